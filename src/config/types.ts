@@ -1,0 +1,54 @@
+/** The loaded, validated configuration. Only config/ reads policies/ from disk. */
+import type { OidcProvider } from '../identity/types.js';
+import type { TrustPolicy } from '../policy/policy.js';
+
+export interface RoleTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export interface RoleConfig {
+  readonly roleName: string;
+  /** IAM path, default '/'. Always starts and ends with '/'. */
+  readonly path: string;
+  /** arn:aws:iam::<account>:role<path><roleName> */
+  readonly arn: string;
+  /** AROA + 17 characters of [A-Z0-9]; deterministic from account + name unless given as RoleId. */
+  readonly roleId: string;
+  /** Seconds, 3600..43200, default 3600. */
+  readonly maxSessionDuration: number;
+  readonly description: string | undefined;
+  readonly tags: readonly RoleTag[];
+  /** The compiled trust policy. */
+  readonly trustPolicy: TrustPolicy;
+  /** The trust policy as JSON text (normalised from object, string or URL-encoded input). */
+  readonly trustPolicyJson: string;
+  /** Source file, for messages. */
+  readonly file: string;
+}
+
+export interface LoadedConfig {
+  readonly accountId: string;
+  readonly providers: readonly OidcProvider[];
+  readonly roles: readonly RoleConfig[];
+}
+
+/** One configuration problem: file (relative to the policies dir), dotted JSON path, message. */
+export interface ConfigProblem {
+  readonly file: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown by loadConfig with every problem found. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  ${p.file}: ${p.path ? p.path + ': ' : ''}${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,45 @@
+/** Types of the identity layer: registered OIDC providers and verified tokens. Only identity/ imports jose. */
+
+/** A JWK Set as it appears in JSON (RFC 7517). */
+export interface JwkSet {
+  readonly keys: readonly Record<string, unknown>[];
+}
+
+/** Where a provider's signing keys come from. */
+export type KeySource =
+  | { readonly kind: 'inline'; readonly jwks: JwkSet }
+  /** Absolute path of a JWK Set file (config resolves `JwksFile` relative to the provider file). */
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'uri'; readonly uri: string }
+  /** `<Url>/.well-known/openid-configuration`, then its `jwks_uri`. */
+  | { readonly kind: 'discovery' }
+  /**
+   * The emulator holds the signing key (issue 4). `privateKeyFile` is absolute; the key is a PKCS#8 PEM
+   * (RSA 2048+ for RS256). A missing file is generated on first use with mode 0600.
+   */
+  | { readonly kind: 'emulated'; readonly privateKeyFile: string };
+
+/** A registered IAM OIDC provider (the fields of `aws iam get-open-id-connect-provider`, plus key source). */
+export interface OidcProvider {
+  /** The exact registered Url, e.g. https://oidc.circleci.com/org/<org-id>. Compared to `iss` byte for byte. */
+  readonly url: string;
+  /** The Url without `https://`: the provider ARN's resource name and the condition-key prefix. */
+  readonly name: string;
+  /** arn:aws:iam::<account>:oidc-provider/<name> */
+  readonly arn: string;
+  readonly clientIdList: readonly string[];
+  readonly thumbprintList: readonly string[];
+  readonly keys: KeySource;
+  /** Source file, for messages. */
+  readonly file: string;
+}
+
+/** What a verified token gives the STS layer. Claims are own properties only (null-prototype object). */
+export interface VerifiedToken {
+  readonly provider: OidcProvider;
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The protected header as jose parsed it. */
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The `aud` value that matched the provider's ClientIDList (echoed as <Audience>). */
+  readonly audience: string;
+}

@@ -1,0 +1,79 @@
+/**
+ * The one table of STS error codes: wire code, HTTP status and fault type.
+ * Wire codes are what AWS puts in <Code>; SDK class names differ (InvalidIdentityToken -> InvalidIdentityTokenException).
+ * Sources: botocore sts service-2.json (modeled errors) and real responses quoted in shared/reference/sts.md §2.
+ */
+export const STS_ERRORS = {
+  // Modeled errors of AssumeRoleWithWebIdentity
+  MalformedPolicyDocument: { status: 400, type: 'Sender' },
+  PackedPolicyTooLarge: { status: 400, type: 'Sender' },
+  IDPRejectedClaim: { status: 403, type: 'Sender' },
+  IDPCommunicationError: { status: 400, type: 'Sender' },
+  InvalidIdentityToken: { status: 400, type: 'Sender' },
+  ExpiredTokenException: { status: 400, type: 'Sender' },
+  RegionDisabledException: { status: 403, type: 'Sender' },
+  // Service-layer errors
+  AccessDenied: { status: 403, type: 'Sender' },
+  ValidationError: { status: 400, type: 'Sender' },
+  InvalidAction: { status: 400, type: 'Sender' },
+  MissingAction: { status: 400, type: 'Sender' },
+  MissingParameter: { status: 400, type: 'Sender' },
+  RequestEntityTooLarge: { status: 413, type: 'Sender' },
+  // Authentication of signed calls (GetCallerIdentity, AssumeRole)
+  InvalidClientTokenId: { status: 403, type: 'Sender' },
+  ExpiredToken: { status: 403, type: 'Sender' },
+  SignatureDoesNotMatch: { status: 403, type: 'Sender' },
+  IncompleteSignature: { status: 400, type: 'Sender' },
+  MissingAuthenticationToken: { status: 403, type: 'Sender' },
+  // Anything unexpected: never echoed, always logged
+  InternalFailure: { status: 500, type: 'Receiver' },
+} as const satisfies Record<string, { status: number; type: 'Sender' | 'Receiver' }>;
+
+export type StsErrorCode = keyof typeof STS_ERRORS;
+
+/** AWS's exact texts, kept in one place so tests and handlers agree. */
+export const MESSAGES = {
+  notAuthorized: (action: string) => `Not authorized to perform ${action}`,
+  noProvider: (iss: string) => `No OpenIDConnect provider found in your account for ${iss}`,
+  incorrectAudience: 'Incorrect token audience',
+  missingAud: 'Missing a required claim: aud',
+  tokenExpired: (now: number, exp: number) =>
+    `Token expired: current date/time ${now} must be before the expiration date/time ${exp}`,
+  couldNotRetrieveKey:
+    "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+  durationExceedsMax: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+  invalidClientTokenId: 'The security token included in the request is invalid',
+  expiredToken: 'The security token included in the request is expired',
+  internalFailure: 'An internal error occurred. Please retry the request.',
+} as const;
+
+/** An error that is rendered as an STS ErrorResponse. `reason` is the emulator's own explanation (never in <Message>). */
+export class StsError extends Error {
+  readonly code: StsErrorCode;
+  readonly status: number;
+  readonly type: 'Sender' | 'Receiver';
+  /** Why the emulator decided this, for the audit log and the x-sts-emulator-reason header. */
+  readonly reason: string | undefined;
+  /** Extra data for explain output and the audit log (for example a policy evaluation trace). */
+  readonly detail: unknown;
+
+  constructor(code: StsErrorCode, message: string, options: { cause?: unknown; reason?: string; detail?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StsError';
+    this.code = code;
+    this.status = STS_ERRORS[code].status;
+    this.type = STS_ERRORS[code].type;
+    this.reason = options.reason;
+    this.detail = options.detail;
+  }
+}
+
+export function isStsError(e: unknown): e is StsError {
+  return e instanceof StsError;
+}
+
+/** Any thrown value as an StsError; unknown errors become InternalFailure (detail kept in `cause`, never in the message). */
+export function toStsError(e: unknown): StsError {
+  if (isStsError(e)) return e;
+  return new StsError('InternalFailure', MESSAGES.internalFailure, { cause: e });
+}
