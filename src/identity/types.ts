@@ -7,9 +7,8 @@ export interface JwkSet {
 
 /** Where a provider's signing keys come from. */
 export type KeySource =
+  /** `Jwks` inline, or `JwksFile` (config reads the file, relative to the provider file, into this form). */
   | { readonly kind: 'inline'; readonly jwks: JwkSet }
-  /** Absolute path of a JWK Set file (config resolves `JwksFile` relative to the provider file). */
-  | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'uri'; readonly uri: string }
   /** `<Url>/.well-known/openid-configuration`, then its `jwks_uri`. */
   | { readonly kind: 'discovery' }
