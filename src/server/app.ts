@@ -1,0 +1,117 @@
+/**
+ * The Express app: read the body (bounded), parse the query, dispatch, render. One place renders errors;
+ * a malformed or oversized body, an unknown path or an unexpected fault all become STS XML.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { StsError, toStsError } from '../protocol/errors.js';
+import { MAX_BODY_BYTES, parseQueryParams, rawQueryOf } from '../protocol/query.js';
+import { renderError, renderSuccess } from '../protocol/xml.js';
+import { dispatch } from '../sts/dispatch.js';
+import type { StsDeps } from '../sts/deps.js';
+import type { SignedOps } from '../sts/signed-ops.js';
+import type { StsOutcome } from '../sts/outcome.js';
+import { auditRecord, type AuditSink } from './audit.js';
+import type { IssuerRoutes } from './issuer-routes.js';
+
+export const REASON_HEADER = 'x-sts-emulator-reason';
+
+export interface AppOptions {
+  readonly deps: StsDeps;
+  readonly signed?: SignedOps;
+  readonly requestId: () => string;
+  readonly audit?: AuditSink;
+  readonly issuers?: IssuerRoutes;
+  /** Put the emulator's reason for a refusal in the x-sts-emulator-reason header (default true). */
+  readonly reasonHeader?: boolean;
+}
+
+function send(res: Response, status: number, body: string, requestId: string): void {
+  res.status(status);
+  res.set('Content-Type', 'text/xml');
+  res.set('x-amzn-RequestId', requestId);
+  res.send(body);
+}
+
+function headerSafe(text: string): string {
+  // Header values must be visible ASCII; keep the reason readable and bounded.
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 1000);
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+
+  if (options.issuers !== undefined) app.use(options.issuers.router);
+
+  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES, inflate: false }));
+
+  app.all(/.*/, (req: Request, res: Response, next: NextFunction) => {
+    const requestId = options.requestId();
+    handle(options, req, requestId)
+      .then((outcome) => {
+        if (outcome.ok) {
+          send(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
+        } else {
+          if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.set(REASON_HEADER, headerSafe(outcome.error.reason));
+          send(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
+        }
+        options.audit?.(auditRecord(outcome, requestId, new Date()));
+      })
+      .catch(next);
+  });
+
+  // The one error renderer for anything that escaped: body-parser errors and faults.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const requestId = options.requestId();
+    const sts = bodyError(err) ?? toStsError(err);
+    if (sts.code === 'InternalFailure') process.stderr.write(`sts-emulator: internal failure: ${String((err as Error)?.stack ?? err)}\n`);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    send(res, sts.status, renderError(sts, requestId), requestId);
+    options.audit?.(auditRecord({ ok: false, action: '', error: sts, audit: { action: '' } }, requestId, new Date()));
+    void req;
+  });
+  return app;
+}
+
+/** Errors raised by express/body-parser before our handler ran (they carry a 4xx status). */
+function bodyError(err: unknown): StsError | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const e = err as { type?: unknown; status?: unknown; statusCode?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (e.type === 'entity.too.large' || status === 413) {
+    return new StsError('RequestEntityTooLarge', `Request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+  }
+  if (status !== undefined && status >= 400 && status < 500) return new StsError('ValidationError', 'Could not read the request');
+  return undefined;
+}
+
+async function handle(options: AppOptions, req: Request, requestId: string): Promise<StsOutcome> {
+  void requestId;
+  const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  const rawQuery = rawQueryOf(req.originalUrl);
+  let params;
+  try {
+    params = parseQueryParams(rawQuery, body, req.get('content-type'));
+  } catch (e) {
+    return { ok: false, action: '', error: toStsError(e), audit: { action: '' } };
+  }
+  return dispatch(options.deps, options.signed, {
+    params,
+    method: req.method,
+    path: req.path,
+    rawQuery,
+    headers: req.headers,
+    body,
+    sourceIp: normaliseIp(req.socket.remoteAddress),
+  });
+}
+
+function normaliseIp(ip: string | undefined): string | undefined {
+  if (ip === undefined) return undefined;
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}

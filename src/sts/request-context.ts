@@ -1,0 +1,165 @@
+/**
+ * The request context of AssumeRoleWithWebIdentity: what AWS puts there and nothing more
+ * (shared/reference/sts.md §6). Keys are stored lower-cased; IAM key names are case-insensitive.
+ */
+import type { OidcProvider } from '../identity/types.js';
+import type { RequestContext } from '../policy/types.js';
+import type { RoleTag } from '../config/types.js';
+import { MULTIVALUED_CLAIMS } from './provider-claim-keys.js';
+import { providedClaims } from './claim-keys.js';
+
+/** `aws`: only the keys AWS provides (default). `all`: every top-level claim as `<provider>:<claim>` (opt-in, not AWS). */
+export type ClaimKeyMode = 'aws' | 'all';
+
+export const SESSION_TAGS_CLAIM = 'https://aws.amazon.com/tags';
+export const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity';
+
+export interface SessionTags {
+  readonly principalTags: ReadonlyMap<string, string>;
+  readonly transitiveTagKeys: readonly string[];
+}
+
+export interface WebIdentityContextInput {
+  readonly provider: OidcProvider;
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The aud value that matched the provider's ClientIDList. */
+  readonly audience: string;
+  readonly sessionName: string;
+  readonly region: string;
+  readonly now: Date;
+  readonly sourceIp: string | undefined;
+  readonly roleTags: readonly RoleTag[];
+  readonly sessionTags: SessionTags | undefined;
+  readonly sourceIdentity: string | undefined;
+  readonly claimKeys: ClaimKeyMode;
+}
+
+/** A claim value as condition-key values: scalars as one string, arrays of scalars as a set; objects/null give nothing. */
+function claimValues(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (typeof v === 'number') return Number.isFinite(v) ? [String(v)] : undefined;
+  if (typeof v === 'boolean') return [v ? 'true' : 'false'];
+  if (Array.isArray(v)) {
+    const out: string[] = [];
+    for (const item of v) {
+      const s = claimValues(item);
+      if (s === undefined || Array.isArray(item)) return undefined;
+      out.push(...s);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** ISO 8601 UTC without fraction, as AWS prints times. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+class ContextBuilder {
+  readonly values = new Map<string, string[]>();
+  readonly multiValued = new Set<string>();
+  set(key: string, values: readonly string[], multi: boolean): void {
+    const k = key.toLowerCase();
+    this.values.set(k, [...values]);
+    if (multi) this.multiValued.add(k);
+  }
+  build(): RequestContext {
+    return { values: this.values, multiValued: this.multiValued };
+  }
+}
+
+export function buildWebIdentityContext(input: WebIdentityContextInput): RequestContext {
+  const b = new ContextBuilder();
+  const prefix = input.provider.name + ':';
+  const provided = providedClaims(input.provider.name);
+  const isGoogle = input.provider.name === 'accounts.google.com';
+
+  for (const claim of Object.keys(input.claims)) {
+    if (input.claimKeys === 'aws' && !provided.has(claim)) continue;
+    if (claim === 'aud' || (isGoogle && claim === 'oaud')) continue; // handled below
+    const vals = claimValues(input.claims[claim]);
+    if (vals === undefined) continue;
+    const multi = MULTIVALUED_CLAIMS.has(claim) || Array.isArray(input.claims[claim]);
+    if (!multi && vals.length !== 1) continue;
+    b.set(prefix + claim, vals, multi);
+  }
+  // aud: the audience that matched ClientIDList. Google: when azp is set, aud = azp and oaud = the token's aud (IAM UG).
+  const azp = input.claims['azp'];
+  if (isGoogle && typeof azp === 'string') {
+    b.set(prefix + 'aud', [azp], false);
+    b.set(prefix + 'oaud', [input.audience], false);
+  } else {
+    b.set(prefix + 'aud', [input.audience], false);
+  }
+
+  b.set('sts:RoleSessionName', [input.sessionName], false);
+  b.set('aws:RequestedRegion', [input.region], false);
+  b.set('aws:CurrentTime', [isoSeconds(input.now)], false);
+  b.set('aws:EpochTime', [String(Math.floor(input.now.getTime() / 1000))], false);
+  if (input.sourceIp !== undefined) b.set('aws:SourceIp', [input.sourceIp], false);
+  for (const tag of input.roleTags) {
+    b.set(`aws:ResourceTag/${tag.Key}`, [tag.Value], false);
+    b.set(`iam:ResourceTag/${tag.Key}`, [tag.Value], false);
+  }
+  if (input.sessionTags !== undefined) {
+    for (const [k, v] of input.sessionTags.principalTags) b.set(`aws:RequestTag/${k}`, [v], false);
+    b.set('aws:TagKeys', [...input.sessionTags.principalTags.keys()], true);
+    b.set('sts:TransitiveTagKeys', input.sessionTags.transitiveTagKeys, true);
+  }
+  if (input.sourceIdentity !== undefined) b.set('sts:SourceIdentity', [input.sourceIdentity], false);
+  return b.build();
+}
+
+/**
+ * Why a key is absent, for explain output: the token has the claim but AWS does not provide it as a key.
+ * Returns undefined when there is nothing more useful to say than "absent".
+ */
+export function describeAbsentKey(key: string, provider: OidcProvider | undefined, claims: Readonly<Record<string, unknown>> | undefined, mode: ClaimKeyMode): string | undefined {
+  if (provider === undefined) return undefined;
+  const prefix = provider.name.toLowerCase() + ':';
+  const lower = key.toLowerCase();
+  if (!lower.startsWith(prefix)) {
+    if (lower.includes(':') && /oidc-provider|\//.test(lower.slice(0, lower.indexOf(':')))) {
+      return `absent: the key names another provider than ${provider.name}`;
+    }
+    return undefined;
+  }
+  const claim = key.slice(prefix.length);
+  const provided = providedClaims(provider.name);
+  const hasClaim = claims !== undefined && Object.keys(claims).some((c) => c.toLowerCase() === claim.toLowerCase());
+  if (mode === 'aws' && ![...provided].some((c) => c.toLowerCase() === claim.toLowerCase())) {
+    return hasClaim
+      ? `absent: AWS provides no such key for this provider (the token has a '${claim}' claim, but AWS does not put it in the request context; match it inside ${provider.name}:sub instead, or run with --claim-keys all)`
+      : `absent: AWS provides no such key for this provider`;
+  }
+  return hasClaim ? undefined : `absent: the token has no '${claim}' claim`;
+}
+
+/** Session tags from the `https://aws.amazon.com/tags` claim, or a problem text. */
+export function readSessionTags(claims: Readonly<Record<string, unknown>>): SessionTags | string | undefined {
+  const raw = claims[SESSION_TAGS_CLAIM];
+  if (raw === undefined) return undefined;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return `${SESSION_TAGS_CLAIM} must be an object`;
+  const obj = raw as Record<string, unknown>;
+  const principalTags = new Map<string, string>();
+  const pt = obj['principal_tags'];
+  if (pt !== undefined) {
+    if (pt === null || typeof pt !== 'object' || Array.isArray(pt)) return 'principal_tags must be an object';
+    for (const [k, v] of Object.entries(pt as Record<string, unknown>)) {
+      const value = Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' ? v[0] : typeof v === 'string' ? v : undefined;
+      if (value === undefined) return `principal_tags.${k} must be an array of one string`;
+      if (k.length < 1 || k.length > 128) return `session tag key '${k}' must be 1..128 characters`;
+      if (value.length > 256) return `session tag '${k}' value must be at most 256 characters`;
+      principalTags.set(k, value);
+    }
+  }
+  if (principalTags.size > 50) return 'at most 50 session tags';
+  const tk = obj['transitive_tag_keys'];
+  const transitiveTagKeys: string[] = [];
+  if (tk !== undefined) {
+    if (!Array.isArray(tk) || !tk.every((x) => typeof x === 'string')) return 'transitive_tag_keys must be an array of strings';
+    transitiveTagKeys.push(...(tk as string[]));
+  }
+  return { principalTags, transitiveTagKeys };
+}
