@@ -12,4 +12,4 @@ if (!existsSync(entry)) {
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 const { main } = await import(pathToFileURL(entry).href);
-await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,54 @@
+/** Options shared by the commands, each with an environment variable (README "Configuration"). */
+import { resolve } from 'node:path';
+
+export const DEFAULT_PORT = 8733;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CommonOptions {
+  readonly policies: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly claimKeys: 'aws' | 'all';
+}
+
+type Raw = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export function str(raw: Raw, name: string): string | undefined {
+  const v = raw[name];
+  if (Array.isArray(v)) return str({ [name]: v[v.length - 1] }, name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv): CommonOptions {
+  const accountId = str(raw, 'account-id') ?? env['STS_EMULATOR_ACCOUNT_ID'] ?? '123456789012';
+  if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got '${accountId}'`);
+  const region = str(raw, 'region') ?? env['STS_EMULATOR_REGION'] ?? 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region must look like us-east-1, got '${region}'`);
+  const claimKeys = str(raw, 'claim-keys') ?? env['STS_EMULATOR_CLAIM_KEYS'] ?? 'aws';
+  if (claimKeys !== 'aws' && claimKeys !== 'all') throw new UsageError(`--claim-keys must be 'aws' or 'all', got '${claimKeys}'`);
+  return {
+    policies: resolve(str(raw, 'policies') ?? env['STS_EMULATOR_POLICIES'] ?? 'policies'),
+    accountId,
+    region,
+    claimKeys,
+  };
+}
+
+export const COMMON_ARGS = {
+  policies: { type: 'string' },
+  'account-id': { type: 'string' },
+  region: { type: 'string' },
+  'claim-keys': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be 0..65535, got '${text}'`);
+  return Number(text);
+}

@@ -1,0 +1,31 @@
+/** Composition root: configuration, verifier, credentials and clock wired into StsDeps. */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/types.js';
+import { createTokenVerifier } from '../identity/verifier.js';
+import { createCredentialAuthority } from '../sts/credentials.js';
+import { indexRoles } from '../sts/roles.js';
+import type { StsDeps } from '../sts/deps.js';
+import type { CommonOptions } from './options.js';
+
+export interface Runtime {
+  readonly config: LoadedConfig;
+  readonly deps: StsDeps;
+  readonly authority: ReturnType<typeof createCredentialAuthority>;
+}
+
+export async function createRuntime(opts: CommonOptions, serverKey: Uint8Array = randomBytes(32), clock: () => Date = () => new Date()): Promise<Runtime> {
+  const config = await loadConfig(opts.policies, { accountId: opts.accountId });
+  const verifier = createTokenVerifier(config.providers);
+  const authority = createCredentialAuthority(serverKey, { randomBytes: (n) => randomBytes(n) });
+  const deps: StsDeps = {
+    accountId: opts.accountId,
+    region: opts.region,
+    claimKeys: opts.claimKeys,
+    roles: indexRoles(config),
+    verifier,
+    credentials: authority,
+    clock,
+  };
+  return { config, deps, authority };
+}
