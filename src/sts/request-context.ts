@@ -121,7 +121,7 @@ export function describeAbsentKey(key: string, provider: OidcProvider | undefine
   const lower = key.toLowerCase();
   if (!lower.startsWith(prefix)) {
     if (lower.includes(':') && /oidc-provider|\//.test(lower.slice(0, lower.indexOf(':')))) {
-      return `absent: the key names another provider than ${provider.name}`;
+      return `the key names another provider than ${provider.name}`;
     }
     return undefined;
   }
@@ -130,10 +130,10 @@ export function describeAbsentKey(key: string, provider: OidcProvider | undefine
   const hasClaim = claims !== undefined && Object.keys(claims).some((c) => c.toLowerCase() === claim.toLowerCase());
   if (mode === 'aws' && ![...provided].some((c) => c.toLowerCase() === claim.toLowerCase())) {
     return hasClaim
-      ? `absent: AWS provides no such key for this provider (the token has a '${claim}' claim, but AWS does not put it in the request context; match it inside ${provider.name}:sub instead, or run with --claim-keys all)`
-      : `absent: AWS provides no such key for this provider`;
+      ? `AWS provides no such key for this provider (the token has a '${claim}' claim, but AWS does not put it in the request context; match it inside ${provider.name}:sub instead, or run with --claim-keys all)`
+      : `AWS provides no such key for this provider`;
   }
-  return hasClaim ? undefined : `absent: the token has no '${claim}' claim`;
+  return hasClaim ? undefined : `the token has no '${claim}' claim`;
 }
 
 /** Session tags from the `https://aws.amazon.com/tags` claim, or a problem text. */

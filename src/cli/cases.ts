@@ -1,0 +1,171 @@
+/**
+ * Regression case files (YAML or JSON): a list of cases, or an object with a `cases` list.
+ * Every problem is reported with its file and JSON path; a file with problems runs no case.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { minimatch } from 'minimatch';
+import { parse as parseYaml } from 'yaml';
+import { STS_ERRORS } from '../protocol/errors.js';
+import { PRESETS, type PresetName } from '../identity/presets.js';
+
+export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS;
+
+export interface Case {
+  readonly file: string;
+  readonly index: number;
+  readonly name: string;
+  readonly role: string;
+  readonly claims?: Record<string, unknown>;
+  readonly token?: string;
+  readonly preset?: { readonly name: PresetName; readonly options: Record<string, unknown> };
+  readonly issuer?: string;
+  readonly sessionName?: string;
+  readonly durationSeconds?: number;
+  readonly sourceIp?: string;
+  readonly policy?: string;
+  readonly expect: Expectation;
+}
+
+export interface CaseProblem {
+  readonly file: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+const FIELDS = new Set(['name', 'role', 'claims', 'token', 'preset', 'issuer', 'sessionName', 'durationSeconds', 'sourceIp', 'policy', 'expect']);
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const CASE_FILE = /\.(ya?ml|json)$/i;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function parseCases(file: string, text: string): { cases: Case[]; problems: CaseProblem[] } {
+  const problems: CaseProblem[] = [];
+  const cases: Case[] = [];
+  let doc: unknown;
+  try {
+    doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+  } catch (e) {
+    return { cases, problems: [{ file, path: '', message: `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}` }] };
+  }
+  let list: unknown = doc;
+  let prefix = '';
+  if (isObject(doc) && 'cases' in doc) {
+    list = doc['cases'];
+    prefix = 'cases';
+  }
+  if (!Array.isArray(list)) return { cases, problems: [{ file, path: prefix, message: 'must be a list of cases' }] };
+  list.forEach((raw, i) => {
+    const path = `${prefix}[${i}]`;
+    const bad = (field: string, message: string): void => void problems.push({ file, path: field === '' ? path : `${path}.${field}`, message });
+    if (!isObject(raw)) return bad('', 'a case must be an object');
+    for (const k of Object.keys(raw)) if (!FIELDS.has(k)) bad(k, `unknown field (known: ${[...FIELDS].join(', ')})`);
+    const str = (k: string, required: boolean): string | undefined => {
+      const v = raw[k];
+      if (v === undefined) {
+        if (required) bad(k, 'is required');
+        return undefined;
+      }
+      if (typeof v !== 'string' || v === '') {
+        bad(k, 'must be a non-empty string');
+        return undefined;
+      }
+      return v;
+    };
+    const name = str('name', true);
+    const role = str('role', true);
+    const token = str('token', false);
+    const issuer = str('issuer', false);
+    const sessionName = str('sessionName', false);
+    const sourceIp = str('sourceIp', false);
+    const policy = raw['policy'] === undefined ? undefined : typeof raw['policy'] === 'string' ? raw['policy'] : JSON.stringify(raw['policy']);
+    const claims = raw['claims'];
+    if (claims !== undefined && !isObject(claims)) bad('claims', 'must be an object of claims');
+    let preset: Case['preset'];
+    const p = raw['preset'];
+    if (typeof p === 'string') {
+      if (!(PRESETS as readonly string[]).includes(p)) bad('preset', `unknown preset '${p}' (known: ${PRESETS.join(', ')})`);
+      else preset = { name: p as PresetName, options: {} };
+    } else if (isObject(p)) {
+      const n = p['name'];
+      if (typeof n !== 'string' || !(PRESETS as readonly string[]).includes(n)) bad('preset.name', `must be one of ${PRESETS.join(', ')}`);
+      else preset = { name: n as PresetName, options: Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'name')) };
+    } else if (p !== undefined) bad('preset', 'must be a preset name or an object with a name');
+    if (token !== undefined && (claims !== undefined || preset !== undefined)) bad('token', 'give token, or claims/preset, not both');
+    if (token === undefined && claims === undefined && preset === undefined) bad('', 'needs claims, preset or token');
+    let durationSeconds: number | undefined;
+    const d = raw['durationSeconds'];
+    if (d !== undefined) {
+      if (typeof d !== 'number' || !Number.isInteger(d)) bad('durationSeconds', 'must be an integer');
+      else durationSeconds = d;
+    }
+    const expect = raw['expect'];
+    let expectation: Expectation | undefined;
+    if (expect === 'allow' || expect === 'deny') expectation = expect;
+    else if (typeof expect === 'string' && Object.hasOwn(STS_ERRORS, expect)) expectation = expect as Expectation;
+    else bad('expect', `must be allow, deny or an STS error code (${Object.keys(STS_ERRORS).join(', ')})`);
+    if (name === undefined || role === undefined || expectation === undefined) return;
+    cases.push({
+      file, index: i, name, role, expect: expectation,
+      ...(isObject(claims) ? { claims } : {}),
+      ...(token === undefined ? {} : { token }),
+      ...(preset === undefined ? {} : { preset }),
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(sessionName === undefined ? {} : { sessionName }),
+      ...(durationSeconds === undefined ? {} : { durationSeconds }),
+      ...(sourceIp === undefined ? {} : { sourceIp }),
+      ...(policy === undefined ? {} : { policy }),
+    });
+  });
+  return { cases, problems: problems.length > 0 ? problems : [] };
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(full, out);
+    else if (entry.isFile()) out.push(full);
+  }
+}
+
+/** Files named by a path, a directory (every .yaml/.yml/.json under it) or a glob (minimatch, relative to cwd). */
+export async function expandCaseArgs(args: readonly string[], cwd: string): Promise<{ files: string[]; problems: CaseProblem[] }> {
+  const files = new Set<string>();
+  const problems: CaseProblem[] = [];
+  for (const arg of args) {
+    const full = resolve(cwd, arg);
+    const st = await stat(full).catch(() => undefined);
+    if (st?.isFile() === true) {
+      files.add(full);
+      continue;
+    }
+    if (st?.isDirectory() === true) {
+      const found: string[] = [];
+      await walk(full, found);
+      for (const f of found.filter((f) => CASE_FILE.test(f)).sort()) files.add(f);
+      continue;
+    }
+    // A glob: walk from its literal prefix and match the rest with minimatch (shell-glob semantics).
+    const parts = arg.split('/');
+    const literal: string[] = [];
+    for (const part of parts) {
+      if (/[*?[\]{}!]/.test(part)) break;
+      literal.push(part);
+    }
+    const base = resolve(cwd, literal.join('/') || '.');
+    const found: string[] = [];
+    if ((await stat(base).catch(() => undefined))?.isDirectory() === true) await walk(base, found);
+    const matched = found.filter((f) => minimatch(relative(cwd, f).split(sep).join('/'), arg.replace(/^\.\//, ''), { dot: false })).sort();
+    if (matched.length === 0) problems.push({ file: arg, path: '', message: 'no such file, directory, or files matching this glob' });
+    for (const f of matched) files.add(f);
+  }
+  return { files: [...files], problems };
+}
+
+export async function loadCaseFile(file: string, cwd: string): Promise<{ cases: Case[]; problems: CaseProblem[] }> {
+  const shown = relative(cwd, file) || file;
+  const st = await stat(file);
+  if (st.size > MAX_FILE_BYTES) return { cases: [], problems: [{ file: shown, path: '', message: `larger than ${MAX_FILE_BYTES} bytes` }] };
+  return parseCases(shown, await readFile(file, 'utf8'));
+}

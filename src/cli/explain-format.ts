@@ -1,0 +1,46 @@
+/** Human-readable and JSON views of one decision (explain, test mismatches). */
+import { formatEvaluation } from '../policy/explain.js';
+import type { StsOutcome } from '../sts/outcome.js';
+
+export function explainText(outcome: StsOutcome): string {
+  const a = outcome.audit;
+  const lines: string[] = [];
+  lines.push(outcome.ok ? 'Result: ALLOW (credentials would be issued)' : `Result: ${outcome.error.code === 'AccessDenied' ? 'DENY' : 'ERROR'} ${outcome.error.code} (HTTP ${outcome.error.status}): ${outcome.error.message}`);
+  if (!outcome.ok && outcome.error.reason !== undefined) lines.push(`Why: ${outcome.error.reason}`);
+  if (a.role !== undefined) lines.push(`Role: ${a.role}`);
+  if (a.issuer !== undefined) lines.push(`Provider: iss ${a.issuer} matched ${a.provider ?? '?'}`);
+  else if (!outcome.ok && outcome.error.code === 'InvalidIdentityToken') lines.push('Provider: no registered provider accepted the token (see Why)');
+  if (a.audience !== undefined) lines.push(`Audience: ${JSON.stringify(a.audience)} is in the provider's ClientIDList`);
+  if (a.subject !== undefined) lines.push(`Subject: ${a.subject}`);
+  if (a.evaluation !== undefined) {
+    lines.push('Trust policy:');
+    const text = formatEvaluation(a.evaluation, a.describeAbsent === undefined ? {} : { describeAbsent: a.describeAbsent });
+    lines.push(...text.split('\n').map((l) => '  ' + l));
+  }
+  return lines.join('\n');
+}
+
+export function explainJson(outcome: StsOutcome): Record<string, unknown> {
+  const a = outcome.audit;
+  const context: Record<string, readonly string[]> = {};
+  if (a.context !== undefined) for (const [k, v] of a.context.values) context[k] = v;
+  return {
+    result: outcome.ok ? 'allow' : outcome.error.code === 'AccessDenied' ? 'deny' : 'error',
+    errorCode: outcome.ok ? null : outcome.error.code,
+    message: outcome.ok ? null : outcome.error.message,
+    reason: outcome.ok ? null : outcome.error.reason ?? null,
+    role: a.role ?? null,
+    issuer: a.issuer ?? null,
+    provider: a.provider ?? null,
+    audience: a.audience ?? null,
+    subject: a.subject ?? null,
+    context,
+    evaluation: a.evaluation === undefined ? null : {
+      decision: a.evaluation.decision,
+      statements: a.evaluation.statements.map((s) => ({
+        ...s,
+        conditions: s.conditions.map((c) => ({ ...c, ...(c.contextValues === null && a.describeAbsent?.(c.key) !== undefined ? { absentBecause: a.describeAbsent(c.key) } : {}) })),
+      })),
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/** `sts-emulator test`: run regression case files in-process; one line per case, `N passed, N failed` last. */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { escapeXml } from '../protocol/xml.js';
+import { circleCiClaims, gitHubClaims, type CircleCiOptions, type GitHubOptions } from '../identity/presets.js';
+import type { StsOutcome } from '../sts/outcome.js';
+import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
+import { explainText } from './explain-format.js';
+import { HELP } from './help.js';
+import { chooseIssuer } from './issuers.js';
+import { COMMON_ARGS, commonOptions, UsageError } from './options.js';
+import { createInProcess } from './in-process.js';
+import { createRuntime, type Runtime } from './runtime.js';
+
+export interface CaseResult {
+  readonly case: Case;
+  readonly outcome: StsOutcome | undefined;
+  readonly got: string;
+  readonly passed: boolean;
+  readonly problem?: string;
+  readonly ms: number;
+}
+
+export function outcomeLabel(o: StsOutcome): string {
+  if (o.ok) return 'allow';
+  return o.error.code === 'AccessDenied' ? 'deny' : o.error.code;
+}
+
+/** Runs cases against a runtime; never throws for a case's own problem (bad issuer, ...). */
+export async function runCases(runtime: Runtime, policiesDir: string, cases: readonly Case[], now: () => Date = () => new Date()): Promise<CaseResult[]> {
+  const runner = createInProcess(runtime.deps);
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const start = performance.now();
+    try {
+      let outcome: StsOutcome;
+      const common = {
+        role: c.role,
+        ...(c.sessionName === undefined ? {} : { sessionName: c.sessionName }),
+        ...(c.durationSeconds === undefined ? {} : { durationSeconds: c.durationSeconds }),
+        ...(c.sourceIp === undefined ? {} : { sourceIp: c.sourceIp }),
+        ...(c.policy === undefined ? {} : { policy: c.policy }),
+      };
+      if (c.token !== undefined) {
+        outcome = await runner.call({ ...common, token: c.token });
+      } else {
+        const provider = chooseIssuer(runtime.config, policiesDir, c.issuer, c.preset?.name);
+        const t = { now: now(), ttlSeconds: 3600 };
+        const base: Record<string, unknown> =
+          c.preset === undefined
+            ? { iss: provider.url, iat: Math.floor(t.now.getTime() / 1000), exp: Math.floor(t.now.getTime() / 1000) + 3600 }
+            : c.preset.name === 'circleci'
+              ? circleCiClaims(provider.url, c.preset.options as CircleCiOptions, t)
+              : gitHubClaims(provider.url, c.preset.options as GitHubOptions, t, `case-${c.index}`);
+        outcome = await runner.call({ ...common, claims: { provider, values: { ...base, ...(c.claims ?? {}) } } });
+      }
+      const got = outcomeLabel(outcome);
+      results.push({ case: c, outcome, got, passed: got === c.expect, ms: performance.now() - start });
+    } catch (e) {
+      const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
+      results.push({ case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start });
+    }
+  }
+  return results;
+}
+
+export function junitXml(results: readonly CaseResult[], problems: readonly CaseProblem[]): string {
+  const byFile = new Map<string, CaseResult[]>();
+  for (const r of results) byFile.set(r.case.file, [...(byFile.get(r.case.file) ?? []), r]);
+  let out = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="sts-emulator">\n';
+  for (const [file, rs] of byFile) {
+    const failures = rs.filter((r) => !r.passed).length;
+    const time = rs.reduce((s, r) => s + r.ms, 0) / 1000;
+    out += `  <testsuite name="${escapeXml(file)}" tests="${rs.length}" failures="${failures}" errors="0" time="${time.toFixed(3)}">\n`;
+    for (const r of rs) {
+      out += `    <testcase classname="${escapeXml(file)}" name="${escapeXml(r.case.name)}" time="${(r.ms / 1000).toFixed(3)}">`;
+      if (!r.passed) {
+        const detail = r.problem ?? (r.outcome === undefined ? '' : explainText(r.outcome));
+        out += `\n      <failure message="${escapeXml(`expected ${r.case.expect}, got ${r.got}`)}">${escapeXml(detail)}</failure>\n    `;
+      }
+      out += '</testcase>\n';
+    }
+    out += '  </testsuite>\n';
+  }
+  if (problems.length > 0) {
+    out += `  <testsuite name="case files" tests="${problems.length}" failures="${problems.length}" errors="0">\n`;
+    for (const p of problems) {
+      out += `    <testcase classname="case files" name="${escapeXml(`${p.file} ${p.path}`)}"><failure message="${escapeXml(p.message)}"/></testcase>\n`;
+    }
+    out += '  </testsuite>\n';
+  }
+  return out + '</testsuites>\n';
+}
+
+export async function testCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON_ARGS, junit: { type: 'string' }, quiet: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help === true) {
+    process.stdout.write(HELP['test'] + '\n');
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one case file, directory or glob');
+  const common = commonOptions(values, env);
+  const cwd = process.cwd();
+  const expanded = await expandCaseArgs(positionals, cwd);
+  const problems: CaseProblem[] = [...expanded.problems];
+  const cases: Case[] = [];
+  for (const f of expanded.files) {
+    const loaded = await loadCaseFile(f, cwd);
+    problems.push(...loaded.problems);
+    if (loaded.problems.length === 0) cases.push(...loaded.cases);
+  }
+  for (const p of problems) process.stdout.write(`INVALID ${p.file}${p.path === '' ? '' : ` ${p.path}`}: ${p.message}\n`);
+  const runtime = await createRuntime(common);
+  const results = await runCases(runtime, common.policies, cases);
+  let out = '';
+  for (const r of results) {
+    if (r.passed) {
+      if (values.quiet !== true) out += `ok   ${r.case.name} (${r.case.file}[${r.case.index}]): ${r.got}\n`;
+    } else {
+      out += `FAIL ${r.case.name} (${r.case.file}[${r.case.index}]): expected ${r.case.expect}, got ${r.got}\n`;
+      const detail = r.problem ?? (r.outcome === undefined ? '' : explainText(r.outcome));
+      out += detail.split('\n').map((l) => `     ${l}`).join('\n') + '\n';
+    }
+  }
+  const passed = results.filter((r) => r.passed).length;
+  const failed = results.length - passed;
+  if (problems.length > 0) out += `${problems.length} case-file problem${problems.length === 1 ? '' : 's'} (see INVALID lines above)\n`;
+  out += `${passed} passed, ${failed} failed\n`;
+  process.stdout.write(out);
+  if (values.junit !== undefined) await writeFile(values.junit, junitXml(results, problems));
+  return failed > 0 || problems.length > 0 ? 1 : 0;
+}
