@@ -34,11 +34,11 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   const common = commonOptions(values, env);
   const port = parsePort(str(values, 'port') ?? env['STS_EMULATOR_PORT'] ?? String(DEFAULT_PORT));
   const host = str(values, 'host') ?? env['STS_EMULATOR_HOST'] ?? '127.0.0.1';
-  const keyFlag = str(values, 'server-key') ?? env['STS_EMULATOR_SERVER_KEY'];
+  const keyFlag = str(values, 'server-key');
   const keyFile = str(values, 'server-key-file') ?? env['STS_EMULATOR_SERVER_KEY_FILE'];
   let key;
   try {
-    key = resolveServerKey({ ...(keyFlag === undefined ? {} : { flag: keyFlag }), ...(keyFile === undefined ? {} : { file: keyFile }), env: {} });
+    key = resolveServerKey({ ...(keyFlag === undefined ? {} : { flag: keyFlag }), ...(keyFile === undefined ? {} : { file: keyFile }), env });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

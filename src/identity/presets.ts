@@ -23,30 +23,30 @@ export type PresetName = 'circleci' | 'github';
 export const PRESETS: readonly PresetName[] = ['circleci', 'github'];
 
 export interface CircleCiOptions {
-  readonly orgId?: string;
-  readonly projectId?: string;
-  readonly userId?: string;
-  readonly vcsOrigin?: string;
+  readonly orgId?: string | undefined;
+  readonly projectId?: string | undefined;
+  readonly userId?: string | undefined;
+  readonly vcsOrigin?: string | undefined;
   /** Full ref, e.g. refs/heads/main. `branch` is a shorthand for refs/heads/<branch>. */
-  readonly ref?: string;
-  readonly branch?: string;
-  readonly contextIds?: readonly string[];
-  readonly aud?: string;
+  readonly ref?: string | undefined;
+  readonly branch?: string | undefined;
+  readonly contextIds?: readonly string[] | undefined;
+  readonly aud?: string | undefined;
   /** The V1 `sub` (org/<org>/project/<project>/user/<user>) of $CIRCLE_OIDC_TOKEN. */
-  readonly v1?: boolean;
-  readonly sshRerun?: boolean;
+  readonly v1?: boolean | undefined;
+  readonly sshRerun?: boolean | undefined;
 }
 
 export interface GitHubOptions {
-  readonly repository?: string;
-  readonly ref?: string;
-  readonly branch?: string;
-  readonly environment?: string;
-  readonly actor?: string;
-  readonly workflow?: string;
-  readonly jobWorkflowRef?: string;
-  readonly eventName?: string;
-  readonly aud?: string;
+  readonly repository?: string | undefined;
+  readonly ref?: string | undefined;
+  readonly branch?: string | undefined;
+  readonly environment?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly workflow?: string | undefined;
+  readonly jobWorkflowRef?: string | undefined;
+  readonly eventName?: string | undefined;
+  readonly aud?: string | undefined;
 }
 
 export interface TimeOptions {

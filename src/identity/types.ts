@@ -42,3 +42,12 @@ export interface VerifiedToken {
   /** The `aud` value that matched the provider's ClientIDList (echoed as <Audience>). */
   readonly audience: string;
 }
+
+/** Verifies web identity tokens against the registered providers. */
+export interface TokenVerifier {
+  /**
+   * Verifies `token` as AWS STS would at time `now`. Resolves with the verified token; rejects only
+   * with an StsError (ValidationError, InvalidIdentityToken, ExpiredTokenException or InternalFailure).
+   */
+  verify(token: string, now: Date): Promise<VerifiedToken>;
+}

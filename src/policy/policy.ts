@@ -1,8 +1,13 @@
 /**
- * CONTRACT (the policy helper replaces the bodies; the exported names and shapes are fixed).
- * A policy document parsed, validated as IAM does, and compiled once at load.
+ * The trust-policy module's public API: a policy document parsed, validated as IAM does, and compiled
+ * once at load (parse.ts), then evaluated per request with a trace (evaluate.ts). Pure and synchronous.
  */
+import { evaluatePolicy } from './evaluate.js';
 import type { AuthorizationRequest, Decision, PolicyProblem } from './types.js';
+
+export { parsePolicy, PROBLEMS } from './parse.js';
+export { CONDITION_REASONS, type ConditionReason, type ConditionResult } from './conditions.js';
+export { formatEvaluation, type FormatOptions } from './explain.js';
 
 export type PolicyKind = 'trust' | 'session';
 
@@ -20,10 +25,6 @@ export type ParseResult =
   | { readonly ok: true; readonly policy: TrustPolicy }
   | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
-/** Validate and compile a policy document (an already JSON-parsed value). Never throws. */
-export function parsePolicy(_doc: unknown, _kind: PolicyKind): ParseResult {
-  throw new Error('not implemented yet (policy helper)');
-}
 
 export interface ConditionTrace {
   readonly operator: string;
@@ -53,6 +54,6 @@ export interface EvaluationResult {
 }
 
 /** Pure, synchronous: no clock, no I/O. Explicit Deny wins; an Allow is required. */
-export function evaluate(_policy: TrustPolicy, _request: AuthorizationRequest): EvaluationResult {
-  throw new Error('not implemented yet (policy helper)');
+export function evaluate(policy: TrustPolicy, request: AuthorizationRequest): EvaluationResult {
+  return evaluatePolicy(policy, request);
 }

@@ -44,7 +44,19 @@ export const MESSAGES = {
   durationExceedsMax: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
   invalidClientTokenId: 'The security token included in the request is invalid',
   expiredToken: 'The security token included in the request is expired',
+  // SigV4 (signed calls). Real AWS texts: aws/aws-cli#6676, aws/aws-sdk-js#265 (expired); AWS SigV4 troubleshooting
+  // docs (not yet current). Times are ISO-8601 basic (20220127T001427Z). Parser details: src/sts/sigv4-messages.ts.
+  signatureDoesNotMatch:
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  signatureExpired: (signed: string, earliest: string, now: string) =>
+    `Signature expired: ${signed} is now earlier than ${earliest} (${now} - 15 min.)`,
+  signatureNotYetCurrent: (signed: string, latest: string, now: string) =>
+    `Signature not yet current: ${signed} is still later than ${latest} (${now} + 15 min.)`,
+  missingAuthenticationToken: 'Request is missing Authentication Token',
   internalFailure: 'An internal error occurred. Please retry the request.',
+  /** InvalidIdentityToken for failures with no known AWS text (malformed, bad signature, bad alg, time claims): the model's doc text. */
+  invalidIdentityToken:
+    'The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.',
 } as const;
 
 /** An error that is rendered as an STS ErrorResponse. `reason` is the emulator's own explanation (never in <Message>). */

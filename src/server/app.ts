@@ -26,10 +26,13 @@ export interface AppOptions {
 }
 
 function send(res: Response, status: number, body: string, requestId: string): void {
-  res.status(status);
-  res.set('Content-Type', 'text/xml');
-  res.set('x-amzn-RequestId', requestId);
-  res.send(body);
+  // Written directly: express's res.send would append "; charset=utf-8"; AWS sends plain text/xml.
+  const bytes = Buffer.from(body, 'utf8');
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/xml');
+  res.setHeader('x-amzn-RequestId', requestId);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
 
 function headerSafe(text: string): string {

@@ -11,6 +11,7 @@ import type { RoleConfig } from '../config/types.js';
 import type { VerifiedToken } from '../identity/types.js';
 import { readWebIdentityParams, SESSION_NAME_PATTERN_TEXT } from './params.js';
 import { checkSessionPolicy } from './session-policy.js';
+import { denyReason } from './deny-reason.js';
 import { buildWebIdentityContext, describeAbsentKey, isoSeconds, readSessionTags, SOURCE_IDENTITY_CLAIM, type ClaimKeyMode } from './request-context.js';
 import type { StsDeps } from './deps.js';
 import type { AuditInfo, StsOutcome } from './outcome.js';
@@ -97,7 +98,7 @@ async function run(deps: StsDeps, params: QueryParams, call: CallInfo, audit: Au
   const evaluation = evaluate(role.trustPolicy, request);
   audit.info.evaluation = evaluation;
   if (evaluation.decision !== 'allow') {
-    throw denied(STS_ACTION, evaluation.decision === 'explicitDeny' ? 'an explicit Deny statement applies' : 'no Allow statement applies', evaluation);
+    throw denied(STS_ACTION, denyReason(evaluation), evaluation);
   }
   authorizeExtra(role, request, tags !== undefined, 'sts:TagSession', 'the token carries session tags');
   authorizeExtra(role, request, sourceIdentity !== undefined, 'sts:SetSourceIdentity', 'the token carries a source identity');

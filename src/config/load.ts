@@ -1,0 +1,237 @@
+/**
+ * Loads the configuration directory: providers/*.json and roles/*.json (other files are ignored).
+ * Validates everything and reports every problem at once, each with its file (relative to the
+ * directory) and dotted JSON path; any problem means no configuration (ConfigError).
+ *
+ * buildConfig is the pure, synchronous part (file texts in, config or problems out);
+ * loadConfig only reads the files for it.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import type { OidcProvider } from '../identity/types.js';
+import { at, field, isObject } from './fields.js';
+import { MAX_FILE_BYTES, parseJsonText } from './json-file.js';
+import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
+import { validateRole } from './roles.js';
+import { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig } from './types.js';
+
+export type { ReferencedFile } from './providers.js';
+
+/** One configuration file: its name relative to the directory ('roles/deploy.json') and its text. */
+export interface ConfigFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface BuildOptions {
+  /** The 12-digit account the emulator runs as (`--account-id`). */
+  readonly accountId: string;
+  /** Absolute configuration directory: JwksFile and PrivateKeyFile resolve against it. */
+  readonly dir: string;
+  /** Files named by JwksFile, by absolute path; an absent path means "not found". */
+  readonly referencedFiles?: ReadonlyMap<string, ReferencedFile>;
+  /** Longest trust policy accepted, in non-white-space characters (default 8192). */
+  readonly trustPolicyMaxChars?: number;
+}
+
+export type BuildResult =
+  | { readonly ok: true; readonly config: LoadedConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export interface LoadOptions {
+  readonly accountId: string;
+  readonly trustPolicyMaxChars?: number;
+}
+
+const SUBDIRS = ['providers', 'roles'] as const;
+const CONFIG_FILE = /^(providers|roles)\/([^/]+)$/;
+
+/** True for the files the loader reads: `*.json` directly in providers/ or roles/, not hidden. */
+export function isConfigFileName(name: string): boolean {
+  const m = CONFIG_FILE.exec(name);
+  return m !== null && m[2] !== undefined && m[2].endsWith('.json') && !m[2].startsWith('.');
+}
+
+/** Validates file texts into a configuration; never throws, never reads the disk. */
+export function buildConfig(files: readonly ConfigFile[], options: BuildOptions): BuildResult {
+  const problems: ConfigProblem[] = [];
+  const reportIn = (file: string, path: string, message: string): void => {
+    problems.push({ file, path, message });
+  };
+  const { accountId } = options;
+  if (!/^\d{12}$/.test(accountId)) {
+    reportIn('.', '', `the account ID must be 12 digits (--account-id), got '${accountId}'`);
+  }
+  const sorted = files.filter((f) => isConfigFileName(f.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // A JWK Set that a provider names with JwksFile may sit beside it in providers/: it is not a provider.
+  const providerFiles = sorted.filter((f) => f.name.startsWith('providers/'));
+  const jwksFiles = new Set<string>();
+  for (const file of providerFiles) {
+    const parsed = parseJsonText(file.text);
+    const ref = parsed.ok ? jwksFileReference(options.dir, file.name, parsed.value) : undefined;
+    if (ref !== undefined) jwksFiles.add(ref);
+  }
+
+  const providers: OidcProvider[] = [];
+  const urls = new Map<string, string>();
+  for (const file of providerFiles) {
+    if (jwksFiles.has(nodePath.resolve(options.dir, file.name))) continue;
+    const report = (path: string, message: string): void => reportIn(file.name, path, message);
+    const parsed = parseJsonText(file.text);
+    if (!parsed.ok) {
+      report('', parsed.message);
+      continue;
+    }
+    if (isObject(parsed.value) && field(parsed.value, 'keys') !== undefined && field(parsed.value, 'Url') === undefined) {
+      report('', 'this is a JWK Set, not a provider: name it with JwksFile in a provider file, or move it out of providers/');
+      continue;
+    }
+    const url = isObject(parsed.value) ? field(parsed.value, 'Url') : undefined;
+    const normalized = typeof url === 'string' ? normalizeProviderUrl(url) : undefined;
+    if (normalized && 'url' in normalized) {
+      const first = urls.get(normalized.url);
+      if (first !== undefined) report('Url', `${normalized.url} is already registered by ${first}`);
+      else urls.set(normalized.url, file.name);
+    }
+    const provider = validateProvider(parsed.value, {
+      accountId,
+      dir: options.dir,
+      file: file.name,
+      referencedFiles: options.referencedFiles ?? new Map(),
+      report,
+      reportIn,
+    });
+    if (provider) providers.push(provider);
+  }
+
+  const roles: RoleConfig[] = [];
+  const names = new Map<string, string>();
+  const roleIds = new Map<string, string>();
+  for (const file of sorted.filter((f) => f.name.startsWith('roles/'))) {
+    const report = (path: string, message: string): void => reportIn(file.name, path, message);
+    const parsed = parseJsonText(file.text);
+    if (!parsed.ok) {
+      report('', parsed.message);
+      continue;
+    }
+    const { name, base } = roleNameOf(parsed.value);
+    if (name !== undefined) {
+      const first = names.get(name.toLowerCase());
+      if (first !== undefined) {
+        report(at(base, 'RoleName'), `role '${name}' is already defined in ${first} (IAM role names are unique ignoring case)`);
+      } else names.set(name.toLowerCase(), file.name);
+    }
+    const role = validateRole(parsed.value, {
+      accountId,
+      file: file.name,
+      report,
+      ...(options.trustPolicyMaxChars === undefined ? {} : { trustPolicyMaxChars: options.trustPolicyMaxChars }),
+    });
+    if (!role) continue;
+    const sameId = roleIds.get(role.roleId);
+    if (sameId !== undefined) report(at(base, 'RoleId'), `${role.roleId} is already the RoleId of ${sameId}`);
+    else roleIds.set(role.roleId, file.name);
+    roles.push(role);
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: { accountId, providers, roles } };
+}
+
+function roleNameOf(doc: unknown): { name: string | undefined; base: string } {
+  if (!isObject(doc)) return { name: undefined, base: '' };
+  const wrapped = field(doc, 'Role');
+  const role = isObject(wrapped) ? wrapped : doc;
+  const name = field(role, 'RoleName');
+  return { name: typeof name === 'string' && name !== '' ? name : undefined, base: wrapped === undefined ? '' : 'Role' };
+}
+
+/**
+ * Reads and validates the configuration directory `dir` (providers/ and roles/ inside it).
+ * @throws ConfigError listing every problem, including a missing directory.
+ */
+export async function loadConfig(dir: string, options: LoadOptions): Promise<LoadedConfig> {
+  const root = nodePath.resolve(dir);
+  const problems: ConfigProblem[] = [];
+  const rootStat = await stat(root).catch((err: NodeJS.ErrnoException) => err);
+  if (rootStat instanceof Error || !rootStat.isDirectory()) {
+    const why = rootStat instanceof Error ? describeFsError(rootStat) : 'not a directory';
+    throw new ConfigError([{ file: '.', path: '', message: `configuration directory ${root}: ${why}` }]);
+  }
+
+  const files: ConfigFile[] = [];
+  for (const sub of SUBDIRS) {
+    const subdir = nodePath.join(root, sub);
+    let entries: string[];
+    try {
+      entries = (await readdir(subdir)).sort();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'directory not found' : describeFsError(e);
+      problems.push({ file: sub, path: '', message: `${why}: ${subdir} must exist and hold the ${sub}/*.json files` });
+      continue;
+    }
+    for (const entry of entries) {
+      const name = `${sub}/${entry}`;
+      if (!isConfigFileName(name)) continue;
+      const result = await readLimited(nodePath.join(subdir, entry));
+      if (result === 'skip') continue;
+      if ('error' in result) problems.push({ file: name, path: '', message: result.error });
+      else files.push({ name, text: result.text });
+    }
+  }
+
+  const referencedFiles = new Map<string, ReferencedFile>();
+  for (const file of files) {
+    if (!file.name.startsWith('providers/')) continue;
+    const parsed = parseJsonText(file.text);
+    const ref = parsed.ok ? jwksFileReference(root, file.name, parsed.value) : undefined;
+    if (ref === undefined || referencedFiles.has(ref)) continue;
+    const result = await readLimited(ref);
+    if (result === 'skip') referencedFiles.set(ref, { error: 'not a regular file' });
+    else if ('text' in result) referencedFiles.set(ref, { text: result.text });
+    else if (!result.notFound) referencedFiles.set(ref, { error: result.error });
+  }
+
+  const built = buildConfig(files, {
+    accountId: options.accountId,
+    dir: root,
+    referencedFiles,
+    ...(options.trustPolicyMaxChars === undefined ? {} : { trustPolicyMaxChars: options.trustPolicyMaxChars }),
+  });
+  if (!built.ok) problems.push(...built.problems);
+  if (problems.length > 0 || !built.ok) throw new ConfigError(problems);
+  return built.config;
+}
+
+type ReadResult = { text: string } | { error: string; notFound: boolean } | 'skip';
+
+/** Reads a regular file of at most MAX_FILE_BYTES; 'skip' for directories and other non-files. */
+async function readLimited(path: string): Promise<ReadResult> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) return 'skip';
+    if (s.size > MAX_FILE_BYTES) {
+      return { error: `file is too large (${s.size} bytes; the limit is ${MAX_FILE_BYTES})`, notFound: false };
+    }
+    return { text: await readFile(path, 'utf8') };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: describeFsError(e), notFound: e.code === 'ENOENT' };
+  }
+}
+
+function describeFsError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT':
+      return 'not found';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'not a directory';
+    default:
+      return err.code ?? err.message;
+  }
+}

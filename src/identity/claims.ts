@@ -1,0 +1,68 @@
+/**
+ * The claim checks that decide the outcome for a token whose signature is valid: issuer, audience,
+ * then time claims. The same function runs after jose's verification and on a cache hit, so both
+ * paths answer alike. Also: copying claims into null-prototype, frozen objects.
+ */
+import { MESSAGES, StsError } from '../protocol/errors.js';
+import { checkTimeClaims } from './time-claims.js';
+import type { OidcProvider } from './types.js';
+
+/** Checks iss, aud, exp/nbf/iat at `nowSeconds`; returns the `aud` value that matched the ClientIDList. */
+export function checkClaims(claims: Readonly<Record<string, unknown>>, provider: OidcProvider, nowSeconds: number): string {
+  const iss = Object.hasOwn(claims, 'iss') ? claims['iss'] : undefined;
+  if (iss !== provider.url) {
+    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(String(iss)), { reason: 'iss does not match the provider' });
+  }
+  const audience = matchAudience(claims, provider.clientIdList);
+  checkTimeClaims(claims, nowSeconds);
+  return audience;
+}
+
+/**
+ * `aud` (a string, or an array of which one element must match) against the ClientIDList. With several
+ * matches the first in the token's order is returned (which one AWS echoes is UNVERIFIED, sts.md §4).
+ */
+export function matchAudience(claims: Readonly<Record<string, unknown>>, clientIdList: readonly string[]): string {
+  if (!Object.hasOwn(claims, 'aud')) {
+    throw new StsError('InvalidIdentityToken', MESSAGES.missingAud, { reason: 'the token has no aud claim' });
+  }
+  const aud = claims['aud'];
+  const candidates: readonly unknown[] = Array.isArray(aud) ? aud : [aud];
+  for (const value of candidates) {
+    if (typeof value === 'string' && clientIdList.includes(value)) return value;
+  }
+  throw new StsError('InvalidIdentityToken', MESSAGES.incorrectAudience, {
+    reason: `aud ${truncate(JSON.stringify(aud) ?? String(aud))} is not in the ClientIDList`,
+  });
+}
+
+/**
+ * A frozen, null-prototype copy of a parsed JSON object: own enumerable properties only, so
+ * `__proto__` or `constructor` are plain data. Nested values are frozen in place (iteratively, so
+ * deeply nested claims cannot overflow the stack).
+ */
+export function toFrozenRecord(source: object): Readonly<Record<string, unknown>> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(out, key, { value: (source as Record<string, unknown>)[key], enumerable: true });
+  }
+  deepFreeze(out);
+  return out;
+}
+
+function deepFreeze(root: object): void {
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const obj = stack.pop() as object;
+    if (Object.isFrozen(obj)) continue;
+    Object.freeze(obj);
+    for (const key of Object.keys(obj)) {
+      const value: unknown = (obj as Record<string, unknown>)[key];
+      if (typeof value === 'object' && value !== null) stack.push(value);
+    }
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
