@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs every compiled test file (dist/test/**/*.test.js) with node's test runner.
+// Node 20's `node --test` takes no globs, and its default discovery would also pick up helper modules.
+// Extra arguments filter by substring: `npm test -- policy` runs only files whose path contains "policy".
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const dir = join(root, 'dist', 'test');
+const files = [];
+(function walk(d) {
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith('.test.js')) files.push(p);
+  }
+})(dir);
+const filters = process.argv.slice(2);
+const selected = files.filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x))).sort();
+if (selected.length === 0) {
+  console.error('no test files selected');
+  process.exit(1);
+}
+const reporter = process.env.CI ? 'spec' : 'spec';
+const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...selected], { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);
