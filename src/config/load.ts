@@ -9,7 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { OidcProvider } from '../identity/types.js';
-import { at, field, isObject } from './fields.js';
+import { at, field, isObject, type Report } from './fields.js';
 import { MAX_FILE_BYTES, parseJsonText } from './json-file.js';
 import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
 import { validateRole } from './roles.js';
@@ -52,50 +52,56 @@ export function isConfigFileName(name: string): boolean {
   return m !== null && m[2] !== undefined && m[2].endsWith('.json') && !m[2].startsWith('.');
 }
 
+type ReportIn = (file: string, path: string, message: string) => void;
+
 /** Validates file texts into a configuration; never throws, never reads the disk. */
 export function buildConfig(files: readonly ConfigFile[], options: BuildOptions): BuildResult {
   const problems: ConfigProblem[] = [];
-  const reportIn = (file: string, path: string, message: string): void => {
+  const reportIn: ReportIn = (file, path, message) => {
     problems.push({ file, path, message });
   };
-  const { accountId } = options;
-  if (!/^\d{12}$/.test(accountId)) {
-    reportIn('.', '', `the account ID must be 12 digits (--account-id), got '${accountId}'`);
+  if (!/^\d{12}$/.test(options.accountId)) {
+    reportIn('.', '', `the account ID must be 12 digits (--account-id), got '${options.accountId}'`);
   }
   const sorted = files.filter((f) => isConfigFileName(f.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const providers = buildProviders(sorted.filter((f) => f.name.startsWith('providers/')), options, reportIn);
+  const roles = buildRoles(sorted.filter((f) => f.name.startsWith('roles/')), options, reportIn);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: { accountId: options.accountId, providers, roles } };
+}
 
+/** Every provider file; also reports a Url registered twice. */
+function buildProviders(files: readonly ConfigFile[], options: BuildOptions, reportIn: ReportIn): OidcProvider[] {
+  const parsed = files.map((file) => ({ file, json: parseJsonText(file.text) }));
   // A JWK Set that a provider names with JwksFile may sit beside it in providers/: it is not a provider.
-  const providerFiles = sorted.filter((f) => f.name.startsWith('providers/'));
   const jwksFiles = new Set<string>();
-  for (const file of providerFiles) {
-    const parsed = parseJsonText(file.text);
-    const ref = parsed.ok ? jwksFileReference(options.dir, file.name, parsed.value) : undefined;
+  for (const { file, json } of parsed) {
+    const ref = json.ok ? jwksFileReference(options.dir, file.name, json.value) : undefined;
     if (ref !== undefined) jwksFiles.add(ref);
   }
-
   const providers: OidcProvider[] = [];
   const urls = new Map<string, string>();
-  for (const file of providerFiles) {
+  for (const { file, json } of parsed) {
     if (jwksFiles.has(nodePath.resolve(options.dir, file.name))) continue;
-    const report = (path: string, message: string): void => reportIn(file.name, path, message);
-    const parsed = parseJsonText(file.text);
-    if (!parsed.ok) {
-      report('', parsed.message);
+    const report: Report = (path, message) => reportIn(file.name, path, message);
+    if (!json.ok) {
+      report('', json.message);
       continue;
     }
-    if (isObject(parsed.value) && field(parsed.value, 'keys') !== undefined && field(parsed.value, 'Url') === undefined) {
+    const doc = json.value;
+    if (isObject(doc) && field(doc, 'keys') !== undefined && field(doc, 'Url') === undefined) {
       report('', 'this is a JWK Set, not a provider: name it with JwksFile in a provider file, or move it out of providers/');
       continue;
     }
-    const url = isObject(parsed.value) ? field(parsed.value, 'Url') : undefined;
+    const url = isObject(doc) ? field(doc, 'Url') : undefined;
     const normalized = typeof url === 'string' ? normalizeProviderUrl(url) : undefined;
     if (normalized && 'url' in normalized) {
       const first = urls.get(normalized.url);
       if (first !== undefined) report('Url', `${normalized.url} is already registered by ${first}`);
       else urls.set(normalized.url, file.name);
     }
-    const provider = validateProvider(parsed.value, {
-      accountId,
+    const provider = validateProvider(doc, {
+      accountId: options.accountId,
       dir: options.dir,
       file: file.name,
       referencedFiles: options.referencedFiles ?? new Map(),
@@ -104,26 +110,30 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
     });
     if (provider) providers.push(provider);
   }
+  return providers;
+}
 
+/** Every role file; also reports a RoleName (ignoring case) or a given RoleId used twice. */
+function buildRoles(files: readonly ConfigFile[], options: BuildOptions, reportIn: ReportIn): RoleConfig[] {
   const roles: RoleConfig[] = [];
   const names = new Map<string, string>();
   const roleIds = new Map<string, string>();
-  for (const file of sorted.filter((f) => f.name.startsWith('roles/'))) {
-    const report = (path: string, message: string): void => reportIn(file.name, path, message);
-    const parsed = parseJsonText(file.text);
-    if (!parsed.ok) {
-      report('', parsed.message);
+  for (const file of files) {
+    const report: Report = (path, message) => reportIn(file.name, path, message);
+    const json = parseJsonText(file.text);
+    if (!json.ok) {
+      report('', json.message);
       continue;
     }
-    const { name, base } = roleNameOf(parsed.value);
+    const { name, base } = roleNameOf(json.value);
     if (name !== undefined) {
       const first = names.get(name.toLowerCase());
       if (first !== undefined) {
         report(at(base, 'RoleName'), `role '${name}' is already defined in ${first} (IAM role names are unique ignoring case)`);
       } else names.set(name.toLowerCase(), file.name);
     }
-    const role = validateRole(parsed.value, {
-      accountId,
+    const role = validateRole(json.value, {
+      accountId: options.accountId,
       file: file.name,
       report,
       ...(options.trustPolicyMaxChars === undefined ? {} : { trustPolicyMaxChars: options.trustPolicyMaxChars }),
@@ -134,9 +144,7 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
     else roleIds.set(role.roleId, file.name);
     roles.push(role);
   }
-
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { accountId, providers, roles } };
+  return roles;
 }
 
 function roleNameOf(doc: unknown): { name: string | undefined; base: string } {
