@@ -97,7 +97,9 @@ function toSession(p: Payload): SessionClaims {
   return p.si === undefined ? base : { ...base, sourceIdentity: p.si };
 }
 
+/** `serverKey` must be at least 32 bytes (see server-key.ts); the same key yields the same secrets and accepts the same tokens. */
 export function createCredentialAuthority(serverKey: Uint8Array, deps: { randomBytes: (n: number) => Uint8Array }): CredentialAuthority {
+  if (serverKey.length < 32) throw new RangeError(`server key is ${serverKey.length} bytes; at least 32 are required`);
   const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', serverKey, 'sts-emulator', label, 32));
   const macKey = derive('session-token mac v1');
   const encKey = derive('session-token enc v1');
