@@ -30,9 +30,21 @@ export async function loadOrCreateSigningKey(privateKeyFile: string): Promise<Em
     pem = await readFile(privateKeyFile, 'utf8');
   } catch (err) {
     if (!isErrno(err, 'ENOENT')) throw err;
-    pem = await createKeyFile(privateKeyFile);
+    pem = await createOnce(privateKeyFile);
   }
   return fromPem(pem, privateKeyFile);
+}
+
+/** Key files being created by this process: concurrent first loads generate one key, not one each. */
+const creating = new Map<string, Promise<string>>();
+
+function createOnce(file: string): Promise<string> {
+  let pending = creating.get(file);
+  if (pending === undefined) {
+    pending = createKeyFile(file).finally(() => creating.delete(file));
+    creating.set(file, pending);
+  }
+  return pending;
 }
 
 async function createKeyFile(file: string): Promise<string> {

@@ -54,14 +54,16 @@ interface Registered {
 
 /** Builds a verifier for `providers`; key sets are created once here and shared by all verifications. */
 export function createTokenVerifier(providers: readonly OidcProvider[], options: TokenVerifierOptions = {}): TokenVerifier {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 600_000;
+  const timeoutMs = integerOption('timeoutMs', options.timeoutMs, 5000);
+  const cooldownMs = integerOption('cooldownMs', options.cooldownMs, 30_000);
+  const cacheMaxAgeMs = integerOption('cacheMaxAgeMs', options.cacheMaxAgeMs, 600_000);
+  const maxResponseBytes = integerOption('maxResponseBytes', options.maxResponseBytes, 1024 * 1024);
   const boundedFetch = createBoundedFetch({
     fetch: options.fetch ?? globalThis.fetch,
     timeoutMs,
-    maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
+    maxResponseBytes,
   });
-  const keySetOptions = { fetch: boundedFetch, timeoutMs, cooldownMs: options.cooldownMs ?? 30_000, cacheMaxAgeMs };
+  const keySetOptions = { fetch: boundedFetch, timeoutMs, cooldownMs, cacheMaxAgeMs };
 
   // Exact-string lookup: a Map, so no prototype keys and no URL normalisation. The first registration wins.
   const byUrl = new Map<string, Registered>();
@@ -140,6 +142,13 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
       }
     },
   };
+}
+
+/** Options are programmer input: a bad value is a TypeError at construction, not a token error later. */
+function integerOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`createTokenVerifier: ${name} must be a non-negative integer`);
+  return value;
 }
 
 function checkLength(token: unknown): asserts token is string {
