@@ -12,7 +12,7 @@ import type { VerifiedToken } from '../identity/types.js';
 import { readWebIdentityParams, SESSION_NAME_PATTERN_TEXT } from './params.js';
 import { checkSessionPolicy } from './session-policy.js';
 import { denyReason } from './deny-reason.js';
-import { buildWebIdentityContext, describeAbsentKey, isoSeconds, readSessionTags, SOURCE_IDENTITY_CLAIM, type ClaimKeyMode } from './request-context.js';
+import { buildWebIdentityContext, describeAbsentKey, readSessionTags, SOURCE_IDENTITY_CLAIM } from './request-context.js';
 import type { StsDeps } from './deps.js';
 import type { AuditInfo, StsOutcome } from './outcome.js';
 import { credentialsNode } from './credentials-xml.js';
@@ -152,4 +152,3 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 }
 
-export { isoSeconds, type ClaimKeyMode };
