@@ -3,7 +3,8 @@
  * Every problem is reported with its file and JSON path; a file with problems runs no case.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { isIP } from 'node:net';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { parse as parseYaml } from 'yaml';
 import { STS_ERRORS } from '../protocol/errors.js';
@@ -38,6 +39,20 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const CASE_FILE = /\.(ya?ml|json)$/i;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+type OptionKind = 'string' | 'boolean' | 'strings';
+
+/** The options a case may give a preset: the fields of CircleCiOptions / GitHubOptions. */
+export const PRESET_OPTIONS: Record<PresetName, Readonly<Record<string, OptionKind>>> = {
+  circleci: { orgId: 'string', projectId: 'string', userId: 'string', vcsOrigin: 'string', ref: 'string', branch: 'string', contextIds: 'strings', aud: 'string', v1: 'boolean', sshRerun: 'boolean' },
+  github: { repository: 'string', ref: 'string', branch: 'string', environment: 'string', actor: 'string', workflow: 'string', jobWorkflowRef: 'string', eventName: 'string', aud: 'string' },
+};
+const OPTION_CHECKS: Record<OptionKind, (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string' && v !== '',
+  boolean: (v) => typeof v === 'boolean',
+  strings: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+};
+const OPTION_MESSAGES: Record<OptionKind, string> = { string: 'must be a non-empty string', boolean: 'must be true or false', strings: 'must be a list of strings' };
 
 export function parseCases(file: string, text: string): { cases: Case[]; problems: CaseProblem[] } {
   const problems: CaseProblem[] = [];
@@ -78,7 +93,12 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     const issuer = str('issuer', false);
     const sessionName = str('sessionName', false);
     const sourceIp = str('sourceIp', false);
-    const policy = raw['policy'] === undefined ? undefined : typeof raw['policy'] === 'string' ? raw['policy'] : JSON.stringify(raw['policy']);
+    if (sourceIp !== undefined && isIP(sourceIp) === 0) bad('sourceIp', `must be an IPv4 or IPv6 address, got '${sourceIp}'`);
+    const rawPolicy = raw['policy'];
+    let policy: string | undefined;
+    if (typeof rawPolicy === 'string') policy = rawPolicy;
+    else if (isObject(rawPolicy)) policy = JSON.stringify(rawPolicy);
+    else if (rawPolicy !== undefined) bad('policy', 'must be a policy document (an object) or its JSON text');
     const claims = raw['claims'];
     if (claims !== undefined && !isObject(claims)) bad('claims', 'must be an object of claims');
     let preset: Case['preset'];
@@ -89,10 +109,21 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     } else if (isObject(p)) {
       const n = p['name'];
       if (typeof n !== 'string' || !(PRESETS as readonly string[]).includes(n)) bad('preset.name', `must be one of ${PRESETS.join(', ')}`);
-      else preset = { name: n as PresetName, options: Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'name')) };
+      else {
+        const options = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'name'));
+        const before = problems.length;
+        for (const [k, v] of Object.entries(options)) {
+          const kind = PRESET_OPTIONS[n as PresetName][k];
+          if (kind === undefined) bad(`preset.${k}`, `unknown option of preset ${n} (known: name, ${Object.keys(PRESET_OPTIONS[n as PresetName]).join(', ')})`);
+          else if (!OPTION_CHECKS[kind](v)) bad(`preset.${k}`, OPTION_MESSAGES[kind]);
+        }
+        if (typeof options['branch'] === 'string' && typeof options['ref'] === 'string') bad('preset', 'give branch or ref, not both');
+        if (problems.length === before) preset = { name: n as PresetName, options };
+      }
     } else if (p !== undefined) bad('preset', 'must be a preset name or an object with a name');
-    if (token !== undefined && (claims !== undefined || preset !== undefined)) bad('token', 'give token, or claims/preset, not both');
-    if (token === undefined && claims === undefined && preset === undefined) bad('', 'needs claims, preset or token');
+    if (token !== undefined && (claims !== undefined || p !== undefined)) bad('token', 'give token, or claims/preset, not both');
+    if (token !== undefined && issuer !== undefined) bad('issuer', 'names the issuer that signs claims/preset; a token names its own (iss)');
+    if (token === undefined && claims === undefined && p === undefined) bad('', 'needs claims, preset or token');
     let durationSeconds: number | undefined;
     const d = raw['durationSeconds'];
     if (d !== undefined) {
@@ -117,7 +148,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       ...(policy === undefined ? {} : { policy }),
     });
   });
-  return { cases, problems: problems.length > 0 ? problems : [] };
+  return { cases, problems };
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -164,7 +195,9 @@ export async function expandCaseArgs(args: readonly string[], cwd: string): Prom
 }
 
 export async function loadCaseFile(file: string, cwd: string): Promise<{ cases: Case[]; problems: CaseProblem[] }> {
-  const shown = relative(cwd, file) || file;
+  const rel = relative(cwd, file);
+  // As the user can open it: relative to the current directory, absolute when outside it.
+  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
   const st = await stat(file);
   if (st.size > MAX_FILE_BYTES) return { cases: [], problems: [{ file: shown, path: '', message: `larger than ${MAX_FILE_BYTES} bytes` }] };
   return parseCases(shown, await readFile(file, 'utf8'));

@@ -9,7 +9,9 @@ export function explainText(outcome: StsOutcome): string {
   if (!outcome.ok && outcome.error.reason !== undefined) lines.push(`Why: ${outcome.error.reason}`);
   if (a.role !== undefined) lines.push(`Role: ${a.role}`);
   if (a.issuer !== undefined) lines.push(`Provider: iss ${a.issuer} matched ${a.provider ?? '?'}`);
-  else if (!outcome.ok && outcome.error.code === 'InvalidIdentityToken') lines.push('Provider: no registered provider accepted the token (see Why)');
+  else if (!outcome.ok && (outcome.error.code === 'InvalidIdentityToken' || outcome.error.code === 'ExpiredTokenException')) {
+    lines.push('Token: refused before the trust policy was evaluated (see Why)');
+  }
   if (a.audience !== undefined) lines.push(`Audience: ${JSON.stringify(a.audience)} is in the provider's ClientIDList`);
   if (a.subject !== undefined) lines.push(`Subject: ${a.subject}`);
   if (a.evaluation !== undefined) {

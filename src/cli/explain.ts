@@ -1,56 +1,76 @@
-/** `sts-emulator explain`: the decision for one token and role, and every reason behind it. */
+/** `sts-emulator explain`: the decision for one token and role, and every reason behind it. Exit 0 allow, 1 otherwise. */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, parseClaimsJson } from './issuers.js';
-import { COMMON_ARGS, commonOptions, str, UsageError } from './options.js';
+import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from './options.js';
 import { createRuntime } from './runtime.js';
-import { createInProcess } from './in-process.js';
+import { createInProcess, type InProcessCall } from './in-process.js';
 import { explainJson, explainText } from './explain-format.js';
-import { claimsFromFlags, presetOf, TOKEN_ARGS } from './token.js';
+import { claimsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
 
-export async function explain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...COMMON_ARGS, ...TOKEN_ARGS, role: { type: 'string' }, token: { type: 'string' }, 'session-name': { type: 'string' }, 'source-ip': { type: 'string' }, 'duration-seconds': { type: 'string' }, json: { type: 'boolean' } },
-    strict: true,
-    allowPositionals: false,
-  });
+export const EXPLAIN_ARGS = {
+  ...COMMON_ARGS,
+  ...TOKEN_ARGS,
+  role: { type: 'string' },
+  token: { type: 'string' },
+  'session-name': { type: 'string' },
+  'source-ip': { type: 'string' },
+  'duration-seconds': { type: 'string' },
+  policy: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: EXPLAIN_ARGS, strict: true, allowPositionals: false });
   if (values.help === true) {
-    process.stdout.write(HELP['explain'] + '\n');
+    io.stdout(HELP['explain'] + '\n');
     return 0;
   }
   const role = str(values, 'role');
-  if (role === undefined) throw new UsageError('--role is required');
+  if (role === undefined || role === '') throw new UsageError('--role <name|arn> is required');
   const token = str(values, 'token');
-  if ((token === undefined) === (values.claims === undefined && values.preset === undefined)) {
-    throw new UsageError('give --token <jwt>, or --claims <json> (optionally with --preset), not both');
+  const presetShaped = values.preset !== undefined || PRESET_SHAPING_ARGS.some((f) => (values as Record<string, unknown>)[f] !== undefined);
+  const claimsGiven = values.claims !== undefined || presetShaped;
+  if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset circleci|github');
+  if (token !== undefined && (claimsGiven || values.issuer !== undefined || values.ttl !== undefined)) {
+    throw new UsageError('--token is the whole token: give it without --claims, --preset, --issuer, --ttl or claim flags');
   }
-  const common = commonOptions(values, env);
+  const common = commonOptions(values, env, io.cwd);
+  if (values.preset !== undefined) presetOf(values.preset);
+  const ttl = parseTtl(values.ttl);
+  const extraClaims = values.claims === undefined ? undefined : parseClaimsJson(values.claims);
+  const duration = str(values, 'duration-seconds');
+  if (duration !== undefined && !/^-?\d{1,15}$/.test(duration)) throw new UsageError(`--duration-seconds must be a whole number, got '${duration}'`);
+  const sourceIp = str(values, 'source-ip');
+  if (sourceIp !== undefined && isIP(sourceIp) === 0) throw new UsageError(`--source-ip must be an IPv4 or IPv6 address, got '${sourceIp}'`);
+
   const runtime = await createRuntime(common);
   const runner = createInProcess(runtime.deps);
-  const duration = str(values, 'duration-seconds');
   const base = {
     role,
     sessionName: str(values, 'session-name') ?? 'explain-session',
-    ...(str(values, 'source-ip') === undefined ? {} : { sourceIp: str(values, 'source-ip') as string }),
+    ...(sourceIp === undefined ? {} : { sourceIp }),
     ...(duration === undefined ? {} : { durationSeconds: Number(duration) }),
+    ...(values.policy === undefined ? {} : { policy: values.policy }),
   };
-  let outcome;
+  let call: InProcessCall;
   if (token !== undefined) {
-    outcome = await runner.call({ ...base, token });
+    call = { ...base, token };
+  } else if (presetShaped) {
+    const { provider, preset } = resolvePreset(runtime.config, common.policies, values);
+    call = { ...base, claims: { provider, values: claimsFromFlags(preset, provider, values, new Date()) } };
   } else {
-    const preset = values.preset === undefined ? undefined : presetOf(values.preset);
-    const provider = chooseIssuer(runtime.config, common.policies, values.issuer, preset);
-    const claims = preset === undefined
-      ? { iss: provider.url, ...defaultTimes(), ...parseClaimsJson(values.claims as string) }
-      : claimsFromFlags(preset, provider.url, values, new Date());
-    outcome = await runner.call({ ...base, claims: { provider, values: claims } });
+    const claims = extraClaims ?? {};
+    const provider = chooseIssuer(runtime.config, common.policies, { issuer: values.issuer, iss: claims['iss'] });
+    call = { ...base, claims: { provider, values: { iss: provider.url, ...defaultTimes(new Date(), ttl), ...claims } } };
   }
-  process.stdout.write(values.json === true ? JSON.stringify(explainJson(outcome), null, 2) + '\n' : explainText(outcome) + '\n');
+  const outcome = await runner.call(call);
+  io.stdout(values.json === true ? JSON.stringify(explainJson(outcome), null, 2) + '\n' : explainText(outcome) + '\n');
   return outcome.ok ? 0 : 1;
 }
 
-export function defaultTimes(now = new Date()): { iat: number; exp: number } {
+export function defaultTimes(now = new Date(), ttlSeconds = 3600): { iat: number; exp: number } {
   const iat = Math.floor(now.getTime() / 1000);
-  return { iat, exp: iat + 3600 };
+  return { iat, exp: iat + ttlSeconds };
 }

@@ -7,6 +7,21 @@ const COMMON = `  --policies <dir>       configuration directory (providers/, ro
   --claim-keys aws|all   'aws': only the condition keys AWS provides; 'all': every top-level claim as <provider>:<claim>
                                                                          [STS_EMULATOR_CLAIM_KEYS, default aws]`;
 
+const TOKEN_PRESET_FLAGS = `CircleCI (--preset circleci):
+  --org-id <uuid>        organisation (default: from the issuer URL)
+  --project-id <uuid>    project
+  --user-id <uuid>       user
+  --vcs-origin <origin>  e.g. github.com/demo-org/demo-app
+  --context-id <uuid>    a context id (repeatable)
+  --v1                   the V1 sub (org/<org>/project/<project>/user/<user>) of $CIRCLE_OIDC_TOKEN
+GitHub (--preset github):
+  --repository <owner/repo>  repository (default demo-org/demo-app)
+  --environment <env>    deployment environment (sub becomes repo:<o>/<r>:environment:<env>)
+  --actor <login>        actor
+  --workflow <name>      workflow name
+  --job-workflow-ref <ref>  job_workflow_ref
+  --event-name <event>   event_name (pull_request gives sub repo:<o>/<r>:pull_request)`;
+
 export const HELP: Record<string, string> = {
   main: `sts-emulator: a local, offline AWS STS AssumeRoleWithWebIdentity that checks what AWS checks.
 
@@ -38,33 +53,57 @@ ${COMMON}
 Prints one line with the URL once ready. SIGINT/SIGTERM stop it.`,
   token: `Usage: sts-emulator token [--preset circleci|github] [options]
 
-Prints one signed token on stdout, signed by an emulated issuer of --policies.
-  --preset circleci|github  the claim set (default circleci)
-  --issuer <url>         which emulated issuer, when there are several
-  --claims '<json>'      merge/override claims
-  --ttl <seconds>        lifetime (default 3600)
+Prints one signed token on stdout (nothing else), signed by an emulated issuer of --policies.
+  --preset circleci|github  the claim set (default circleci, or the kind of --issuer)
+  --issuer <url|name>    which emulated issuer signs, when there are several
+  --claims '<json>'      claims merged over (and overriding) the preset's
+  --ttl <seconds>        lifetime: exp = iat + ttl (default 3600)
   --aud <value>          audience (CircleCI default: the org id; GitHub default: sts.amazonaws.com)
-CircleCI: --org-id --project-id --user-id --vcs-origin --branch <name> | --ref <ref> --context-id <id> (repeatable) --v1
-GitHub:   --repository owner/repo --branch <name> | --ref <ref> --environment <env> --actor --workflow --job-workflow-ref --event-name
-${COMMON}`,
+  --branch <name>        refs/heads/<name> (default main)
+  --ref <ref>            the full ref instead, e.g. refs/tags/v1
+${TOKEN_PRESET_FLAGS}
+${COMMON}
+
+Exit codes: 0 printed a token; 1 invalid configuration; 2 usage error.`,
   test: `Usage: sts-emulator test <file|dir|glob>... [options]
 
-Runs trust-policy cases in-process through the server's verifier and evaluator.
+Runs trust-policy cases (YAML or JSON) in-process through the server's verifier and evaluator. A case:
+  { name, role, claims | token | preset, issuer?, sessionName?, durationSeconds?, sourceIp?, policy?,
+    expect: allow | deny | <STS error code> }
+Prints one line per case, the explain trace of each mismatch, and 'N passed, N failed' last.
   --junit <file>         also write JUnit XML
   --quiet                only print mismatches and the summary
-${COMMON}`,
-  explain: `Usage: sts-emulator explain --role <name|arn> (--token <jwt> | --claims '<json>') [options]
+${COMMON}
 
-  --issuer <url>         emulated issuer to sign --claims with (when there are several)
-  --preset circleci|github  start --claims from a preset claim set
+Exit codes: 0 all cases passed; 1 a mismatch, an invalid case file or invalid configuration; 2 usage error.`,
+  explain: `Usage: sts-emulator explain --role <name|arn> (--token <jwt> | --claims '<json>' | --preset circleci|github) [options]
+
+Shows the decision for one token and role: provider, audience, and each statement's principal, action and
+conditions (operator, key, context values or why a key is absent, policy values, outcome).
+  --role <name|arn>      the role to assume (required)
+  --token <jwt>          a token, verified like the server does
+  --claims '<json>'      claims of an emulated issuer (iss, iat, exp default), or merged over --preset's
+  --preset circleci|github  start from a preset claim set; the token flags below shape it
+  --issuer <url|name>    emulated issuer for --claims/--preset (when there are several)
+  --ttl <seconds>        lifetime of the claims (default 3600)
+  --aud <value>          audience of the preset claims
+  --branch <name>        refs/heads/<name>
+  --ref <ref>            the full ref
+${TOKEN_PRESET_FLAGS}
   --session-name <name>  RoleSessionName (default explain-session)
+  --duration-seconds <n> DurationSeconds
+  --policy '<json>'      session policy (Policy parameter)
   --source-ip <ip>       aws:SourceIp
   --json                 the same as JSON
-${COMMON}`,
+${COMMON}
+
+Exit codes: 0 allow; 1 deny, an STS error or invalid configuration; 2 usage error.`,
   lint: `Usage: sts-emulator lint [options]
 
-Warns about trust policies AWS reads differently from their author.
+Warns about trust policies AWS reads differently from their author; each finding has its file, JSON path and a fix.
   --strict               warnings fail too
   --json                 findings as JSON
-${COMMON}`,
+${COMMON}
+
+Exit codes: 0 no errors (warnings allowed unless --strict); 1 an error, a warning with --strict, or invalid configuration; 2 usage error.`,
 };

@@ -2,7 +2,8 @@
  * Calling AssumeRoleWithWebIdentity in-process, without HTTP, through the server's own operation,
  * verifier and evaluator (explain, test). A case given as claims is not signed and re-verified:
  * its claims go through the same claim checks (iss, aud, exp/nbf/iat) as a verified token's,
- * which keeps 10,000 cases well under a second (README "Regression suites").
+ * which keeps 10,000 cases well under a second (README "Regression suites"). The runner decides; the
+ * credentials of an allowed call are placeholders (nothing is encrypted or signed for them).
  */
 import type { OidcProvider, VerifiedToken } from '../identity/types.js';
 import { checkClaims, toFrozenRecord } from '../identity/claims.js';
@@ -26,6 +27,16 @@ export interface InProcessCall {
 
 const CLAIMS_TOKEN_PREFIX = 'in-process-claims:';
 
+/** Credentials for an allowed in-process call: well-formed, never valid against a server. */
+const placeholderCredentials: StsDeps['credentials'] = {
+  issue: (session) => ({
+    accessKeyId: 'ASIAINPROCESSEXAMPLE',
+    secretAccessKey: 'in-process-placeholder-secret-not-usable00',
+    sessionToken: 'in-process-placeholder-session-token',
+    expiration: session.expiration,
+  }),
+};
+
 export function roleArnOf(deps: StsDeps, role: string, accountId: string): string {
   return role.startsWith('arn:') ? role : `arn:aws:iam::${accountId}:role/${role}`;
 }
@@ -48,7 +59,7 @@ export function createInProcess(deps: StsDeps): { call(c: InProcessCall): Promis
       return { provider: entry.provider, claims, header: { alg: 'RS256', typ: 'JWT' }, audience };
     },
   };
-  const local: StsDeps = { ...deps, verifier };
+  const local: StsDeps = { ...deps, verifier, credentials: placeholderCredentials };
   return {
     async call(c: InProcessCall): Promise<StsOutcome> {
       const params = new Map<string, string>();

@@ -1,4 +1,4 @@
-/** Choosing an emulated issuer and signing claims with its key (token, explain, test). */
+/** Choosing an emulated issuer and a claim preset, and signing claims with the issuer's key (token, explain, test). */
 import type { LoadedConfig } from '../config/types.js';
 import type { OidcProvider } from '../identity/types.js';
 import { loadOrCreateSigningKey, signToken, type EmulatedKey } from '../identity/emulated.js';
@@ -9,31 +9,53 @@ export function emulatedProviders(config: LoadedConfig): OidcProvider[] {
   return config.providers.filter((p) => p.keys.kind === 'emulated');
 }
 
-function presetMatches(p: OidcProvider, preset: PresetName | undefined): boolean {
-  if (preset === 'circleci') return p.url.startsWith('https://oidc.circleci.com/');
-  if (preset === 'github') return p.name.startsWith('token.actions.') || p.name.startsWith('github.com/');
-  return true;
+/** The preset whose tokens this issuer mints, if it is a CircleCI or GitHub issuer. */
+export function presetOfProvider(p: OidcProvider): PresetName | undefined {
+  if (/^oidc\.circleci\.com\/org\/[^/]+$/i.test(p.name)) return 'circleci';
+  if (/^token\.actions\.[^/]+/i.test(p.name) || /^github\.com\/enterprises\//i.test(p.name)) return 'github';
+  return undefined;
 }
 
-/** The emulated issuer named by --issuer, or the only one fitting the preset. */
-export function chooseIssuer(config: LoadedConfig, policiesDir: string, issuer: string | undefined, preset: PresetName | undefined): OidcProvider {
+const LABEL: Record<PresetName, string> = { circleci: 'CircleCI', github: 'GitHub Actions' };
+
+export interface IssuerChoice {
+  /** --issuer, or a case's issuer: an emulated issuer's Url or provider name. */
+  readonly issuer?: string | undefined;
+  /** The preset asked for explicitly; only issuers of its kind fit. */
+  readonly preset?: PresetName | undefined;
+  /** The `iss` claim of claims given as JSON: picks the issuer when nothing else does. */
+  readonly iss?: unknown;
+}
+
+/**
+ * The emulated issuer to sign with: the one named, else the only one fitting the preset (or the `iss`
+ * claim), else the only emulated issuer. Every ambiguity or miss is a UsageError naming the choices.
+ */
+export function chooseIssuer(config: LoadedConfig, policiesDir: string, choice: IssuerChoice): OidcProvider {
   const emulated = emulatedProviders(config);
+  const listed = (): string => emulated.map((p) => p.url).join(', ');
   if (emulated.length === 0) {
     throw new UsageError(`no emulated issuer in ${policiesDir}/providers: add "Emulated": true to a provider file to let the emulator sign its tokens`);
   }
-  if (issuer !== undefined) {
-    const found = emulated.find((p) => p.url === issuer || p.name === issuer);
-    if (found === undefined) {
-      throw new UsageError(`no emulated issuer '${issuer}'; emulated issuers: ${emulated.map((p) => p.url).join(', ')}`);
-    }
+  if (choice.issuer !== undefined) {
+    const found = emulated.find((p) => p.url === choice.issuer || p.name === choice.issuer);
+    if (found === undefined) throw new UsageError(`no emulated issuer '${choice.issuer}'; emulated issuers: ${listed()}`);
     return found;
   }
-  const fitting = emulated.filter((p) => presetMatches(p, preset));
-  const candidates = fitting.length > 0 ? fitting : emulated;
-  if (candidates.length > 1) {
-    throw new UsageError(`several emulated issuers; pick one with --issuer: ${candidates.map((p) => p.url).join(', ')}`);
+  if (choice.preset !== undefined) {
+    const fitting = emulated.filter((p) => presetOfProvider(p) === choice.preset);
+    if (fitting.length === 0) {
+      throw new UsageError(`no emulated ${LABEL[choice.preset]} issuer in ${policiesDir}/providers (emulated issuers: ${listed()}); name one with --issuer to sign ${choice.preset}-shaped claims with it`);
+    }
+    if (fitting.length > 1) throw new UsageError(`several emulated ${LABEL[choice.preset]} issuers; pick one with --issuer: ${fitting.map((p) => p.url).join(', ')}`);
+    return fitting[0] as OidcProvider;
   }
-  return candidates[0] as OidcProvider;
+  if (typeof choice.iss === 'string') {
+    const found = emulated.find((p) => p.url === choice.iss);
+    if (found !== undefined) return found;
+  }
+  if (emulated.length > 1) throw new UsageError(`several emulated issuers; pick one with --issuer: ${listed()}`);
+  return emulated[0] as OidcProvider;
 }
 
 const keys = new Map<string, Promise<EmulatedKey>>();

@@ -1,9 +1,15 @@
-/** The CLI entry: one command per file; usage and configuration errors are one clear line and exit code 2. */
+/**
+ * The CLI entry: one command per file. Every failure is reported on stderr without a stack trace:
+ * usage errors (bad flags, missing arguments) one line and exit code 2; configuration problems one
+ * line per problem and exit code 1; anything else one line and exit code 1.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/types.js';
 import { HELP } from './help.js';
-import { UsageError } from './options.js';
+import { processIo, UsageError, type Io } from './options.js';
 
-type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>;
+type Command = (argv: string[], env: NodeJS.ProcessEnv, io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serve,
@@ -13,45 +19,89 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./lint.js')).lint,
 };
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+/** node:util parseArgs errors (unknown option, missing value, ...) are usage errors. */
+function isParseArgsError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** Collapses a multi-line message (parseArgs writes hints on extra lines) into one line. */
+function oneLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+}
+
+/** One line per configuration problem, each with its file (relative to --policies) and JSON path. */
+export function formatConfigError(e: ConfigError): string {
+  const lines = e.problems.map((p) => {
+    const where = [p.file === '.' || p.file === '' ? undefined : p.file, p.path === '' ? undefined : p.path].filter((x) => x !== undefined);
+    return `sts-emulator: invalid configuration: ${where.length > 0 ? where.join(': ') + ': ' : ''}${oneLine(p.message)}`;
+  });
+  return (lines.length > 0 ? lines : [`sts-emulator: ${oneLine(e.message)}`]).join('\n') + '\n';
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP['main'] + '\n');
-    return name === undefined ? 2 : 0;
-  }
-  if (name === '--version') {
-    process.stdout.write('sts-emulator 0.1.0\n');
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) {
+      io.stderr(`sts-emulator help: unknown command '${topic}' (commands: ${COMMAND_NAMES.join(', ')})\n`);
+      return 2;
+    }
+    io.stdout(HELP[topic ?? 'main'] + '\n');
     return 0;
   }
-  const load = COMMANDS[name];
+  if (name === undefined) {
+    io.stderr(`sts-emulator: give a command (${COMMAND_NAMES.join(', ')}); 'sts-emulator --help' lists them\n`);
+    return 2;
+  }
+  if (name === '--version') {
+    io.stdout('sts-emulator 0.1.0\n');
+    return 0;
+  }
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (load === undefined) {
-    process.stderr.write(`sts-emulator: unknown command '${name}'\n\n${HELP['main']}\n`);
+    io.stderr(`sts-emulator: unknown command '${name}' (commands: ${COMMAND_NAMES.join(', ')}; 'sts-emulator --help' lists them)\n`);
     return 2;
   }
   try {
-    return await (await load())(rest, env);
+    return await (await load())(rest, env, io);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(`sts-emulator: ${e.message}\n`);
+      io.stderr(formatConfigError(e));
       return 1;
     }
-    if (e instanceof UsageError || (e as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
-      process.stderr.write(`sts-emulator ${name}: ${(e as Error).message}\n`);
+    if (e instanceof UsageError || isParseArgsError(e)) {
+      io.stderr(`sts-emulator ${name}: ${oneLine((e as Error).message)}\n`);
       return 2;
     }
-    throw e;
+    // Anything else (an unwritable --junit file, ...): one line; the stack only when asked for.
+    const err = e as NodeJS.ErrnoException | undefined;
+    io.stderr(`sts-emulator ${name}: ${oneLine(err?.message ?? String(e))}\n`);
+    if (env['STS_EMULATOR_DEBUG'] !== undefined && err?.stack !== undefined) io.stderr(err.stack + '\n');
+    return 1;
   }
 }
 
-// Run when executed directly (node dist/src/cli/main.js ...).
-const invoked = process.argv[1];
-if (invoked !== undefined && import.meta.url === new URL(`file://${invoked}`).href) {
+/** True when this file is the process entry (node dist/src/cli/main.js ..., also through a symlink). */
+function invokedDirectly(): boolean {
+  const invoked = process.argv[1];
+  if (invoked === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(invoked)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`sts-emulator: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.stderr.write(`sts-emulator: ${oneLine((e as Error)?.message ?? String(e))}\n`);
       process.exitCode = 1;
     },
   );

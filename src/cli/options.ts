@@ -10,6 +10,21 @@ export class UsageError extends Error {
   }
 }
 
+/** Where a command writes, and the directory relative paths start from: the process's, or a test's capture. */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    cwd: process.cwd(),
+  };
+}
+
 export interface CommonOptions {
   readonly policies: string;
   readonly accountId: string;
@@ -25,7 +40,7 @@ export function str(raw: Raw, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv): CommonOptions {
+export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): CommonOptions {
   const accountId = str(raw, 'account-id') ?? env['STS_EMULATOR_ACCOUNT_ID'] ?? '123456789012';
   if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got '${accountId}'`);
   const region = str(raw, 'region') ?? env['STS_EMULATOR_REGION'] ?? 'us-east-1';
@@ -33,7 +48,7 @@ export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv): CommonOptions {
   const claimKeys = str(raw, 'claim-keys') ?? env['STS_EMULATOR_CLAIM_KEYS'] ?? 'aws';
   if (claimKeys !== 'aws' && claimKeys !== 'all') throw new UsageError(`--claim-keys must be 'aws' or 'all', got '${claimKeys}'`);
   return {
-    policies: resolve(str(raw, 'policies') ?? env['STS_EMULATOR_POLICIES'] ?? 'policies'),
+    policies: resolve(cwd, str(raw, 'policies') ?? env['STS_EMULATOR_POLICIES'] ?? 'policies'),
     accountId,
     region,
     claimKeys,

@@ -60,7 +60,7 @@ export function createApp(options: AppOptions): express.Express {
           if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.set(REASON_HEADER, headerSafe(outcome.error.reason));
           send(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
         }
-        options.audit?.(auditRecord(outcome, requestId, new Date()));
+        options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
       })
       .catch(next);
   });
@@ -75,7 +75,7 @@ export function createApp(options: AppOptions): express.Express {
       return;
     }
     send(res, sts.status, renderError(sts, requestId), requestId);
-    options.audit?.(auditRecord({ ok: false, action: '', error: sts, audit: { action: '' } }, requestId, new Date()));
+    options.audit?.(auditRecord({ ok: false, action: '', error: sts, audit: { action: '' } }, requestId, options.deps.clock()));
     void req;
   });
   return app;

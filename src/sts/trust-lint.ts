@@ -4,6 +4,8 @@
  */
 import type { RoleConfig } from '../config/types.js';
 import type { OidcProvider } from '../identity/types.js';
+import { childPath, indexPath } from '../policy/paths.js';
+import { compileWildcard, matchWildcard, wildcardUnits } from '../policy/wildcard.js';
 import { MULTIVALUED_CLAIMS } from './provider-claim-keys.js';
 import { providedClaims } from './claim-keys.js';
 
@@ -27,6 +29,7 @@ interface Cond {
   readonly qualifier: string | undefined;
   readonly op: string;
   readonly rawOp: string;
+  readonly ifExists: boolean;
   readonly key: string;
   readonly values: string[];
   readonly path: string;
@@ -42,7 +45,7 @@ function conditionsOf(stmt: Record<string, unknown>, path: string): Cond[] {
     const qualifier = colon === -1 ? undefined : rawOp.slice(0, colon);
     const op = (colon === -1 ? rawOp : rawOp.slice(colon + 1)).replace(/IfExists$/, '');
     for (const [key, vals] of Object.entries(block)) {
-      out.push({ qualifier, op, rawOp, key, values: asList(vals).map(String), path: `${path}.Condition.${rawOp}.${key}` });
+      out.push({ qualifier, op, rawOp, ifExists: /IfExists$/.test(rawOp), key, values: asList(vals).map(String), path: childPath(childPath(childPath(path, 'Condition'), rawOp), key) });
     }
   }
   return out;
@@ -55,6 +58,46 @@ function providerNameOf(federated: string): string | undefined {
 
 function circleOrg(name: string): string | undefined {
   return /^oidc\.circleci\.com\/org\/([^/]+)$/i.exec(name)?.[1];
+}
+
+/**
+ * What a condition evaluates to when its key is absent (IAM: negated operators, `...IfExists` and
+ * `ForAllValues:` are true; `Null` is its own value; everything else is false).
+ */
+function absentOutcome(c: Cond): boolean {
+  if (c.op === 'Null') return c.values.every((v) => v.toLowerCase() === 'true');
+  if (c.ifExists) return true;
+  if (c.qualifier?.toLowerCase() === 'forallvalues') return true;
+  if (c.qualifier?.toLowerCase() === 'foranyvalue') return false;
+  return /^(StringNot|NumericNotEquals|DateNotEquals|ArnNot|NotIpAddress)/.test(c.op);
+}
+
+function absentConsequence(c: Cond, allow: boolean): string {
+  if (absentOutcome(c)) return 'this condition is always true, so it restricts nothing';
+  return allow ? 'this condition is always false, so the statement never allows' : 'this condition is always false, so the Deny never applies';
+}
+
+/** The V2 sub pattern that says what a statement's vcs-origin / vcs-ref conditions meant, with their values when single. */
+function circleSubFix(org: string, provider: string, conds: readonly Cond[]): string {
+  const single = (claim: string): string | undefined => {
+    const c = conds.find((x) => x.key.toLowerCase() === `${provider}:oidc.circleci.com/${claim}`.toLowerCase() && x.qualifier === undefined && /^String(Equals|Like)/.test(x.op));
+    return c !== undefined && c.values.length === 1 ? c.values[0] : undefined;
+  };
+  const origin = single('vcs-origin');
+  const ref = single('vcs-ref');
+  return `org/${org}/project/${origin === undefined ? '<project-id>' : '*'}/user/*/vcs-origin/${origin ?? '<vcs-origin>'}/vcs-ref/${ref ?? '<ref>'}`;
+}
+
+/** Condition-key prefixes that name an OIDC provider (a registered one, or a CircleCI org issuer). */
+function providerPrefixOf(key: string, providers: readonly OidcProvider[]): string | undefined {
+  const colon = key.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  // A claim may itself contain ':'; the provider name never does, so try each ':' from the left.
+  for (let i = key.indexOf(':'); i !== -1 && i <= colon; i = key.indexOf(':', i + 1)) {
+    const prefix = key.slice(0, i).toLowerCase();
+    if (providers.some((p) => p.name.toLowerCase() === prefix) || /^oidc\.circleci\.com\/org\/[^/]+$/.test(prefix)) return key.slice(0, i);
+  }
+  return undefined;
 }
 
 export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): Finding[] {
@@ -72,36 +115,46 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): 
   const statements = Array.isArray(doc['Statement']) ? doc['Statement'] : [doc['Statement']];
   statements.forEach((raw, i) => {
     if (!isObject(raw)) return;
-    const path = Array.isArray(doc['Statement']) ? `${base}.Statement[${i}]` : `${base}.Statement`;
+    const path = Array.isArray(doc['Statement']) ? indexPath(childPath(base, 'Statement'), i) : childPath(base, 'Statement');
     const allow = raw['Effect'] === 'Allow';
     const conds = conditionsOf(raw, path);
     const principal = raw['Principal'];
     const federated = isObject(principal) ? asList(principal['Federated']).map(String) : [];
     const names = federated.map(providerNameOf).filter((n): n is string => n !== undefined);
     const actions = asList(raw['Action']).map((a) => String(a).toLowerCase());
-    const webIdentity = actions.some((a) => a === 'sts:assumerolewithwebidentity' || a === 'sts:*' || a === '*');
+    const webIdentity = actions.some((a) => matchWildcard(compileWildcard(wildcardUnits(a)), 'sts:assumerolewithwebidentity'));
 
     for (const c of conds) {
       const lowerKey = c.key.toLowerCase();
-      // 1. A key AWS does not provide for this provider.
+      // 1. A key AWS does not provide for this provider, or a key of a provider the statement does not trust.
       const provider = names.find((n) => lowerKey.startsWith(n.toLowerCase() + ':'));
+      let unsupported = false;
       if (provider !== undefined) {
         const claim = c.key.slice(provider.length + 1);
-        const provided = [...providedClaims(provider)].map((x) => x.toLowerCase());
-        if (!provided.includes(claim.toLowerCase())) {
+        const providedList = [...providedClaims(provider)];
+        if (!providedList.some((x) => x.toLowerCase() === claim.toLowerCase())) {
           const org = circleOrg(provider);
+          const spelled = providedList.find((x) => x.toLowerCase().endsWith('/' + claim.toLowerCase()));
           const fix =
-            org !== undefined && /vcs-(ref|origin)$/.test(claim)
-              ? `AWS has no '${claim}' key. The V2 sub carries both: StringLike "${provider}:sub": "org/${org}/project/<project-id>/user/*/vcs-origin/<vcs-origin>/vcs-ref/<ref>"`
-              : org !== undefined && /context-ids$/.test(claim)
-                ? `AWS has no '${claim}' key; restrict on "${provider}:sub" (project) or "${provider}:oidc.circleci.com/project-id" instead`
-                : `match the value inside "${provider}:sub" instead (AWS provides only: ${[...providedClaims(provider)].join(', ')})`;
+            spelled !== undefined
+              ? `the key is spelled "${provider}:${spelled}"`
+              : org !== undefined && /vcs-(ref|origin)$/.test(claim)
+                ? `AWS has no '${claim}' key. The V2 sub carries both: StringLike "${provider}:sub": "${circleSubFix(org, provider, conds)}"`
+                : org !== undefined && /context-ids$/.test(claim)
+                  ? `AWS has no '${claim}' key; restrict on "${provider}:sub" (project) or "${provider}:oidc.circleci.com/project-id" instead`
+                  : `match the value inside "${provider}:sub" instead (AWS provides only: ${providedList.join(', ')})`;
+          unsupported = true;
+          add('error', 'unsupported-condition-key', c.path, `AWS does not put '${c.key}' in the request context for ${provider}; ${absentConsequence(c, allow)}`, fix);
+        }
+      } else if (names.length > 0) {
+        const other = providerPrefixOf(c.key, providers);
+        if (other !== undefined) {
           add(
             'error',
-            'unsupported-condition-key',
+            'condition-key-of-other-provider',
             c.path,
-            `AWS does not put '${c.key}' in the request context for ${provider}; ${c.op.startsWith('StringNot') || c.op.startsWith('Not') ? 'this negated condition is always true' : allow ? 'this condition is always false, so the statement never allows' : 'this condition is always false, so the Deny never applies'}`,
-            fix,
+            `'${c.key}' is a key of ${other}, but this statement trusts ${names.join(', ')}: the key is absent from its requests; ${absentConsequence(c, allow)}`,
+            `use the trusted provider's prefix: "${names[0] ?? '<provider>'}:${c.key.slice(other.length + 1)}"`,
           );
         }
       }
@@ -116,7 +169,7 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): 
       if (c.qualifier !== undefined) {
         const claim = provider !== undefined ? c.key.slice(provider.length + 1) : undefined;
         const multi = MULTIVALUED_GLOBAL.has(lowerKey) || (claim !== undefined && MULTIVALUED_CLAIMS.has(claim));
-        if (!multi) {
+        if (!multi && !unsupported) {
           add('warning', 'set-qualifier-on-single-valued-key', c.path, `${c.qualifier} on '${c.key}', a single-valued key`, `drop the ${c.qualifier}: prefix`);
         }
         if (c.qualifier.toLowerCase() === 'forallvalues' && allow) {
@@ -126,32 +179,38 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): 
     }
 
     if (!allow || !webIdentity) return;
+    const condPath = childPath(path, 'Condition');
     for (const name of names) {
       const keyConds = (claim: string): Cond[] => conds.filter((c) => c.key.toLowerCase() === `${name}:${claim}`.toLowerCase());
+      // A condition that restricts the key to its values (not negated, not ForAllValues, which admits an absent key).
+      const positive = (c: Cond): boolean => c.qualifier?.toLowerCase() !== 'forallvalues' && /^String(Equals|Like)/.test(c.op);
       // 4. No audience condition.
-      if (keyConds('aud').length === 0 && keyConds('azp').length === 0) {
-        const p = providers.find((x) => x.name === name);
-        add('warning', 'no-audience-condition', `${path}.Condition`, `no condition on '${name}:aud': any audience the provider accepts is admitted`, `add "StringEquals": {"${name}:aud": "${p?.clientIdList[0] ?? '<client id>'}"}`);
+      if (![...keyConds('aud'), ...keyConds('azp')].some(positive)) {
+        const p = providers.find((x) => x.name.toLowerCase() === name.toLowerCase());
+        add('warning', 'no-audience-condition', condPath, `no condition on '${name}:aud': any audience the provider accepts is admitted`, `add "StringEquals": {"${name}:aud": "${p?.clientIdList[0] ?? '<client id>'}"}`);
       }
-      const subs = keyConds('sub');
+      const subs = keyConds('sub').filter(positive);
       const org = circleOrg(name);
-      const pinsPositive = (cs: Cond[]): boolean => cs.some((c) => c.qualifier === undefined && /^String(Equals|Like)/.test(c.op));
-      // 5. Subject open to the whole organisation.
+      // 5. Subject open to the whole organisation: no positive sub condition pins a project (or one repository).
       if (org !== undefined) {
-        const projectPinned = pinsPositive(keyConds('oidc.circleci.com/project-id'));
-        const open = subs.length === 0 || subs.every((c) => c.values.some((v) => isOpenCircleSub(v)));
+        const projectPinned = keyConds('oidc.circleci.com/project-id').some((c) => positive(c) && c.values.every((v) => !/[*?]/.test(v)));
+        const open = !subs.some((c) => c.values.every((v) => !isOpenCircleSub(v)));
         if (open && !projectPinned) {
-          add('warning', 'subject-open-to-organisation', subs[0]?.path ?? `${path}.Condition`, `every project of CircleCI organisation ${org} can assume this role`, `pin the project: StringLike "${name}:sub": "org/${org}/project/<project-id>/user/*"`);
+          add('warning', 'subject-open-to-organisation', subs[0]?.path ?? condPath, `every project of CircleCI organisation ${org} can assume this role`, `pin the project: StringLike "${name}:sub": "org/${org}/project/<project-id>/user/*", or StringEquals "${name}:oidc.circleci.com/project-id": "<project-id>"`);
         }
       }
-      const github = name.startsWith('token.actions.') || name.startsWith('github.com/');
+      const github = /^token\.actions\./i.test(name) || /^github\.com\//i.test(name);
       if (github) {
         // 6. GitHub roles must check sub or job_workflow_ref (IAM refuses to create them otherwise).
-        const checked = [...subs, ...keyConds('job_workflow_ref')].some((c) => c.qualifier === undefined && /^String(Equals|Like|EqualsIgnoreCase)$/.test(c.op));
+        const checked = [...keyConds('sub'), ...keyConds('job_workflow_ref')].some((c) => c.qualifier === undefined && /^String(Equals|Like|EqualsIgnoreCase)$/.test(c.op));
         if (!checked) {
-          add('error', 'github-without-sub', `${path}.Condition`, `IAM refuses trust policies for ${name} that do not evaluate ${name}:sub or ${name}:job_workflow_ref with StringEquals, StringLike or StringEqualsIgnoreCase`, `add "StringLike": {"${name}:sub": "repo:<owner>/<repo>:ref:refs/heads/main"}`);
-        } else if (subs.length > 0 && subs.every((c) => c.values.some((v) => /^repo:([^/:]*\*[^:]*|[^/:]+\/\*)(:|$)/.test(v) || v === '*'))) {
-          add('warning', 'subject-open-to-organisation', subs[0]?.path ?? path, `the sub pattern admits every repository of the owner`, `name the repository: "repo:<owner>/<repo>:ref:refs/heads/main"`);
+          add('error', 'github-without-sub', condPath, `IAM refuses trust policies for ${name} that do not evaluate ${name}:sub or ${name}:job_workflow_ref with StringEquals, StringLike or StringEqualsIgnoreCase`, `add "StringEquals": {"${name}:sub": "repo:<owner>/<repo>:ref:refs/heads/main"}`);
+        } else {
+          const repoPinned = [...keyConds('repository'), ...keyConds('repository_id')].some((c) => positive(c) && c.values.every((v) => !/[*?]/.test(v)));
+          const open = subs.length > 0 && !subs.some((c) => c.values.every((v) => !isOpenGitHubSub(v)));
+          if (open && !repoPinned) {
+            add('warning', 'subject-open-to-organisation', subs[0]?.path ?? condPath, `the sub pattern admits more than one repository (an owner's repositories, or every owner's)`, `name the repository: "repo:<owner>/<repo>:ref:refs/heads/main"`);
+          }
         }
       }
     }
@@ -159,15 +218,19 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): 
   return findings;
 }
 
-/** A CircleCI sub pattern that does not pin the project, nor the vcs-origin to one repository. */
+/**
+ * A CircleCI sub pattern that pins neither the project nor the vcs-origin to one repository. IAM's `*`
+ * spans `/`, so only a wildcard-free run from the start pins a segment.
+ */
 function isOpenCircleSub(v: string): boolean {
-  if (v === '*') return true;
-  const m = /^org\/[^/]+\/(.*)$/.exec(v);
-  if (m === null) return false;
-  const rest = m[1] ?? '';
-  const projectPinned = /^project\/[^*?/]+\//.test(rest + '/');
-  const originPinned = /vcs-origin\/[^*?]+\/[^*?/]+\/vcs-ref\//.test(rest);
+  const projectPinned = /^org\/[^*?/]+\/project\/[^*?/]+\//.test(v + '/');
+  const originPinned = /\/vcs-origin\/[^*?/]+\/[^*?/]+\/[^*?/]+\/vcs-ref\//.test(v);
   return !projectPinned && !originPinned;
+}
+
+/** A GitHub sub pattern that admits more than one repository (repo:<owner>/*, repo:*, *). */
+function isOpenGitHubSub(v: string): boolean {
+  return !/^repo:[^*?/:]+\/[^*?/:]+(:|$)/.test(v);
 }
 
 export function lintConfig(roles: readonly RoleConfig[], providers: readonly OidcProvider[]): Finding[] {

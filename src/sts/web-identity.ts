@@ -55,6 +55,7 @@ async function run(deps: StsDeps, params: QueryParams, call: CallInfo, audit: Au
     });
   }
   const role = deps.roles.find(p.roleArn); // ValidationError for a malformed ARN; lookup result used after the token
+  checkSessionPolicy(p.policy, 0); // MalformedPolicyDocument before the token (README "Order of checks"); sized with tags below
   const now = deps.clock();
 
   const verified: VerifiedToken = await deps.verifier.verify(p.webIdentityToken, now);
@@ -100,8 +101,8 @@ async function run(deps: StsDeps, params: QueryParams, call: CallInfo, audit: Au
   if (evaluation.decision !== 'allow') {
     throw denied(STS_ACTION, denyReason(evaluation), evaluation);
   }
-  authorizeExtra(role, request, tags !== undefined, 'sts:TagSession', 'the token carries session tags');
-  authorizeExtra(role, request, sourceIdentity !== undefined, 'sts:SetSourceIdentity', 'the token carries a source identity');
+  authorizeExtra(role, request, tags !== undefined, 'sts:TagSession', 'the token carries session tags', audit);
+  authorizeExtra(role, request, sourceIdentity !== undefined, 'sts:SetSourceIdentity', 'the token carries a source identity', audit);
 
   const packed = checkSessionPolicy(p.policy, tagChars(tags));
   const duration = p.durationSeconds ?? 3600;
@@ -135,10 +136,13 @@ async function run(deps: StsDeps, params: QueryParams, call: CallInfo, audit: Au
   ];
 }
 
-function authorizeExtra(role: RoleConfig, base: Parameters<typeof evaluate>[1], needed: boolean, action: string, why: string): void {
+function authorizeExtra(role: RoleConfig, base: Parameters<typeof evaluate>[1], needed: boolean, action: string, why: string, audit: Audit): void {
   if (!needed) return;
   const ev = evaluate(role.trustPolicy, { ...base, action });
-  if (ev.decision !== 'allow') throw denied(action, `${why}, which needs ${action} in the trust policy`, ev);
+  if (ev.decision !== 'allow') {
+    audit.info.evaluation = ev; // the audit trace and explain show the evaluation that refused
+    throw denied(action, `${why}, which needs ${action} in the trust policy`, ev);
+  }
 }
 
 function tagChars(tags: ReturnType<typeof readSessionTags>): number {

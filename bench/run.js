@@ -1,0 +1,595 @@
+#!/usr/bin/env node
+// sts-emulator benchmarks (issue 6). One command from a fresh clone: `npm run bench` (builds, then runs this file).
+// Needs wrk on PATH (Debian/Ubuntu: `apt-get install wrk`); moto_server is used as a reference row when present.
+//
+// Environment:
+//   BENCH_DURATION=10      seconds per measured scenario (default 10; 3 with BENCH_QUICK=1)
+//   BENCH_QUICK=1          short runs, no 1M-request memory run, 3 ready-time samples
+//   BENCH_CONNECTIONS=8,32 connection counts
+//   BENCH_WORKERS=1        `serve --workers N` for the emulator rows (default 1; "1,2" measures both)
+//   BENCH_TOKENS=15000     distinct valid tokens (more than the verifier's 10,000-entry cache: every request verifies in full)
+//   BENCH_MEMORY=1         run the 1,000,000-request memory scenario (default on, off with BENCH_QUICK=1)
+//   BENCH_MEMORY_REQUESTS=1000000
+//   BENCH_CASES=10000      regression cases
+//   BENCH_MOTO=auto        0 skips moto_server, 1 requires it
+//   BENCH_WRK_THREADS=1    wrk threads (1 is enough for these rates on 2 cores; see the "wrk CPU" column)
+//   BENCH_PROFILE=1        start the emulator with --cpu-prof (profiles in bench/results/profiles/)
+// Output: a markdown report on stdout and in bench/results/latest.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { mintTokens, userIdFor, CIRCLE_ORG } from './lib/tokens.js';
+import { signedCallerIdentity } from './lib/sigv4.js';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
+const POLICIES = join(ROOT, 'policies');
+const LUA = join(ROOT, 'bench/wrk/requests.lua');
+const RESULTS = join(ROOT, 'bench/results');
+
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const DURATION = Number(env.BENCH_DURATION ?? (QUICK ? 3 : 10));
+const WARMUP = QUICK ? 1 : 3;
+const CONNECTIONS = (env.BENCH_CONNECTIONS ?? '8,32').split(',').map(Number);
+const WORKERS = (env.BENCH_WORKERS ?? '1').split(',').map(Number);
+const N_TOKENS = Number(env.BENCH_TOKENS ?? 15000);
+const MEMORY = env.BENCH_MEMORY === undefined ? !QUICK : env.BENCH_MEMORY === '1';
+const MEMORY_REQUESTS = Number(env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
+const N_CASES = Number(env.BENCH_CASES ?? 10000);
+const MOTO = env.BENCH_MOTO ?? 'auto';
+const WRK_THREADS = Number(env.BENCH_WRK_THREADS ?? 1);
+const PROFILE = env.BENCH_PROFILE === '1';
+const READY_SAMPLES = QUICK ? 3 : 7;
+const ROLE = 'arn:aws:iam::123456789012:role/deploy-main';
+const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
+const TICK = 100; // USER_HZ on Linux: /proc/<pid>/stat times are in 1/100 s
+
+const log = (s) => process.stderr.write(`[bench] ${s}\n`);
+const children = new Set();
+const tmp = mkdtempSync(join(os.tmpdir(), 'sts-bench-'));
+
+function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+function which(cmd) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** One HTTP request with a fresh connection; resolves {status, headers, body}. */
+function request(port, { method = 'POST', path = '/', headers = {}, body = '' }, timeoutMs = 5000) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': FORM, ...headers }, agent: false, timeout: timeoutMs }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Spawns a server and waits for a line matching `ready` on stdout; returns the child, the port and the ms to the line. */
+function startServer(label, cmd, args, ready, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...(opts.env ?? {}) } });
+    children.add(child);
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error(`${label} did not become ready in 60 s\n${out}${err}`)), 60_000);
+    function fail(e) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(e);
+    }
+    let done = false;
+    const check = (text) => {
+      const m = done ? null : ready.exec(text);
+      if (m !== null) {
+        done = true;
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]), lineMs: performance.now() - t0, label });
+      }
+    };
+    child.stdout.on('data', (d) => {
+      if (out.length < 1e5) out += d;
+      check(out);
+    });
+    child.stderr.on('data', (d) => {
+      if (err.length < 1e5) err += d;
+      if (opts.readyOnStderr === true) check(err);
+    });
+    child.once('exit', (code, sig) => fail(new Error(`${label} exited early (${code ?? sig})\n${out}${err}`)));
+  });
+}
+
+async function stopServer(s) {
+  if (s === undefined || s.child.exitCode !== null || s.child.signalCode !== null) return;
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGTERM');
+  const t = setTimeout(() => s.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+  children.delete(s.child);
+}
+
+function procTree(pid) {
+  const pids = [pid];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) pids.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds (user+sys) of a process and its direct children (cluster workers). */
+function cpuSeconds(pid) {
+  let ticks = 0;
+  for (const p of procTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / TICK;
+}
+
+/** Resident memory in MB: total over the process and its direct children, and per process. */
+function rssMb(pid) {
+  const per = [];
+  for (const p of procTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) per.push(Number(m[1]) / 1024);
+    } catch {
+      /* gone */
+    }
+  }
+  return { total: per.reduce((a, b) => a + b, 0), per };
+}
+
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const ms = (us) => `${(us / 1000).toFixed(2)} ms`;
+
+// ---------------------------------------------------------------------------------------------- request files
+
+function formBody(token) {
+  return new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: ROLE, RoleSessionName: 'bench', WebIdentityToken: token }).toString();
+}
+
+/** Writes a wrk request file: METHOD \t PATH \t BODY \t Header: value ... */
+function writeRequests(name, reqs) {
+  const file = join(tmp, `${name}.req`);
+  const lines = reqs.map((r) => [r.method ?? 'POST', r.path ?? '/', r.body ?? '', ...Object.entries(r.headers ?? { 'Content-Type': FORM }).filter(([k]) => k.toLowerCase() !== 'host' && k.toLowerCase() !== 'content-length').map(([k, v]) => `${k}: ${v}`)].join('\t'));
+  for (const l of lines) if (/[\n]/.test(l)) throw new Error('request line contains a newline');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const webIdentity = (token) => ({ body: formBody(token), headers: { 'Content-Type': FORM } });
+
+// ---------------------------------------------------------------------------------------------- wrk
+
+async function wrk(port, file, connections, seconds) {
+  const args = ['-t', String(Math.min(WRK_THREADS, connections)), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA, `http://127.0.0.1:${port}/`, '--', file, String(Math.min(WRK_THREADS, connections))];
+  const out = await new Promise((resolve, reject) => {
+    // `times` reports the CPU used by wrk (the shell's children), to show the load generator is not the bottleneck.
+    const child = spawn('bash', ['-c', 'wrk "$@"; rc=$?; times; exit $rc', 'bash', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    child.once('exit', (code) => {
+      children.delete(child);
+      code === 0 ? resolve(text) : reject(new Error(`wrk failed (${code}):\n${text}`));
+    });
+  });
+  const m = /BENCH_JSON (\{.*\})/.exec(out);
+  if (m === null) throw new Error(`wrk printed no result:\n${out}`);
+  const r = JSON.parse(m[1]);
+  const t = out.trim().split('\n').pop().match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
+  const wrkCpu = t === null ? NaN : Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4]);
+  const secs = r.duration_us / 1e6;
+  return { ...r, rps: r.requests / secs, seconds: secs, wrkCpu: wrkCpu / secs };
+}
+
+async function measure(target, scenario, connections) {
+  await wrk(target.port, scenario.file, connections, WARMUP);
+  const before = cpuSeconds(target.child.pid);
+  const r = await wrk(target.port, scenario.file, connections, DURATION);
+  const serverCpu = (cpuSeconds(target.child.pid) - before) / r.seconds;
+  const socketErrors = r.connect + r.read + r.write + r.timeout;
+  const ok = socketErrors === 0 && (scenario.expect === 'non2xx' ? r.status === r.requests : scenario.expect === 'any' ? true : r.status === 0);
+  return { ...r, serverCpu, ok, socketErrors };
+}
+
+// ---------------------------------------------------------------------------------------------- scenarios
+
+function emulatorArgs(port, workers, extra = []) {
+  const args = [MAIN, 'serve', '--port', String(port), '--policies', POLICIES, ...extra];
+  if (workers > 1) args.push('--workers', String(workers));
+  return args;
+}
+
+const READY_LINE = /sts-emulator listening on http:\/\/[^:]+:(\d+)/;
+
+async function startEmulator(workers, extraNodeArgs = []) {
+  return startServer(`emulator (${workers} worker${workers === 1 ? '' : 's'})`, process.execPath, [...extraNodeArgs, ...emulatorArgs(0, workers, ['--server-key', randomBytes(32).toString('hex')])], READY_LINE);
+}
+
+/** Time from spawning node to the ready line and to the first 200 answer to a real AssumeRoleWithWebIdentity. */
+async function readyTime(token, workers) {
+  const samples = [];
+  const body = formBody(token);
+  for (let i = 0; i < READY_SAMPLES; i++) {
+    const port = await freePort();
+    const t0 = performance.now();
+    const child = spawn(process.execPath, emulatorArgs(port, workers), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(child);
+    let lineMs;
+    child.stdout.on('data', (d) => {
+      if (lineMs === undefined && READY_LINE.test(String(d))) lineMs = performance.now() - t0;
+    });
+    let answerMs;
+    while (answerMs === undefined) {
+      if (performance.now() - t0 > 30_000) throw new Error('the emulator did not answer within 30 s');
+      try {
+        const r = await request(port, { body }, 2000);
+        if (r.status !== 200) throw new Error(`first answer was ${r.status}: ${r.body}`);
+        answerMs = performance.now() - t0;
+      } catch (e) {
+        if (!/ECONNREFUSED|ECONNRESET/.test(String(e.code ?? e.message))) throw e;
+        await sleep(1);
+      }
+    }
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    children.delete(child);
+    samples.push({ lineMs: lineMs ?? NaN, answerMs });
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    workers,
+    lineMedian: med(samples.map((s) => s.lineMs)),
+    answerMedian: med(samples.map((s) => s.answerMs)),
+    answerMax: Math.max(...samples.map((s) => s.answerMs)),
+    samples,
+  };
+}
+
+function parseCredentials(xml) {
+  const get = (tag) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
+  const c = { accessKeyId: get('AccessKeyId'), secretAccessKey: get('SecretAccessKey'), sessionToken: get('SessionToken') };
+  if (!c.accessKeyId || !c.secretAccessKey || !c.sessionToken) throw new Error(`no credentials in:\n${xml}`);
+  return c;
+}
+
+/** Checks one request of each scenario against the emulator before loading it. */
+async function sanityCheck(port, scenarios) {
+  for (const s of scenarios) {
+    const lines = readFileSync(s.file, 'utf8').split('\n');
+    const [method, path, body, ...hs] = lines[0].split('\t');
+    const headers = Object.fromEntries(hs.map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1).trim()]));
+    const r = await request(port, { method, path, headers, body });
+    if (!s.check(r)) throw new Error(`scenario "${s.name}": unexpected answer ${r.status}\n${r.body}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- regression cases
+
+async function regressionCases() {
+  const cases = [];
+  for (let i = 0; i < N_CASES; i++) {
+    switch (i % 5) {
+      case 0: cases.push({ name: `main ${i}`, role: 'deploy-main', preset: { name: 'circleci', branch: 'main', userId: userIdFor(i) }, expect: 'allow' }); break;
+      case 1: cases.push({ name: `feature ${i}`, role: 'deploy-main', preset: { name: 'circleci', branch: 'feature/x' }, expect: 'deny' }); break;
+      case 2: cases.push({ name: `gh main ${i}`, role: 'github-deploy-main', preset: { name: 'github', branch: 'main' }, expect: 'allow' }); break;
+      case 3: cases.push({ name: `gh dev ${i}`, role: 'github-deploy-main', preset: { name: 'github', branch: 'dev' }, expect: 'deny' }); break;
+      default: cases.push({ name: `expired ${i}`, role: 'deploy-main', preset: 'circleci', claims: { exp: 1_000_000_000 }, expect: 'ExpiredTokenException' });
+    }
+  }
+  const file = join(tmp, 'cases.json');
+  writeFileSync(file, JSON.stringify({ cases }));
+
+  // 1. The CLI, as a user runs it (node directly): process start, load, 10,000 cases, output.
+  const cliRuns = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const out = await new Promise((resolve, reject) => {
+      const c = spawn(process.execPath, [MAIN, 'test', file, '--quiet', '--policies', POLICIES], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      c.stdout.on('data', (d) => (text += d));
+      c.stderr.on('data', (d) => (text += d));
+      c.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`test command failed (${code}):\n${text.slice(-3000)}`))));
+    });
+    cliRuns.push(performance.now() - t0);
+    if (!out.includes(`${N_CASES} passed, 0 failed`)) throw new Error(`unexpected test output:\n${out.slice(-2000)}`);
+  }
+
+  // 2. In-process: the runner alone (runtime built once, file parsed once).
+  const imp = (p) => import(pathToFileURL(join(ROOT, 'dist/src/cli', p)).href);
+  const { runCases } = await imp('test-command.js');
+  const { loadCaseFile } = await imp('cases.js');
+  const { createRuntime } = await imp('runtime.js');
+  const tLoad = performance.now();
+  const loaded = await loadCaseFile(file, tmp);
+  const loadMs = performance.now() - tLoad;
+  const runtime = await createRuntime({ policies: POLICIES, accountId: '123456789012', region: 'us-east-1', claimKeys: 'aws' });
+  await runCases(runtime, POLICIES, loaded.cases.slice(0, 200)); // warm-up
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const results = await runCases(runtime, POLICIES, loaded.cases);
+    runs.push(performance.now() - t0);
+    const failed = results.filter((r) => !r.passed);
+    if (failed.length > 0) throw new Error(`${failed.length} regression cases failed, e.g. ${failed[0].case.name}: ${failed[0].got}`);
+  }
+  return { cliMs: Math.min(...cliRuns), cliRuns, loadMs, runMs: Math.min(...runs), runs };
+}
+
+// ---------------------------------------------------------------------------------------------- memory
+
+async function memoryRun(workers, distinct, same, denied) {
+  const emu = await startEmulator(workers);
+  try {
+    const creds = parseCredentials((await request(emu.port, webIdentity(same))).body);
+    async function mixedFile() {
+      const signed = await signedCallerIdentity(creds, '127.0.0.1', emu.port, 300);
+      const reqs = [];
+      // Per 8 requests: 5 distinct tokens (full verification), 1 repeated token, 1 denied token, 1 GetCallerIdentity.
+      for (let i = 0, d = 0; d < distinct.length; i++) {
+        const k = i % 8;
+        if (k < 5) reqs.push(webIdentity(distinct[d++]));
+        else if (k === 5) reqs.push(webIdentity(same));
+        else if (k === 6) reqs.push(webIdentity(denied));
+        else reqs.push(signed[i % signed.length]);
+      }
+      return writeRequests('memory', reqs);
+    }
+    const c = Math.max(...CONNECTIONS);
+    await sleep(200);
+    const start = rssMb(emu.child.pid);
+    const points = [{ requests: 0, rss: start.total }];
+    let total = 0;
+    let rate = 0;
+    const t0 = performance.now();
+    while (total < MEMORY_REQUESTS) {
+      const file = await mixedFile(); // re-signed each chunk: X-Amz-Date stays within the 15-minute window
+      const remaining = MEMORY_REQUESTS - total;
+      const seconds = rate === 0 ? 5 : Math.max(2, Math.min(60, Math.ceil(Math.min(remaining, MEMORY_REQUESTS / 5) / rate)));
+      const r = await wrk(emu.port, file, c, seconds);
+      if (r.connect + r.read + r.write + r.timeout > 0) throw new Error(`memory run: socket errors ${JSON.stringify(r)}`);
+      total += r.requests;
+      rate = r.rps;
+      const m = rssMb(emu.child.pid);
+      points.push({ requests: total, rss: m.total, per: m.per });
+      log(`memory: ${fmt(total)} requests, RSS ${m.total.toFixed(1)} MB`);
+    }
+    return { workers, connections: c, startRss: start.total, points, final: points[points.length - 1], seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await stopServer(emu);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+async function main() {
+  if (which('wrk') === undefined) {
+    process.stderr.write('bench: wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)\n');
+    process.exit(2);
+  }
+  const motoPath = MOTO === '0' ? undefined : which('moto_server');
+  if (MOTO === '1' && motoPath === undefined) throw new Error('BENCH_MOTO=1 but moto_server is not on PATH');
+  try {
+    readFileSync(MAIN);
+  } catch {
+    throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const startedAt = new Date();
+
+  log(`minting ${fmt(N_TOKENS)} distinct tokens + 1 repeated + 1 denied ...`);
+  const tMint = performance.now();
+  const specs = Array.from({ length: N_TOKENS }, (_, i) => ({ branch: 'main', userId: userIdFor(i), jti: `bench-${i}` }));
+  specs.push({ branch: 'main', userId: userIdFor(N_TOKENS), jti: 'bench-same' }, { branch: 'feature/x', userId: userIdFor(N_TOKENS + 1), jti: 'bench-denied' });
+  const tokens = await mintTokens(ROOT, specs);
+  const denied = tokens.pop();
+  const same = tokens.pop();
+  const distinct = tokens;
+  if (new Set(distinct).size !== N_TOKENS) throw new Error('tokens are not distinct');
+  log(`minted in ${((performance.now() - tMint) / 1000).toFixed(1)} s (${distinct[0].length} characters each)`);
+
+  // Ready time first, on a quiet machine.
+  const ready = [];
+  for (const w of WORKERS) {
+    log(`ready time (${w} worker${w === 1 ? '' : 's'}) ...`);
+    ready.push(await readyTime(same, w));
+  }
+
+  const files = {
+    distinct: writeRequests('distinct', distinct.map(webIdentity)),
+    same: writeRequests('same', [webIdentity(same)]),
+    denied: writeRequests('denied', [webIdentity(denied)]),
+  };
+
+  // Emulators, one per worker count.
+  const emulators = [];
+  for (const w of WORKERS) {
+    const extra = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')] : [];
+    emulators.push({ workers: w, server: await startEmulator(w, extra) });
+  }
+  const first = emulators[0].server;
+  const sample = await request(first.port, webIdentity(distinct[0]));
+  if (sample.status !== 200) throw new Error(`the emulator refused a valid token: ${sample.status}\n${sample.body}`);
+  const replyBytes = Buffer.byteLength(sample.body);
+  const creds = parseCredentials(sample.body);
+
+  const baseline = await startServer('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.js'), String(replyBytes)], /listening on http:\/\/[^:]+:(\d+)/);
+  let moto;
+  if (motoPath !== undefined) {
+    const port = await freePort();
+    moto = await startServer('moto_server', motoPath, ['-H', '127.0.0.1', '-p', String(port)], /Running on http:\/\/[^:]+:(\d+)/, { readyOnStderr: true }).catch((e) => {
+      log(`moto_server did not start, its row is skipped: ${e.message.split('\n')[0]}`);
+      return undefined;
+    });
+  }
+
+  const allow = (r) => r.status === 200 && r.body.includes('<AccessKeyId>ASIA');
+  const rows = [];
+  for (const c of CONNECTIONS) {
+    log(`${c} connections: baseline ...`);
+    const base = await measure(baseline, { file: files.distinct, expect: '2xx' }, c);
+    rows.push({ scenario: 'baseline: bare node:http, same body and reply size', c, r: base });
+    for (const { workers, server } of emulators) {
+      const tag = WORKERS.length > 1 || workers > 1 ? ` [--workers ${workers}]` : '';
+      const gci = writeRequests(`gci-${server.port}`, await signedCallerIdentity(creds, '127.0.0.1', server.port, 300));
+      const scenarios = [
+        { name: `distinct tokens, full verification (${fmt(N_TOKENS)} tokens)${tag}`, file: files.distinct, expect: '2xx', check: allow },
+        { name: `same token repeated${tag}`, file: files.same, expect: '2xx', check: allow },
+        { name: `denied token (feature/x)${tag}`, file: files.denied, expect: 'non2xx', check: (r) => r.status === 403 && r.body.includes('<Code>AccessDenied</Code>') },
+        { name: `GetCallerIdentity, SigV4 (300 signed requests)${tag}`, file: gci, expect: '2xx', check: (r) => r.status === 200 && r.body.includes('<GetCallerIdentityResult>') },
+      ];
+      await sanityCheck(server.port, scenarios);
+      for (const s of scenarios) {
+        log(`${c} connections: ${s.name} ...`);
+        rows.push({ scenario: s.name, c, r: await measure(server, s, c), base });
+      }
+    }
+    if (moto !== undefined) {
+      log(`${c} connections: moto_server ...`);
+      rows.push({ scenario: 'reference: moto_server (accepts any token)', c, r: await measure(moto, { file: files.distinct, expect: 'any' }, c), base });
+    }
+  }
+  for (const row of rows) row.ratio = row.base === undefined ? 1 : row.r.rps / row.base.rps;
+  for (const { server } of emulators) await stopServer(server);
+  await stopServer(baseline);
+  if (moto !== undefined) await stopServer(moto);
+
+  let memory;
+  if (MEMORY) {
+    const w = WORKERS[WORKERS.length - 1];
+    log(`memory: ${fmt(MEMORY_REQUESTS)} requests (mixed) against a fresh emulator (--workers ${w}) ...`);
+    memory = await memoryRun(w, distinct, same, denied);
+  }
+
+  log(`regression runner: ${fmt(N_CASES)} cases ...`);
+  const cases = await regressionCases();
+
+  // ------------------------------------------------------------------------------------------ report
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim() + (execFileSync('git', ['status', '--porcelain', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() === '' ? '' : ' (+ uncommitted src changes)');
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const wrkVersion = (() => {
+    try {
+      return execFileSync('wrk', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0];
+    } catch (e) {
+      return String(e.stdout ?? '').split('\n')[0] || 'wrk';
+    }
+  })();
+  const L = [];
+  L.push(`# sts-emulator benchmark`);
+  L.push('');
+  L.push(`${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}`);
+  L.push('');
+  L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck.`);
+  L.push('');
+  L.push('| scenario | conns | req/s | p50 | p99 | ratio to baseline | server CPU | wrk CPU | answers |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const { scenario, c, r, ratio } of rows) {
+    const answers = r.ok ? `ok (${r.status === 0 ? 'all 200' : `${fmt(r.status)} non-2xx`})` : `**UNEXPECTED** (${r.status} non-2xx, ${r.socketErrors} socket errors)`;
+    L.push(`| ${scenario} | ${c} | ${fmt(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio.toFixed(2)}x | ${r.serverCpu.toFixed(2)} | ${r.wrkCpu.toFixed(2)} | ${answers} |`);
+  }
+  L.push('');
+  L.push('Startup (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer to a real AssumeRoleWithWebIdentity, polled every ~1 ms):');
+  L.push('');
+  L.push('| workers | ready line (median) | first answer (median) | first answer (max) | samples |');
+  L.push('|---:|---:|---:|---:|---:|');
+  for (const r of ready) L.push(`| ${r.workers} | ${r.lineMedian.toFixed(0)} ms | ${r.answerMedian.toFixed(0)} ms | ${r.answerMax.toFixed(0)} ms | ${r.samples.length} |`);
+  L.push('');
+  if (memory !== undefined) {
+    L.push(`Memory: ${fmt(memory.final.requests)} requests at ${memory.connections} connections against a fresh emulator (--workers ${memory.workers}), mixed 5:1:1:1 distinct tokens / repeated token / denied token / GetCallerIdentity, ${memory.seconds.toFixed(0)} s. Resident set (VmRSS${memory.workers > 1 ? ', primary + workers' : ''}):`);
+    L.push('');
+    L.push('| requests | RSS |');
+    L.push('|---:|---:|');
+    for (const p of memory.points) L.push(`| ${fmt(p.requests)} | ${p.rss.toFixed(1)} MB${p.per !== undefined && p.per.length > 1 ? ` (${p.per.map((x) => x.toFixed(0)).join(' + ')})` : ''} |`);
+    L.push('');
+  } else {
+    L.push('Memory: skipped (BENCH_MEMORY=1 to run the 1,000,000-request scenario).');
+    L.push('');
+  }
+  L.push(`Regression runner, ${fmt(N_CASES)} cases (allow, deny and expired; CircleCI and GitHub presets):`);
+  L.push('');
+  L.push('| measure | time |');
+  L.push('|---|---:|');
+  L.push(`| \`node dist/src/cli/main.js test cases.json --quiet\` (whole process, best of 3) | ${cases.cliMs.toFixed(0)} ms |`);
+  L.push(`| in-process \`runCases\` (best of 3; runtime built once) | ${cases.runMs.toFixed(0)} ms |`);
+  L.push(`| parse the case file (JSON) | ${cases.loadMs.toFixed(0)} ms |`);
+  L.push('');
+  const distinct32 = rows.find((r) => r.c === 32 && r.scenario.startsWith('distinct'));
+  const distinctRows = rows.filter((r) => r.scenario.startsWith('distinct'));
+  const best = distinctRows.reduce((a, b) => (b.ratio > (a?.ratio ?? -1) ? b : a), undefined);
+  L.push('Targets (issue 6):');
+  L.push('');
+  const mark = (ok) => (ok ? 'met' : '**missed**');
+  if (best !== undefined) L.push(`- ≥ 0.5x baseline req/s, distinct tokens, full verification: best ${best.ratio.toFixed(2)}x (${best.c} connections${best.scenario.includes('--workers') ? best.scenario.slice(best.scenario.indexOf(' [')) : ''}) — ${mark(distinctRows.every((r) => r.ratio >= 0.5))} ${distinctRows.map((r) => `${r.ratio.toFixed(2)}x@${r.c}`).join(', ')}`);
+  if (distinct32 !== undefined) L.push(`- p99 ≤ 5 ms at 32 connections (distinct tokens): ${ms(distinct32.r.p99)} — ${mark(distinct32.r.p99 <= 5000)}`);
+  L.push(`- ready ≤ 300 ms after node starts: first answer ${ready.map((r) => `${r.answerMedian.toFixed(0)} ms (median, ${r.workers}w)`).join(', ')} — ${mark(ready.every((r) => r.answerMedian <= 300))}`);
+  if (memory !== undefined) L.push(`- ≤ 100 MB resident after 1M requests: ${memory.final.rss.toFixed(1)} MB — ${mark(memory.final.rss <= 100)}`);
+  L.push(`- 10,000 regression cases < 1 s: ${cases.cliMs.toFixed(0)} ms (whole CLI process), ${cases.runMs.toFixed(0)} ms (runner) — ${mark(cases.cliMs < 1000)}`);
+  L.push('');
+  const report = L.join('\n');
+  process.stdout.write(report + '\n');
+  writeFileSync(join(RESULTS, 'latest.md'), report + '\n');
+  log(`written to ${join(RESULTS, 'latest.md')}`);
+  if (rows.some((r) => !r.r.ok)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+/**
+ * Writing an STS answer on a plain node:http response, shared by the fast path (fast-path.ts) and meant to be
+ * shared by the Express app (app.ts has its own copies of these three helpers today; they must stay identical).
+ */
+import type { ServerResponse } from 'node:http';
+
+/** Status, text/xml (no charset: AWS sends plain text/xml), the request id and an exact Content-Length. */
+export function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/xml');
+  res.setHeader('x-amzn-RequestId', requestId);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
+}
+
+/** Header values must be visible ASCII; keep the reason readable and bounded. */
+export function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 1000);
+}
+
+/** An IPv4 peer on a dual-stack socket is reported as ::ffff:a.b.c.d; policies see a.b.c.d. */
+export function normaliseIp(ip: string | undefined): string | undefined {
+  if (ip === undefined) return undefined;
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}

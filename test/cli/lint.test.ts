@@ -1,0 +1,299 @@
+/** `sts-emulator lint`: one table row per rule, each in its own policies directory; the default policies; exit codes. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { DEMO_POLICIES } from '../helpers/harness.js';
+import { assertOneLineError, CIRCLE, CIRCLE_ARN, GH, GH_ARN, ORG, policiesWith, PROJECT, runMain, spawnCli, tempDir, trustRole } from './helpers.js';
+
+interface Finding {
+  severity: 'error' | 'warning';
+  rule: string;
+  file: string;
+  role: string;
+  path: string;
+  message: string;
+  fix: string;
+}
+interface LintJson {
+  findings: Finding[];
+  errors: number;
+  warnings: number;
+}
+
+const AUD = { [`${CIRCLE}:aud`]: ORG };
+const PINNED_SUB = { [`${CIRCLE}:sub`]: `org/${ORG}/project/${PROJECT}/user/*` };
+const GH_AUD = { [`${GH}:aud`]: 'sts.amazonaws.com' };
+const GH_SUB = { [`${GH}:sub`]: 'repo:demo-org/demo-app:ref:refs/heads/main' };
+const S0 = 'AssumeRolePolicyDocument.Statement[0]';
+const at = (op: string, key: string): string => `${S0}.Condition${/^[A-Za-z_$][\w$]*$/.test(op) ? `.${op}` : `[${JSON.stringify(op)}]`}[${JSON.stringify(key)}]`;
+
+let dir: string;
+let cleanup: () => Promise<void>;
+before(async () => {
+  ({ dir, cleanup } = await tempDir('sts-cli-lint-'));
+});
+after(() => cleanup());
+
+async function lintRoles(name: string, roles: Record<string, unknown>, extra: string[] = []): Promise<{ code: number; json: LintJson; stderr: string }> {
+  const policies = await policiesWith(join(dir, name), roles);
+  const r = await runMain(['lint', '--policies', policies, '--json', ...extra]);
+  return { code: r.code, json: r.stdout === '' ? { findings: [], errors: 0, warnings: 0 } : (JSON.parse(r.stdout) as LintJson), stderr: r.stderr };
+}
+
+interface Row {
+  readonly name: string;
+  readonly federated?: string;
+  readonly condition?: Record<string, unknown>;
+  readonly statement?: Record<string, unknown>;
+  /** Expected findings: [severity, rule, path]; exactly these, in any order. */
+  readonly expect: readonly (readonly [Finding['severity'], string, string])[];
+  readonly message?: RegExp;
+  readonly fix?: RegExp;
+}
+
+const ROWS: Row[] = [
+  {
+    name: 'unsupported key: vcs-ref (seed 004), with a sub-based fix carrying its value',
+    condition: { StringEquals: { ...AUD, [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/main' }, StringLike: PINNED_SUB },
+    expect: [['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
+    message: /AWS does not put .*vcs-ref' in the request context .*always false, so the statement never allows/,
+    fix: new RegExp(`StringLike "${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/<project-id>/user/\\*/vcs-origin/<vcs-origin>/vcs-ref/refs/heads/main"`),
+  },
+  {
+    name: 'unsupported key: vcs-origin (seed 004)',
+    condition: { StringEquals: AUD, StringLike: { ...PINNED_SUB, [`${CIRCLE}:oidc.circleci.com/vcs-origin`]: 'github.com/demo-org/*' } },
+    expect: [['error', 'unsupported-condition-key', at('StringLike', `${CIRCLE}:oidc.circleci.com/vcs-origin`)]],
+    fix: /The V2 sub carries both: StringLike ".*:sub": "org\/.*\/vcs-origin\/github\.com\/demo-org\/\*\/vcs-ref\/<ref>"/,
+  },
+  {
+    name: 'unsupported key: context-ids (no set-qualifier noise on a key that is absent anyway)',
+    condition: { StringEquals: AUD, StringLike: PINNED_SUB, 'ForAnyValue:StringEquals': { [`${CIRCLE}:oidc.circleci.com/context-ids`]: 'ctx' } },
+    expect: [['error', 'unsupported-condition-key', at('ForAnyValue:StringEquals', `${CIRCLE}:oidc.circleci.com/context-ids`)]],
+    fix: /oidc\.circleci\.com\/project-id/,
+  },
+  {
+    name: 'unsupported key: project-id without its oidc.circleci.com/ prefix',
+    condition: { StringEquals: { ...AUD, [`${CIRCLE}:project-id`]: PROJECT } },
+    // The misspelt key pins nothing, so the role is also open to the organisation.
+    expect: [['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:project-id`)], ['warning', 'subject-open-to-organisation', `${S0}.Condition`]],
+  },
+  {
+    name: 'unsupported key under a negated operator is always true',
+    condition: { StringEquals: AUD, StringLike: PINNED_SUB, StringNotEquals: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/dev' } },
+    expect: [['error', 'unsupported-condition-key', at('StringNotEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
+    message: /always true, so it restricts nothing/,
+  },
+  {
+    name: 'unsupported key under ...IfExists is always true',
+    condition: { StringEquals: AUD, StringLike: PINNED_SUB, StringEqualsIfExists: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/main' } },
+    expect: [['error', 'unsupported-condition-key', at('StringEqualsIfExists', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
+    message: /always true, so it restricts nothing/,
+  },
+  {
+    name: 'unsupported key in a Deny: the Deny never applies',
+    condition: { StringEquals: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/dev' } },
+    statement: { Effect: 'Deny' },
+    expect: [['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
+    message: /the Deny never applies/,
+  },
+  {
+    name: 'a key of a provider the statement does not trust',
+    condition: { StringEquals: { ...AUD, [`${GH}:sub`]: 'repo:demo-org/demo-app:ref:refs/heads/main' }, StringLike: PINNED_SUB },
+    expect: [['error', 'condition-key-of-other-provider', at('StringEquals', `${GH}:sub`)]],
+    fix: new RegExp(`"${CIRCLE.replace(/[./]/g, '\\$&')}:sub"`),
+  },
+  {
+    name: 'wildcard in StringEquals',
+    condition: { StringEquals: { ...AUD, [`${CIRCLE}:sub`]: `org/${ORG}/project/${PROJECT}/user/*` } },
+    expect: [['warning', 'wildcard-in-string-equals', at('StringEquals', `${CIRCLE}:sub`)]],
+    fix: /use StringLike/,
+  },
+  {
+    name: 'StringLike without a wildcard',
+    condition: { StringEquals: AUD, StringLike: { [`${CIRCLE}:sub`]: `org/${ORG}/project/${PROJECT}/user/u-1` } },
+    expect: [['warning', 'string-like-without-wildcard', at('StringLike', `${CIRCLE}:sub`)]],
+    fix: /use StringEquals/,
+  },
+  {
+    name: 'no audience condition',
+    condition: { StringLike: PINNED_SUB },
+    expect: [['warning', 'no-audience-condition', `${S0}.Condition`]],
+    fix: new RegExp(`"StringEquals": \\{".*:aud": "${ORG}"\\}`),
+  },
+  {
+    name: 'CircleCI: no subject condition opens the role to every project of the organisation',
+    condition: { StringEquals: AUD },
+    expect: [['warning', 'subject-open-to-organisation', `${S0}.Condition`]],
+    fix: /project\/<project-id>\/user\/\*/,
+  },
+  {
+    name: 'CircleCI: sub project/* without a repository',
+    condition: { StringEquals: AUD, StringLike: { [`${CIRCLE}:sub`]: `org/${ORG}/project/*/user/*/vcs-origin/*/vcs-ref/refs/heads/main` } },
+    expect: [['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)]],
+  },
+  {
+    name: 'CircleCI: sub org/*',
+    condition: { StringEquals: AUD, StringLike: { [`${CIRCLE}:sub`]: `org/*` } },
+    expect: [['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)]],
+  },
+  {
+    name: 'CircleCI: project pinned through the project-id key is not open',
+    condition: { StringEquals: { ...AUD, [`${CIRCLE}:oidc.circleci.com/project-id`]: PROJECT } },
+    expect: [],
+  },
+  {
+    name: 'CircleCI: a negated sub condition does not pin anything',
+    condition: { StringEquals: AUD, StringNotLike: { [`${CIRCLE}:sub`]: `org/${ORG}/project/${PROJECT}/*` } },
+    expect: [['warning', 'subject-open-to-organisation', `${S0}.Condition`]],
+  },
+  {
+    name: 'GitHub: sub open to every repository of the owner',
+    federated: GH_ARN,
+    condition: { StringEquals: GH_AUD, StringLike: { [`${GH}:sub`]: 'repo:demo-org/*' } },
+    expect: [['warning', 'subject-open-to-organisation', at('StringLike', `${GH}:sub`)]],
+  },
+  {
+    name: 'GitHub: repo:demo-org/* with the repository pinned is fine',
+    federated: GH_ARN,
+    condition: { StringEquals: { ...GH_AUD, [`${GH}:repository`]: 'demo-org/demo-app' }, StringLike: { [`${GH}:sub`]: 'repo:demo-org/*' } },
+    expect: [],
+  },
+  {
+    name: 'GitHub: neither sub nor job_workflow_ref checked is an error',
+    federated: GH_ARN,
+    condition: { StringEquals: { ...GH_AUD, [`${GH}:repository`]: 'demo-org/demo-app' } },
+    expect: [['error', 'github-without-sub', `${S0}.Condition`]],
+    fix: /repo:<owner>\/<repo>:ref:refs\/heads\/main/,
+  },
+  {
+    name: 'GitHub: job_workflow_ref is enough',
+    federated: GH_ARN,
+    condition: { StringEquals: { ...GH_AUD, [`${GH}:job_workflow_ref`]: 'demo-org/wf/.github/workflows/deploy.yml@refs/heads/main' } },
+    expect: [],
+  },
+  {
+    name: 'set qualifier on a single-valued key',
+    condition: { 'ForAnyValue:StringEquals': AUD, StringLike: PINNED_SUB },
+    expect: [['warning', 'set-qualifier-on-single-valued-key', at('ForAnyValue:StringEquals', `${CIRCLE}:aud`)]],
+    fix: /drop the ForAnyValue: prefix/,
+  },
+  {
+    name: 'ForAllValues with Allow',
+    condition: { StringEquals: AUD, StringLike: PINNED_SUB, 'ForAllValues:StringEquals': { [`${CIRCLE}:amr`]: ['mfa'] } },
+    expect: [['warning', 'for-all-values-with-allow', at('ForAllValues:StringEquals', `${CIRCLE}:amr`)]],
+    fix: /"Null": \{".*:amr": "false"\}/,
+  },
+  {
+    name: 'a clean CircleCI role',
+    condition: { StringEquals: AUD, StringLike: PINNED_SUB },
+    expect: [],
+  },
+  {
+    name: 'a clean GitHub role',
+    federated: GH_ARN,
+    condition: { StringEquals: { ...GH_AUD, ...GH_SUB } },
+    expect: [],
+  },
+];
+
+describe('lint rules (a policies directory per row)', () => {
+  ROWS.forEach((row, i) => {
+    test(row.name, async () => {
+      const role = trustRole('r', row.federated ?? CIRCLE_ARN, row.condition, row.statement);
+      const { code, json, stderr } = await lintRoles(`rule-${i}`, { 'r.json': role });
+      assert.equal(stderr, '');
+      const got = json.findings.map((f) => [f.severity, f.rule, f.path] as const);
+      assert.deepEqual([...got].sort(), [...row.expect].sort(), JSON.stringify(json.findings, null, 2));
+      for (const f of json.findings) {
+        assert.equal(f.role, 'r');
+        assert.match(f.file, /roles\/r\.json$/);
+        assert.ok(f.fix.length > 0);
+        if (row.message !== undefined) assert.match(f.message, row.message);
+        if (row.fix !== undefined) assert.match(f.fix, row.fix);
+      }
+      const errors = row.expect.filter((e) => e[0] === 'error').length;
+      assert.equal(json.errors, errors);
+      assert.equal(json.warnings, row.expect.length - errors);
+      assert.equal(code, errors > 0 ? 1 : 0, 'exit 1 on an error, 0 for warnings only');
+    });
+  });
+});
+
+test('a misspelt provider key gets its spelling as the fix', async () => {
+  const role = trustRole('r', CIRCLE_ARN, { StringEquals: { ...AUD, [`${CIRCLE}:project-id`]: PROJECT } });
+  const { json } = await lintRoles('spelling', { 'r.json': role });
+  const f = json.findings.find((x) => x.rule === 'unsupported-condition-key');
+  assert.equal(f?.fix, `the key is spelled "${CIRCLE}:oidc.circleci.com/project-id"`);
+});
+
+describe('lint exit codes and output', () => {
+  test('warnings only: exit 0, --strict: exit 1; clean: exit 0 even with --strict (spawned)', async () => {
+    const warn = await policiesWith(join(dir, 'strict-warn'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
+    assert.equal((await spawnCli(['lint', '--policies', warn])).code, 0);
+    assert.equal((await spawnCli(['lint', '--policies', warn, '--strict'])).code, 1);
+    const clean = await policiesWith(join(dir, 'strict-clean'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: PINNED_SUB }) });
+    const r = await spawnCli(['lint', '--policies', clean, '--strict']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '0 errors, 0 warnings in 1 roles\n');
+  });
+
+  test('text output: file, JSON path, severity, rule, message and fix', async () => {
+    const policies = await policiesWith(join(dir, 'text'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
+    const r = await runMain(['lint', '--policies', policies]);
+    assert.equal(r.code, 0);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3);
+    assert.equal(lines[0], `${join(policies, 'roles', 'r.json')}: ${S0}.Condition: warning [no-audience-condition] no condition on '${CIRCLE}:aud': any audience the provider accepts is admitted`);
+    assert.equal(lines[1], `    fix: add "StringEquals": {"${CIRCLE}:aud": "${ORG}"}`);
+    assert.equal(lines[2], '0 errors, 1 warning in 1 roles');
+  });
+});
+
+describe('lint on the default policies/', () => {
+  test('reports seed004-as-written, nothing on seed004-fixed nor on the other demo roles', async () => {
+    const r = await runMain(['lint', '--policies', DEMO_POLICIES, '--json']);
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout) as LintJson;
+    const roles = new Set(json.findings.map((f) => f.role));
+    assert.deepEqual([...roles], ['seed004-as-written']);
+    const unsupported = json.findings.filter((f) => f.rule === 'unsupported-condition-key');
+    assert.deepEqual(unsupported.map((f) => f.path).sort(), [
+      at('StringEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`),
+      at('StringLike', `${CIRCLE}:oidc.circleci.com/vcs-origin`),
+    ]);
+    for (const f of unsupported) {
+      assert.equal(f.severity, 'error');
+      assert.equal(f.file, 'policies/roles/seed004-as-written.json');
+      // The fix is seed004-fixed's condition.
+      assert.match(f.fix, new RegExp(`"${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/\\*/user/\\*/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"`));
+    }
+  });
+
+  test('text summary line', async () => {
+    const r = await spawnCli(['lint']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^policies\/roles\/seed004-as-written\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m);
+    assert.match(r.stdout, /\n2 errors, 2 warnings in 6 roles\n$/);
+  });
+});
+
+describe('lint: usage and configuration errors', () => {
+  test('non-existent --policies: exit 1, one line', async () => {
+    assertOneLineError(await spawnCli(['lint', '--policies', '/nonexistent/policies']), 1, /configuration directory \/nonexistent\/policies: not found/);
+  });
+  test('an invalid role file: exit 1, one line per problem with file and path', async () => {
+    const policies = await policiesWith(join(dir, 'invalid'), { 'bad.json': '{"RoleName": "bad", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}}' });
+    const r = await spawnCli(['lint', '--policies', policies]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.ok(lines.length >= 1);
+    for (const l of lines) assert.match(l, /^sts-emulator: invalid configuration: roles\/bad\.json: AssumeRolePolicyDocument\.Statement\[0\]\.\w+: /);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+  test('unknown flag and positional argument: exit 2', async () => {
+    assertOneLineError(await spawnCli(['lint', '--fix']), 2, /Unknown option '--fix'/);
+    assertOneLineError(await spawnCli(['lint', 'policies']), 2, /Unexpected argument 'policies'/);
+  });
+});
