@@ -52,7 +52,7 @@ export function createInProcess(deps: StsDeps): { call(c: InProcessCall): Promis
       // Same rule order as the verifier after a valid signature: the issuer must be this provider.
       if (claims['iss'] !== entry.provider.url) {
         throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${String(claims['iss'])}`, {
-          reason: 'the iss claim is not the emulated issuer the case names',
+          reason: `the iss claim is not ${entry.provider.url}, the emulated issuer chosen to sign these claims`,
         });
       }
       const audience = checkClaims(claims, entry.provider, epochSeconds(now));

@@ -50,11 +50,13 @@ export function chooseIssuer(config: LoadedConfig, policiesDir: string, choice: 
     if (fitting.length > 1) throw new UsageError(`several emulated ${LABEL[choice.preset]} issuers; pick one with --issuer: ${fitting.map((p) => p.url).join(', ')}`);
     return fitting[0] as OidcProvider;
   }
+  let unknownIss = '';
   if (typeof choice.iss === 'string') {
     const found = emulated.find((p) => p.url === choice.iss);
     if (found !== undefined) return found;
+    unknownIss = `the iss claim '${choice.iss}' is no emulated issuer, and `;
   }
-  if (emulated.length > 1) throw new UsageError(`several emulated issuers; pick one with --issuer: ${listed()}`);
+  if (emulated.length > 1) throw new UsageError(`${unknownIss}several emulated issuers; pick one with --issuer: ${listed()}`);
   return emulated[0] as OidcProvider;
 }
 

@@ -44,6 +44,10 @@ describe('explain: text', () => {
     const r = await runMain(['explain', ...P, '--role', 'deploy-main', '--branch', 'feature/x']);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, golden);
+    // README's form: the token minted by `token --preset circleci --branch feature/x`, then `explain --token`.
+    const minted = await runMain(['token', ...P, '--preset', 'circleci', '--branch', 'feature/x']);
+    const viaToken = await runMain(['explain', ...P, '--role', 'deploy-main', '--token', minted.stdout.trim()]);
+    assert.equal(viaToken.stdout, golden);
   });
 
   test('seed004-as-written with a main token: vcs-ref is absent because AWS provides no such key', async () => {
