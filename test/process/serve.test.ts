@@ -108,3 +108,31 @@ test('--help lists every serve flag', async () => {
     assert.ok(r.stdout.includes(flag), flag);
   }
 });
+
+test('--audit-log <file>: one JSON line per decision, with the request id the client got', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sts-audit-'));
+  const log = join(dir, 'audit.jsonl');
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', log], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const line: string = await new Promise((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+  const url = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
+  const res = await fetch(url + '/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/deploy-main&RoleSessionName=s1&WebIdentityToken=abcd.efgh.ijkl',
+  });
+  const requestId = res.headers.get('x-amzn-requestid');
+  await new Promise<void>((resolve) => {
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+  const { readFile } = await import('node:fs/promises');
+  const records = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(records.length, 1);
+  const r = records[0] as Record<string, unknown>;
+  assert.equal(r['requestId'], requestId);
+  assert.equal(r['action'], 'AssumeRoleWithWebIdentity');
+  assert.equal(r['decision'], 'error');
+  assert.equal(r['errorCode'], 'InvalidIdentityToken');
+  assert.equal(r['sessionName'], 's1');
+  for (const k of ['time', 'role', 'subject', 'issuer', 'message', 'reason', 'trace']) assert.ok(k in r, k);
+});
