@@ -79,7 +79,8 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   };
   const app = createApp(appOptions);
   // Form POSTs to "/" skip Express (src/server/fast-path.ts); everything else is the app's.
-  const server = createServer(withFastPath(app, appOptions));
+  // connectionsCheckingInterval: node checks the request/headers timeouts this often (default 30 s, too late for them).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, withFastPath(app, appOptions));
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;

@@ -46,10 +46,11 @@ export function parseQueryParams(rawQuery: string, body: string, contentType: st
 
 /** The raw query string of a request URL ("" when there is none). */
 export function rawQueryOf(url: string): string {
+  const hash = url.indexOf('#');
+  const end = hash === -1 ? url.length : hash;
   const q = url.indexOf('?');
-  if (q === -1) return '';
-  const hash = url.indexOf('#', q);
-  return hash === -1 ? url.slice(q + 1) : url.slice(q + 1, hash);
+  if (q === -1 || q > end) return ''; // a '?' inside the fragment starts no query
+  return url.slice(q + 1, end);
 }
 
 /** `Prefix.member.N.field` list members (1-based, contiguous from 1) plus whether the bare `Prefix` was sent (an empty list). */

@@ -75,9 +75,15 @@ export function buildWebIdentityContext(input: WebIdentityContextInput): Request
   const provided = providedClaims(input.provider.name);
   const isGoogle = input.provider.name === 'accounts.google.com';
 
-  for (const claim of Object.keys(input.claims)) {
+  // Claims AWS provides first: keys are case-insensitive, so in `all` mode a claim that differs only in case
+  // ("SUB", "Sub") must not shadow the real one, whatever the order of the token's JSON.
+  const names = Object.keys(input.claims);
+  const ordered = [...names.filter((c) => provided.has(c)), ...names.filter((c) => !provided.has(c))];
+  for (const claim of ordered) {
     if (input.claimKeys === 'aws' && !provided.has(claim)) continue;
-    if (claim === 'aud' || (isGoogle && claim === 'oaud')) continue; // handled below
+    const lowered = claim.toLowerCase();
+    if (lowered === 'aud' || (isGoogle && lowered === 'oaud')) continue; // handled below (in any case spelling)
+    if (b.values.has((prefix + claim).toLowerCase())) continue; // first (provided) claim wins
     const vals = claimValues(input.claims[claim]);
     if (vals === undefined) continue;
     const multi = MULTIVALUED_CLAIMS.has(claim) || Array.isArray(input.claims[claim]);

@@ -38,6 +38,7 @@ export function createSignedOps(deps: StsDeps, authority: CredentialAuthority): 
       const now = deps.clock();
       const session = authenticate(req, now);
       audit.sessionName = session.sessionName;
+      audit.subject = assumedRoleArn(session.accountId, session.roleName, session.sessionName);
       const result = action === 'GetCallerIdentity' ? callerIdentity(session) : assumeRole(session, req, now, audit);
       return { ok: true, action, result, audit };
     } catch (e) {
@@ -60,7 +61,6 @@ export function createSignedOps(deps: StsDeps, authority: CredentialAuthority): 
     audit.sessionName = p.roleSessionName;
     const role = deps.roles.find(p.roleArn);
     const callerSessionArn = assumedRoleArn(caller.accountId, caller.roleName, caller.sessionName);
-    audit.subject = callerSessionArn;
     if (role === undefined) {
       throw new StsError('AccessDenied', `User: ${callerSessionArn} is not authorized to perform: sts:AssumeRole on resource: ${p.roleArn}`, {
         reason: `no role ${p.roleArn} in account ${deps.accountId}`,

@@ -11,7 +11,7 @@ import { createApp, REASON_HEADER } from '../../src/server/app.js';
 import type { AuditRecord } from '../../src/server/audit.js';
 import { createSignedOps } from '../../src/sts/signed-handlers.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, roleArn, webIdentityParams } from '../helpers/harness.js';
-import { credentialsOf, expectAssumed, expectError, postForm, roleFile, signedPost, stsXml, tempPolicies } from '../server/helpers.js';
+import { credentialsOf, expectAssumed, expectError, postForm, raw, roleFile, signedPost, startProductionServer, stsXml, tempPolicies } from '../server/helpers.js';
 
 const T = new Date('2026-03-01T10:00:00Z');
 const CIRCLE = `oidc.circleci.com/org/${CIRCLE_ORG}`;
@@ -150,7 +150,7 @@ test('GetCallerIdentity: allow, with the calling session', async () => {
   assert.equal(rec.sessionName, 'audit-gci');
 });
 
-test('GetCallerIdentity: the audit subject is the calling session (README)', { todo: 'src/sts/signed-handlers.ts sets subject only for AssumeRole' }, async () => {
+test('GetCallerIdentity: the audit subject is the calling session (README)', async () => {
   const ok = await expectAssumed(await postForm(app, form(webIdentityParams(await token('main'), 'deploy-main', 'audit-gci2'))));
   const { rec } = await decided(() => signedPost(app, credentialsOf(ok), 'Action=GetCallerIdentity&Version=2011-06-15', T));
   assert.equal(rec.subject, 'arn:aws:sts::123456789012:assumed-role/deploy-main/audit-gci2');
@@ -195,4 +195,32 @@ test('many requests: one record each, request ids unique and in response order',
   assert.deepEqual(audit.slice(before).map((r) => r.requestId), ids);
   assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual(audit.slice(before).map((r) => r.decision), ['allow', 'deny', 'allow', 'deny']);
+});
+
+test('the serve listener (fast path) audits like the app: one record, same request id, decision and reason', async () => {
+  const prod = await startProductionServer({ policies: policies.dir, clock: () => T });
+  try {
+    for (const [branch, decision] of [['main', 'allow'], ['dev', 'deny']] as const) {
+      const before = prod.audit.length;
+      const res = await raw(prod.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(await token(branch), 'deploy-main', 'fast')) });
+      const x = await stsXml(res);
+      assert.equal(prod.audit.length, before + 1);
+      const rec = prod.audit[before] as AuditRecord;
+      assert.equal(rec.requestId, x.requestId);
+      assert.equal(rec.decision, decision);
+      assert.equal(rec.reason, (res.headers[REASON_HEADER] as string | undefined) ?? null);
+    }
+  } finally {
+    await prod.close();
+  }
+});
+
+test('the serve listener (fast path): the audit time comes from the injected clock', { todo: 'src/server/fast-path.ts stamps audit records with new Date(), the app with deps.clock()' }, async () => {
+  const prod = await startProductionServer({ policies: policies.dir, clock: () => T });
+  try {
+    await raw(prod.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(await token('main'), 'deploy-main', 'fast')) });
+    assert.equal(prod.audit[0]?.time, T.toISOString());
+  } finally {
+    await prod.close();
+  }
 });

@@ -12,7 +12,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { parseStringPromise } from 'xml2js';
-import { DEMO_POLICIES } from '../helpers/harness.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type AppOptions } from '../../src/server/app.js';
+import type { AuditRecord } from '../../src/server/audit.js';
+import { withFastPath } from '../../src/server/fast-path.js';
+import { createIssuerRoutes } from '../../src/server/issuer-routes.js';
+import { createSignedOps } from '../../src/sts/signed-handlers.js';
+import { buildApp, DEMO_POLICIES, type StartOptions } from '../helpers/harness.js';
 
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
@@ -221,4 +228,41 @@ export async function tempPolicies(roles: Readonly<Record<string, unknown>>): Pr
 /** A role file: name, trust-policy statements and extra IAM fields (Path, Tags, MaxSessionDuration). */
 export function roleFile(name: string, statements: readonly unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { RoleName: name, AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...extra };
+}
+
+// ---- the production listener: node:http with the fast path in front of the app (as `serve` wires it) ----
+
+export interface ListeningServer {
+  readonly url: string;
+  readonly audit: AuditRecord[];
+  close(): Promise<void>;
+}
+
+/**
+ * `createServer(withFastPath(app, options))` on an ephemeral port, as src/cli/serve.ts does (without its
+ * timeouts): form POSTs to "/" take the fast path, everything else the Express app.
+ */
+export async function startProductionServer(opts: StartOptions = {}): Promise<ListeningServer> {
+  const { runtime } = await buildApp(opts);
+  const audit: AuditRecord[] = [];
+  let n = 0;
+  const options: AppOptions = {
+    deps: runtime.deps,
+    signed: createSignedOps(runtime.deps, runtime.authority),
+    requestId: opts.requestId ?? (() => `11111111-0000-4000-8000-${String(++n).padStart(12, '0')}`),
+    audit: (r) => void audit.push(r),
+    issuers: await createIssuerRoutes(runtime.config.providers),
+  };
+  const server = createServer(withFastPath(createApp(options), options));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    audit,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

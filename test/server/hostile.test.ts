@@ -11,11 +11,16 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { circleToken, form, startServer, webIdentityParams } from '../helpers/harness.js';
-import { expectAssumed, expectError, raw, stsXml } from './helpers.js';
+import { expectAssumed, expectError, raw, startProductionServer, stsXml } from './helpers.js';
 
-const server = await startServer();
-after(() => server.close());
-const url = server.url;
+// Both listeners: the Express app alone (harness), and node:http with the fast path in front (as `serve` runs).
+const expressServer = await startServer();
+const productionServer = await startProductionServer();
+after(() => Promise.all([expressServer.close(), productionServer.close()]));
+const listeners = [
+  { name: 'express app', url: expressServer.url },
+  { name: 'serve listener (fast path)', url: productionServer.url },
+] as const;
 const validToken = await circleToken({ branch: 'main' });
 
 /** Every response: < 500, never a hang, STS XML (HEAD: the same headers, no body). */
@@ -96,40 +101,6 @@ const request = fc.record({
   body,
 });
 
-test('random requests: never 5xx, always STS XML, never a hang', async () => {
-  await fc.assert(
-    fc.asyncProperty(request, async (r) => {
-      // No body with HEAD: the Node client would announce one it never sends, and Node's parser (not the app) answers.
-      const body = r.method === 'HEAD' ? undefined : r.body;
-      const res = await raw(url, { method: r.method, path: r.path + r.query, headers: r.headers, ...(body === undefined ? {} : { body }), timeout: 10_000 });
-      await checkResponse(res, r.method);
-    }),
-    { numRuns: 400, interruptAfterTimeLimit: 100_000 },
-  );
-});
-
-test('random form bodies built from real parameter names: never 5xx, always STS XML', async () => {
-  await fc.assert(
-    fc.asyncProperty(formText, fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', undefined), async (text, ct) => {
-      const res = await raw(url, { headers: ct === undefined ? {} : { 'content-type': ct }, body: text, timeout: 10_000 });
-      await checkResponse(res, 'POST');
-    }),
-    { numRuns: 400 },
-  );
-});
-
-test('random claims in validly signed tokens: never 5xx, always STS XML', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), fc.boolean(), async (claims, keepStandard) => {
-      const extra = keepStandard ? claims : { ...claims, sub: claims['sub'] ?? null, aud: claims['aud'] ?? null };
-      const t = await circleToken({ branch: 'main' }, extra);
-      const res = await raw(url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(t)), timeout: 10_000 });
-      await checkResponse(res, 'POST');
-    }),
-    { numRuns: 150 },
-  );
-});
-
 // ---- fixed vectors ----
 
 interface Fixed {
@@ -168,22 +139,74 @@ const fixed: readonly Fixed[] = [
   { name: 'GetCallerIdentity with a Basic Authorization header', method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic dXNlcjpwYXNz' }, body: 'Action=GetCallerIdentity&Version=2011-06-15', status: 400, code: 'IncompleteSignature' },
 ];
 
-for (const f of fixed) {
-  test(`hostile: ${f.name}`, async () => {
-    const res = await raw(url, { method: f.method, path: f.path, ...(f.headers === undefined ? {} : { headers: f.headers }), ...(f.body === undefined ? {} : { body: f.body }), timeout: 10_000 });
-    await checkResponse(res, f.method);
-    assert.equal(res.status, f.status, res.text);
-    if (f.code !== undefined) await expectError(res, f.status, f.code);
-    else if (f.status === 200 && f.method !== 'HEAD') await expectAssumed(res);
+/** A request through supertest with a client timeout (a hang fails the test). */
+const send = (url: string, r: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer | undefined }): Promise<Response> =>
+  raw(url, { method: r.method ?? 'POST', path: r.path ?? '/', headers: r.headers ?? {}, ...(r.body === undefined ? {} : { body: r.body }), timeout: 10_000 });
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+for (const l of listeners) {
+  test(`${l.name}: random requests: never 5xx, always STS XML, never a hang`, async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        // No body with HEAD: the Node client would announce one it never sends, and Node's parser (not the app) answers.
+        const res = await send(l.url, { method: r.method, path: r.path + r.query, headers: r.headers, body: r.method === 'HEAD' ? undefined : r.body });
+        await checkResponse(res, r.method);
+      }),
+      { numRuns: 400, interruptAfterTimeLimit: 100_000 },
+    );
+  });
+
+  test(`${l.name}: random form bodies built from real parameter names: never 5xx, always STS XML`, async () => {
+    await fc.assert(
+      fc.asyncProperty(formText, fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', undefined), async (text, ct) => {
+        await checkResponse(await send(l.url, { headers: ct === undefined ? {} : { 'content-type': ct }, body: text }), 'POST');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test(`${l.name}: random claims in validly signed tokens: never 5xx, always STS XML`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), fc.boolean(), async (claims, keepStandard) => {
+        const extra = keepStandard ? claims : { ...claims, sub: claims['sub'] ?? null, aud: claims['aud'] ?? null };
+        const t = await circleToken({ branch: 'main' }, extra);
+        await checkResponse(await send(l.url, { headers: FORM, body: form(webIdentityParams(t)) }), 'POST');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  for (const f of fixed) {
+    test(`${l.name}: hostile: ${f.name}`, async () => {
+      const res = await send(l.url, f);
+      await checkResponse(res, f.method);
+      assert.equal(res.status, f.status, res.text);
+      if (f.code !== undefined) await expectError(res, f.status, f.code);
+      else if (f.status === 200 && f.method !== 'HEAD') await expectAssumed(res);
+    });
+  }
+
+  test(`${l.name}: a 5 MB body is refused with 413 without reading it all`, async () => {
+    const res = await raw(l.url, { headers: FORM, body: Buffer.alloc(5 * 1024 * 1024, 'a'), timeout: 15_000 }).catch((e: unknown) => e);
+    // The server may answer and close before the client finished sending: either a 413 STS response or a reset.
+    if (res !== null && typeof res === 'object' && 'status' in res && typeof res.status === 'number') {
+      await expectError(res as Response, 413, 'RequestEntityTooLarge');
+    }
+    // The server still answers afterwards.
+    await expectAssumed(await send(l.url, { headers: FORM, body: form(webIdentityParams(validToken)) }));
+  });
+
+  test(`${l.name}: a Content-Length larger than the body sent, then the client goes away`, async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(l.url);
+    await new Promise<void>((resolve) => {
+      const s = connect(Number(port), '127.0.0.1', () => {
+        s.end('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=');
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve());
+      setTimeout(() => s.destroy(), 500);
+    });
+    await expectAssumed(await send(l.url, { headers: FORM, body: form(webIdentityParams(validToken)) }));
   });
 }
-
-test('a 5 MB body is refused with 413 without reading it all', async () => {
-  const res = await raw(url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.alloc(5 * 1024 * 1024, 'a'), timeout: 15_000 }).catch((e: unknown) => e as Response);
-  // The server may answer and close before the client finished sending: either a 413 STS response or a reset.
-  if (res !== null && typeof res === 'object' && 'status' in res && typeof res.status === 'number') {
-    await expectError(res, 413, 'RequestEntityTooLarge');
-  }
-  // The server still answers afterwards.
-  await expectAssumed(await raw(url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(validToken)) }));
-});

@@ -234,6 +234,21 @@ const vectors: readonly ContextVector[] = [
       'idp.example.com/tenant:__proto__': ['p'], 'idp.example.com/tenant:constructor': ['c'], ...GLOBALS,
     },
   },
+  {
+    name: 'all mode: a claim differing only in case (before or after sub) never shadows sub',
+    input: { provider: generic, claims: JSON.parse('{"Sub":"evil2","sub":"good","SUB":"evil","aud":"app","AUD":"forged"}') as Record<string, unknown>, audience: 'app', claimKeys: 'all' },
+    expect: { 'idp.example.com/tenant:sub': ['good'], 'idp.example.com/tenant:aud': ['app'], ...GLOBALS },
+  },
+  {
+    name: 'all mode, Google without azp: an OAUD claim (any case) gives no oaud key',
+    input: { provider: google, claims: JSON.parse('{"OAUD":"forged","Oaud":"forged2","sub":"g1","aud":"client-a.apps.googleusercontent.com"}') as Record<string, unknown>, audience: 'client-a.apps.googleusercontent.com', claimKeys: 'all' },
+    expect: { 'accounts.google.com:sub': ['g1'], 'accounts.google.com:aud': ['client-a.apps.googleusercontent.com'], ...GLOBALS },
+  },
+  {
+    name: 'all mode: two non-AWS claims differing in case: the first in the token wins',
+    input: { provider: generic, claims: JSON.parse('{"sub":"u1","aud":"app","Team":"a","team":"b"}') as Record<string, unknown>, audience: 'app', claimKeys: 'all' },
+    expect: { 'idp.example.com/tenant:sub': ['u1'], 'idp.example.com/tenant:aud': ['app'], 'idp.example.com/tenant:team': ['a'], ...GLOBALS },
+  },
 ];
 
 for (const v of vectors) {

@@ -290,3 +290,26 @@ test('a TagSession denial is audited with the failing (sts:TagSession) evaluatio
   assert.ok(trace !== null);
   assert.notEqual(trace.decision, 'allow', 'the trace must explain the denial, not the allowed AssumeRoleWithWebIdentity');
 });
+
+// ---- the session Policy parameter (sts.md §2 MalformedPolicyDocument: exact texts UNVERIFIED) ----
+
+const sessionPolicies: readonly { name: string; policy: string; expect: { packed: number } | { message: string } }[] = [
+  { name: 'not JSON', policy: '{"Version":', expect: { message: 'Syntax errors in policy.' } },
+  { name: 'JSON but not an object', policy: '[]', expect: { message: 'Policy document must be a JSON object' } },
+  { name: 'no Statement', policy: '{"Version":"2012-10-17"}', expect: { message: 'Missing required field Statement' } },
+  { name: 'an empty Statement array', policy: '{"Version":"2012-10-17","Statement":[]}', expect: { message: 'Statement must be an object or a non-empty array of objects' } },
+  { name: 'a Principal (IAM: not in a session policy)', policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}', expect: { message: 'Policy document should not specify a principal.' } },
+  { name: 'no Resource', policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}}', expect: { message: 'Missing required field Resource' } },
+  { name: 'an unknown Version', policy: '{"Version":"2099-01-01","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}', expect: { message: "Version must be '2012-10-17' or '2008-10-17'" } },
+  { name: 'deeply nested JSON', policy: '['.repeat(1000) + ']'.repeat(1000), expect: { message: 'Policy document must be a JSON object' } },
+  { name: 'valid, minified size counts (56 chars: 3%)', policy: '{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}', expect: { packed: 3 } },
+  { name: 'white space does not count', policy: '  {  "Statement" : { "Effect" : "Allow" , "Action" : "*" , "Resource" : "*" } }  ', expect: { packed: 3 } },
+  { name: 'NotAction and NotResource', policy: '{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"s3:*","NotResource":"*"}}', expect: { packed: 5 } },
+];
+for (const c of sessionPolicies) {
+  test(`session Policy: ${c.name}`, async () => {
+    const res = await call('open-circle', {}, { Policy: c.policy });
+    if ('packed' in c.expect) assert.equal((await expectAssumed(res))['PackedPolicySize'], String(c.expect.packed));
+    else await expectError(res, 400, 'MalformedPolicyDocument', c.expect.message);
+  });
+}

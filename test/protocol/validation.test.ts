@@ -1,0 +1,66 @@
+/**
+ * The validation message formatter (src/protocol/validation.ts): AWS's "N validation error(s) detected: ..."
+ * texts, as quoted in sts.md §2.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CONSTRAINT, formatValidationFailures, validationError, type ValidationFailure } from '../../src/protocol/validation.js';
+
+const vectors: readonly { name: string; failures: ValidationFailure[]; text: string }[] = [
+  {
+    name: 'sts.md: session name pattern (dependabot[bot])',
+    failures: [{ field: 'roleSessionName', constraint: CONSTRAINT.pattern('[\\w+=,.@-]*'), value: 'dependabot[bot]' }],
+    text: "1 validation error detected: Value 'dependabot[bot]' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+  },
+  {
+    name: 'sts.md: session name length',
+    failures: [{ field: 'roleSessionName', constraint: CONSTRAINT.maxLength(64), value: 'x' }],
+    text: "1 validation error detected: Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64",
+  },
+  {
+    name: 'sts.md: null member',
+    failures: [{ field: 'roleSessionName', constraint: CONSTRAINT.notNull, value: null }],
+    text: "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null",
+  },
+  {
+    name: 'sts.md: two errors joined with "; "',
+    failures: [
+      { field: 'roleArn', constraint: CONSTRAINT.pattern('[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+'), value: '' },
+      { field: 'roleArn', constraint: CONSTRAINT.minLength(20), value: '' },
+    ],
+    text:
+      "2 validation errors detected: Value '' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+; " +
+      "Value '' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+  },
+  {
+    name: 'value bounds (UNVERIFIED wording)',
+    failures: [
+      { field: 'durationSeconds', constraint: CONSTRAINT.minValue(900), value: '1' },
+      { field: 'durationSeconds', constraint: CONSTRAINT.maxValue(43200), value: '99999' },
+    ],
+    text:
+      "2 validation errors detected: Value '1' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900; " +
+      "Value '99999' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200",
+  },
+  {
+    name: 'a value with quotes is quoted as it is',
+    failures: [{ field: 'roleSessionName', constraint: CONSTRAINT.pattern('p'), value: "it's" }],
+    text: "1 validation error detected: Value 'it's' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: p",
+  },
+];
+
+for (const v of vectors) {
+  test(`formatValidationFailures: ${v.name}`, () => {
+    assert.equal(formatValidationFailures(v.failures), v.text);
+    const e = validationError(v.failures);
+    assert.equal(e.code, 'ValidationError');
+    assert.equal(e.status, 400);
+    assert.equal(e.message, v.text);
+  });
+}
+
+test('three or more errors are counted', () => {
+  const f: ValidationFailure = { field: 'a', constraint: CONSTRAINT.notNull, value: null };
+  assert.match(formatValidationFailures([f, f, f]), /^3 validation errors detected: /);
+  assert.equal(formatValidationFailures([f, f, f]).split('; ').length, 3);
+});
