@@ -70,7 +70,7 @@ function answer(req: IncomingMessage, res: ServerResponse, options: AppOptions, 
         if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
         sendXml(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
       }
-      options.audit?.(auditRecord(outcome, requestId, new Date()));
+      options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
     })
     .catch((err: unknown) => fault(res, options, err));
 }
@@ -104,5 +104,5 @@ function fault(res: ServerResponse, options: AppOptions, err: unknown): void {
     return;
   }
   sendXml(res, sts.status, renderError(sts, requestId), requestId);
-  options.audit?.(auditRecord({ ok: false, action: '', error: sts, audit: { action: '' } }, requestId, new Date()));
+  options.audit?.(auditRecord({ ok: false, action: '', error: sts, audit: { action: '' } }, requestId, options.deps.clock()));
 }

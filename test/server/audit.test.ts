@@ -215,7 +215,7 @@ test('the serve listener (fast path) audits like the app: one record, same reque
   }
 });
 
-test('the serve listener (fast path): the audit time comes from the injected clock', { todo: 'src/server/fast-path.ts stamps audit records with new Date(), the app with deps.clock()' }, async () => {
+test('the serve listener (fast path): the audit time comes from the injected clock', async () => {
   const prod = await startProductionServer({ policies: policies.dir, clock: () => T });
   try {
     await raw(prod.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(await token('main'), 'deploy-main', 'fast')) });
