@@ -100,7 +100,11 @@ function providerPrefixOf(key: string, providers: readonly OidcProvider[]): stri
   return undefined;
 }
 
-export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): Finding[] {
+/**
+ * Findings for one role. `policyPath` is where the trust policy sits in the role file:
+ * `AssumeRolePolicyDocument`, or `Role.AssumeRolePolicyDocument` for pasted `aws iam get-role` output.
+ */
+export function lintRole(role: RoleConfig, providers: readonly OidcProvider[], policyPath = 'AssumeRolePolicyDocument'): Finding[] {
   const findings: Finding[] = [];
   let doc: unknown;
   try {
@@ -109,7 +113,7 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[]): 
     return findings;
   }
   if (!isObject(doc)) return findings;
-  const base = 'AssumeRolePolicyDocument';
+  const base = policyPath;
   const add = (severity: Severity, rule: string, path: string, message: string, fix: string): void =>
     void findings.push({ severity, rule, file: role.file, role: role.roleName, path, message, fix });
   const statements = Array.isArray(doc['Statement']) ? doc['Statement'] : [doc['Statement']];
@@ -233,6 +237,6 @@ function isOpenGitHubSub(v: string): boolean {
   return !/^repo:[^*?/:]+\/[^*?/:]+(:|$)/.test(v);
 }
 
-export function lintConfig(roles: readonly RoleConfig[], providers: readonly OidcProvider[]): Finding[] {
-  return roles.flatMap((r) => lintRole(r, providers));
+export function lintConfig(roles: readonly RoleConfig[], providers: readonly OidcProvider[], policyPathOf: (role: RoleConfig) => string = () => 'AssumeRolePolicyDocument'): Finding[] {
+  return roles.flatMap((r) => lintRole(r, providers, policyPathOf(r)));
 }

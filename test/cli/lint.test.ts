@@ -297,3 +297,17 @@ describe('lint: usage and configuration errors', () => {
     assertOneLineError(await spawnCli(['lint', 'policies']), 2, /Unexpected argument 'policies'/);
   });
 });
+
+test('lint paths point into the file as written: Role.AssumeRolePolicyDocument for pasted get-role output', async () => {
+  const { mkdtemp, cp, readFile, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'lint-wrapped-'));
+  await cp(DEMO_POLICIES, dir, { recursive: true });
+  const file = join(dir, 'roles', 'deploy-main.json');
+  const doc = JSON.parse(await readFile(file, 'utf8'));
+  doc.Role.AssumeRolePolicyDocument.Statement[0].Condition.StringLike['oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d:oidc.circleci.com/project-id'] = 'exact';
+  await writeFile(file, JSON.stringify(doc));
+  const r = await runMain(['lint', '--policies', dir]);
+  assert.equal(r.code, 1); // seed004-as-written's errors are still there
+  assert.match(r.stdout, /deploy-main\.json: Role\.AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringLike\[/);
+});
