@@ -19,6 +19,11 @@ export const STS_ERRORS = {
   MissingAction: { status: 400, type: 'Sender' },
   MissingParameter: { status: 400, type: 'Sender' },
   RequestEntityTooLarge: { status: 413, type: 'Sender' },
+  // HTTP-level refusals answered before a request reaches the app (src/server/client-errors.ts); not AWS codes.
+  MalformedHttpRequest: { status: 400, type: 'Sender' },
+  RequestTimeout: { status: 408, type: 'Sender' },
+  ExpectationFailed: { status: 417, type: 'Sender' },
+  RequestHeaderSectionTooLarge: { status: 431, type: 'Sender' },
   // Authentication of signed calls (GetCallerIdentity, AssumeRole)
   InvalidClientTokenId: { status: 403, type: 'Sender' },
   ExpiredToken: { status: 403, type: 'Sender' },

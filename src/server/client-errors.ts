@@ -1,0 +1,49 @@
+/**
+ * What node:http would answer by itself, with an empty body, before any request handler runs: a request it
+ * cannot parse (400), a header section over the limit (431), a request that took too long (408), an Expect
+ * header it does not know (417). Here they are STS error documents too, so no request path ever gets an
+ * answer that is not STS XML (README "Errors").
+ */
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { StsError } from '../protocol/errors.js';
+import { renderError } from '../protocol/xml.js';
+
+/** Request line + headers may be this large: a GET carrying a 20,000-character token fits. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+function errorFor(code: string | undefined): StsError {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new StsError('RequestHeaderSectionTooLarge', `Request header section exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new StsError('RequestTimeout', 'The request was not received in time');
+    default:
+      return new StsError('MalformedHttpRequest', 'The request is not valid HTTP/1.1');
+  }
+}
+
+function rawResponse(err: StsError, requestId: string): string {
+  const body = Buffer.from(renderError(err, requestId), 'utf8');
+  return (
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\n` +
+    `Content-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n` +
+    body.toString('utf8')
+  );
+}
+
+export function answerClientErrors(server: Server, requestId: () => string): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawResponse(errorFor(err.code), requestId()));
+  });
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const id = requestId();
+    const body = Buffer.from(renderError(new StsError('ExpectationFailed', 'Only "Expect: 100-continue" is supported'), id), 'utf8');
+    res.writeHead(417, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': id, 'Content-Length': body.length, Connection: 'close' });
+    res.end(body);
+  });
+}
