@@ -14,9 +14,9 @@ export interface VerifiedSignature {
 }
 
 export interface TokenCacheOptions {
-  /** Most entries kept (default 10,000). */
+  /** Most entries kept (the verifier's default: 1,000). */
   readonly maxEntries: number;
-  /** Most token characters kept in total (default 16 Mi), so 20,000-char tokens cannot pin 200 MB. */
+  /** Most token characters kept in total (the verifier's default: 2 Mi), so 20,000-char tokens cannot pin much memory. */
   readonly maxChars: number;
   /** Entry lifetime in real milliseconds. */
   readonly maxAgeMs: number;

@@ -11,7 +11,8 @@
  *      ExpiredTokenException), nbf and iat not in the future beyond the skew.
  * verify() rejects with StsError only.
  */
-import { decodeJwt, decodeProtectedHeader, jwtVerify, errors, type JWTVerifyGetKey } from 'jose';
+import { KeyObject, verify as cryptoVerify, webcrypto } from 'node:crypto';
+import { base64url, decodeJwt, decodeProtectedHeader, jwtVerify, errors, UnsecuredJWT, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
 import { CONSTRAINT, validationError } from '../protocol/validation.js';
 import { createBoundedFetch } from './bounded-fetch.js';
@@ -43,8 +44,16 @@ export interface TokenVerifierOptions {
   readonly cacheMaxAgeMs?: number;
   /** Largest discovery or JWKS body accepted (default 1 MiB). */
   readonly maxResponseBytes?: number;
-  /** The cache of verified signatures (default on: 10,000 tokens, 16 Mi characters); false turns it off. */
+  /**
+   * The cache of verified signatures (default on: 1,000 tokens, 2 Mi characters); false turns it off. Small on
+   * purpose: with node:crypto a miss costs ~50 us of CPU, and 10,000 entries held ~37 MB of heap (bench/, issue 6).
+   */
   readonly claimsCache?: false | { readonly maxEntries?: number; readonly maxChars?: number };
+  /**
+   * Check signatures with node:crypto's verify before jose's WebCrypto one (default true; see
+   * `acceptFast`). It only ever accepts: any token it does not accept is verified by jose, which decides.
+   */
+  readonly fastSignatures?: boolean;
 }
 
 interface Registered {
@@ -71,13 +80,14 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     if (!byUrl.has(provider.url)) byUrl.set(provider.url, { provider, getKey: createKeyResolver(provider, keySetOptions) });
   }
 
+  const fastSignatures = options.fastSignatures ?? true;
   const cacheOption = options.claimsCache;
   const cache =
     cacheOption === false
       ? undefined
       : new TokenCache({
-          maxEntries: cacheOption?.maxEntries ?? 10_000,
-          maxChars: cacheOption?.maxChars ?? 16 * 1024 * 1024,
+          maxEntries: cacheOption?.maxEntries ?? 1_000,
+          maxChars: cacheOption?.maxChars ?? 2 * 1024 * 1024,
           maxAgeMs: cacheMaxAgeMs,
         });
 
@@ -107,16 +117,17 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     }
 
     const { provider, getKey } = registered;
-    let result: Awaited<ReturnType<typeof jwtVerify>>;
+    const verifyOptions: JWTVerifyOptions = {
+      algorithms: [...ALLOWED_ALGORITHMS],
+      issuer: provider.url,
+      audience: [...provider.clientIdList],
+      requiredClaims: ['exp'],
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      currentDate: now,
+    };
+    let result: { readonly payload: object; readonly protectedHeader: object };
     try {
-      result = await jwtVerify(token, getKey, {
-        algorithms: [...ALLOWED_ALGORITHMS],
-        issuer: provider.url,
-        audience: [...provider.clientIdList],
-        requiredClaims: ['exp'],
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        currentDate: now,
-      });
+      result = (fastSignatures ? await acceptFast(token, header, getKey, verifyOptions) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
     } catch (err) {
       // A claim failure means the signature verified: our own claim checks decide the outcome, so a
       // cache hit and a full verification always answer alike.
@@ -155,7 +166,9 @@ function checkLength(token: unknown): asserts token is string {
   if (typeof token !== 'string') {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.notNull, value: null }]);
   }
-  const n = codePoints(token); // as AWS counts model lengths
+  // As AWS counts model lengths: code points. A string of 8..20000 UTF-16 units holds 4..20000 code points, so only
+  // lengths outside that range need counting.
+  const n = token.length >= 2 * TOKEN_MIN_LENGTH && token.length <= TOKEN_MAX_LENGTH ? token.length : codePoints(token);
   if (n < TOKEN_MIN_LENGTH) {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.minLength(TOKEN_MIN_LENGTH), value: REDACTED }]);
   }
@@ -186,4 +199,110 @@ function decodeUntrusted(token: string): { header: Record<string, unknown>; payl
   } catch (err) {
     throw invalidToken(`the token is not a compact JWS JWT (${err instanceof Error ? err.message : 'decode failed'})`, err);
   }
+}
+
+// ------------------------------------------------------------------------------------------------------------------
+// Accepting with node:crypto. Profiling (bench/, README "Performance") showed jose's verification of one RS256 token
+// costing ~150 us of CPU, ~4x the RSA operation itself: its JavaScript around WebCrypto, not the key import (cached).
+// node:crypto's verify does the same OpenSSL operation, on libuv's thread pool as WebCrypto does (measured: +16%
+// requests/s over the synchronous call for one process on two cores, equal with --workers 2).
+// `acceptFast` runs the same steps as jose's jwtVerify (jose/dist/webapi/lib/jws_verify.js) for the plain case and
+// either returns exactly what jwtVerify would return, or undefined, after which jose verifies the token in full:
+// every refusal and its message still come from jose. The steps, and why each equals jose's:
+//   - compact form, all three segments base64url text (so jose's split, ASCII checks and decoding agree);
+//   - the protected header as jose parsed it (decodeProtectedHeader is jose's parseJoseHeader) with no member other
+//     than alg, kid and typ: no crit, no b64, so jose's crit/b64 checks pass; alg is in the allow-list;
+//   - the key from the same resolver jose would call, with the same arguments (a resolver failure is thrown as is,
+//     as jwtVerify would throw it, so a failing JWKS fetch is not retried twice); it must be a public CryptoKey
+//     passing jose's own checks for the alg (algorithm name, hash or curve, "verify" usage, RSA >= 2048 bits);
+//   - the signature decoded by jose's base64url decoder, verified over the same bytes with the same key
+//     (node:crypto and WebCrypto both run OpenSSL: PKCS#1 v1.5 for RS*, IEEE P1363 r||s for ES*);
+//   - the claims decoded and validated by jose's own validateClaimsSet, reached through UnsecuredJWT.decode with the
+//     same payload segment and the same options (the header it sees only matters for a `typ` option, unused here).
+// test/identity/fast-signatures.test.ts compares both paths over valid, refused and mutated tokens.
+
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const PLAIN_HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
+const NONE_HEADER = 'eyJhbGciOiJub25lIn0'; // base64url('{"alg":"none"}')
+
+interface FastAlg {
+  readonly name: 'RSASSA-PKCS1-v1_5' | 'ECDSA';
+  readonly hash: string; // WebCrypto name, as jose checks on RSA keys
+  readonly digest: string; // node:crypto name
+  readonly namedCurve?: string;
+}
+
+const FAST_ALGS: Readonly<Record<string, FastAlg>> = Object.freeze({
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', digest: 'sha256' },
+  RS384: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384', digest: 'sha384' },
+  RS512: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512', digest: 'sha512' },
+  ES256: { name: 'ECDSA', hash: 'SHA-256', digest: 'sha256', namedCurve: 'P-256' },
+  ES384: { name: 'ECDSA', hash: 'SHA-384', digest: 'sha384', namedCurve: 'P-384' },
+  ES512: { name: 'ECDSA', hash: 'SHA-512', digest: 'sha512', namedCurve: 'P-521' },
+});
+
+/** node:crypto views of the CryptoKeys the key sets hand out (key sets cache their CryptoKeys, so these live as long). */
+const keyObjects = new WeakMap<webcrypto.CryptoKey, KeyObject>();
+
+async function acceptFast(
+  token: string,
+  header: Record<string, unknown>,
+  getKey: JWTVerifyGetKey,
+  verifyOptions: JWTVerifyOptions,
+): Promise<{ payload: object; protectedHeader: object } | undefined> {
+  if (!COMPACT.test(token)) return undefined;
+  for (const member of Object.keys(header)) if (!PLAIN_HEADER_MEMBERS.has(member)) return undefined;
+  const alg = header['alg'];
+  const fast = typeof alg === 'string' && Object.hasOwn(FAST_ALGS, alg) ? FAST_ALGS[alg] : undefined;
+  if (fast === undefined) return undefined;
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  const encodedHeader = token.slice(0, first);
+  const encodedPayload = token.slice(first + 1, last);
+  const encodedSignature = token.slice(last + 1);
+
+  // As jose calls it: the parsed protected header and the flattened form of the token.
+  const key: unknown = await getKey(header as Parameters<JWTVerifyGetKey>[0], { payload: encodedPayload, protected: encodedHeader, signature: encodedSignature } as Parameters<JWTVerifyGetKey>[1]);
+  // From here on nothing is thrown: whatever fails (an unusable key, a bad signature, a claim check) is left to jose.
+  try {
+    const keyObject = usableKey(key, fast);
+    if (keyObject === undefined) return undefined;
+    const signature = base64url.decode(encodedSignature);
+    const data = Buffer.from(token.slice(0, last), 'latin1');
+    const valid = await new Promise<boolean>((resolve) => {
+      const done = (err: Error | null, ok: boolean): void => resolve(err === null && ok);
+      if (fast.name === 'ECDSA') cryptoVerify(fast.digest, data, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature, done);
+      else cryptoVerify(fast.digest, data, keyObject, signature, done);
+    });
+    if (!valid) return undefined;
+    // A claim failure throws here and jose's jwtVerify reports it: the same check, with jwtVerify's error classes.
+    const { payload } = UnsecuredJWT.decode(`${NONE_HEADER}.${encodedPayload}.`, verifyOptions);
+    return { payload, protectedHeader: header };
+  } catch {
+    return undefined;
+  }
+}
+
+function isCryptoKey(key: unknown): key is webcrypto.CryptoKey {
+  return typeof key === 'object' && key !== null && (key as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'CryptoKey';
+}
+
+/** The key as node:crypto sees it, if jose would use it for this alg (its checkCryptoKey and modulus checks). */
+function usableKey(key: unknown, fast: FastAlg): KeyObject | undefined {
+  if (!isCryptoKey(key)) return undefined;
+  if (key.type !== 'public' || !key.usages.includes('verify')) return undefined;
+  const algorithm = key.algorithm as { name?: unknown; hash?: { name?: unknown }; namedCurve?: unknown; modulusLength?: unknown };
+  if (algorithm.name !== fast.name) return undefined;
+  if (fast.name === 'ECDSA') {
+    if (algorithm.namedCurve !== fast.namedCurve) return undefined;
+  } else {
+    if (algorithm.hash?.name !== fast.hash) return undefined;
+    if (typeof algorithm.modulusLength !== 'number' || algorithm.modulusLength < 2048) return undefined;
+  }
+  let keyObject = keyObjects.get(key);
+  if (keyObject === undefined) {
+    keyObject = KeyObject.from(key);
+    keyObjects.set(key, keyObject);
+  }
+  return keyObject;
 }
