@@ -17,6 +17,7 @@ import { loadConfig } from '../config/load.js';
 import { createApp, type AppOptions } from '../server/app.js';
 import { openAuditSink } from '../server/audit.js';
 import { withFastPath } from '../server/fast-path.js';
+import { answerClientErrors, MAX_HEADER_BYTES } from '../server/client-errors.js';
 import { createIssuerRoutes } from '../server/issuer-routes.js';
 import { resolveServerKey, SERVER_KEY_ENV, type ResolvedServerKey } from '../sts/server-key.js';
 import { createSignedOps } from '../sts/signed-handlers.js';
@@ -82,7 +83,9 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   const app = createApp(appOptions);
   // Form POSTs to "/" skip Express (src/server/fast-path.ts); everything else is the app's.
   // connectionsCheckingInterval: node checks the request/headers timeouts this often (default 30 s, too late for them).
-  const server = createServer({ connectionsCheckingInterval: 1_000 }, withFastPath(app, appOptions));
+  // maxHeaderSize: a GET carrying a 20,000-character token must fit; node's own refusals become STS XML.
+  const server = createServer({ connectionsCheckingInterval: 1_000, maxHeaderSize: MAX_HEADER_BYTES }, withFastPath(app, appOptions));
+  answerClientErrors(server, randomUUID);
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;

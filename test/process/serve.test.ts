@@ -136,3 +136,40 @@ test('--audit-log <file>: one JSON line per decision, with the request id the cl
   assert.equal(r['sessionName'], 's1');
   for (const k of ['time', 'role', 'subject', 'issuer', 'message', 'reason', 'trace']) assert.ok(k in r, k);
 });
+
+/** One raw HTTP exchange with a served process; the whole response as text. */
+async function rawExchange(port: number, data: string): Promise<string> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(data));
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString()));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+  });
+}
+
+test('what node:http would refuse with an empty body is STS XML: bad HTTP, oversized headers, unknown Expect; a 20,000-character GET fits', async () => {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const line: string = await new Promise((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    const port = Number(/:(\d+) /.exec(line)?.[1]);
+    const cases: readonly [string, string, RegExp, string][] = [
+      ['garbage', 'NOT HTTP AT ALL\r\n\r\n', /^HTTP\/1\.1 400 /, 'MalformedHttpRequest'],
+      ['headers over 64 KiB', `GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /, 'RequestHeaderSectionTooLarge'],
+      ['Expect: something', 'POST / HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 0\r\n\r\n', /^HTTP\/1\.1 417 /, 'ExpectationFailed'],
+      ['GET with a 20,000-character token', `GET /?Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/deploy-main&RoleSessionName=ss&WebIdentityToken=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 400 /, 'InvalidIdentityToken'],
+    ];
+    for (const [name, data, status, code] of cases) {
+      const res = await rawExchange(port, data);
+      assert.match(res, status, name);
+      assert.match(res, /\r\nContent-Type: text\/xml\r\n/i, name);
+      assert.match(res, new RegExp(`<Code>${code}</Code>`), name);
+      const id = /x-amzn-RequestId: (\S+)/i.exec(res)?.[1];
+      assert.ok(id !== undefined && res.includes(`<RequestId>${id}</RequestId>`), name);
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
