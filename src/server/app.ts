@@ -12,6 +12,7 @@ import type { SignedOps } from '../sts/signed-ops.js';
 import type { StsOutcome } from '../sts/outcome.js';
 import { auditRecord, type AuditSink } from './audit.js';
 import type { IssuerRoutes } from './issuer-routes.js';
+import { headerSafe, normaliseIp, sendXml as send } from './respond.js';
 
 export const REASON_HEADER = 'x-sts-emulator-reason';
 
@@ -25,20 +26,7 @@ export interface AppOptions {
   readonly reasonHeader?: boolean;
 }
 
-function send(res: Response, status: number, body: string, requestId: string): void {
-  // Written directly: express's res.send would append "; charset=utf-8"; AWS sends plain text/xml.
-  const bytes = Buffer.from(body, 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/xml');
-  res.setHeader('x-amzn-RequestId', requestId);
-  res.setHeader('Content-Length', bytes.length);
-  res.end(bytes);
-}
 
-function headerSafe(text: string): string {
-  // Header values must be visible ASCII; keep the reason readable and bounded.
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 1000);
-}
 
 export function createApp(options: AppOptions): express.Express {
   const app = express();
@@ -114,7 +102,3 @@ async function handle(options: AppOptions, req: Request, requestId: string): Pro
   });
 }
 
-function normaliseIp(ip: string | undefined): string | undefined {
-  if (ip === undefined) return undefined;
-  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-}

@@ -1,6 +1,6 @@
 /**
- * Writing an STS answer on a plain node:http response, shared by the fast path (fast-path.ts) and meant to be
- * shared by the Express app (app.ts has its own copies of these three helpers today; they must stay identical).
+ * Writing an STS answer on a plain node:http response: the one copy, shared by the Express app (app.ts) and the
+ * fast path (fast-path.ts).
  */
 import type { ServerResponse } from 'node:http';
 
