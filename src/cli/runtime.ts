@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/types.js';
 import { createTokenVerifier } from '../identity/verifier.js';
 import { createCredentialAuthority } from '../sts/credentials.js';
 import { indexRoles } from '../sts/roles.js';
+import { pooledRandomBytes } from '../sts/random-pool.js';
 import type { StsDeps } from '../sts/deps.js';
 import type { CommonOptions } from './options.js';
 
@@ -17,7 +18,7 @@ export interface Runtime {
 export async function createRuntime(opts: CommonOptions, serverKey: Uint8Array = randomBytes(32), clock: () => Date = () => new Date()): Promise<Runtime> {
   const config = await loadConfig(opts.policies, { accountId: opts.accountId });
   const verifier = createTokenVerifier(config.providers);
-  const authority = createCredentialAuthority(serverKey, { randomBytes: (n) => randomBytes(n) });
+  const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const deps: StsDeps = {
     accountId: opts.accountId,
     region: opts.region,
