@@ -44,7 +44,6 @@ test('README five-command demo: main gets credentials, feature/x gets AccessDeni
   const port = await freePort();
   const script = [
     'set -u -m', // job control: the server runs in its own process group, so it can be stopped with all its children
-    'export AWS_DEFAULT_REGION=us-east-1',
     demo
       .replace('npx sts-emulator serve &', `npx sts-emulator serve --port ${port} & SERVER=$!;`)
       .replaceAll('127.0.0.1:8733', `127.0.0.1:${port}`),
