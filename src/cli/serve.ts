@@ -174,6 +174,9 @@ async function servePrimary(argv: string[], common: CommonOptions, key: Resolved
   let lastRestart = 0;
   const fork = (): Worker => {
     const w = cluster.fork(workerEnv);
+    // The IPC channel of a worker that is stopping can close under node's own cluster handshake
+    // (EPIPE on its disconnect reply): that worker's exit is handled below; the primary must not crash.
+    w.on('error', () => undefined);
     live.add(w);
     return w;
   };
