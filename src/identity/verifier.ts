@@ -14,7 +14,7 @@
 import { KeyObject, verify as cryptoVerify, webcrypto } from 'node:crypto';
 import { base64url, decodeJwt, decodeProtectedHeader, jwtVerify, errors, UnsecuredJWT, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
-import { CONSTRAINT, validationError } from '../protocol/validation.js';
+import { CONSTRAINT, codePointLength, validationError } from '../protocol/validation.js';
 import { createBoundedFetch } from './bounded-fetch.js';
 import { checkClaims, toFrozenRecord } from './claims.js';
 import { invalidToken, mapVerificationError } from './jose-errors.js';
@@ -168,26 +168,13 @@ function checkLength(token: unknown): asserts token is string {
   }
   // As AWS counts model lengths: code points. A string of 8..20000 UTF-16 units holds 4..20000 code points, so only
   // lengths outside that range need counting.
-  const n = token.length >= 2 * TOKEN_MIN_LENGTH && token.length <= TOKEN_MAX_LENGTH ? token.length : codePoints(token);
+  const n = token.length >= 2 * TOKEN_MIN_LENGTH && token.length <= TOKEN_MAX_LENGTH ? token.length : codePointLength(token);
   if (n < TOKEN_MIN_LENGTH) {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.minLength(TOKEN_MIN_LENGTH), value: REDACTED }]);
   }
   if (n > TOKEN_MAX_LENGTH) {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.maxLength(TOKEN_MAX_LENGTH), value: REDACTED }]);
   }
-}
-
-function codePoints(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
-  }
-  return n;
 }
 
 /** Header and payload as jose parses them, before any trust: for routing to a provider only. */

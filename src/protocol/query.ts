@@ -21,7 +21,7 @@ export function isFormContentType(contentType: string | undefined): boolean {
 
 function addAll(into: Map<string, string>, text: string): void {
   if (text === '') return;
-  for (const [name, value] of new URLSearchParams(text)) {
+  forEachPair(text, (name, value) => {
     if (into.size >= MAX_PARAMS && !into.has(name)) {
       throw new StsError('ValidationError', `Request has more than ${MAX_PARAMS} parameters`);
     }
@@ -30,6 +30,34 @@ function addAll(into: Map<string, string>, text: string): void {
       throw new StsError('ValidationError', `Request contains the parameter '${name}' more than once`);
     }
     into.set(name, value);
+  });
+}
+
+/**
+ * The name/value pairs of `application/x-www-form-urlencoded` text, in order, exactly as `new URLSearchParams(text)`
+ * yields them (test/protocol/form-pairs.test.ts compares the two on generated input). A pair with neither '%' nor '+'
+ * needs no decoding and is sliced out directly; the others go through URLSearchParams itself. Profiling showed
+ * URLSearchParams' character loop over a 1,000-character token as a visible share of a request (issue 6).
+ */
+export function forEachPair(text: string, each: (name: string, value: string) => void): void {
+  // As the URLSearchParams constructor: lone surrogates become U+FFFD, one leading '?' is dropped.
+  const s = text.isWellFormed() ? text : text.toWellFormed();
+  let start = s.charCodeAt(0) === 0x3f ? 1 : 0;
+  while (start < s.length) {
+    let end = s.indexOf('&', start);
+    if (end === -1) end = s.length;
+    if (end > start) {
+      const pair = s.slice(start, end);
+      if (pair.includes('%') || pair.includes('+')) {
+        // '&' first, so that a pair starting with '?' keeps it, as it does inside a longer text.
+        for (const [name, value] of new URLSearchParams('&' + pair)) each(name, value);
+      } else {
+        const eq = pair.indexOf('=');
+        if (eq === -1) each(pair, '');
+        else each(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+    }
+    start = end + 1;
   }
 }
 

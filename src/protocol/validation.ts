@@ -38,3 +38,22 @@ export const CONSTRAINT = {
   maxValue: (n: number) => `have value less than or equal to ${n}`,
   pattern: (p: string) => `satisfy regular expression pattern: ${p}`,
 } as const;
+
+/**
+ * Length in code points, as AWS's model constraints count (a surrogate pair is one; a lone surrogate is one).
+ * A charCodeAt loop: iterating the string with for...of allocated one string per character, measurable per request.
+ */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}

@@ -4,7 +4,7 @@
  */
 import { StsError } from '../protocol/errors.js';
 import { listMembers, type QueryParams } from '../protocol/query.js';
-import { CONSTRAINT, validationError, type ValidationFailure } from '../protocol/validation.js';
+import { CONSTRAINT, codePointLength, validationError, type ValidationFailure } from '../protocol/validation.js';
 
 export const ARN_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
 const ARN_CHARS = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
@@ -16,12 +16,7 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 /** How sensitive members (the token) appear in messages: never echoed. */
 export const REDACTED = '*** Sensitive Data Redacted ***';
 
-/** Length in code points, as AWS's model constraints count. */
-function len(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
+const len = codePointLength;
 
 class Checker {
   readonly failures: ValidationFailure[] = [];

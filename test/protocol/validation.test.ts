@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONSTRAINT, formatValidationFailures, validationError, type ValidationFailure } from '../../src/protocol/validation.js';
+import { CONSTRAINT, codePointLength, formatValidationFailures, validationError, type ValidationFailure } from '../../src/protocol/validation.js';
 
 const vectors: readonly { name: string; failures: ValidationFailure[]; text: string }[] = [
   {
@@ -64,3 +64,22 @@ test('three or more errors are counted', () => {
   assert.match(formatValidationFailures([f, f, f]), /^3 validation errors detected: /);
   assert.equal(formatValidationFailures([f, f, f]).split('; ').length, 3);
 });
+
+const lengths: readonly [string, string, number][] = [
+  ['empty', '', 0],
+  ['ASCII', 'abc', 3],
+  ['a surrogate pair is one code point', 'a\u{1F600}b', 3],
+  ['two pairs in a row', '\u{1F600}\u{1F601}', 2],
+  ['a lone high surrogate counts one', 'a\ud800', 2],
+  ['a lone high surrogate before ASCII', '\ud800a', 2],
+  ['a lone low surrogate counts one', '\udc00a', 2],
+  ['low then high is two', '\udc00\ud800', 2],
+  ['high, high, low: one lone + one pair', '\ud800\ud800\udc00', 2],
+  ['BMP non-ASCII', '\u00e9\u4e2d', 2],
+];
+for (const [name, text, n] of lengths) {
+  test(`codePointLength: ${name}`, () => {
+    assert.equal(codePointLength(text), n);
+    assert.equal(codePointLength(text), [...text].length, 'as for...of counts');
+  });
+}

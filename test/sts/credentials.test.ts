@@ -115,13 +115,24 @@ test('every single flipped bit of the token is rejected', () => {
   }
 });
 
-test('the secret is a function of the server key and the access key only', () => {
-  const same = createCredentialAuthority(KEY, { randomBytes: seeded('a') }).issue(session);
+test('the secret is random, travels only encrypted in the token, and only the same server key recovers it', () => {
   const other = createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('a') }).issue(session);
-  assert.equal(same.accessKeyId, creds.accessKeyId);
-  assert.equal(same.secretAccessKey, creds.secretAccessKey);
-  assert.equal(other.accessKeyId, creds.accessKeyId);
-  assert.notEqual(other.secretAccessKey, creds.secretAccessKey);
+  const again = createCredentialAuthority(KEY, { randomBytes: seeded('a') }).issue(session);
+  assert.equal(again.accessKeyId, creds.accessKeyId, 'the injected randomness decides the key id');
+  assert.equal(again.secretAccessKey, creds.secretAccessKey, 'and the secret');
+  assert.equal(other.secretAccessKey, creds.secretAccessKey, 'the secret does not depend on the server key');
+  const fresh = createCredentialAuthority(KEY, { randomBytes: seeded('b') }).issue(session);
+  assert.notEqual(fresh.secretAccessKey, creds.secretAccessKey);
+  const raw = Buffer.from(creds.sessionToken, 'base64');
+  assert.equal(raw.indexOf(Buffer.from(creds.secretAccessKey, 'base64')), -1, 'the secret bytes are not in the token in clear');
+  assert.equal(authority.authenticate(creds.accessKeyId, creds.sessionToken, NOW).secretAccessKey, creds.secretAccessKey);
+  assert.throws(() => createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('a') }).authenticate(creds.accessKeyId, creds.sessionToken, NOW), StsError);
+});
+
+test('a session token of the earlier format (version 1) is refused as InvalidClientTokenId', () => {
+  const raw = Buffer.from(creds.sessionToken, 'base64');
+  raw[0] = 1;
+  assert.throws(() => authority.authenticate(creds.accessKeyId, raw.toString('base64'), NOW), (e: unknown) => e instanceof StsError && e.code === 'InvalidClientTokenId');
 });
 
 test('a server key under 32 bytes is refused', () => {
