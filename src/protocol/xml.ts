@@ -12,8 +12,13 @@ const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\u
 const SPECIAL = /[&<>"'\r]/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
+// Text made only of these needs no change: tab, LF, and the BMP minus & ' " < > \r, controls, surrogates, U+FFFE/F.
+const PLAIN = /^[\t\n\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd]*$/;
+
 /** Escapes text for an element or attribute; characters XML cannot carry are replaced with U+FFFD. */
 export function escapeXml(text: string): string {
+  // One scan for the common case (ids, ARNs, base64 tokens); the two replacements only when something needs them.
+  if (PLAIN.test(text)) return text;
   return text.replace(ILLEGAL, '\uFFFD').replace(SPECIAL, (c) => ENTITIES[c] ?? c);
 }
 

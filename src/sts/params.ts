@@ -33,7 +33,8 @@ class Checker {
     if (opts.pattern !== undefined && !opts.pattern[0].test(v) && !(v === '' && opts.pattern[1].endsWith('*'))) {
       this.failures.push({ field, constraint: CONSTRAINT.pattern(opts.pattern[1]), value: shown });
     }
-    const n = len(v);
+    // A string of L UTF-16 units has between L/2 and L code points: count only when that range crosses a bound.
+    const n = v.length >= 2 * opts.min && v.length <= opts.max ? v.length : len(v);
     if (n < opts.min) this.failures.push({ field, constraint: CONSTRAINT.minLength(opts.min), value: shown });
     if (n > opts.max) this.failures.push({ field, constraint: CONSTRAINT.maxLength(opts.max), value: shown });
     return this.failures.length === before ? v : undefined;

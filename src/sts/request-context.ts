@@ -53,8 +53,16 @@ function claimValues(v: unknown): string[] | undefined {
 
 /** ISO 8601 UTC without fraction, as AWS prints times. */
 export function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  // A request asks for now and now + duration: both repeat across the requests of one second.
+  const known = isoCache.get(second);
+  if (known !== undefined) return known;
+  const text = new Date(second * 1000).toISOString().replace(/\.000Z$/, 'Z'); // throws RangeError on an invalid date
+  if (isoCache.size >= 64) isoCache.clear();
+  isoCache.set(second, text);
+  return text;
 }
+const isoCache = new Map<number, string>();
 
 class ContextBuilder {
   readonly values = new Map<string, string[]>();

@@ -38,6 +38,18 @@ for (const [name, input, out] of escapes) {
   test(`escapeXml: ${name}`, () => assert.equal(escapeXml(input), out));
 }
 
+test('escapeXml: the plain-text shortcut answers as the two replacements do, on any string', () => {
+  // eslint-disable-next-line no-control-regex
+  const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+  const slow = (t: string): string => t.replace(ILLEGAL, '\uFFFD').replace(/[&<>"'\r]/g, (c) => ENTITIES[c] ?? c);
+  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (t) => assert.equal(escapeXml(t), slow(t))), { numRuns: 5000 });
+  for (let c = 0; c <= 0xffff; c++) {
+    const t = `a${String.fromCharCode(c)}b`;
+    assert.equal(escapeXml(t), slow(t), `U+${c.toString(16)}`);
+  }
+});
+
 /** What a value must read back as: XML-illegal characters replaced, everything else identical. */
 const readBack = (s: string): string =>
   // eslint-disable-next-line no-control-regex

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import type { OidcProvider } from '../../src/identity/types.js';
 import { circleCiClaims, DEMO, gitHubClaims } from '../../src/identity/presets.js';
 import type { RequestContext } from '../../src/policy/types.js';
-import { buildWebIdentityContext, describeAbsentKey, readSessionTags, type SessionTags, type WebIdentityContextInput } from '../../src/sts/request-context.js';
+import { buildWebIdentityContext, describeAbsentKey, isoSeconds, readSessionTags, type SessionTags, type WebIdentityContextInput } from '../../src/sts/request-context.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, githubToken, GITHUB_ISSUER, webIdentityParams } from '../helpers/harness.js';
 import { expectAssumed, expectError, postForm, roleFile, tempPolicies } from '../server/helpers.js';
 
@@ -391,3 +391,25 @@ for (const [i, c] of e2e.entries()) {
     }
   });
 }
+
+const isoVectors: readonly [string, Date, string][] = [
+  ['whole second', new Date('2026-03-01T12:00:00.000Z'), '2026-03-01T12:00:00Z'],
+  ['fraction dropped, not rounded', new Date('2026-03-01T12:00:00.999Z'), '2026-03-01T12:00:00Z'],
+  ['before 1970', new Date('1969-12-31T23:59:59.500Z'), '1969-12-31T23:59:59Z'],
+  ['epoch', new Date(0), '1970-01-01T00:00:00Z'],
+  ['extended year', new Date(8.64e15), '+275760-09-13T00:00:00Z'],
+];
+for (const [name, d, want] of isoVectors) {
+  test(`isoSeconds: ${name}`, () => {
+    assert.equal(isoSeconds(d), want);
+    assert.equal(isoSeconds(d), want, 'the cached answer is the same');
+  });
+}
+
+test('isoSeconds: many distinct seconds (cache refills) and an invalid date throws', () => {
+  for (let i = 0; i < 200; i++) {
+    const d = new Date(Date.UTC(2026, 0, 1) + i * 1500);
+    assert.equal(isoSeconds(d), d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  }
+  assert.throws(() => isoSeconds(new Date(Number.NaN)), RangeError);
+});
