@@ -42,10 +42,8 @@ export function matchAudience(claims: Readonly<Record<string, unknown>>, clientI
  * deeply nested claims cannot overflow the stack).
  */
 export function toFrozenRecord(source: object): Readonly<Record<string, unknown>> {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(source)) {
-    Object.defineProperty(out, key, { value: (source as Record<string, unknown>)[key], enumerable: true });
-  }
+  // Object.assign onto a null-prototype object: a "__proto__" key becomes an own data property (no setter to hit).
+  const out = Object.assign(Object.create(null) as Record<string, unknown>, source);
   deepFreeze(out);
   return out;
 }

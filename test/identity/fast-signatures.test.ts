@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { StsError } from '../../src/protocol/errors.js';
-import { createTokenVerifier } from '../../src/identity/verifier.js';
+import { base64url, decodeJwt, decodeProtectedHeader } from 'jose';
+import { b64uBytes, createTokenVerifier, decodeCompact } from '../../src/identity/verifier.js';
 import type { OidcProvider } from '../../src/identity/types.js';
 import { b64u, CLIENT_ID, ISSUER, jwks, makeKey, makeProvider, makeToken, NOW, NOW_S, signature, signRaw, standardClaims, type Alg, type TestKey } from '../helpers/identity-tokens.js';
 
@@ -198,4 +199,64 @@ test('validly signed random headers and payloads: fast path and jose agree', asy
     ),
     { numRuns: 1000 },
   );
+});
+
+// ------------------------------------------------------------------------------------------------------------------
+// The native base64url decoding behind routing (decodeCompact) and the fast signature path (b64uBytes): what jose's
+// decoders return, or undefined (jose decides).
+
+const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+test('b64uBytes: the bytes jose decodes, for every base64url text whose length is not 1 mod 4', () => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...B64U), { maxLength: 64 }), (chars) => {
+      const text = chars.join('');
+      const mine = b64uBytes(text);
+      if (text.length % 4 === 1) {
+        assert.equal(mine, undefined);
+        assert.throws(() => base64url.decode(text), 'jose refuses this length too');
+      } else {
+        assert.deepEqual(new Uint8Array(mine as Buffer), base64url.decode(text));
+      }
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+const joseDecode = (t: string): { header: unknown; payload: unknown } | Error => {
+  try {
+    return { header: decodeProtectedHeader(t), payload: decodeJwt(t) };
+  } catch (e) {
+    return e as Error;
+  }
+};
+
+const segment = fc.oneof(
+  fc.jsonValue().map((v) => b64u(JSON.stringify(v) ?? 'null')),
+  fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }).map((o) => b64u(JSON.stringify(o))),
+  fc.constantFrom(b64u('{"alg":"RS256"}'), b64u('{"__proto__":{"x":1}}'), b64u('{"a":1}') + 'A', b64u('[]'), b64u('null'), '', '_-', 'AA', Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('base64url'), b64u('{"a":"\u00e9"}'), b64u(' {"a":1} ')),
+  fc.array(fc.constantFrom(...B64U, '.', '=', '+', '/', ' '), { maxLength: 12 }).map((c) => c.join('')),
+);
+
+test('decodeCompact: where it answers, it answers as decodeJwt + decodeProtectedHeader', () => {
+  let answered = 0;
+  fc.assert(
+    fc.property(segment, segment, fc.constantFrom('sig', 'c2ln', '', 'a.b'), (h, p, sig) => {
+      const token = `${h}.${p}.${sig}`;
+      const mine = decodeCompact(token);
+      const theirs = joseDecode(token);
+      if (mine === undefined) return; // jose decides: nothing to compare
+      answered++;
+      assert.ok(!(theirs instanceof Error), `jose refused what decodeCompact accepted: ${token}`);
+      assert.deepEqual(mine, theirs);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.ok(answered > 200, `only ${answered} generated tokens took the native path`);
+});
+
+test('decodeCompact: what jose accepts in compact form is decoded natively (the common case is the fast one)', async () => {
+  for (const t of [tok(rsa), tok(ec, {}, 'ES256'), tok(rsa, { aud: [CLIENT_ID, 'x'], nested: { a: [1, 2] } })]) {
+    assert.deepEqual(decodeCompact(t), joseDecode(t));
+  }
 });
