@@ -104,7 +104,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
       return { provider: hit.provider, claims: hit.claims, header: hit.header, audience };
     }
 
-    const { header, payload } = decodeUntrusted(token);
+    const { header, payload, compact } = decodeUntrusted(token);
     const iss = Object.hasOwn(payload, 'iss') ? payload['iss'] : undefined;
     if (typeof iss !== 'string') throw invalidToken(iss === undefined ? 'the token has no iss claim' : 'iss is not a string');
     const registered = byUrl.get(iss);
@@ -127,7 +127,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     };
     let result: { readonly payload: object; readonly protectedHeader: object };
     try {
-      result = (fastSignatures ? await acceptFast(token, header, getKey, verifyOptions) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
+      result = (fastSignatures ? await acceptFast(token, compact, header, getKey, verifyOptions) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
     } catch (err) {
       // A claim failure means the signature verified: our own claim checks decide the outcome, so a
       // cache hit and a full verification always answer alike.
@@ -178,13 +178,13 @@ function checkLength(token: unknown): asserts token is string {
 }
 
 /** Header and payload as jose parses them, before any trust: for routing to a provider only. */
-function decodeUntrusted(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+function decodeUntrusted(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; compact: boolean } {
   const fast = decodeCompact(token);
-  if (fast !== undefined) return fast;
+  if (fast !== undefined) return { ...fast, compact: true };
   try {
     const payload = decodeJwt(token) as Record<string, unknown>;
     const header = decodeProtectedHeader(token) as Record<string, unknown>;
-    return { header, payload };
+    return { header, payload, compact: COMPACT.test(token) };
   } catch (err) {
     throw invalidToken(`the token is not a compact JWS JWT (${err instanceof Error ? err.message : 'decode failed'})`, err);
   }
@@ -275,11 +275,13 @@ const keyObjects = new WeakMap<webcrypto.CryptoKey, KeyObject>();
 
 async function acceptFast(
   token: string,
+  /** COMPACT.test(token), as decodeUntrusted found it (the token is long: one scan per request). */
+  compact: boolean,
   header: Record<string, unknown>,
   getKey: JWTVerifyGetKey,
   verifyOptions: JWTVerifyOptions,
 ): Promise<{ payload: object; protectedHeader: object } | undefined> {
-  if (!COMPACT.test(token)) return undefined;
+  if (!compact) return undefined;
   for (const member of Object.keys(header)) if (!PLAIN_HEADER_MEMBERS.has(member)) return undefined;
   const alg = header['alg'];
   const fast = typeof alg === 'string' && Object.hasOwn(FAST_ALGS, alg) ? FAST_ALGS[alg] : undefined;
