@@ -7,26 +7,12 @@ import { StsError, toStsError } from '../protocol/errors.js';
 import { MAX_BODY_BYTES, parseQueryParams, rawQueryOf } from '../protocol/query.js';
 import { renderError, renderSuccess } from '../protocol/xml.js';
 import { dispatch } from '../sts/dispatch.js';
-import type { StsDeps } from '../sts/deps.js';
-import type { SignedOps } from '../sts/signed-ops.js';
 import type { StsOutcome } from '../sts/outcome.js';
-import { auditRecord, type AuditSink } from './audit.js';
-import type { IssuerRoutes } from './issuer-routes.js';
+import { REASON_HEADER, type AppOptions } from './app-options.js';
+import { auditRecord } from './audit.js';
 import { headerSafe, normaliseIp, sendXml as send } from './respond.js';
 
-export const REASON_HEADER = 'x-sts-emulator-reason';
-
-export interface AppOptions {
-  readonly deps: StsDeps;
-  readonly signed?: SignedOps;
-  readonly requestId: () => string;
-  readonly audit?: AuditSink;
-  readonly issuers?: IssuerRoutes;
-  /** Put the emulator's reason for a refusal in the x-sts-emulator-reason header (default true). */
-  readonly reasonHeader?: boolean;
-}
-
-
+export { REASON_HEADER, type AppOptions } from './app-options.js';
 
 export function createApp(options: AppOptions): express.Express {
   const app = express();

@@ -15,7 +15,7 @@ import { MAX_BODY_BYTES, parseQueryParams, rawQueryOf } from '../protocol/query.
 import { renderError, renderSuccess } from '../protocol/xml.js';
 import { dispatch } from '../sts/dispatch.js';
 import type { StsOutcome } from '../sts/outcome.js';
-import { REASON_HEADER, type AppOptions } from './app.js';
+import { REASON_HEADER, type AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
 import { headerSafe, normaliseIp, sendXml } from './respond.js';
 
