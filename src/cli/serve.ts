@@ -8,7 +8,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -80,11 +80,16 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
     issuers,
     reasonHeader: values['no-reason-header'] !== true,
   };
-  const app = createApp(appOptions);
+  // Express is loaded by the first request the fast path does not take (~60 ms, once; see src/server/express.ts).
+  let app: RequestListener | undefined;
+  const slowPath: RequestListener = (req, res) => {
+    app ??= createApp(appOptions);
+    app(req, res);
+  };
   // Form POSTs to "/" skip Express (src/server/fast-path.ts); everything else is the app's.
   // connectionsCheckingInterval: node checks the request/headers timeouts this often (default 30 s, too late for them).
   // maxHeaderSize: a GET carrying a 20,000-character token must fit; node's own refusals become STS XML.
-  const server = createServer({ connectionsCheckingInterval: 1_000, maxHeaderSize: MAX_HEADER_BYTES }, withFastPath(app, appOptions));
+  const server = createServer({ connectionsCheckingInterval: 1_000, maxHeaderSize: MAX_HEADER_BYTES }, withFastPath(slowPath, appOptions));
   answerClientErrors(server, randomUUID);
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;

@@ -2,7 +2,7 @@
  * The Express app: read the body (bounded), parse the query, dispatch, render. One place renders errors;
  * a malformed or oversized body, an unknown path or an unexpected fault all become STS XML.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Express as ExpressApp, NextFunction, Request, Response } from 'express';
 import { StsError, toStsError } from '../protocol/errors.js';
 import { MAX_BODY_BYTES, parseQueryParams, rawQueryOf } from '../protocol/query.js';
 import { renderError, renderSuccess } from '../protocol/xml.js';
@@ -10,17 +10,21 @@ import { dispatch } from '../sts/dispatch.js';
 import type { StsOutcome } from '../sts/outcome.js';
 import { REASON_HEADER, type AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
+import { loadExpress } from './express.js';
+import { issuerRouter } from './issuer-routes.js';
 import { headerSafe, normaliseIp, sendXml as send } from './respond.js';
 
 export { REASON_HEADER, type AppOptions } from './app-options.js';
 
-export function createApp(options: AppOptions): express.Express {
+/** Loads Express (synchronously, once: see express.ts) and builds the app. */
+export function createApp(options: AppOptions): ExpressApp {
+  const express = loadExpress();
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
 
-  if (options.issuers !== undefined) app.use(options.issuers.router);
+  if (options.issuers !== undefined) app.use(issuerRouter(options.issuers));
 
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES, inflate: false }));
 

@@ -173,3 +173,19 @@ test('what node:http would refuse with an empty body is STS XML: bad HTTP, overs
     child.kill('SIGTERM');
   }
 });
+
+test('Express is loaded by the first request that needs it: that request, sent on a half-closed socket, is answered', async () => {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const line: string = await new Promise((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    const port = Number(/:(\d+) /.exec(line)?.[1]);
+    const jwks = await rawExchange(port, 'GET /oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(jwks, /^HTTP\/1\.1 200 /);
+    assert.match(jwks, /"keys":\[\{/);
+    const unknown = await rawExchange(port, 'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(unknown, /^HTTP\/1\.1 400 /);
+    assert.match(unknown, /<Code>MissingAction<\/Code>/);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
