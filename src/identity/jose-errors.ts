@@ -4,7 +4,7 @@
  * Key retrieval failures are InvalidIdentityToken "Couldn't retrieve verification key ..." (the
  * project's choice; AWS may answer IDPCommunicationError, sts.md §5.4 UNVERIFIED).
  */
-import { errors } from 'jose';
+import * as errors from 'jose/errors';
 import { MESSAGES, StsError } from '../protocol/errors.js';
 
 /** Anything that went wrong while obtaining the provider's keys (fetch, discovery, JWKS, key selection). */

@@ -5,7 +5,9 @@
  * sources: nothing in the token (iss, kid, jku, x5u, jwk) becomes a URL or a path. Every failure
  * surfaces as a KeySourceError.
  */
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet } from 'jose/jwks/local';
+import { createRemoteJWKSet, customFetch } from 'jose/jwks/remote';
 import { allowedFetchUrl, type BoundedFetch } from './bounded-fetch.js';
 import { createDiscovery } from './discovery.js';
 import { loadOrCreateSigningKey, publicJwks } from './emulated.js';
