@@ -239,8 +239,8 @@ export function b64uBytes(segment: string): Buffer | undefined {
 // ------------------------------------------------------------------------------------------------------------------
 // Accepting with node:crypto. Profiling (bench/, README "Performance") showed jose's verification of one RS256 token
 // costing ~150 us of CPU, ~4x the RSA operation itself: its JavaScript around WebCrypto, not the key import (cached).
-// node:crypto's verify does the same OpenSSL operation, on libuv's thread pool as WebCrypto does (measured: +16%
-// requests/s over the synchronous call for one process on two cores, equal with --workers 2).
+// node:crypto's verify does the same OpenSSL operation, on libuv's thread pool as WebCrypto does (measured:
+// +8% to +24% requests/s over the synchronous call for one process on two cores, equal with --workers 2).
 // `acceptFast` runs the same steps as jose's jwtVerify (jose/dist/webapi/lib/jws_verify.js) for the plain case and
 // either returns exactly what jwtVerify would return, or undefined, after which jose verifies the token in full:
 // every refusal and its message still come from jose. The steps, and why each equals jose's:
