@@ -150,8 +150,8 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
  * node (a semi-space or heap-growing flag, on the command line or in NODE_OPTIONS) leaves that factor alone.
  */
 function keepHeapSmall(): void {
-  const given = (...names: string[]): boolean =>
-    [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) => names.some((n) => a.includes(n) || a.includes(n.replaceAll('-', '_'))));
+  const given = (name: string): boolean =>
+    [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
   if (!given('semi-space')) setFlagsFromString('--semi-space-growth-factor=1');
   if (!given('heap-growing')) setFlagsFromString('--heap-growing-percent=100');
 }

@@ -20,7 +20,7 @@ import { decodeJwt } from 'jose/jwt/decode';
 import { UnsecuredJWT } from 'jose/jwt/unsecured';
 import { jwtVerify } from 'jose/jwt/verify';
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
-import { CONSTRAINT, codePointLength, validationError } from '../protocol/validation.js';
+import { CONSTRAINT, codePointsAgainst, validationError } from '../protocol/validation.js';
 import { createBoundedFetch } from './bounded-fetch.js';
 import { checkClaims, toFrozenRecord } from './claims.js';
 import { invalidToken, mapVerificationError } from './jose-errors.js';
@@ -172,13 +172,12 @@ function checkLength(token: unknown): asserts token is string {
   if (typeof token !== 'string') {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.notNull, value: null }]);
   }
-  // As AWS counts model lengths: code points. A string of 8..20000 UTF-16 units holds 4..20000 code points, so only
-  // lengths outside that range need counting.
-  const n = token.length >= 2 * TOKEN_MIN_LENGTH && token.length <= TOKEN_MAX_LENGTH ? token.length : codePointLength(token);
-  if (n < TOKEN_MIN_LENGTH) {
+  // As AWS counts model lengths: code points.
+  const against = codePointsAgainst(token, TOKEN_MIN_LENGTH, TOKEN_MAX_LENGTH);
+  if (against < 0) {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.minLength(TOKEN_MIN_LENGTH), value: REDACTED }]);
   }
-  if (n > TOKEN_MAX_LENGTH) {
+  if (against > 0) {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.maxLength(TOKEN_MAX_LENGTH), value: REDACTED }]);
   }
 }

@@ -57,3 +57,14 @@ export function codePointLength(s: string): number {
   }
   return n;
 }
+
+/**
+ * Where `s` stands against a model length constraint in code points: -1 below `min`, 1 above `max`, 0 within.
+ * A string of L UTF-16 units has between L/2 and L code points, so it is counted only when that range crosses a
+ * bound (a 1,000-character token never is).
+ */
+export function codePointsAgainst(s: string, min: number, max: number): -1 | 0 | 1 {
+  if (s.length >= 2 * min && s.length <= max) return 0;
+  const n = codePointLength(s);
+  return n < min ? -1 : n > max ? 1 : 0;
+}

@@ -70,7 +70,7 @@ function take(randomBytes: (n: number) => Uint8Array, n: number): Uint8Array {
   return b;
 }
 
-const invalid = (reason: string): StsError => new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, { reason });
+const invalid = (reason: string, cause?: unknown): StsError => new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, { reason, cause });
 
 type Payload = { a: string; c: string; r: string; n: string; i: string; s: string; e: number; t: number; ch: boolean; si?: string };
 
@@ -126,7 +126,7 @@ export function createCredentialAuthority(serverKey: Uint8Array, deps: { randomB
     try {
       decipher.final(); // authenticates: nothing decrypted is used before this
     } catch (e) {
-      throw new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, { cause: e, reason: 'token does not authenticate under this server key' });
+      throw invalid('token does not authenticate under this server key', e);
     }
     const payload = fromPayload(JSON.parse(plain.subarray(SECRET).toString('utf8')));
     if (payload === undefined) throw invalid('token payload has an unknown shape');

@@ -4,7 +4,7 @@
  */
 import { StsError } from '../protocol/errors.js';
 import { listMembers, type QueryParams } from '../protocol/query.js';
-import { CONSTRAINT, codePointLength, validationError, type ValidationFailure } from '../protocol/validation.js';
+import { CONSTRAINT, codePointsAgainst, validationError, type ValidationFailure } from '../protocol/validation.js';
 
 export const ARN_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
 const ARN_CHARS = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
@@ -16,7 +16,6 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 /** How sensitive members (the token) appear in messages: never echoed. */
 export const REDACTED = '*** Sensitive Data Redacted ***';
 
-const len = codePointLength;
 
 class Checker {
   readonly failures: ValidationFailure[] = [];
@@ -33,10 +32,9 @@ class Checker {
     if (opts.pattern !== undefined && !opts.pattern[0].test(v) && !(v === '' && opts.pattern[1].endsWith('*'))) {
       this.failures.push({ field, constraint: CONSTRAINT.pattern(opts.pattern[1]), value: shown });
     }
-    // A string of L UTF-16 units has between L/2 and L code points: count only when that range crosses a bound.
-    const n = v.length >= 2 * opts.min && v.length <= opts.max ? v.length : len(v);
-    if (n < opts.min) this.failures.push({ field, constraint: CONSTRAINT.minLength(opts.min), value: shown });
-    if (n > opts.max) this.failures.push({ field, constraint: CONSTRAINT.maxLength(opts.max), value: shown });
+    const against = codePointsAgainst(v, opts.min, opts.max);
+    if (against < 0) this.failures.push({ field, constraint: CONSTRAINT.minLength(opts.min), value: shown });
+    if (against > 0) this.failures.push({ field, constraint: CONSTRAINT.maxLength(opts.max), value: shown });
     return this.failures.length === before ? v : undefined;
   }
 
@@ -87,8 +85,9 @@ function policyArns(params: QueryParams, c: Checker): string[] {
   values.forEach((arn, i) => {
     const field = `policyArns.${i + 1}.member.arn`;
     if (!ARN_CHARS.test(arn)) c.failures.push({ field, constraint: CONSTRAINT.pattern(ARN_PATTERN_TEXT), value: arn });
-    if (len(arn) < 20) c.failures.push({ field, constraint: CONSTRAINT.minLength(20), value: arn });
-    if (len(arn) > 2048) c.failures.push({ field, constraint: CONSTRAINT.maxLength(2048), value: arn });
+    const against = codePointsAgainst(arn, 20, 2048);
+    if (against < 0) c.failures.push({ field, constraint: CONSTRAINT.minLength(20), value: arn });
+    if (against > 0) c.failures.push({ field, constraint: CONSTRAINT.maxLength(2048), value: arn });
   });
   return values;
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONSTRAINT, codePointLength, formatValidationFailures, validationError, type ValidationFailure } from '../../src/protocol/validation.js';
+import { CONSTRAINT, codePointLength, codePointsAgainst, formatValidationFailures, validationError, type ValidationFailure } from '../../src/protocol/validation.js';
 
 const vectors: readonly { name: string; failures: ValidationFailure[]; text: string }[] = [
   {
@@ -81,5 +81,26 @@ for (const [name, text, n] of lengths) {
   test(`codePointLength: ${name}`, () => {
     assert.equal(codePointLength(text), n);
     assert.equal(codePointLength(text), [...text].length, 'as for...of counts');
+  });
+}
+
+const pair = '\u{1F600}';
+const against: readonly [string, string, number, number, -1 | 0 | 1][] = [
+  ['ASCII within', 'abcd', 2, 64, 0],
+  ['ASCII below', 'a', 2, 64, -1],
+  ['ASCII above', 'a'.repeat(65), 2, 64, 1],
+  ['two pairs are 2 code points: within min 2', pair + pair, 2, 64, 0],
+  ['one pair is 1 code point: below min 2 although 2 units long', pair, 2, 64, -1],
+  ['64 pairs (128 units) are within max 64', pair.repeat(64), 2, 64, 0],
+  ['65 pairs are above max 64', pair.repeat(65), 2, 64, 1],
+  ['lone surrogates count one each', '\ud800\ud800', 2, 2, 0],
+  ['empty below min 1', '', 1, 10, -1],
+  ['empty within min 0', '', 0, 10, 0],
+];
+for (const [name, text, min, max, want] of against) {
+  test(`codePointsAgainst: ${name}`, () => {
+    assert.equal(codePointsAgainst(text, min, max), want);
+    const n = [...text].length;
+    assert.equal(want, n < min ? -1 : n > max ? 1 : 0, 'as counting every code point says');
   });
 }
