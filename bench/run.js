@@ -50,6 +50,8 @@ const PROFILE = env.BENCH_PROFILE === '1';
 const READY_SAMPLES = QUICK ? 3 : 7;
 const QUIET_WAIT = Number(env.BENCH_QUIET_WAIT ?? 600);
 const ROLE = 'arn:aws:iam::123456789012:role/deploy-main';
+const SIGNING_KEY = join(POLICIES, 'providers/circleci-demo.DEMO-KEY.pem'); // the floor verifies with its public half
+const FLOOR_ROW = 'floor: baseline + one RS256 verify (node:crypto, thread pool), nothing else';
 const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
 const TICK = 100; // USER_HZ on Linux: /proc/<pid>/stat times are in 1/100 s
 
@@ -504,6 +506,11 @@ async function main() {
   const replyBytes = Buffer.byteLength(sample.body);
 
   const baseline = await startServer('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.js'), String(replyBytes)], /listening on http:\/\/[^:]+:(\d+)/);
+  // The floor: the baseline plus one RS256 verification per request (bench/floor-server.js), one per worker count.
+  const floors = [];
+  for (const w of WORKERS) {
+    floors.push({ workers: w, server: await startServer(`floor (${w})`, process.execPath, [join(ROOT, 'bench/floor-server.js'), String(replyBytes), SIGNING_KEY, String(w), 'async'], /listening on http:\/\/[^:]+:(\d+)/) });
+  }
   let moto;
   if (motoPath !== undefined) {
     const port = await freePort();
@@ -519,6 +526,10 @@ async function main() {
     log(`${c} connections: baseline ...`);
     const base = await measure(baseline, { file: files.distinct, expect: '2xx' }, c);
     rows.push({ scenario: 'baseline: bare node:http, same body and reply size', c, r: base });
+    for (const { workers, server } of floors) {
+      log(`${c} connections: floor (${workers} process${workers === 1 ? '' : 'es'}) ...`);
+      rows.push({ scenario: `${FLOOR_ROW} [${workers} process${workers === 1 ? '' : 'es'}]`, c, r: await measure(server, { file: files.distinct, expect: '2xx' }, c), base, floor: true, workers });
+    }
     for (const { workers, server } of emulators) {
       const tag = WORKERS.length > 1 || workers > 1 ? ` [--workers ${workers}]` : '';
       // Credentials from this emulator (with --workers, issued by one worker and checked by all of them).
@@ -544,6 +555,7 @@ async function main() {
   for (const row of rows) row.ratio = row.base === undefined ? 1 : row.r.rps / row.base.rps;
   for (const { server } of emulators) await stopServer(server);
   await stopServer(baseline);
+  for (const { server } of floors) await stopServer(server);
   if (moto !== undefined) await stopServer(moto);
 
   let memory;
@@ -577,7 +589,7 @@ async function main() {
   L.push('');
   L.push(`${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}`);
   L.push('');
-  L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`);
+  L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). The floor rows (\`bench/floor-server.js\`) are the baseline plus one RS256 signature verification of the request's token with node:crypto on libuv's thread pool, as the emulator does it, and nothing else: what any server that verifies every token can reach on this machine. "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`);
   L.push('');
   L.push('| scenario | conns | req/s | p50 | p99 | ratio to baseline | server CPU | wrk CPU | other CPU | answers |');
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
@@ -620,6 +632,11 @@ async function main() {
   if (distinctRows.length > 0) {
     const best = distinctRows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     L.push(`- ≥ 0.5x the baseline's req/s, distinct tokens, full verification: ${distinctRows.map((r) => `${r.ratio.toFixed(2)}x (${r.c} conns, ${workersOf(r)} worker${workersOf(r) === 1 ? '' : 's'})`).join(', ')} — ${mark(best.ratio >= 0.5)}`);
+    const floorRows = rows.filter((r) => r.floor === true);
+    if (floorRows.length > 0) {
+      const floorFor = (row) => floorRows.find((f) => f.c === row.c && f.workers === workersOf(row));
+      L.push(`  - the machine's limit for this target, the floor rows (node:http + one RS256 verify, nothing else): ${floorRows.map((f) => `${f.ratio.toFixed(2)}x (${f.c} conns, ${f.workers} process${f.workers === 1 ? '' : 'es'})`).join(', ')}; the emulator's distinct-token rows reach ${distinctRows.map((r) => (floorFor(r) === undefined ? '' : `${((100 * r.r.rps) / floorFor(r).r.rps).toFixed(0)}%`)).filter(Boolean).join(', ')} of the floor at the same connections and process count`);
+    }
   }
   const p99Rows = distinctRows.filter((r) => r.c === 32);
   if (p99Rows.length > 0) {
