@@ -17,7 +17,6 @@ import type { JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import * as errors from 'jose/errors';
 import { decodeJwt } from 'jose/jwt/decode';
-import { UnsecuredJWT } from 'jose/jwt/unsecured';
 import { jwtVerify } from 'jose/jwt/verify';
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
 import { CONSTRAINT, codePointsAgainst, validationError } from '../protocol/validation.js';
@@ -133,7 +132,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     };
     let result: { readonly payload: object; readonly protectedHeader: object };
     try {
-      result = (fastSignatures ? await acceptFast(token, compact, header, getKey, verifyOptions) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
+      result = (fastSignatures ? await acceptFast(token, compact, header, payload, getKey) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
     } catch (err) {
       // A claim failure means the signature verified: our own claim checks decide the outcome, so a
       // cache hit and a full verification always answer alike.
@@ -189,7 +188,8 @@ function decodeUntrusted(token: string): { header: Record<string, unknown>; payl
   try {
     const payload = decodeJwt(token) as Record<string, unknown>;
     const header = decodeProtectedHeader(token) as Record<string, unknown>;
-    return { header, payload, compact: COMPACT.test(token) };
+    // Not the fast path's: jose verifies it in full (every token jose accepts is decoded natively, see decodeCompact).
+    return { header, payload, compact: false };
   } catch (err) {
     throw invalidToken(`the token is not a compact JWS JWT (${err instanceof Error ? err.message : 'decode failed'})`, err);
   }
@@ -251,13 +251,16 @@ export function b64uBytes(segment: string): Buffer | undefined {
 //     passing jose's own checks for the alg (algorithm name, hash or curve, "verify" usage, RSA >= 2048 bits);
 //   - the signature decoded to the bytes jose's base64url decoder gives (b64uBytes), verified over the same bytes with the same key
 //     (node:crypto and WebCrypto both run OpenSSL: PKCS#1 v1.5 for RS*, IEEE P1363 r||s for ES*);
-//   - the claims decoded and validated by jose's own validateClaimsSet, reached through UnsecuredJWT.decode with the
-//     same payload segment and the same options (the header it sees only matters for a `typ` option, unused here).
+//   - the claims as decodeUntrusted parsed them (decodeCompact gives jose's own parse: the same bytes, the same strict
+//     UTF-8 and JSON.parse), returned unchecked: verify() runs checkClaims on every accepted payload, and checkClaims
+//     refuses everything jose's validateClaimsSet refuses with verify()'s options (iss, aud and exp present; iss the
+//     provider's; aud in the ClientIDList; exp, nbf, iat numbers, exp and nbf within the skew) and more (integer dates,
+//     iat not in the future). When jose finds a claim at fault, verify() answers with checkClaims on the same payload
+//     too, so a token with bad claims gets the same answer whichever path verified its signature.
 // test/identity/fast-signatures.test.ts compares both paths over valid, refused and mutated tokens.
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PLAIN_HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
-const NONE_HEADER = 'eyJhbGciOiJub25lIn0'; // base64url('{"alg":"none"}')
 
 interface FastAlg {
   readonly name: 'RSASSA-PKCS1-v1_5' | 'ECDSA';
@@ -280,11 +283,11 @@ const keyObjects = new WeakMap<webcrypto.CryptoKey, KeyObject>();
 
 async function acceptFast(
   token: string,
-  /** COMPACT.test(token), as decodeUntrusted found it (the token is long: one scan per request). */
+  /** decodeCompact answered for the token (so it is in compact form and `header` and `payload` are jose's parse). */
   compact: boolean,
   header: Record<string, unknown>,
+  payload: Record<string, unknown>,
   getKey: JWTVerifyGetKey,
-  verifyOptions: JWTVerifyOptions,
 ): Promise<{ payload: object; protectedHeader: object } | undefined> {
   if (!compact) return undefined;
   for (const member of Object.keys(header)) if (!PLAIN_HEADER_MEMBERS.has(member)) return undefined;
@@ -311,10 +314,7 @@ async function acceptFast(
       if (fast.name === 'ECDSA') cryptoVerify(fast.digest, data, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature, done);
       else cryptoVerify(fast.digest, data, keyObject, signature, done);
     });
-    if (!valid) return undefined;
-    // A claim failure throws here and jose's jwtVerify reports it: the same check, with jwtVerify's error classes.
-    const { payload } = UnsecuredJWT.decode(`${NONE_HEADER}.${encodedPayload}.`, verifyOptions);
-    return { payload, protectedHeader: header };
+    return valid ? { payload, protectedHeader: header } : undefined;
   } catch {
     return undefined;
   }

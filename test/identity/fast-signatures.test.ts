@@ -102,6 +102,11 @@ const CASES: readonly [string, () => string, boolean][] = [
   ['nbf string', () => tok(rsa, { nbf: 'x' }), false],
   ['iat future', () => tok(rsa, { iat: NOW_S + 4000 }), false],
   ['iat string', () => tok(rsa, { iat: 'x' }), false],
+  // jose's claim checks accept these (numbers, not in the future); checkClaims refuses them on either path.
+  ['iat float in the past', () => tok(rsa, { iat: NOW_S - 10.5 }), false],
+  ['nbf float in the past', () => tok(rsa, { nbf: NOW_S - 10.5 }), false],
+  ['iat beyond the safe integers', () => tok(rsa, { iat: 2 ** 53 + 2 }), false],
+  ['iss in an array', () => tok(rsa, { iss: [ISSUER] as unknown as string }), false],
   ['aud wrong', () => tok(rsa, { aud: 'x' }), false],
   ['aud absent', () => tok(rsa, { aud: undefined }), false],
   ['aud array with match', () => tok(rsa, { aud: ['x', CLIENT_ID] }), true],
