@@ -240,9 +240,10 @@ export function b64uBytes(segment: string): Buffer | undefined {
 // costing ~150 us of CPU, ~4x the RSA operation itself: its JavaScript around WebCrypto, not the key import (cached).
 // node:crypto's verify does the same OpenSSL operation, on libuv's thread pool as WebCrypto does (measured:
 // +8% to +24% requests/s over the synchronous call for one process on two cores, equal with --workers 2).
-// `acceptFast` runs the same steps as jose's jwtVerify (jose/dist/webapi/lib/jws_verify.js) for the plain case and
-// either returns exactly what jwtVerify would return, or undefined, after which jose verifies the token in full:
-// every refusal and its message still come from jose. The steps, and why each equals jose's:
+// `acceptFast` runs the same signature steps as jose's jwtVerify (jose/dist/webapi/lib/jws_verify.js) for the plain
+// case and either returns the header and claims jwtVerify would parse, or undefined, after which jose verifies the
+// token in full: every refusal of a header, key or signature, and its message, still comes from jose; claims are
+// judged by checkClaims on either path (last step). The steps, and why each equals jose's:
 //   - compact form, all three segments base64url text (so jose's split, ASCII checks and decoding agree);
 //   - the protected header as jose parsed it (decodeProtectedHeader is jose's parseJoseHeader) with no member other
 //     than alg, kid and typ: no crit, no b64, so jose's crit/b64 checks pass; alg is in the allow-list;
