@@ -18,6 +18,7 @@ import type { StsOutcome } from '../sts/outcome.js';
 import { REASON_HEADER, type AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
 import { headerSafe, normaliseIp, sendXml } from './respond.js';
+import { createTurnBatch } from './turn-batch.js';
 
 /** A request listener: the fast path for plain form POSTs to "/", `app` for everything else. */
 export function withFastPath(app: RequestListener, options: AppOptions): RequestListener {
@@ -60,19 +61,31 @@ function readBody(req: IncomingMessage, res: ServerResponse, options: AppOptions
   req.on('error', unreadable);
 }
 
+interface Answer {
+  readonly res: ServerResponse;
+  readonly options: AppOptions;
+  readonly outcome: StsOutcome;
+  readonly requestId: string;
+}
+
+/** Answers go out together at the end of the event loop's turn (turn-batch.ts); one that fails to render is a fault. */
+const answers = createTurnBatch<Answer>((a, err) => fault(a.res, a.options, err));
+
 function answer(req: IncomingMessage, res: ServerResponse, options: AppOptions, body: string): void {
   const requestId = options.requestId();
   outcomeOf(req, options, body)
-    .then((outcome) => {
-      if (outcome.ok) {
-        sendXml(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
-      } else {
-        if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
-        sendXml(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
-      }
-      options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
-    })
+    .then((outcome) => answers.add({ res, options, outcome, requestId }, reply))
     .catch((err: unknown) => fault(res, options, err));
+}
+
+function reply({ res, options, outcome, requestId }: Answer): void {
+  if (outcome.ok) {
+    sendXml(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
+  } else {
+    if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
+    sendXml(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
+  }
+  options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
 }
 
 async function outcomeOf(req: IncomingMessage, options: AppOptions, body: string): Promise<StsOutcome> {
