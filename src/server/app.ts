@@ -5,14 +5,14 @@
 import type { Express as ExpressApp, NextFunction, Request, Response } from 'express';
 import { StsError, toStsError } from '../protocol/errors.js';
 import { MAX_BODY_BYTES, parseQueryParams, rawQueryOf } from '../protocol/query.js';
-import { renderError, renderSuccess } from '../protocol/xml.js';
+import { renderError } from '../protocol/xml.js';
 import { dispatch } from '../sts/dispatch.js';
 import type { StsOutcome } from '../sts/outcome.js';
-import { REASON_HEADER, type AppOptions } from './app-options.js';
+import type { AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
 import { loadExpress } from './express.js';
 import { issuerRouter } from './issuer-routes.js';
-import { headerSafe, normaliseIp, sendXml as send } from './respond.js';
+import { normaliseIp, sendOutcome, sendXml as send } from './respond.js';
 
 export { REASON_HEADER, type AppOptions } from './app-options.js';
 
@@ -31,15 +31,7 @@ export function createApp(options: AppOptions): ExpressApp {
   app.all(/.*/, (req: Request, res: Response, next: NextFunction) => {
     const requestId = options.requestId();
     handle(options, req, requestId)
-      .then((outcome) => {
-        if (outcome.ok) {
-          send(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
-        } else {
-          if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.set(REASON_HEADER, headerSafe(outcome.error.reason));
-          send(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
-        }
-        options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
-      })
+      .then((outcome) => sendOutcome(res, options, outcome, requestId))
       .catch(next);
   });
 

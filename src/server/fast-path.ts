@@ -2,8 +2,9 @@
  * The server's hot path: a form POST to "/" (what every SDK and CLI sends) handled on node:http directly.
  * Profiling (bench/, README "Performance") showed Express's router and body parser costing more per request than
  * the STS call itself, so these requests skip them. Everything else is the Express app's: the same parser, the
- * same dispatch(), the same renderers (renderSuccess/renderError), headers and audit record, so the answer is
- * byte for byte the one the app gives (test/server/fast-path.test.ts compares the two).
+ * same dispatch(), the same sendOutcome (respond.ts: renderers, headers, audit record), so the answer is byte for
+ * byte the one the app gives (test/server/fast-path.test.ts compares the two). The one difference is when: answers
+ * here are written together at the end of the event loop's turn (turn-batch.ts).
  *
  * Only requests whose body can be read without Express's help take this path: POST, path "/", a Content-Length
  * within MAX_BODY_BYTES, no Content-Encoding and no Transfer-Encoding. Anything else (other paths or methods, the
@@ -12,12 +13,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { StsError, toStsError } from '../protocol/errors.js';
 import { MAX_BODY_BYTES, parseQueryParams, rawQueryOf } from '../protocol/query.js';
-import { renderError, renderSuccess } from '../protocol/xml.js';
+import { renderError } from '../protocol/xml.js';
 import { dispatch } from '../sts/dispatch.js';
 import type { StsOutcome } from '../sts/outcome.js';
-import { REASON_HEADER, type AppOptions } from './app-options.js';
+import type { AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
-import { headerSafe, normaliseIp, sendXml } from './respond.js';
+import { normaliseIp, sendOutcome, sendXml } from './respond.js';
 import { createTurnBatch } from './turn-batch.js';
 
 /** A request listener: the fast path for plain form POSTs to "/", `app` for everything else. */
@@ -78,15 +79,7 @@ function answer(req: IncomingMessage, res: ServerResponse, options: AppOptions, 
     .catch((err: unknown) => fault(res, options, err));
 }
 
-function reply({ res, options, outcome, requestId }: Answer): void {
-  if (outcome.ok) {
-    sendXml(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
-  } else {
-    if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
-    sendXml(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
-  }
-  options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
-}
+const reply = (a: Answer): void => sendOutcome(a.res, a.options, a.outcome, a.requestId);
 
 async function outcomeOf(req: IncomingMessage, options: AppOptions, body: string): Promise<StsOutcome> {
   const rawQuery = rawQueryOf(req.url ?? '/');

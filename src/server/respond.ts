@@ -3,6 +3,21 @@
  * fast path (fast-path.ts).
  */
 import type { ServerResponse } from 'node:http';
+import { renderError, renderSuccess } from '../protocol/xml.js';
+import type { StsOutcome } from '../sts/outcome.js';
+import { REASON_HEADER, type AppOptions } from './app-options.js';
+import { auditRecord } from './audit.js';
+
+/** An operation's outcome as its answer (success XML, or the error with its status and reason header), then its audit record. */
+export function sendOutcome(res: ServerResponse, options: AppOptions, outcome: StsOutcome, requestId: string): void {
+  if (outcome.ok) {
+    sendXml(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
+  } else {
+    if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
+    sendXml(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
+  }
+  options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));
+}
 
 /** Status, text/xml (no charset: AWS sends plain text/xml), the request id and an exact Content-Length. */
 export function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
