@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
-import { createTokenVerifier } from '../identity/verifier.js';
+import { createTokenVerifier, type TokenVerifierOptions } from '../identity/verifier.js';
 import { createCredentialAuthority } from '../sts/credentials.js';
 import { indexRoles } from '../sts/roles.js';
 import { pooledRandomBytes } from '../sts/random-pool.js';
@@ -15,9 +15,14 @@ export interface Runtime {
   readonly authority: ReturnType<typeof createCredentialAuthority>;
 }
 
-export async function createRuntime(opts: CommonOptions, serverKey: Uint8Array = randomBytes(32), clock: () => Date = () => new Date()): Promise<Runtime> {
+export async function createRuntime(
+  opts: CommonOptions,
+  serverKey: Uint8Array = randomBytes(32),
+  clock: () => Date = () => new Date(),
+  verifierOptions: TokenVerifierOptions = {},
+): Promise<Runtime> {
   const config = await loadConfig(opts.policies, { accountId: opts.accountId });
-  const verifier = createTokenVerifier(config.providers);
+  const verifier = createTokenVerifier(config.providers, verifierOptions);
   const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const deps: StsDeps = {
     accountId: opts.accountId,

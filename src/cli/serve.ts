@@ -17,6 +17,7 @@ import { loadConfig } from '../config/load.js';
 import { createApp, type AppOptions } from '../server/app.js';
 import { openAuditSink } from '../server/audit.js';
 import { withFastPath } from '../server/fast-path.js';
+import { createTurnQueue } from '../server/turn-batch.js';
 import { answerClientErrors, MAX_HEADER_BYTES } from '../server/client-errors.js';
 import { createIssuerRoutes } from '../server/issuer-routes.js';
 import { resolveServerKey, SERVER_KEY_ENV, type ResolvedServerKey } from '../sts/server-key.js';
@@ -69,7 +70,8 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   const worker = cluster.isWorker;
   keepHeapSmall();
 
-  const runtime = await createRuntime(common, key.key);
+  // Signature checks of one event-loop turn go to the thread pool together (src/server/turn-batch.ts).
+  const runtime = await createRuntime(common, key.key, undefined, { schedule: createTurnQueue() });
   const audit = openAuditSink(str(values, 'audit-log') ?? env['STS_EMULATOR_AUDIT_LOG'] ?? 'off');
   const issuers = await createIssuerRoutes(runtime.config.providers);
   const appOptions: AppOptions = {

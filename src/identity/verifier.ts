@@ -59,6 +59,13 @@ export interface TokenVerifierOptions {
    * `acceptFast`). It only ever accepts: any token it does not accept is verified by jose, which decides.
    */
   readonly fastSignatures?: boolean;
+  /**
+   * When a fast signature check is handed to libuv's thread pool: `start` at once (the default), or later. The
+   * server queues them to the end of the event loop's turn (src/server/turn-batch.ts), so that the checks of one
+   * turn reach the pool together: waking a pool thread per check cost more CPU than the RSA operation (bench/).
+   * `start` never throws.
+   */
+  readonly schedule?: (start: () => void) => void;
 }
 
 interface Registered {
@@ -86,6 +93,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
   }
 
   const fastSignatures = options.fastSignatures ?? true;
+  const schedule = options.schedule ?? ((start: () => void): void => start());
   const cacheOption = options.claimsCache;
   const cache =
     cacheOption === false
@@ -132,7 +140,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     };
     let result: { readonly payload: object; readonly protectedHeader: object };
     try {
-      result = (fastSignatures ? await acceptFast(token, compact, header, payload, getKey) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
+      result = (fastSignatures ? await acceptFast(token, compact, header, payload, getKey, schedule) : undefined) ?? (await jwtVerify(token, getKey, verifyOptions));
     } catch (err) {
       // A claim failure means the signature verified: our own claim checks decide the outcome, so a
       // cache hit and a full verification always answer alike.
@@ -289,6 +297,7 @@ async function acceptFast(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
   getKey: JWTVerifyGetKey,
+  schedule: (start: () => void) => void,
 ): Promise<{ payload: object; protectedHeader: object } | undefined> {
   if (!compact) return undefined;
   for (const member of Object.keys(header)) if (!PLAIN_HEADER_MEMBERS.has(member)) return undefined;
@@ -312,8 +321,14 @@ async function acceptFast(
     const data = Buffer.from(token.slice(0, last), 'latin1');
     const valid = await new Promise<boolean>((resolve) => {
       const done = (err: Error | null, ok: boolean): void => resolve(err === null && ok);
-      if (fast.name === 'ECDSA') cryptoVerify(fast.digest, data, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature, done);
-      else cryptoVerify(fast.digest, data, keyObject, signature, done);
+      schedule(() => {
+        try {
+          if (fast.name === 'ECDSA') cryptoVerify(fast.digest, data, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature, done);
+          else cryptoVerify(fast.digest, data, keyObject, signature, done);
+        } catch {
+          resolve(false); // not accepted here: jose decides
+        }
+      });
     });
     return valid ? { payload, protectedHeader: header } : undefined;
   } catch {

@@ -43,3 +43,15 @@ export function createTurnBatch<C>(onError: (context: C, err: unknown) => void):
     },
   };
 }
+
+/**
+ * Tasks run at the end of this turn, together with the others queued in it: for work handed on elsewhere, such as the
+ * verifier's signature checks (its `schedule` option). Tasks must not throw; one that does is reported on stderr as an
+ * internal failure and the others still run.
+ */
+export function createTurnQueue(): (task: () => void) => void {
+  const batch = createTurnBatch<() => void>((_task, err) => {
+    process.stderr.write(`sts-emulator: internal failure: a queued task threw: ${String((err as Error)?.stack ?? err)}\n`);
+  });
+  return (task) => batch.add(task, (t) => t());
+}

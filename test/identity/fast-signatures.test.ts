@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { StsError } from '../../src/protocol/errors.js';
 import { base64url, decodeJwt, decodeProtectedHeader } from 'jose';
 import { b64uBytes, createTokenVerifier, decodeCompact } from '../../src/identity/verifier.js';
+import { createTurnQueue } from '../../src/server/turn-batch.js';
 import type { OidcProvider } from '../../src/identity/types.js';
 import { b64u, CLIENT_ID, ISSUER, jwks, makeKey, makeProvider, makeToken, NOW, NOW_S, signature, signRaw, standardClaims, type Alg, type TestKey } from '../helpers/identity-tokens.js';
 
@@ -40,6 +41,8 @@ const providers: OidcProvider[] = [
 ];
 
 const fast = createTokenVerifier(providers, { claimsCache: false });
+// As `serve` builds it: signature checks handed to the thread pool together at the end of the event loop's turn.
+const batched = createTokenVerifier(providers, { claimsCache: false, schedule: createTurnQueue() });
 const jose = createTokenVerifier(providers, { claimsCache: false, fastSignatures: false });
 
 type Result = { ok: true; provider: string; claims: unknown; header: unknown; audience: string } | { ok: false; code: string; message: string; reason: string | undefined };
@@ -162,6 +165,35 @@ for (const [name, make, verifies] of CASES) {
     if (verifies) assert.ok(r.ok, `expected to verify: ${JSON.stringify(r)}`);
   });
 }
+
+test('signature checks queued per turn (as serve does): all cases at once agree with jose', async () => {
+  const tokens = CASES.map(([, make]) => make());
+  const [viaBatch, viaJose] = await Promise.all([
+    Promise.all(tokens.map((t) => run(batched, t, NOW))),
+    Promise.all(tokens.map((t) => run(jose, t, NOW))),
+  ]);
+  assert.deepEqual(viaBatch, viaJose);
+  assert.ok(viaBatch.some((r) => r.ok) && viaBatch.some((r) => !r.ok));
+});
+
+test('schedule is asked once per fast signature check: not for a cache hit, not for a token the fast path leaves to jose', async () => {
+  const started: number[] = [];
+  const verifier = createTokenVerifier(providers, {
+    schedule: (start) => {
+      started.push(1);
+      setImmediate(start);
+    },
+  });
+  const good = tok(rsa);
+  await verifier.verify(good, NOW);
+  assert.equal(started.length, 1);
+  await verifier.verify(good, NOW); // verified-claims cache hit
+  assert.equal(started.length, 1);
+  await assert.rejects(verifier.verify(tok(rsa, {}, 'PS256'), NOW)); // not a fast-path algorithm: jose decides
+  assert.equal(started.length, 1);
+  await assert.rejects(verifier.verify(tok(attacker), NOW)); // the fast check does not accept it, then jose refuses
+  assert.equal(started.length, 2);
+});
 
 test('time edges agree: exp at the skew boundary, whole seconds of now', async () => {
   for (const delta of [-301, -300, -299, 0, 299, 300, 301]) {

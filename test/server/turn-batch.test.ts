@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTurnBatch } from '../../src/server/turn-batch.js';
+import { createTurnBatch, createTurnQueue } from '../../src/server/turn-batch.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -76,4 +76,29 @@ test('onError that throws in turn does not stop the batch', async () => {
   batch.add('after', (c) => written.push(c));
   await nextTurn();
   assert.deepEqual(written, ['after']);
+});
+
+test('createTurnQueue: tasks run at the end of the turn, in order; a task that throws is reported and the rest still run', async () => {
+  const queue = createTurnQueue();
+  const ran: string[] = [];
+  const written: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    queue(() => ran.push('a'));
+    queue(() => {
+      throw new Error('task failed');
+    });
+    queue(() => ran.push('c'));
+    assert.deepEqual(ran, []);
+    await nextTurn();
+  } finally {
+    process.stderr.write = original;
+  }
+  assert.deepEqual(ran, ['a', 'c']);
+  assert.equal(written.length, 1);
+  assert.match(written[0] ?? '', /internal failure: a queued task threw: Error: task failed/);
 });
