@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// A reference for bench/run.js: the least any server that verifies every token must do. The baseline's bare
-// node:http server (reads the body, answers a fixed reply of a real success's size) plus one RS256 signature
-// verification per request of the WebIdentityToken in the body, with node:crypto and a key object made once:
-// no claim checks, no policy, no credentials, no XML. Its req/s is the ceiling of "distinct tokens, full
-// verification" on this machine, whatever the emulator does around the signature.
+// A reference for bench/run.js: a server that does nothing but verify each token. The baseline's bare node:http
+// server (reads the body, answers a fixed reply of a real success's size) plus one RS256 signature verification per
+// request of the WebIdentityToken in the body, with node:crypto and a key object made once: no claim checks, no
+// policy, no credentials, no XML. Each check is handed to the thread pool and each reply written as its request
+// completes (the emulator batches both per event-loop turn, src/server/turn-batch.ts), so it is a reference for
+// "distinct tokens, full verification", not a proven ceiling.
 // Usage: node bench/floor-server.js <reply-bytes> <public-key.pem> [workers] [sync|async]
 //   workers: node:cluster processes sharing the port (default 1); sync: crypto.verify on the main thread,
-//   async (default): crypto.verify with a callback, i.e. on libuv's thread pool, as the emulator does.
+//   async (default): crypto.verify with a callback, i.e. on libuv's thread pool.
 // Prints "floor listening on http://127.0.0.1:PORT" once every worker listens.
 import cluster from 'node:cluster';
 import { createPublicKey, verify } from 'node:crypto';

@@ -589,7 +589,7 @@ async function main() {
   L.push('');
   L.push(`${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}`);
   L.push('');
-  L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). The floor rows (\`bench/floor-server.js\`) are the baseline plus one RS256 signature verification of the request's token with node:crypto on libuv's thread pool, as the emulator does it, and nothing else: what any server that verifies every token can reach on this machine. "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`);
+  L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). The floor rows (\`bench/floor-server.js\`) are the baseline plus one RS256 signature verification of the request's token with node:crypto on libuv's thread pool (one at a time; the emulator batches checks and replies per turn), and nothing else: what a server that does nothing but verify each token reaches on this machine. "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`);
   L.push('');
   L.push('| scenario | conns | req/s | p50 | p99 | ratio to baseline | server CPU | wrk CPU | other CPU | answers |');
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
@@ -635,7 +635,7 @@ async function main() {
     const floorRows = rows.filter((r) => r.floor === true);
     if (floorRows.length > 0) {
       const floorFor = (row) => floorRows.find((f) => f.c === row.c && f.workers === workersOf(row));
-      L.push(`  - the machine's limit for this target, the floor rows (node:http + one RS256 verify, nothing else): ${floorRows.map((f) => `${f.ratio.toFixed(2)}x (${f.c} conns, ${f.workers} process${f.workers === 1 ? '' : 'es'})`).join(', ')}; the emulator's distinct-token rows reach ${distinctRows.map((r) => (floorFor(r) === undefined ? '' : `${((100 * r.r.rps) / floorFor(r).r.rps).toFixed(0)}%`)).filter(Boolean).join(', ')} of the floor at the same connections and process count`);
+      L.push(`  - for reference, the floor rows (node:http + one RS256 verify, nothing else): ${floorRows.map((f) => `${f.ratio.toFixed(2)}x (${f.c} conns, ${f.workers} process${f.workers === 1 ? '' : 'es'})`).join(', ')}; the emulator's distinct-token rows reach ${distinctRows.map((r) => (floorFor(r) === undefined ? '' : `${((100 * r.r.rps) / floorFor(r).r.rps).toFixed(0)}%`)).filter(Boolean).join(', ')} of the floor at the same connections and process count`);
     }
   }
   const p99Rows = distinctRows.filter((r) => r.c === 32);
