@@ -298,10 +298,11 @@ describe('lint: usage and configuration errors', () => {
   });
 });
 
-test('lint paths point into the file as written: Role.AssumeRolePolicyDocument for pasted get-role output', async () => {
-  const { mkdtemp, cp, readFile, writeFile } = await import('node:fs/promises');
+test('lint paths point into the file as written: Role.AssumeRolePolicyDocument for pasted get-role output', async (t) => {
+  const { mkdtemp, cp, readFile, writeFile, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const dir = await mkdtemp(join(tmpdir(), 'lint-wrapped-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
   await cp(DEMO_POLICIES, dir, { recursive: true });
   const file = join(dir, 'roles', 'deploy-main.json');
   const doc = JSON.parse(await readFile(file, 'utf8'));

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, cp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
@@ -57,8 +57,9 @@ test('environment variables configure like flags', async () => {
   assert.equal(r.code, 0);
 });
 
-test('invalid configuration: every problem with file and path, exit 1, no stack trace', async () => {
+test('invalid configuration: every problem with file and path, exit 1, no stack trace', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sts-serve-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'roles'), { recursive: true });
   await cp(join(DEMO_POLICIES, 'providers'), join(dir, 'providers'), { recursive: true });
   await writeFile(join(dir, 'roles', 'a.json'), JSON.stringify({ RoleName: 'a', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' }] } }));
@@ -109,8 +110,9 @@ test('--help lists every serve flag', async () => {
   }
 });
 
-test('--audit-log <file>: one JSON line per decision, with the request id the client got', async () => {
+test('--audit-log <file>: one JSON line per decision, with the request id the client got', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sts-audit-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
   const log = join(dir, 'audit.jsonl');
   const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', log], { stdio: ['ignore', 'pipe', 'pipe'] });
   const line: string = await new Promise((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
