@@ -52,6 +52,7 @@ export interface TokenVerifierOptions {
   /**
    * The cache of verified signatures (default on: 1,000 tokens, 2 Mi characters); false turns it off. Small on
    * purpose: with node:crypto a miss costs ~50 us of CPU, and 10,000 entries held ~37 MB of heap (bench/, issue 6).
+   * A token is stored on its second verification (TokenCache's `secondSight`), so tokens sent once do not churn it.
    */
   readonly claimsCache?: false | { readonly maxEntries?: number; readonly maxChars?: number };
   /**
@@ -102,6 +103,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
           maxEntries: cacheOption?.maxEntries ?? 1_000,
           maxChars: cacheOption?.maxChars ?? 2 * 1024 * 1024,
           maxAgeMs: cacheMaxAgeMs,
+          secondSight: true,
         });
 
   async function verify(token: string, now: Date): Promise<VerifiedToken> {

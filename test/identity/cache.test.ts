@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { StsError } from '../../src/protocol/errors.js';
-import { TokenCache, type VerifiedSignature } from '../../src/identity/token-cache.js';
+import { FINGERPRINT_LENGTH, TokenCache, type VerifiedSignature } from '../../src/identity/token-cache.js';
 import { createTokenVerifier } from '../../src/identity/verifier.js';
 import type { TokenVerifier } from '../../src/identity/types.js';
 import { CLIENT_ID, ISSUER, jwks, makeKey, makeProvider, makeToken, NOW, NOW_S, standardClaims } from '../helpers/identity-tokens.js';
@@ -44,6 +44,43 @@ test('TokenCache entries expire after maxAgeMs of real time', () => {
   assert.ok(cache.get('aaaa'));
   t = 50;
   assert.equal(cache.get('aaaa'), undefined);
+  assert.equal(cache.size, 0);
+});
+
+test('TokenCache secondSight: a token is stored on its second set, while its fingerprint is remembered', () => {
+  const cache = new TokenCache({ maxEntries: 3, maxChars: 1e6, maxAgeMs: 1000, clock: () => 0, secondSight: true });
+  const token = (i: number): string => `header.payload.signature-${String(i).padStart(4, '0')}`;
+  cache.set(token(0), entry);
+  assert.equal(cache.get(token(0)), undefined); // first sight: remembered, not stored
+  cache.set(token(0), entry);
+  assert.ok(cache.get(token(0))); // second sight: stored
+  // Fingerprints are kept in two generations of maxEntries: 1, 2, 3 fill the first, 4 starts the next.
+  for (const i of [1, 2, 3, 4]) cache.set(token(i), entry);
+  assert.equal(cache.size, 1);
+  cache.set(token(1), entry); // still remembered (older generation)
+  assert.ok(cache.get(token(1)));
+  for (const i of [5, 6, 7, 8, 9, 10]) cache.set(token(i), entry); // two more generations: 2 and 3 forgotten
+  cache.set(token(2), entry);
+  assert.equal(cache.get(token(2)), undefined);
+  cache.set(token(2), entry);
+  assert.ok(cache.get(token(2)));
+});
+
+test('TokenCache secondSight: tokens that share a fingerprint never share an entry', () => {
+  const cache = new TokenCache({ maxEntries: 10, maxChars: 1e6, maxAgeMs: 1000, clock: () => 0, secondSight: true });
+  const suffix = 'x'.repeat(FINGERPRINT_LENGTH);
+  const a: VerifiedSignature = { provider, header: {}, claims: { sub: 'a' } };
+  cache.set(`a.${suffix}`, a); // remembers the fingerprint
+  cache.set(`b.${suffix}`, entry); // same fingerprint: admitted, under its own token
+  assert.equal(cache.get(`a.${suffix}`), undefined);
+  assert.equal(cache.get(`b.${suffix}`)?.claims['sub'], undefined);
+  cache.set(`a.${suffix}`, a);
+  assert.equal(cache.get(`a.${suffix}`)?.claims['sub'], 'a');
+});
+
+test('TokenCache secondSight: each token sent once stores nothing', () => {
+  const cache = new TokenCache({ maxEntries: 100, maxChars: 1e9, maxAgeMs: 1e9, clock: () => 0, secondSight: true });
+  for (let i = 0; i < 5_000; i++) cache.set(`token-${String(i).padStart(12, '0')}`, entry);
   assert.equal(cache.size, 0);
 });
 

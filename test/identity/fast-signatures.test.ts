@@ -187,12 +187,14 @@ test('schedule is asked once per fast signature check: not for a cache hit, not 
   const good = tok(rsa);
   await verifier.verify(good, NOW);
   assert.equal(started.length, 1);
-  await verifier.verify(good, NOW); // verified-claims cache hit
-  assert.equal(started.length, 1);
-  await assert.rejects(verifier.verify(tok(rsa, {}, 'PS256'), NOW)); // not a fast-path algorithm: jose decides
-  assert.equal(started.length, 1);
-  await assert.rejects(verifier.verify(tok(attacker), NOW)); // the fast check does not accept it, then jose refuses
+  await verifier.verify(good, NOW); // second sight: verified again, and now cached (token-cache.ts, admission)
   assert.equal(started.length, 2);
+  await verifier.verify(good, NOW); // verified-claims cache hit
+  assert.equal(started.length, 2);
+  await assert.rejects(verifier.verify(tok(rsa, {}, 'PS256'), NOW)); // not a fast-path algorithm: jose decides
+  assert.equal(started.length, 2);
+  await assert.rejects(verifier.verify(tok(attacker), NOW)); // the fast check does not accept it, then jose refuses
+  assert.equal(started.length, 3);
 });
 
 test('time edges agree: exp at the skew boundary, whole seconds of now', async () => {
