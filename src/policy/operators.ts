@@ -77,14 +77,14 @@ function stringOp(name: string, same: (policy: string, ctx: string) => boolean):
   };
 }
 
-function patternOp(name: string, build: (units: PatternUnit[]) => (subject: readonly number[]) => boolean): BaseOperator {
+function patternOp(name: string, build: (units: PatternUnit[]) => (subject: string) => boolean): BaseOperator {
   return {
     name,
     variables: true,
     compile: (raw, substitute) =>
       templated(raw, substitute, (text, t, ctx) => {
         const test = build(resolveUnits(t, ctx) as PatternUnit[]);
-        return { text, matches: (v) => test(codePoints(v)) };
+        return { text, matches: test };
       }),
   };
 }
@@ -139,7 +139,7 @@ const stringLike = patternOp('StringLike', (units) => {
 });
 const arnLike = patternOp('ArnLike', (units) => {
   const p = compileArnPattern(units);
-  return (s) => matchArn(p, s);
+  return (s) => matchArn(p, codePoints(s));
 });
 const arnEquals: BaseOperator = { ...arnLike, name: 'ArnEquals' };
 const numericEquals = numericOp('NumericEquals', eq);

@@ -85,7 +85,10 @@ export function compileWildcard(units: readonly PatternUnit[]): CompiledWildcard
   return { units: [...units], hasStar, segments: compiled, minLength };
 }
 
-function matchesAt(seg: Segment, s: readonly number[], at: number): boolean {
+/** Code points are read from an array or typed array (the scratch buffer of matchWildcard), `n` of them. */
+type Subject = ArrayLike<number>;
+
+function matchesAt(seg: Segment, s: Subject, at: number): boolean {
   const u = seg.units;
   for (let i = 0; i < u.length; i++) {
     const p = u[i] as number;
@@ -95,7 +98,7 @@ function matchesAt(seg: Segment, s: readonly number[], at: number): boolean {
 }
 
 /** Leftmost start index >= from such that seg occupies [start, start+len) within [from, end); -1 if none. */
-function findSegment(seg: Segment, s: readonly number[], from: number, end: number): number {
+function findSegment(seg: Segment, s: Subject, from: number, end: number): number {
   const len = seg.units.length;
   const words = seg.words;
   const top = (len - 1) >> 5;
@@ -114,15 +117,55 @@ function findSegment(seg: Segment, s: readonly number[], from: number, end: numb
   return -1;
 }
 
-/** Does the whole subject match the pattern? `subject` is a string or its code points. */
+/**
+ * Does the whole subject match the pattern? `subject` is a string or its code points. A string's code points are
+ * written into a reused buffer rather than a new array (a trust policy's StringLike runs on every request; the
+ * array was a visible share of a request's allocations, bench/). Matching is synchronous, so one buffer serves.
+ */
 export function matchWildcard(pattern: CompiledWildcard, subject: string | readonly number[]): boolean {
-  const s = typeof subject === 'string' ? codePoints(subject) : subject;
+  if (typeof subject !== 'string') return matchUnits(pattern, subject, subject.length);
+  const buffer = subject.length <= SCRATCH_MAX ? scratchFor(subject.length) : new Int32Array(subject.length);
+  return matchUnits(pattern, buffer, codePointsInto(subject, buffer));
+}
+
+/** The largest reused buffer, in code points; longer subjects get their own. */
+const SCRATCH_MAX = 1 << 16;
+let scratch = new Int32Array(256);
+
+function scratchFor(length: number): Int32Array {
+  if (scratch.length < length) scratch = new Int32Array(Math.min(SCRATCH_MAX, Math.max(length, scratch.length * 2)));
+  return scratch;
+}
+
+/**
+ * Writes the code points of `text` into `out` (which has room for text.length) and returns how many: a surrogate
+ * pair is one code point, a lone surrogate is itself, as iterating the string gives them (see {@link codePoints}).
+ */
+export function codePointsInto(text: string, out: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out[n++] = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        i++;
+        continue;
+      }
+    }
+    out[n++] = c;
+  }
+  return n;
+}
+
+/** matchWildcard on the first `n` code points of `s`. */
+function matchUnits(pattern: CompiledWildcard, s: Subject, n: number): boolean {
   const segs = pattern.segments;
   const first = segs[0] as Segment;
-  if (!pattern.hasStar) return s.length === first.units.length && matchesAt(first, s, 0);
-  if (s.length < pattern.minLength) return false;
+  if (!pattern.hasStar) return n === first.units.length && matchesAt(first, s, 0);
+  if (n < pattern.minLength) return false;
   const last = segs[segs.length - 1] as Segment;
-  const end = s.length - last.units.length;
+  const end = n - last.units.length;
   if (!matchesAt(first, s, 0) || !matchesAt(last, s, end)) return false;
   let pos = first.units.length;
   for (let k = 1; k < segs.length - 1; k++) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compileArnPattern, matchArn } from '../../src/policy/arn.js';
-import { codePoints, compileWildcard, matchWildcard, wildcardUnits } from '../../src/policy/wildcard.js';
+import { codePoints, codePointsInto, compileWildcard, matchWildcard, wildcardUnits } from '../../src/policy/wildcard.js';
 
 const like = (pattern: string, subject: string): boolean => matchWildcard(compileWildcard(wildcardUnits(pattern)), subject);
 
@@ -108,6 +108,44 @@ test('property: a literal pattern (no wildcard units) matches exactly the identi
     }),
     { numRuns: 2000 },
   );
+});
+
+test('property: codePointsInto writes what codePoints returns, lone surrogates included', () => {
+  const unit = fc.constantFrom('a', '/', '\ud83d', '\ude00', '😀', '\u0000', '\uffff', '\udbff\udfff');
+  fc.assert(
+    fc.property(str(unit, 40), (text) => {
+      const out = new Int32Array(text.length);
+      const n = codePointsInto(text, out);
+      assert.deepEqual([...out.subarray(0, n)], codePoints(text));
+      return true;
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('property: a string subject and its code points match alike, whatever was matched before (reused buffer)', () => {
+  const unit = fc.constantFrom('a', 'b', '/', '\ud83d', '\ude00', '😀');
+  const pattern = str(fc.constantFrom('a', 'b', '*', '?', '😀', '\ud83d'), 10);
+  fc.assert(
+    fc.property(fc.array(fc.tuple(pattern, str(unit, 30)), { minLength: 1, maxLength: 6 }), (pairs) => {
+      for (const [p, subject] of pairs) {
+        const w = compileWildcard(wildcardUnits(p));
+        assert.equal(matchWildcard(w, subject), matchWildcard(w, codePoints(subject)), `${p} vs ${subject}`);
+        assert.equal(matchWildcard(w, subject), naive(p, subject), `${p} vs ${subject} (reference)`);
+      }
+      return true;
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('subjects longer than the reused buffer (65,536 code points) match the same', () => {
+  const long = `${'a'.repeat(70_000)}😀b`;
+  assert.equal(like('a*😀?', long), true);
+  assert.equal(like('a*😀', long), false);
+  assert.equal(like('*', 'x'.repeat(100_000)), true);
+  assert.equal(like('?b', 'ab'), true); // and a short one after them still reads only its own code points
+  assert.equal(like('ab', 'a'), false);
 });
 
 test('property: ArnLike equals component-wise reference matching', () => {
