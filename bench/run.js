@@ -551,6 +551,10 @@ async function main() {
       log(`${c} connections: moto_server ...`);
       rows.push({ scenario: 'reference: moto_server (accepts any token)', c, r: await measure(moto, { file: files.distinct, expect: 'any' }, c), base });
     }
+    // The machine's speed drifts (the baseline ranged 32,000-50,700 req/s over one day): the baseline again, after
+    // the rows above, shows how far it moved while they ran. Ratios stay against the first measurement.
+    log(`${c} connections: baseline again ...`);
+    rows.push({ scenario: 'baseline again, after the rows above (drift check; not used for ratios)', c, r: await measure(baseline, { file: files.distinct, expect: '2xx' }, c), base, again: true });
   }
   for (const row of rows) row.ratio = row.base === undefined ? 1 : row.r.rps / row.base.rps;
   for (const { server } of emulators) await stopServer(server);
@@ -626,6 +630,11 @@ async function main() {
   L.push('');
   const distinctRows = rows.filter((r) => r.scenario.startsWith('distinct'));
   const workersOf = (row) => Number(/--workers (\d+)/.exec(row.scenario)?.[1] ?? WORKERS[0]);
+  const drift = rows.filter((r) => r.again === true);
+  if (drift.length > 0) {
+    L.push(`Baseline drift: ${drift.map((r) => `${r.c} conns ${fmt(r.base.rps)} → ${fmt(r.r.rps)} req/s (${r.ratio >= 1 ? '+' : ''}${((r.ratio - 1) * 100).toFixed(0)}%)`).join('; ')} between the first row and the last of each block. A ratio can move by as much as the baseline did.`);
+    L.push('');
+  }
   L.push('Targets (issue 6; 2-core machine, same run as the baseline):');
   L.push('');
   const mark = (ok) => (ok ? 'met' : '**missed**');
