@@ -1,18 +1,23 @@
 /**
- * A bounded LRU of tokens whose signature already verified, keyed by the exact token string (a
+ * A bounded LRU of tokens whose signature already verified, matched on the exact token string (a
  * re-encoded variant simply misses and is verified in full). It stores only what the signature
  * proves: provider, header, claims. Claim checks still run on every hit with the caller's `now`.
  * Entries live at most `maxAgeMs` (the JWKS cache age), so a key removed by the IdP stops verifying
  * cached tokens no later than it would stop verifying fresh ones.
  *
+ * Looked up by the token's last 12 characters (its signature's, for a JWS), and an entry answers only for the
+ * token it holds, compared in full. Why: a request's token is a new string, so a Map keyed by the whole token
+ * hashed all of it on every lookup (~2 us for a 1,400-character CircleCI token, the largest single cost of a
+ * cache hit in profiles); the comparison is a memory compare. Two tokens that share their last 12 characters
+ * never share an entry: the later one replaces the earlier, which then misses and is verified in full.
+ *
  * Admission (`secondSight`, the verifier's default): a token is stored only when it is set a second time while
- * its fingerprint is still remembered, so a stream of tokens each sent once (a regression suite's) does not churn
- * the cache. Why: each stored entry (the token, its claims) lives for the next ~1,000 verifications, long enough to
+ * its fingerprint (the same 12 characters, copied: V8 slices strings of 13 or more, which would keep the token
+ * alive) is still remembered, so a stream of tokens each sent once (a regression suite's) does not churn the
+ * cache. Why: each stored entry (the token, its claims) lives for the next ~1,000 verifications, long enough to
  * be promoted out of V8's young generation and collected by the costlier old-generation GC; with 5,000 distinct
  * tokens at 32 connections the cache cost more than it saved (bench/, README "Performance"). A repeated token pays
- * one more full verification before its hits. The fingerprint is the token's last 12 characters (its signature's,
- * for a JWS): a copied short string, so remembering it does not keep the token alive. It only decides admission:
- * entries are still keyed by the whole token, so two tokens that share a fingerprint never share an entry.
+ * one more full verification before its hits.
  */
 import type { OidcProvider } from './types.js';
 
@@ -37,11 +42,13 @@ export interface TokenCacheOptions {
    */
   readonly secondSight?: boolean;
 }
-
-/** The part of a token remembered for admission: short enough to be copied (V8 slices strings of 13+ characters). */
+/** The part of a token the cache looks up and remembers: short enough to be copied (V8 slices strings of 13+ characters). */
 export const FINGERPRINT_LENGTH = 12;
 
+const keyOf = (token: string): string => token.slice(-FINGERPRINT_LENGTH);
+
 interface Entry extends VerifiedSignature {
+  readonly token: string;
   readonly storedAt: number;
 }
 
@@ -64,37 +71,38 @@ export class TokenCache {
   }
 
   get(token: string): VerifiedSignature | undefined {
-    const entry = this.#entries.get(token);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(token);
+    const key = keyOf(token);
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.token !== token) return undefined;
+    this.#entries.delete(key);
     if (this.#clock() - entry.storedAt >= this.#options.maxAgeMs) {
       this.#chars -= token.length;
       return undefined;
     }
-    this.#entries.set(token, entry); // most recently used last
+    this.#entries.set(key, entry); // most recently used last
     return entry;
   }
 
   set(token: string, value: VerifiedSignature): void {
     if (token.length > this.#options.maxChars || this.#options.maxEntries <= 0) return;
-    if (this.#options.secondSight === true && !this.#seenBefore(token)) return;
-    const old = this.#entries.get(token);
+    const key = keyOf(token);
+    if (this.#options.secondSight === true && !this.#seenBefore(key)) return;
+    const old = this.#entries.get(key); // this token, or another with the same last characters: replaced
     if (old !== undefined) {
-      this.#entries.delete(token);
-      this.#chars -= token.length;
-    }
-    this.#entries.set(token, { ...value, storedAt: this.#clock() });
-    this.#chars += token.length;
-    for (const key of this.#entries.keys()) {
-      if (this.#entries.size <= this.#options.maxEntries && this.#chars <= this.#options.maxChars) break;
       this.#entries.delete(key);
-      this.#chars -= key.length;
+      this.#chars -= old.token.length;
+    }
+    this.#entries.set(key, { provider: value.provider, header: value.header, claims: value.claims, token, storedAt: this.#clock() });
+    this.#chars += token.length;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#entries.size <= this.#options.maxEntries && this.#chars <= this.#options.maxChars) break;
+      this.#entries.delete(oldest);
+      this.#chars -= entry.token.length;
     }
   }
 
-  /** Whether the token's fingerprint is remembered; if not, it is remembered from now on. */
-  #seenBefore(token: string): boolean {
-    const fingerprint = token.slice(-FINGERPRINT_LENGTH);
+  /** Whether the fingerprint is remembered; if not, it is remembered from now on. */
+  #seenBefore(fingerprint: string): boolean {
     if (this.#recent.has(fingerprint) || this.#older.has(fingerprint)) return true;
     this.#recent.add(fingerprint);
     if (this.#recent.size >= this.#options.maxEntries) {

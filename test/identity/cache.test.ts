@@ -76,6 +76,24 @@ test('TokenCache secondSight: tokens that share a fingerprint never share an ent
   assert.equal(cache.get(`b.${suffix}`)?.claims['sub'], undefined);
   cache.set(`a.${suffix}`, a);
   assert.equal(cache.get(`a.${suffix}`)?.claims['sub'], 'a');
+  assert.equal(cache.get(`b.${suffix}`), undefined); // replaced: b misses and would be verified in full
+  assert.equal(cache.size, 1);
+});
+
+test('TokenCache: a token that shares the last characters of a stored one never gets its entry, and the character budget counts each token', () => {
+  const cache = new TokenCache({ maxEntries: 10, maxChars: 30, maxAgeMs: 1000, clock: () => 0 });
+  const suffix = 'y'.repeat(FINGERPRINT_LENGTH);
+  cache.set(`long-token-${suffix}`, entry); // 23 characters
+  assert.equal(cache.get(`x${suffix}`), undefined);
+  assert.equal(cache.get(suffix), undefined);
+  assert.ok(cache.get(`long-token-${suffix}`));
+  cache.set(`b${suffix}`, entry); // replaces the 23-character token: 13 characters kept
+  cache.set('z'.repeat(16), entry); // 29 in all: both fit
+  assert.equal(cache.size, 2);
+  assert.ok(cache.get(`b${suffix}`) && cache.get('z'.repeat(16)));
+  cache.set('w'.repeat(14), entry); // 43 > 30: the least recently used goes, and 30 remain
+  assert.equal(cache.get(`b${suffix}`), undefined);
+  assert.ok(cache.get('w'.repeat(14)) && cache.get('z'.repeat(16)));
 });
 
 test('TokenCache secondSight: each token sent once stores nothing', () => {

@@ -1,6 +1,6 @@
 /** Stateless credentials: formats, round trip, other servers, tampering, expiry, and a fuzz that only StsError escapes. */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash, hkdfSync } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MESSAGES, StsError } from '../../src/protocol/errors.js';
@@ -49,6 +49,22 @@ test('formats: ASIA + 16 of [A-Z0-9], 40-char base64 secret, base64 token, expir
   assert.match(creds.sessionToken, /^[A-Za-z0-9+/]+={0,2}$/);
   assert.equal(creds.expiration.getTime(), session.expiration.getTime());
   assert.notEqual(creds.accessKeyId, withSource.accessKeyId);
+});
+
+test('the token layout: version 2 | iv | AES-256-GCM(secret | payload JSON) | tag, version as associated data (an independent sealing)', () => {
+  const random = seeded('layout');
+  const accessKeyBytes = random(10);
+  const secret = random(30);
+  const iv = random(12);
+  const issued = createCredentialAuthority(KEY, { randomBytes: seeded('layout') }).issue({ ...session, sourceIdentity: 'ünïcode-src' });
+  assert.equal(issued.secretAccessKey, Buffer.from(secret).toString('base64'));
+  assert.equal(accessKeyBytes.length, 10);
+  const key = Buffer.from(hkdfSync('sha256', KEY, 'sts-emulator', 'session-token enc v2', 32));
+  const payload = JSON.stringify({ a: issued.accessKeyId, c: session.accountId, r: session.roleArn, n: session.roleName, i: session.roleId, s: session.sessionName, e: session.expiration.getTime(), t: session.issuedAt.getTime(), ch: false, si: 'ünïcode-src' });
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from([2]));
+  const expected = Buffer.concat([Buffer.from([2]), iv, cipher.update(secret), cipher.update(payload, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  assert.equal(issued.sessionToken, expected.toString('base64'));
 });
 
 test('the token is opaque: no claim is readable in it', () => {
