@@ -551,7 +551,7 @@ async function main() {
       log(`${c} connections: moto_server ...`);
       rows.push({ scenario: 'reference: moto_server (accepts any token)', c, r: await measure(moto, { file: files.distinct, expect: 'any' }, c), base });
     }
-    // The machine's speed drifts (the baseline ranged 32,000-50,700 req/s over one day): the baseline again, after
+    // The machine's speed drifts (the baseline ranged 30,000-51,800 req/s over the runs of one day): the baseline again, after
     // the rows above, shows how far it moved while they ran. Ratios stay against the first measurement.
     log(`${c} connections: baseline again ...`);
     rows.push({ scenario: 'baseline again, after the rows above (drift check; not used for ratios)', c, r: await measure(baseline, { file: files.distinct, expect: '2xx' }, c), base, again: true });

@@ -14,11 +14,10 @@ export type PatternUnit = number;
 export const STAR: PatternUnit = -1;
 export const ANY: PatternUnit = -2;
 
-/** The code points of a string (astral characters are one unit). */
+/** The code points of a string (astral characters are one unit; a lone surrogate is itself, as iteration gives it). */
 export function codePoints(text: string): number[] {
-  const out: number[] = [];
-  for (const ch of text) out.push(ch.codePointAt(0) as number);
-  return out;
+  const out = new Int32Array(text.length);
+  return Array.from(out.subarray(0, codePointsInto(text, out)));
 }
 
 /** Units for policy text in which `*` and `?` are wildcards. */
@@ -139,7 +138,7 @@ function scratchFor(length: number): Int32Array {
 
 /**
  * Writes the code points of `text` into `out` (which has room for text.length) and returns how many: a surrogate
- * pair is one code point, a lone surrogate is itself, as iterating the string gives them (see {@link codePoints}).
+ * pair is one code point, a lone surrogate is itself, as iterating the string gives them.
  */
 export function codePointsInto(text: string, out: Int32Array): number {
   let n = 0;
