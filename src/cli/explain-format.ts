@@ -9,8 +9,8 @@ export function explainText(outcome: StsOutcome): string {
   if (!outcome.ok && outcome.error.reason !== undefined) lines.push(`Why: ${outcome.error.reason}`);
   if (a.role !== undefined) lines.push(`Role: ${a.role}`);
   if (a.issuer !== undefined) lines.push(`Provider: iss ${a.issuer} matched ${a.provider ?? '?'}`);
-  else if (!outcome.ok && (outcome.error.code === 'InvalidIdentityToken' || outcome.error.code === 'ExpiredTokenException')) {
-    lines.push('Token: refused before the trust policy was evaluated (see Why)');
+  if (!outcome.ok && a.evaluation === undefined && (outcome.error.code === 'InvalidIdentityToken' || outcome.error.code === 'ExpiredTokenException')) {
+    lines.push(`Token: refused ${a.issuer === undefined ? '' : "by this provider's checks "}before the trust policy was evaluated (see Why)`);
   }
   if (a.audience !== undefined) lines.push(`Audience: ${JSON.stringify(a.audience)} is in the provider's ClientIDList`);
   if (a.subject !== undefined) lines.push(`Subject: ${a.subject}`);

@@ -7,8 +7,9 @@
  */
 import type { OidcProvider, VerifiedToken } from '../identity/types.js';
 import { checkClaims, toFrozenRecord } from '../identity/claims.js';
+import { refusedBy } from '../identity/refusal.js';
 import { epochSeconds } from '../identity/time-claims.js';
-import { StsError } from '../protocol/errors.js';
+import { StsError, toStsError } from '../protocol/errors.js';
 import type { StsDeps } from '../sts/deps.js';
 import type { StsOutcome } from '../sts/outcome.js';
 import { assumeRoleWithWebIdentity } from '../sts/web-identity.js';
@@ -55,7 +56,12 @@ export function createInProcess(deps: StsDeps): { call(c: InProcessCall): Promis
           reason: `the iss claim is not ${entry.provider.url}, the emulated issuer chosen to sign these claims`,
         });
       }
-      const audience = checkClaims(claims, entry.provider, epochSeconds(now));
+      let audience: string;
+      try {
+        audience = checkClaims(claims, entry.provider, epochSeconds(now));
+      } catch (err) {
+        throw refusedBy(toStsError(err), entry.provider); // as the verifier says which provider refused
+      }
       return { provider: entry.provider, claims, header: { alg: 'RS256', typ: 'JWT' }, audience };
     },
   };

@@ -32,7 +32,7 @@ export function matchAudience(claims: Readonly<Record<string, unknown>>, clientI
     if (typeof value === 'string' && clientIdList.includes(value)) return value;
   }
   throw new StsError('InvalidIdentityToken', MESSAGES.incorrectAudience, {
-    reason: `aud ${truncate(JSON.stringify(aud) ?? String(aud))} is not in the ClientIDList`,
+    reason: `aud ${truncate(JSON.stringify(aud) ?? String(aud))} is not in the ClientIDList ${truncate(JSON.stringify(clientIdList))}`,
   });
 }
 

@@ -25,6 +25,7 @@ import { checkClaims, toFrozenRecord } from './claims.js';
 import { invalidToken, mapVerificationError } from './jose-errors.js';
 import { createKeyResolver } from './key-sets.js';
 import { CLOCK_SKEW_SECONDS, epochSeconds } from './time-claims.js';
+import { refusedBy } from './refusal.js';
 import { TokenCache } from './token-cache.js';
 import type { OidcProvider, TokenVerifier, VerifiedToken } from './types.js';
 
@@ -106,7 +107,8 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
           secondSight: true,
         });
 
-  async function verify(token: string, now: Date): Promise<VerifiedToken> {
+  /** `matched` is set as soon as the token is bound to a registered provider (a cache hit, or its iss). */
+  async function verify(token: string, now: Date, matched: { provider?: OidcProvider }): Promise<VerifiedToken> {
     checkLength(token);
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       throw new StsError('InternalFailure', MESSAGES.internalFailure, { reason: 'verify() was given an invalid date' });
@@ -115,6 +117,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
 
     const hit = cache?.get(token);
     if (hit !== undefined) {
+      matched.provider = hit.provider;
       const audience = checkClaims(hit.claims, hit.provider, nowSeconds);
       return { provider: hit.provider, claims: hit.claims, header: hit.header, audience };
     }
@@ -126,6 +129,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     if (registered === undefined) {
       throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(iss), { reason: 'no registered provider has this exact URL' });
     }
+    matched.provider = registered.provider;
     const alg = Object.hasOwn(header, 'alg') ? header['alg'] : undefined;
     if (typeof alg !== 'string' || !ALLOWED_ALGORITHMS.includes(alg)) {
       throw invalidToken(`alg ${JSON.stringify(alg) ?? 'undefined'} is not one of ${ALLOWED_ALGORITHMS.join(', ')}`);
@@ -161,10 +165,12 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
 
   return {
     async verify(token: string, now: Date): Promise<VerifiedToken> {
+      const matched: { provider?: OidcProvider } = {};
       try {
-        return await verify(token, now);
+        return await verify(token, now, matched);
       } catch (err) {
-        throw toStsError(err); // anything not already an StsError is a bug: InternalFailure
+        const sts = toStsError(err); // anything not already an StsError is a bug: InternalFailure
+        throw matched.provider === undefined ? sts : refusedBy(sts, matched.provider);
       }
     },
   };

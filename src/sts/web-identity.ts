@@ -8,6 +8,7 @@ import type { XmlNode } from '../protocol/xml.js';
 import type { QueryParams } from '../protocol/query.js';
 import { evaluate, type EvaluationResult } from '../policy/policy.js';
 import type { RoleConfig } from '../config/types.js';
+import { refusingProvider } from '../identity/refusal.js';
 import type { VerifiedToken } from '../identity/types.js';
 import { readWebIdentityParams, SESSION_NAME_PATTERN_TEXT } from './params.js';
 import { checkSessionPolicy } from './session-policy.js';
@@ -58,7 +59,18 @@ async function run(deps: StsDeps, params: QueryParams, call: CallInfo, audit: Au
   checkSessionPolicy(p.policy, 0); // MalformedPolicyDocument before the token (README "Order of checks"); sized with tags below
   const now = deps.clock();
 
-  const verified: VerifiedToken = await deps.verifier.verify(p.webIdentityToken, now);
+  let verified: VerifiedToken;
+  try {
+    verified = await deps.verifier.verify(p.webIdentityToken, now);
+  } catch (e) {
+    // Refused after iss matched a provider: the audit record and explain say which one.
+    const provider = e instanceof StsError ? refusingProvider(e) : undefined;
+    if (provider !== undefined) {
+      audit.info.issuer = provider.url;
+      audit.info.provider = provider.arn;
+    }
+    throw e;
+  }
   const claims = verified.claims;
   audit.info.issuer = verified.provider.url;
   audit.info.provider = verified.provider.arn;

@@ -92,14 +92,25 @@ describe('explain: text', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^Result: ERROR InvalidIdentityToken \(HTTP 400\)/);
     assert.match(r.stdout, /^Token: refused before the trust policy was evaluated/m);
+    assert.doesNotMatch(r.stdout, /^Provider:/m);
     assert.doesNotMatch(r.stdout, /Trust policy:/);
   });
 
   test('wrong audience, expired token, DurationSeconds over the role maximum', async () => {
     const aud = await runMain(['explain', ...P, '--role', 'deploy-main', '--aud', 'other']);
-    assert.match(aud.stdout, /^Result: ERROR InvalidIdentityToken \(HTTP 400\): Incorrect token audience\nWhy: aud "other" is not in the ClientIDList/);
+    assert.match(aud.stdout, /^Result: ERROR InvalidIdentityToken \(HTTP 400\): Incorrect token audience\nWhy: aud "other" is not in the ClientIDList \["b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d"\]$/m);
+    // Refused after iss matched: the provider is named, for claims and for a signed token alike.
+    const providerLine = /^Provider: iss https:\/\/oidc\.circleci\.com\/org\/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d matched arn:aws:iam::123456789012:oidc-provider\/oidc\.circleci\.com\/org\/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d$/m;
+    assert.match(aud.stdout, providerLine);
+    assert.match(aud.stdout, /^Token: refused by this provider's checks before the trust policy was evaluated \(see Why\)$/m);
+    const signed = await runMain(['explain', ...P, '--role', 'deploy-main', '--token', await circleToken({ branch: 'main' }, { aud: 'other' })]);
+    assert.match(signed.stdout, providerLine);
+    assert.match(signed.stdout, /Incorrect token audience/);
     const expired = await runMain(['explain', ...P, '--role', 'deploy-main', '--preset', 'circleci', '--claims', '{"iat":1600000000,"exp":1600003600}']);
     assert.match(expired.stdout, /^Result: ERROR ExpiredTokenException/);
+    assert.match(expired.stdout, providerLine);
+    const json = JSON.parse((await runMain(['explain', ...P, '--role', 'deploy-main', '--aud', 'other', '--json'])).stdout) as Record<string, unknown>;
+    assert.equal(json['provider'], 'arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d');
     const duration = await runMain(['explain', ...P, '--role', 'deploy-main', '--branch', 'main', '--duration-seconds', '10800']);
     assert.match(duration.stdout, /^Result: ERROR ValidationError \(HTTP 400\): The requested DurationSeconds exceeds the MaxSessionDuration set for this role\.\nWhy: DurationSeconds 10800 > MaxSessionDuration 7200/);
     assert.equal(duration.code, 1);

@@ -7,6 +7,7 @@ import { createPublicKey, sign as cryptoSign } from 'node:crypto';
 import { test } from 'node:test';
 import { MESSAGES, StsError, type StsErrorCode } from '../../src/protocol/errors.js';
 import { createTokenVerifier } from '../../src/identity/verifier.js';
+import { refusingProvider } from '../../src/identity/refusal.js';
 import type { VerifiedToken } from '../../src/identity/types.js';
 import {
   assertSts,
@@ -314,6 +315,41 @@ for (const c of cases) {
     }
   });
 }
+
+/** A refusal names the provider exactly when iss matched one (for the audit log and explain); the answer is unchanged. */
+const refusals: readonly [name: string, token: () => string, code: StsErrorCode, provider: string | undefined][] = [
+  ['not a JWT', () => 'abcd', 'InvalidIdentityToken', undefined],
+  ['iss not registered', () => valid({ iss: 'https://evil.example.com' }), 'InvalidIdentityToken', undefined],
+  ['no iss', () => valid({ iss: undefined }), 'InvalidIdentityToken', undefined],
+  ['alg HS256 from a registered iss', () => raw('{"alg":"HS256","kid":"rsa-1"}', JSON.stringify(standardClaims())), 'InvalidIdentityToken', ISSUER],
+  ['wrong audience', () => valid({ aud: 'other' }), 'InvalidIdentityToken', ISSUER],
+  ['expired', () => valid({ exp: NOW_S - 301 }), 'ExpiredTokenException', ISSUER],
+  ['signed by another key with the same kid', () => makeToken({ key: attacker, claims: standardClaims() }), 'InvalidIdentityToken', ISSUER],
+  ['a kid the provider does not have', () => makeToken({ key: attackerOwnKid, claims: standardClaims() }), 'InvalidIdentityToken', ISSUER],
+  ['the other provider, wrong audience', () => valid({ iss: OTHER, aud: 'nope' }), 'InvalidIdentityToken', OTHER],
+];
+for (const [name, token, code, provider] of refusals) {
+  test(`refusal names its provider only after iss matched: ${name}`, async () => {
+    const err = await verifier.verify(token(), NOW).then(
+      () => assert.fail('expected a refusal'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof StsError);
+    assert.equal(err.code, code);
+    assert.equal(refusingProvider(err)?.url, provider);
+  });
+}
+
+test('a cache hit refused by its time claims names its provider too', async () => {
+  const cached = createTokenVerifier([makeProvider(ISSUER, { kind: 'inline', jwks: jwks(rsa) })]);
+  const token = valid({ exp: NOW_S + 60 });
+  await cached.verify(token, NOW);
+  await cached.verify(token, NOW); // second sight: cached
+  const later = new Date((NOW_S + 60 + 301) * 1000);
+  const err = await cached.verify(token, later).then(() => assert.fail('expected ExpiredTokenException'), (e: unknown) => e);
+  assert.ok(err instanceof StsError && err.code === 'ExpiredTokenException');
+  assert.equal(refusingProvider(err)?.url, ISSUER);
+});
 
 test('largest token within 20000 characters verifies; one character more is a ValidationError', async () => {
   let below: string | undefined;

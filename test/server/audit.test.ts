@@ -103,7 +103,7 @@ test('deny (unknown role): no trace, the reason says there is no such role', asy
   assert.equal(rec.trace, null);
 });
 
-test('error (token): decision error, the requested role and session, no subject, no trace', async () => {
+test('error (token): decision error, the requested role and session, the provider that refused it, no subject, no trace', async () => {
   const expired = await circleToken({ branch: 'main' }, {}, new Date(T.getTime() - 7200_000));
   const { res, rec } = await decided(() => postForm(app, form(webIdentityParams(expired, 'deploy-main', 'audit-exp'))));
   await expectError(res, 400, 'ExpiredTokenException');
@@ -113,9 +113,14 @@ test('error (token): decision error, the requested role and session, no subject,
   assert.equal(rec.role, roleArn('deploy-main'));
   assert.equal(rec.sessionName, 'audit-exp');
   assert.equal(rec.subject, null);
+  assert.equal(rec.issuer, CIRCLE_ISSUER, 'iss matched this provider before the token was refused');
   assert.equal(rec.trace, null);
   assert.equal(rec.reason, res.headers[REASON_HEADER]);
   assert.match(rec.reason ?? '', /exp \d+ is more than 300s before now \d+/);
+  // A token refused before any provider matched names none.
+  const { rec: garbage } = await decided(() => postForm(app, form(webIdentityParams('abcd.efgh.ijkl', 'deploy-main', 'audit-garbage'))));
+  assert.equal(garbage.errorCode, 'InvalidIdentityToken');
+  assert.equal(garbage.issuer, null);
 });
 
 test('error (validation): decision error with the ValidationError message', async () => {
