@@ -85,7 +85,35 @@ function circleSubFix(org: string, provider: string, conds: readonly Cond[]): st
   };
   const origin = single('vcs-origin');
   const ref = single('vcs-ref');
-  return `org/${org}/project/${origin === undefined ? '<project-id>' : '*'}/user/*/vcs-origin/${origin ?? '<vcs-origin>'}/vcs-ref/${ref ?? '<ref>'}`;
+  // Fixed-width '?' for the UUIDs, not '*': a '*' before the branch lets a branch name forge the rest (rule 8).
+  return `org/${org}/project/${origin === undefined ? '<project-id>' : ANY_UUID}/user/${ANY_UUID}/vcs-origin/${origin ?? '<vcs-origin>'}/vcs-ref/${ref ?? '<ref>'}`;
+}
+
+/** A CircleCI project or user id (a UUID), matched with '?' only. */
+const ANY_UUID = '????????-????-????-????-????????????';
+const SUB_MARKERS = ['/project/', '/user/', '/vcs-origin/', '/vcs-ref/'] as const;
+
+/**
+ * How a branch name can satisfy a V2 sub pattern meant for another branch, or undefined. The ref is the last part
+ * of the sub and a branch name may contain '/', so after a '*' (IAM's spans '/') the branch can repeat every later
+ * part of the pattern: sub = <the real prefix> ... /vcs-ref/refs/heads/x<the rest of the pattern>. Reported only
+ * when the rest names a sub part (so it is a forgery, not a loose suffix) and the branch is a valid git ref name.
+ */
+function forgeableCircleSub(pattern: string): { branch: string; markers: string[]; projectOpen: boolean } | undefined {
+  const text = pattern.replace(/\$\{[*?$]\}/g, '_'); // ${*} ${?} ${$} are literal characters
+  const star = text.indexOf('*');
+  if (star === -1) return undefined;
+  const rest = text.slice(star + 1);
+  const markers = SUB_MARKERS.filter((m) => rest.includes(m));
+  if (markers.length === 0) return undefined;
+  const branch = `x${rest.replace(/[*?]/g, 'x')}`;
+  if (!isGitBranchName(branch)) return undefined;
+  return { branch, markers, projectOpen: !/^org\/[^*?/]+\/project\/[^*?/]+\//.test(text) };
+}
+
+/** git check-ref-format's rules for a branch name, as far as they can bar a forgery. */
+function isGitBranchName(name: string): boolean {
+  return /^[^\s~^:?*[\\\x00-\x1f\x7f]+$/.test(name) && !/\.\.|\/\/|@\{|\/\.|\.lock(\/|$)|\.$|\/$/.test(name);
 }
 
 /** Condition-key prefixes that name an OIDC provider (a registered one, or a CircleCI org issuer). */
@@ -201,6 +229,30 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[], p
         const open = !subs.some((c) => c.values.every((v) => !isOpenCircleSub(v)));
         if (open && !projectPinned) {
           add('warning', 'subject-open-to-organisation', subs[0]?.path ?? condPath, `every project of CircleCI organisation ${org} can assume this role`, `pin the project: StringLike "${name}:sub": "org/${org}/project/<project-id>/user/*", or StringEquals "${name}:oidc.circleci.com/project-id": "<project-id>"`);
+        }
+      }
+      // 8. A '*' before a later part of the V2 sub: a branch name can repeat that part (README "`*` crosses `/`").
+      if (org !== undefined) {
+        for (const c of subs) {
+          if (c.op !== 'StringLike') continue;
+          for (const v of c.values) {
+            const forged = forgeableCircleSub(v);
+            if (forged === undefined) continue;
+            const guard = (m: string): string => `*${m}*${m}*`;
+            const guarded = conds.some((g) => g.key.toLowerCase() === c.key.toLowerCase() && g.op === 'StringNotLike' && g.qualifier === undefined && g.values.some((x) => forged.markers.some((m) => x === guard(m))));
+            if (guarded) continue;
+            const fixed = v.replace(/\/project\/\*\//, `/project/${ANY_UUID}/`).replace(/\/user\/\*\//, `/user/${ANY_UUID}/`);
+            const marker = forged.markers.includes('/vcs-ref/') ? '/vcs-ref/' : (forged.markers.at(-1) as string);
+            add(
+              'warning',
+              'sub-wildcard-spans-branch',
+              c.path,
+              `IAM's '*' spans '/' and a branch name may contain '/': a pipeline of ${forged.projectOpen ? `any project of CircleCI organisation ${org}` : 'this project'} on a branch named '${forged.branch}' matches '${v}'`,
+              forgeableCircleSub(fixed) === undefined
+                ? `match the ids with '?' so that no '*' comes before the branch: StringLike "${c.key}": "${fixed}"`
+                : `add "StringNotLike": {"${c.key}": "${guard(marker)}"} to this statement (a real sub has each part once)`,
+            );
+          }
         }
       }
       const github = /^token\.actions\./i.test(name) || /^github\.com\//i.test(name);

@@ -25,6 +25,10 @@ const PINNED_SUB = { [`${CIRCLE}:sub`]: `org/${ORG}/project/${PROJECT}/user/*` }
 const GH_AUD = { [`${GH}:aud`]: 'sts.amazonaws.com' };
 const GH_SUB = { [`${GH}:sub`]: 'repo:demo-org/demo-app:ref:refs/heads/main' };
 const S0 = 'AssumeRolePolicyDocument.Statement[0]';
+/** A UUID matched with '?' only, as a RegExp source. */
+const UUID_Q = '\\?{8}-\\?{4}-\\?{4}-\\?{4}-\\?{12}';
+const ANY_UUID = '????????-????-????-????-????????????';
+const SUB_KEY = `${CIRCLE}:sub`;
 const at = (op: string, key: string): string => `${S0}.Condition${/^[A-Za-z_$][\w$]*$/.test(op) ? `.${op}` : `[${JSON.stringify(op)}]`}[${JSON.stringify(key)}]`;
 
 let dir: string;
@@ -57,7 +61,7 @@ const ROWS: Row[] = [
     condition: { StringEquals: { ...AUD, [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/main' }, StringLike: PINNED_SUB },
     expect: [['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
     message: /AWS does not put .*vcs-ref' in the request context .*always false, so the statement never allows/,
-    fix: new RegExp(`StringLike "${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/<project-id>/user/\\*/vcs-origin/<vcs-origin>/vcs-ref/refs/heads/main"`),
+    fix: new RegExp(`StringLike "${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/<project-id>/user/${UUID_Q}/vcs-origin/<vcs-origin>/vcs-ref/refs/heads/main"`),
   },
   {
     name: 'unsupported key: vcs-origin (seed 004)',
@@ -127,9 +131,50 @@ const ROWS: Row[] = [
     fix: /project\/<project-id>\/user\/\*/,
   },
   {
-    name: 'CircleCI: sub project/* without a repository',
+    name: 'CircleCI: sub project/* without a repository (a branch can forge the rest too; no ?-only fix, so the guard)',
     condition: { StringEquals: AUD, StringLike: { [`${CIRCLE}:sub`]: `org/${ORG}/project/*/user/*/vcs-origin/*/vcs-ref/refs/heads/main` } },
-    expect: [['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)]],
+    expect: [['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)], ['warning', 'sub-wildcard-spans-branch', at('StringLike', `${CIRCLE}:sub`)]],
+  },
+  // 8. A '*' before a later part of the V2 sub: a branch name (which may contain '/') can repeat it.
+  {
+    name: 'sub-wildcard-spans-branch: user/* before the branch (seed 001), the project pinned',
+    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` } },
+    expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
+    message: /a pipeline of this project on a branch named 'x\/vcs-origin\/github\.com\/demo-org\/demo-app\/vcs-ref\/refs\/heads\/main'/,
+    fix: new RegExp(`match the ids with '\\?'.*"org/${ORG}/project/${PROJECT}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"$`),
+  },
+  {
+    name: 'sub-wildcard-spans-branch: project/* too (seed004-fixed): any project of the organisation',
+    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/*/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` } },
+    expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
+    message: /a pipeline of any project of CircleCI organisation .* on a branch named 'x\/user\/x\/vcs-origin\//,
+    fix: new RegExp(`"org/${ORG}/project/${UUID_Q}/user/${UUID_Q}/vcs-origin/`),
+  },
+  {
+    name: 'sub-wildcard-spans-branch: not with ? for the ids',
+    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${ANY_UUID}/user/${ANY_UUID}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` } },
+    expect: [],
+  },
+  {
+    name: 'sub-wildcard-spans-branch: not with a StringNotLike guard on a repeated part',
+    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` }, StringNotLike: { [SUB_KEY]: '*/vcs-ref/*/vcs-ref/*' } },
+    expect: [],
+  },
+  {
+    name: 'sub-wildcard-spans-branch: not when the rest cannot be in a branch name (a ":" here)',
+    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/a:b/vcs-ref/refs/heads/main` } },
+    expect: [],
+  },
+  {
+    name: 'sub-wildcard-spans-branch: any branch of one origin: the origin itself can be forged by a branch name',
+    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/*` } },
+    expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
+    message: /on a branch named 'x\/vcs-origin\/github\.com\/demo-org\/demo-app\/vcs-ref\/x'/,
+  },
+  {
+    name: 'sub-wildcard-spans-branch: not for user/* at the end (every job of the project is what it says)',
+    condition: { StringEquals: AUD, StringLike: PINNED_SUB },
+    expect: [],
   },
   {
     name: 'CircleCI: sub org/*',
@@ -250,12 +295,36 @@ describe('lint exit codes and output', () => {
 });
 
 describe('lint on the default policies/', () => {
-  test('reports seed004-as-written, nothing on seed004-fixed nor on the other demo roles', async () => {
+  test('sub-wildcard-spans-branch is right: its branch passes the demo role, and its fix denies that branch and keeps main', async () => {
+    const r = await runMain(['lint', '--policies', DEMO_POLICIES, '--json']);
+    const findings = (JSON.parse(r.stdout) as LintJson).findings.filter((f) => f.rule === 'sub-wildcard-spans-branch');
+    const OTHER_PROJECT = ['--project-id', '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a', '--vcs-origin', 'github.com/someone/other-repo'];
+    for (const f of findings) {
+      const branch = /on a branch named '([^']+)'/.exec(f.message)?.[1] ?? assert.fail(f.message);
+      const from = f.message.includes('any project') ? OTHER_PROJECT : []; // the forgery from another project's repository
+      const explain = (policies: string, ...flags: string[]) => runMain(['explain', '--policies', policies, '--role', f.role, '--preset', 'circleci', ...flags]);
+      assert.match((await explain(DEMO_POLICIES, ...from, '--branch', branch)).stdout, /^Result: ALLOW/, `${f.role}: ${branch}`);
+      // The fix applied to a copy of the role.
+      const pattern = /StringLike "[^"]+": "([^"]+)"$/.exec(f.fix)?.[1] ?? assert.fail(f.fix);
+      const { readFile } = await import('node:fs/promises');
+      const role = JSON.parse(await readFile(join(DEMO_POLICIES, 'roles', `${f.role}.json`), 'utf8')) as Record<string, unknown>;
+      const doc = ((role['Role'] as Record<string, unknown> | undefined) ?? role)['AssumeRolePolicyDocument'] as { Statement: { Condition: { StringLike: Record<string, string> } }[] };
+      (doc.Statement[0] as { Condition: { StringLike: Record<string, string> } }).Condition.StringLike[`${CIRCLE}:sub`] = pattern;
+      const fixed = await policiesWith(join(dir, `fixed-${f.role}`), { [`${f.role}.json`]: role });
+      assert.match((await explain(fixed, ...from, '--branch', branch)).stdout, /^Result: DENY/, `${f.role} fixed: ${branch}`);
+      assert.match((await explain(fixed, '--branch', 'main')).stdout, /^Result: ALLOW/, `${f.role} fixed: main`);
+    }
+    assert.equal(findings.length, 2);
+  });
+
+  test('reports seed004-as-written, and the branch forgery of seed 001 / seed004-fixed; nothing on the other demo roles', async () => {
     const r = await runMain(['lint', '--policies', DEMO_POLICIES, '--json']);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as LintJson;
-    const roles = new Set(json.findings.map((f) => f.role));
+    const roles = new Set(json.findings.filter((f) => f.rule !== 'sub-wildcard-spans-branch').map((f) => f.role));
     assert.deepEqual([...roles], ['seed004-as-written']);
+    const forged = json.findings.filter((f) => f.rule === 'sub-wildcard-spans-branch');
+    assert.deepEqual(forged.map((f) => f.role).sort(), ['deploy-main', 'seed004-fixed']);
     const unsupported = json.findings.filter((f) => f.rule === 'unsupported-condition-key');
     assert.deepEqual(unsupported.map((f) => f.path).sort(), [
       at('StringEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`),
@@ -264,8 +333,8 @@ describe('lint on the default policies/', () => {
     for (const f of unsupported) {
       assert.equal(f.severity, 'error');
       assert.equal(f.file, 'policies/roles/seed004-as-written.json');
-      // The fix is seed004-fixed's condition.
-      assert.match(f.fix, new RegExp(`"${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/\\*/user/\\*/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"`));
+      // seed004-fixed's intent, with '?' for the ids so that no branch name can forge it (rule 8).
+      assert.match(f.fix, new RegExp(`"${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/${UUID_Q}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"`));
     }
   });
 
@@ -274,7 +343,7 @@ describe('lint on the default policies/', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /^policies\/roles\/seed004-as-written\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m);
-    assert.match(r.stdout, /\n2 errors, 2 warnings in 6 roles\n$/);
+    assert.match(r.stdout, /\n2 errors, 4 warnings in 6 roles\n$/);
   });
 });
 
