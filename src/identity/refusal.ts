@@ -1,7 +1,7 @@
 /**
  * Which registered provider refused a token. When `iss` matched a provider and the token then failed (its
  * signature, key retrieval, audience, time claims), the verifier's StsError carries a TokenRefusal as its
- * `detail`, so the audit log and `explain` can say which provider, and which ClientIDList, the token met.
+ * `detail`, so the audit log (`issuer`) and `explain` (its `Provider:` line) can say which provider the token met.
  * Refusals before a provider matched (malformed token, unknown iss) carry none. The answer on the wire is the same.
  */
 import { StsError } from '../protocol/errors.js';
