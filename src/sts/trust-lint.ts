@@ -108,7 +108,7 @@ function forgeableCircleSub(pattern: string): { branch: string; markers: string[
   if (markers.length === 0) return undefined;
   const branch = `x${rest.replace(/[*?]/g, 'x')}`;
   if (!isGitBranchName(branch)) return undefined;
-  return { branch, markers, projectOpen: !/^org\/[^*?/]+\/project\/[^*?/]+\//.test(text) };
+  return { branch, markers, projectOpen: !pinsCircleProject(text) };
 }
 
 /** git check-ref-format's rules for a branch name, as far as they can bar a forgery. */
@@ -279,9 +279,14 @@ export function lintRole(role: RoleConfig, providers: readonly OidcProvider[], p
  * spans `/`, so only a wildcard-free run from the start pins a segment.
  */
 function isOpenCircleSub(v: string): boolean {
-  const projectPinned = /^org\/[^*?/]+\/project\/[^*?/]+\//.test(v + '/');
+  const projectPinned = pinsCircleProject(v);
   const originPinned = /\/vcs-origin\/[^*?/]+\/[^*?/]+\/[^*?/]+\/vcs-ref\//.test(v);
   return !projectPinned && !originPinned;
+}
+
+/** Whether a CircleCI sub pattern names one organisation and one project before any wildcard. */
+function pinsCircleProject(v: string): boolean {
+  return /^org\/[^*?/]+\/project\/[^*?/]+\//.test(v + '/');
 }
 
 /** A GitHub sub pattern that admits more than one repository (repo:<owner>/*, repo:*, *). */
