@@ -28,6 +28,11 @@ if (cluster.isPrimary && workers > 1) {
   cluster.on('listening', (_w, address) => {
     if (++listening === workers) process.stdout.write(`floor listening on http://127.0.0.1:${address.port} (${workers} workers, ${mode})\n`);
   });
+  // Each worker exits on SIGTERM (see serve()); the primary exits once all have.
+  let exited = 0;
+  cluster.on('exit', () => {
+    if (++exited === workers) process.exit(0);
+  });
   const stop = () => {
     for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
   };
@@ -68,8 +73,9 @@ function serve() {
   server.listen(Number(process.env.FLOOR_PORT ?? 0), '127.0.0.1', () => {
     if (workers === 1) process.stdout.write(`floor listening on http://127.0.0.1:${server.address().port} (1 worker, ${mode})\n`);
   });
+  // A cluster worker's IPC channel would keep it alive after close(): exit once the server has closed.
   const stop = () => {
-    server.close();
+    server.close(() => process.exit(0));
     server.closeAllConnections();
   };
   process.on('SIGINT', stop);
