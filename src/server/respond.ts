@@ -21,12 +21,10 @@ export function sendOutcome(res: ServerResponse, options: AppOptions, outcome: S
 
 /** Status, text/xml (no charset: AWS sends plain text/xml), the request id and an exact Content-Length. */
 export function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
-  const bytes = Buffer.from(body, 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/xml');
-  res.setHeader('x-amzn-RequestId', requestId);
-  res.setHeader('Content-Length', bytes.length);
-  res.end(bytes);
+  // The body as a string: node writes its header block and a string body in one write (a Buffer body is a second
+  // chunk); the headers in one writeHead (merged with any set before, such as the reason header).
+  res.writeHead(status, ['Content-Type', 'text/xml', 'x-amzn-RequestId', requestId, 'Content-Length', String(Buffer.byteLength(body, 'utf8'))]);
+  res.end(body, 'utf8');
 }
 
 /** Header values must be visible ASCII; keep the reason readable and bounded. */
