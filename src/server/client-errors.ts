@@ -24,11 +24,11 @@ function errorFor(code: string | undefined): StsError {
 }
 
 function rawResponse(err: StsError, requestId: string): string {
-  const body = Buffer.from(renderError(err, requestId), 'utf8');
+  const body = renderError(err, requestId);
   return (
     `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\n` +
-    `Content-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n` +
-    body.toString('utf8')
+    `Content-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body, 'utf8')}\r\nConnection: close\r\n\r\n` +
+    body
   );
 }
 
@@ -42,8 +42,8 @@ export function answerClientErrors(server: Server, requestId: () => string): voi
   });
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const id = requestId();
-    const body = Buffer.from(renderError(new StsError('ExpectationFailed', 'Only "Expect: 100-continue" is supported'), id), 'utf8');
-    res.writeHead(417, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': id, 'Content-Length': body.length, Connection: 'close' });
-    res.end(body);
+    const body = renderError(new StsError('ExpectationFailed', 'Only "Expect: 100-continue" is supported'), id);
+    res.writeHead(417, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': id, 'Content-Length': Buffer.byteLength(body, 'utf8'), Connection: 'close' });
+    res.end(body, 'utf8');
   });
 }
