@@ -6,7 +6,7 @@
  * credentials of an allowed call are placeholders (nothing is encrypted or signed for them).
  */
 import type { OidcProvider, VerifiedToken } from '../identity/types.js';
-import { checkClaims, toFrozenRecord } from '../identity/claims.js';
+import { checkClaimDepth, checkClaims, toFrozenRecord } from '../identity/claims.js';
 import { refusedBy } from '../identity/refusal.js';
 import { epochSeconds } from '../identity/time-claims.js';
 import { StsError, toStsError } from '../protocol/errors.js';
@@ -49,10 +49,12 @@ export function createInProcess(deps: StsDeps): { call(c: InProcessCall): Promis
     async verify(token: string, now: Date): Promise<VerifiedToken> {
       const entry = pending.get(token);
       if (entry === undefined) return deps.verifier.verify(token, now);
+      checkClaimDepth(entry.values);
       const claims = toFrozenRecord(entry.values);
       // Same rule order as the verifier after a valid signature: the issuer must be this provider.
       if (claims['iss'] !== entry.provider.url) {
-        throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${String(claims['iss'])}`, {
+        const iss = claims['iss'];
+        throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${typeof iss === 'string' ? iss : JSON.stringify(iss)}`, {
           reason: `the iss claim is not ${entry.provider.url}, the emulated issuer chosen to sign these claims`,
         });
       }

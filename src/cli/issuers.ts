@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/types.js';
 import type { OidcProvider } from '../identity/types.js';
 import { loadOrCreateSigningKey, signToken, type EmulatedKey } from '../identity/emulated.js';
 import type { PresetName } from '../identity/presets.js';
+import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/claims.js';
 import { UsageError } from './options.js';
 
 export function emulatedProviders(config: LoadedConfig): OidcProvider[] {
@@ -86,5 +87,7 @@ export function parseClaimsJson(text: string, flag = '--claims'): Record<string,
     throw new UsageError(`${flag} is not valid JSON: ${(e as Error).message}`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${flag} must be a JSON object`);
+  if (nestedDeeperThan(v, MAX_CLAIM_DEPTH)) throw new UsageError(`${flag} nests objects or arrays more than ${MAX_CLAIM_DEPTH} levels deep; no real token does`);
   return v as Record<string, unknown>;
 }
+

@@ -4,6 +4,7 @@
  * paths answer alike. Also: copying claims into null-prototype, frozen objects.
  */
 import { MESSAGES, StsError } from '../protocol/errors.js';
+import { invalidToken } from './jose-errors.js';
 import { checkTimeClaims } from './time-claims.js';
 import type { OidcProvider } from './types.js';
 
@@ -11,7 +12,7 @@ import type { OidcProvider } from './types.js';
 export function checkClaims(claims: Readonly<Record<string, unknown>>, provider: OidcProvider, nowSeconds: number): string {
   const iss = Object.hasOwn(claims, 'iss') ? claims['iss'] : undefined;
   if (iss !== provider.url) {
-    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(String(iss)), { reason: 'iss does not match the provider' });
+    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(typeof iss === 'string' ? iss : String(JSON.stringify(iss))), { reason: 'iss does not match the provider' });
   }
   const audience = matchAudience(claims, provider.clientIdList);
   checkTimeClaims(claims, nowSeconds);
@@ -59,6 +60,28 @@ function deepFreeze(root: object): void {
       if (typeof value === 'object' && value !== null) stack.push(value);
     }
   }
+}
+
+/** Deeper than any real token's claims (session tags nest three levels): refused before anything walks them. */
+export const MAX_CLAIM_DEPTH = 32;
+
+/** Throws InvalidIdentityToken when a parsed header or payload nests objects or arrays deeper than MAX_CLAIM_DEPTH. */
+export function checkClaimDepth(value: unknown, what = 'claims'): void {
+  if (nestedDeeperThan(value, MAX_CLAIM_DEPTH)) {
+    throw invalidToken(`the token's ${what} nest objects or arrays more than ${MAX_CLAIM_DEPTH} levels deep`);
+  }
+}
+
+/** Whether a JSON value nests objects or arrays more than `max` levels deep; iterative, so any depth is safe to ask about. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const key of Object.keys(v)) stack.push([(v as Record<string, unknown>)[key], depth + 1]);
+  }
+  return false;
 }
 
 function truncate(s: string): string {

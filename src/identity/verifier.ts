@@ -21,7 +21,7 @@ import { jwtVerify } from 'jose/jwt/verify';
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
 import { CONSTRAINT, codePointsAgainst, validationError } from '../protocol/validation.js';
 import { createBoundedFetch } from './bounded-fetch.js';
-import { checkClaims, toFrozenRecord } from './claims.js';
+import { checkClaimDepth, checkClaims, toFrozenRecord } from './claims.js';
 import { invalidToken, mapVerificationError } from './jose-errors.js';
 import { createKeyResolver } from './key-sets.js';
 import { CLOCK_SKEW_SECONDS, epochSeconds } from './time-claims.js';
@@ -199,6 +199,13 @@ function checkLength(token: unknown): asserts token is string {
 
 /** Header and payload as jose parses them, before any trust: for routing to a provider only. */
 function decodeUntrusted(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; compact: boolean } {
+  const decoded = decodeEither(token);
+  checkClaimDepth(decoded.header, 'header');
+  checkClaimDepth(decoded.payload);
+  return decoded;
+}
+
+function decodeEither(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; compact: boolean } {
   const fast = decodeCompact(token);
   if (fast !== undefined) return { ...fast, compact: true };
   try {

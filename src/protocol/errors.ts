@@ -92,5 +92,11 @@ export function isStsError(e: unknown): e is StsError {
 /** Any thrown value as an StsError; unknown errors become InternalFailure (detail kept in `cause`, never in the message). */
 export function toStsError(e: unknown): StsError {
   if (isStsError(e)) return e;
-  return new StsError('InternalFailure', MESSAGES.internalFailure, { cause: e });
+  return new StsError('InternalFailure', MESSAGES.internalFailure, { cause: e, reason: internalReason(e) });
+}
+
+/** The class and message of an internal failure, for the audit log (never for the answer). */
+function internalReason(e: unknown): string {
+  if (e instanceof Error) return `internal failure: ${e.name}: ${e.message}`;
+  return `internal failure: a thrown ${e === null ? 'null' : typeof e}`;
 }

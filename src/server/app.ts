@@ -10,6 +10,7 @@ import { dispatch } from '../sts/dispatch.js';
 import type { StsOutcome } from '../sts/outcome.js';
 import type { AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
+import { processFailureLog } from './failure-log.js';
 import { loadExpress } from './express.js';
 import { issuerRouter } from './issuer-routes.js';
 import { normaliseIp, sendOutcome, sendXml as send } from './respond.js';
@@ -39,7 +40,7 @@ export function createApp(options: AppOptions): ExpressApp {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = options.requestId();
     const sts = bodyError(err) ?? toStsError(err);
-    if (sts.code === 'InternalFailure') process.stderr.write(`sts-emulator: internal failure: ${String((err as Error)?.stack ?? err)}\n`);
+    if (sts.code === 'InternalFailure') processFailureLog(err);
     if (res.headersSent) {
       res.end();
       return;

@@ -4,6 +4,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { StsOutcome } from '../sts/outcome.js';
+import { stderrWriter } from './failure-log.js';
 
 export interface AuditRecord {
   readonly time: string;
@@ -44,7 +45,8 @@ export function auditRecord(outcome: StsOutcome, requestId: string, time: Date):
 export function openAuditSink(target: string): { sink: AuditSink | undefined; close: () => Promise<void> } {
   if (target === 'off') return { sink: undefined, close: async () => undefined };
   if (target === '-' || target === 'stderr') {
-    return { sink: (r) => void process.stderr.write(JSON.stringify(r) + '\n'), close: async () => undefined };
+    const write = stderrWriter(); // a reader that goes away (| head, a dead collector) never takes the server down
+    return { sink: (r) => write(JSON.stringify(r) + '\n'), close: async () => undefined };
   }
   const stream = createWriteStream(target, { flags: 'a', mode: 0o600 });
   stream.on('error', (e) => process.stderr.write(`sts-emulator: audit log ${target}: ${e.message}\n`));

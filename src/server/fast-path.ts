@@ -18,6 +18,7 @@ import { dispatch } from '../sts/dispatch.js';
 import type { StsOutcome } from '../sts/outcome.js';
 import type { AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
+import { processFailureLog } from './failure-log.js';
 import { normaliseIp, sendOutcome, sendXml } from './respond.js';
 import { createTurnBatch } from './turn-batch.js';
 
@@ -104,7 +105,7 @@ async function outcomeOf(req: IncomingMessage, options: AppOptions, body: string
 function fault(res: ServerResponse, options: AppOptions, err: unknown): void {
   const requestId = options.requestId();
   const sts = toStsError(err);
-  if (sts.code === 'InternalFailure') process.stderr.write(`sts-emulator: internal failure: ${String((err as Error)?.stack ?? err)}\n`);
+  if (sts.code === 'InternalFailure') processFailureLog(err);
   if (res.headersSent) {
     res.end();
     return;

@@ -7,13 +7,16 @@ import { renderError, renderSuccess } from '../protocol/xml.js';
 import type { StsOutcome } from '../sts/outcome.js';
 import { REASON_HEADER, type AppOptions } from './app-options.js';
 import { auditRecord } from './audit.js';
+import { processFailureLog } from './failure-log.js';
 
 /** An operation's outcome as its answer (success XML, or the error with its status and reason header), then its audit record. */
 export function sendOutcome(res: ServerResponse, options: AppOptions, outcome: StsOutcome, requestId: string): void {
   if (outcome.ok) {
     sendXml(res, 200, renderSuccess(outcome.action, outcome.result, requestId), requestId);
   } else {
-    if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
+    if (outcome.error.code === 'InternalFailure') processFailureLog(outcome.error.cause ?? outcome.error);
+    // The reason of a 5xx is the emulator's own fault: in the audit log and on stderr, never in the answer.
+    else if (options.reasonHeader !== false && outcome.error.reason !== undefined) res.setHeader(REASON_HEADER, headerSafe(outcome.error.reason));
     sendXml(res, outcome.error.status, renderError(outcome.error, requestId), requestId);
   }
   options.audit?.(auditRecord(outcome, requestId, options.deps.clock()));

@@ -34,20 +34,24 @@ export interface WebIdentityContextInput {
   readonly claimKeys: ClaimKeyMode;
 }
 
-/** A claim value as condition-key values: scalars as one string, arrays of scalars as a set; objects/null give nothing. */
+/** A claim value as condition-key values: scalars as one string, arrays of scalars as a set; anything else gives nothing. */
 function claimValues(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  if (typeof v === 'number') return Number.isFinite(v) ? [String(v)] : undefined;
-  if (typeof v === 'boolean') return [v ? 'true' : 'false'];
-  if (Array.isArray(v)) {
-    const out: string[] = [];
-    for (const item of v) {
-      const s = claimValues(item);
-      if (s === undefined || Array.isArray(item)) return undefined;
-      out.push(...s);
-    }
-    return out;
+  const scalar = scalarValue(v);
+  if (scalar !== undefined) return [scalar];
+  if (!Array.isArray(v)) return undefined;
+  const out: string[] = [];
+  for (const item of v) {
+    const s = scalarValue(item);
+    if (s === undefined) return undefined; // nested arrays, objects, null: not a set of strings
+    out.push(s);
   }
+  return out;
+}
+
+function scalarValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
   return undefined;
 }
 

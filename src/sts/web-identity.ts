@@ -4,6 +4,7 @@
  * (then sts:TagSession / sts:SetSourceIdentity when the token carries tags / a source identity) -> duration.
  */
 import { MESSAGES, StsError } from '../protocol/errors.js';
+import { CONSTRAINT, validationError } from '../protocol/validation.js';
 import type { XmlNode } from '../protocol/xml.js';
 import type { QueryParams } from '../protocol/query.js';
 import { evaluate, type EvaluationResult } from '../policy/policy.js';
@@ -85,7 +86,9 @@ async function run(deps: StsDeps, params: QueryParams, call: CallInfo, audit: Au
   let sourceIdentity: string | undefined;
   if (sourceIdentityClaim !== undefined) {
     if (typeof sourceIdentityClaim !== 'string' || !SOURCE_IDENTITY.test(sourceIdentityClaim)) {
-      throw new StsError('ValidationError', `1 validation error detected: Value '${String(sourceIdentityClaim)}' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: ${SESSION_NAME_PATTERN_TEXT}`);
+      // A claim that is not a string is shown as its JSON text: nothing of the attacker's value is called.
+      const shown = typeof sourceIdentityClaim === 'string' ? sourceIdentityClaim : JSON.stringify(sourceIdentityClaim);
+      throw validationError([{ field: 'sourceIdentity', constraint: CONSTRAINT.pattern(SESSION_NAME_PATTERN_TEXT), value: shown }]);
     }
     sourceIdentity = sourceIdentityClaim;
   }

@@ -283,8 +283,11 @@ const cases: Case[] = [
     },
   },
   {
-    name: '4,000-deep nested claim does not overflow',
+    // Deeper than any real token (the limit is 32 levels): refused as malformed before anything walks it.
+    name: '4,000-deep nested claim is refused without overflowing',
     token: () => raw('{"alg":"RS256","kid":"rsa-1"}', JSON.stringify(standardClaims()).replace(/}$/, `,"x":${'['.repeat(4000)}${']'.repeat(4000)}}`)),
+    code: 'InvalidIdentityToken',
+    message: MESSAGES.invalidIdentityToken,
   },
   {
     name: 'result carries provider, header and the matched audience',
