@@ -1,11 +1,12 @@
 /** Human-readable and JSON views of one decision (explain, test mismatches). */
 import { formatEvaluation } from '../policy/explain.js';
-import type { StsOutcome } from '../sts/outcome.js';
+import { decisionOf, type StsOutcome } from '../sts/index.js';
 
 export function explainText(outcome: StsOutcome): string {
   const a = outcome.audit;
   const lines: string[] = [];
-  lines.push(outcome.ok ? 'Result: ALLOW (credentials would be issued)' : `Result: ${outcome.error.code === 'AccessDenied' ? 'DENY' : 'ERROR'} ${outcome.error.code} (HTTP ${outcome.error.status}): ${outcome.error.message}`);
+  const result = decisionOf(outcome).toUpperCase();
+  lines.push(outcome.ok ? `Result: ${result} (credentials would be issued)` : `Result: ${result} ${outcome.error.code} (HTTP ${outcome.error.status}): ${outcome.error.message}`);
   if (!outcome.ok && outcome.error.reason !== undefined) lines.push(`Why: ${outcome.error.reason}`);
   if (a.role !== undefined) lines.push(`Role: ${a.role}`);
   if (a.issuer !== undefined) lines.push(`Provider: iss ${a.issuer} matched ${a.provider ?? '?'}`);
@@ -27,7 +28,7 @@ export function explainJson(outcome: StsOutcome): Record<string, unknown> {
   const context: Record<string, readonly string[]> = {};
   if (a.context !== undefined) for (const [k, v] of a.context.values) context[k] = v;
   return {
-    result: outcome.ok ? 'allow' : outcome.error.code === 'AccessDenied' ? 'deny' : 'error',
+    result: decisionOf(outcome),
     errorCode: outcome.ok ? null : outcome.error.code,
     message: outcome.ok ? null : outcome.error.message,
     reason: outcome.ok ? null : outcome.error.reason ?? null,

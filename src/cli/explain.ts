@@ -5,7 +5,7 @@ import { HELP } from './help.js';
 import { chooseIssuer, parseClaimsJson } from './issuers.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from './options.js';
 import { createRuntime } from './runtime.js';
-import { createInProcess, type InProcessCall } from './in-process.js';
+import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
 import { explainJson, explainText } from './explain-format.js';
 import { claimsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
 
@@ -46,7 +46,6 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   if (sourceIp !== undefined && isIP(sourceIp) === 0) throw new UsageError(`--source-ip must be an IPv4 or IPv6 address, got '${sourceIp}'`);
 
   const runtime = await createRuntime(common);
-  const runner = createInProcess(runtime.deps);
   const base = {
     role,
     sessionName: str(values, 'session-name') ?? 'explain-session',
@@ -65,7 +64,7 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     const provider = chooseIssuer(runtime.config, common.policies, { issuer: values.issuer, iss: claims['iss'] });
     call = { ...base, claims: { provider, values: { iss: provider.url, ...defaultTimes(new Date(), ttl), ...claims } } };
   }
-  const outcome = await runner.call(call);
+  const outcome = await assumeRoleInProcess(runtime.deps, call);
   io.stdout(values.json === true ? JSON.stringify(explainJson(outcome), null, 2) + '\n' : explainText(outcome) + '\n');
   return outcome.ok ? 0 : 1;
 }

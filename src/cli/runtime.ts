@@ -3,16 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
 import { createTokenVerifier, type TokenVerifierOptions } from '../identity/verifier.js';
-import { createCredentialAuthority } from '../sts/credentials.js';
-import { indexRoles } from '../sts/roles.js';
-import { pooledRandomBytes } from '../sts/random-pool.js';
-import type { StsDeps } from '../sts/deps.js';
+import { createCredentialAuthority, indexRoles, pooledRandomBytes, type StsDeps } from '../sts/index.js';
 import type { CommonOptions } from './options.js';
 
 export interface Runtime {
   readonly config: LoadedConfig;
   readonly deps: StsDeps;
-  readonly authority: ReturnType<typeof createCredentialAuthority>;
 }
 
 export async function createRuntime(
@@ -33,5 +29,5 @@ export async function createRuntime(
     credentials: authority,
     clock,
   };
-  return { config, deps, authority };
+  return { config, deps };
 }

@@ -4,13 +4,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { escapeXml } from '../protocol/xml.js';
 import { circleCiClaims, gitHubClaims, type CircleCiOptions, type GitHubOptions } from '../identity/presets.js';
-import type { StsOutcome } from '../sts/outcome.js';
+import { assumeRoleInProcess, decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
 import { explainText } from './explain-format.js';
 import { HELP } from './help.js';
 import { chooseIssuer, presetOfProvider } from './issuers.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
-import { createInProcess } from './in-process.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
 export const TEST_ARGS = { ...COMMON_ARGS, junit: { type: 'string' }, quiet: { type: 'boolean' } } as const;
@@ -24,27 +23,27 @@ export interface CaseResult {
   readonly ms: number;
 }
 
+/** allow, deny, or the STS error code: what a case's `expect` names. */
 export function outcomeLabel(o: StsOutcome): string {
-  if (o.ok) return 'allow';
-  return o.error.code === 'AccessDenied' ? 'deny' : o.error.code;
+  const decision = decisionOf(o);
+  return decision === 'error' && !o.ok ? o.error.code : decision;
 }
 
 /** Runs cases against a runtime; never throws for a case's own problem (bad issuer, ...). */
 export async function runCases(runtime: Runtime, policiesDir: string, cases: readonly Case[], now: () => Date = () => new Date()): Promise<CaseResult[]> {
-  const runner = createInProcess(runtime.deps);
   const results: CaseResult[] = [];
   // STS refusals are expected outcomes here, thrown and caught per case: capturing their stacks was most of the cost.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    for (const c of cases) results.push(await runCase(runtime, runner, policiesDir, c, now));
+    for (const c of cases) results.push(await runCase(runtime, policiesDir, c, now));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
   return results;
 }
 
-async function runCase(runtime: Runtime, runner: ReturnType<typeof createInProcess>, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
+async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
   const start = performance.now();
   try {
     const common = {
@@ -56,7 +55,7 @@ async function runCase(runtime: Runtime, runner: ReturnType<typeof createInProce
     };
     let outcome: StsOutcome;
     if (c.token !== undefined) {
-      outcome = await runner.call({ ...common, token: c.token });
+      outcome = await assumeRoleInProcess(runtime.deps, { ...common, token: c.token });
     } else {
       const provider = chooseIssuer(runtime.config, policiesDir, { issuer: c.issuer, preset: c.preset?.name, iss: c.claims?.['iss'] });
       const t = { now: now(), ttlSeconds: 3600 };
@@ -71,7 +70,7 @@ async function runCase(runtime: Runtime, runner: ReturnType<typeof createInProce
           ? circleCiClaims(provider.url, options as CircleCiOptions, t)
           : gitHubClaims(provider.url, options as GitHubOptions, t, `case-${c.index}`);
       }
-      outcome = await runner.call({ ...common, claims: { provider, values: { ...base, ...(c.claims ?? {}) } } });
+      outcome = await assumeRoleInProcess(runtime.deps, { ...common, claims: { provider, values: { ...base, ...(c.claims ?? {}) } } });
     }
     const got = outcomeLabel(outcome);
     const passed = got === c.expect;

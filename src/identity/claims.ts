@@ -3,21 +3,46 @@
  * then time claims. The same function runs after jose's verification and on a cache hit, so both
  * paths answer alike. Also: copying claims into null-prototype, frozen objects.
  */
-import { MESSAGES, StsError } from '../protocol/errors.js';
+import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
 import { invalidToken } from './jose-errors.js';
-import { checkTimeClaims } from './time-claims.js';
-import type { OidcProvider } from './types.js';
+import { refusedBy } from './refusal.js';
+import { checkTimeClaims, epochSeconds } from './time-claims.js';
+import type { OidcProvider, VerifiedToken } from './types.js';
 
 /** Checks iss, aud, exp/nbf/iat at `nowSeconds`; returns the `aud` value that matched the ClientIDList. */
 export function checkClaims(claims: Readonly<Record<string, unknown>>, provider: OidcProvider, nowSeconds: number): string {
-  const iss = Object.hasOwn(claims, 'iss') ? claims['iss'] : undefined;
-  if (iss !== provider.url) {
-    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(typeof iss === 'string' ? iss : String(JSON.stringify(iss))), { reason: 'iss does not match the provider' });
-  }
+  checkIssuer(claims, provider);
   const audience = matchAudience(claims, provider.clientIdList);
   checkTimeClaims(claims, nowSeconds);
   return audience;
 }
+
+function checkIssuer(claims: Readonly<Record<string, unknown>>, provider: OidcProvider): void {
+  const iss = Object.hasOwn(claims, 'iss') ? claims['iss'] : undefined;
+  if (iss !== provider.url) {
+    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(typeof iss === 'string' ? iss : String(JSON.stringify(iss))), { reason: 'iss does not match the provider' });
+  }
+}
+
+/**
+ * Claims the emulated issuer of `provider` would sign, accepted in-process (`test`, `explain`) as the verifier accepts
+ * a signed token's claims: the same depth limit, the same frozen copy and the same checks (iss, aud, times). A
+ * refusal carries the provider, as the verifier's does.
+ */
+export function acceptClaims(provider: OidcProvider, values: Readonly<Record<string, unknown>>, now: Date): VerifiedToken {
+  checkClaimDepth(values);
+  const claims = toFrozenRecord(values);
+  checkIssuer(claims, provider); // before a provider is matched: no provider in the refusal, as the verifier's unknown iss
+  try {
+    const audience = checkClaims(claims, provider, epochSeconds(now));
+    return { provider, claims, header: ACCEPTED_HEADER, audience };
+  } catch (err) {
+    throw refusedBy(toStsError(err), provider);
+  }
+}
+
+/** The header the emulated issuers sign with (signToken adds the key's kid). */
+const ACCEPTED_HEADER: Readonly<Record<string, unknown>> = Object.freeze({ alg: 'RS256', typ: 'JWT' });
 
 /**
  * `aud` (a string, or an array of which one element must match) against the ClientIDList. With several

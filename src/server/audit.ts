@@ -3,7 +3,7 @@
  * name, subject, issuer, decision, error code and message, the emulator's reason, and the policy trace.
  */
 import { createWriteStream } from 'node:fs';
-import type { StsOutcome } from '../sts/outcome.js';
+import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { stderrWriter } from './failure-log.js';
 
 export interface AuditRecord {
@@ -33,7 +33,7 @@ export function auditRecord(outcome: StsOutcome, requestId: string, time: Date):
     sessionName: a.sessionName ?? null,
     subject: a.subject ?? null,
     issuer: a.issuer ?? null,
-    decision: outcome.ok ? 'allow' : outcome.error.code === 'AccessDenied' ? 'deny' : 'error',
+    decision: decisionOf(outcome),
     errorCode: outcome.ok ? null : outcome.error.code,
     message: outcome.ok ? null : outcome.error.message,
     reason: outcome.ok ? null : outcome.error.reason ?? null,

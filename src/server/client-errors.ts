@@ -1,13 +1,13 @@
 /**
- * What node:http would answer by itself, with an empty body, before any request handler runs: a request it
- * cannot parse (400), a header section over the limit (431), a request that took too long (408), an Expect
- * header it does not know (417). Here they are STS error documents too, so no request path ever gets an
- * answer that is not STS XML (README "Errors").
+ * What node:http would answer by itself, with an empty body, before any request handler runs: a request it cannot
+ * parse (400), a header section over the limit (431), a request that took too long (408), an Expect header it does
+ * not know (417). Here they are STS error documents too, so no request path ever gets an answer that is not STS XML
+ * (README "Errors").
  */
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StsError } from '../protocol/errors.js';
-import { renderError } from '../protocol/xml.js';
+import { errorAnswer, rawAnswer, writeAnswer } from './answer.js';
 
 /** Request line + headers may be this large: a GET carrying a 20,000-character token fits. */
 export const MAX_HEADER_BYTES = 64 * 1024;
@@ -23,27 +23,16 @@ function errorFor(code: string | undefined): StsError {
   }
 }
 
-function rawResponse(err: StsError, requestId: string): string {
-  const body = renderError(err, requestId);
-  return (
-    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\n` +
-    `Content-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body, 'utf8')}\r\nConnection: close\r\n\r\n` +
-    body
-  );
-}
-
 export function answerClientErrors(server: Server, requestId: () => string): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    socket.end(rawResponse(errorFor(err.code), requestId()));
+    socket.end(rawAnswer(errorAnswer(errorFor(err.code), requestId())));
   });
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
-    const id = requestId();
-    const body = renderError(new StsError('ExpectationFailed', 'Only "Expect: 100-continue" is supported'), id);
-    res.writeHead(417, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': id, 'Content-Length': Buffer.byteLength(body, 'utf8'), Connection: 'close' });
-    res.end(body, 'utf8');
+    const answer = errorAnswer(new StsError('ExpectationFailed', 'Only "Expect: 100-continue" is supported'), requestId());
+    writeAnswer(res, answer, ['Connection', 'close']);
   });
 }

@@ -1,13 +1,10 @@
+import { processFailureLog, type FailureLog } from './failure-log.js';
+
 /**
- * Answers written together at the end of the event loop's turn. The fast path queues each finished answer here and
- * one setImmediate writes them all, after the loop has handled every request that was ready in that turn, instead of
- * one write (one wake-up of the peer by the kernel) interleaved with the parsing and checking of the next request.
- *
- * Why: on loopback each write that finds its reader asleep costs a wake-up, and on the 2-core virtual machine of
- * bench/ a response's write measured ~39 µs of CPU inside the emulator against ~13 µs in the baseline server, whose
- * reader never sleeps. Written in a batch, only the first write of a turn wakes the reader (alternating A/B, same
- * token at 8 connections: ~7,000 -> ~11,000 requests/s, ~145 -> ~90 µs of CPU per request; README "Performance").
- * A lone request waits for nothing: setImmediate runs in the same turn, right after the I/O that completed it.
+ * Work written or started together at the end of the event loop's turn, after the loop has handled every request
+ * that was ready in that turn. On loopback each write that finds its reader asleep costs a wake-up of that reader,
+ * and each task handed to libuv's thread pool alone wakes a pool thread: batched, a turn pays for one. A lone
+ * request waits for nothing: setImmediate runs in the same turn, right after the I/O that completed it.
  *
  * A write that throws does not stop the others: it is handed to `onError` with its own context (and if onError
  * throws in turn, the batch still goes on).
@@ -46,12 +43,10 @@ export function createTurnBatch<C>(onError: (context: C, err: unknown) => void):
 
 /**
  * Tasks run at the end of this turn, together with the others queued in it: for work handed on elsewhere, such as the
- * verifier's signature checks (its `schedule` option). Tasks must not throw; one that does is reported on stderr as an
- * internal failure and the others still run.
+ * verifier's signature checks (its `schedule` option). Tasks must not throw; one that does is reported to the failure
+ * log and the others still run.
  */
-export function createTurnQueue(): (task: () => void) => void {
-  const batch = createTurnBatch<() => void>((_task, err) => {
-    process.stderr.write(`sts-emulator: internal failure: a queued task threw: ${String((err as Error)?.stack ?? err)}\n`);
-  });
+export function createTurnQueue(failureLog: FailureLog = processFailureLog): (task: () => void) => void {
+  const batch = createTurnBatch<() => void>((_task, err) => failureLog(err, 'a queued task threw'));
   return (task) => batch.add(task, (t) => t());
 }

@@ -10,6 +10,6 @@ export interface StsDeps {
   readonly claimKeys: ClaimKeyMode;
   readonly roles: RoleIndex;
   readonly verifier: TokenVerifier;
-  readonly credentials: Pick<CredentialAuthority, 'issue'>;
+  readonly credentials: CredentialAuthority;
   readonly clock: () => Date;
 }

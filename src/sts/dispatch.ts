@@ -1,16 +1,22 @@
-/** Dispatch on Action and Version; every path ends in an StsOutcome, never a thrown error. */
+/**
+ * Dispatch on Action and Version over a table of operations; every path ends in an StsOutcome, never a thrown error
+ * (anything unexpected is an InternalFailure outcome carrying its cause).
+ */
 import { StsError, toStsError } from '../protocol/errors.js';
 import type { QueryParams } from '../protocol/query.js';
 import type { StsDeps } from './deps.js';
+import { assumeRoleChained } from './assume-role.js';
+import { getCallerIdentity } from './get-caller-identity.js';
 import type { StsOutcome } from './outcome.js';
 import { assumeRoleWithWebIdentity } from './web-identity.js';
-import type { SignedOps } from './signed-ops.js';
 
 export const API_VERSION = '2011-06-15';
 
+/** One AWS query-protocol request, as the server read it. */
 export interface QueryRequest {
   readonly params: QueryParams;
   readonly method: string;
+  /** The path as it arrived, still percent-encoded, without the query (what SigV4 signs). */
   readonly path: string;
   readonly rawQuery: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -18,22 +24,29 @@ export interface QueryRequest {
   readonly sourceIp: string | undefined;
 }
 
-export async function dispatch(deps: StsDeps, signed: SignedOps | undefined, req: QueryRequest): Promise<StsOutcome> {
+export type Operation = (req: QueryRequest) => Promise<StsOutcome>;
+
+/** The operations by Action name. */
+export type Operations = Readonly<Record<string, Operation>>;
+
+/** The STS operations the emulator serves. */
+export function stsOperations(deps: StsDeps): Operations {
+  return {
+    AssumeRoleWithWebIdentity: (req) => assumeRoleWithWebIdentity(deps, req.params, req.sourceIp),
+    AssumeRole: (req) => assumeRoleChained(deps, req),
+    GetCallerIdentity: (req) => getCallerIdentity(deps, req),
+  };
+}
+
+export async function dispatch(operations: Operations, req: QueryRequest): Promise<StsOutcome> {
   const action = req.params.get('Action');
   try {
     if (action === undefined || action === '') throw new StsError('MissingAction', 'Missing Action');
     const version = req.params.get('Version');
     if (version === undefined) throw new StsError('MissingParameter', 'The request must contain the parameter Version');
-    if (version !== API_VERSION) throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version}`);
-    switch (action) {
-      case 'AssumeRoleWithWebIdentity':
-        return await assumeRoleWithWebIdentity(deps, req.params, { sourceIp: req.sourceIp });
-      case 'GetCallerIdentity':
-      case 'AssumeRole':
-        if (signed !== undefined) return await signed.handle(action, req);
-        break;
-    }
-    throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version}`);
+    const operation = version === API_VERSION && Object.hasOwn(operations, action) ? operations[action] : undefined;
+    if (operation === undefined) throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version}`);
+    return await operation(req);
   } catch (e) {
     return { ok: false, action: action ?? '', error: toStsError(e), audit: { action: action ?? '' } };
   }

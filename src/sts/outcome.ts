@@ -1,8 +1,10 @@
 /**
- * What one STS call decided, for the renderer, the audit log, `explain` and the regression runner.
- * The same record comes out of the server and the in-process runner.
+ * What one STS call decided, for the renderer, the audit log, `explain` and the regression runner. The same record
+ * comes out of the server and the in-process runner. Operations fill a Trail as they go (the one audit builder) and
+ * `runOperation` turns their result or their StsError into an outcome; anything else is a bug and is rethrown
+ * (dispatch answers it as InternalFailure).
  */
-import type { StsError } from '../protocol/errors.js';
+import { StsError } from '../protocol/errors.js';
 import type { XmlNode } from '../protocol/xml.js';
 import type { EvaluationResult } from '../policy/policy.js';
 import type { RequestContext } from '../policy/types.js';
@@ -26,3 +28,23 @@ export interface AuditInfo {
 export type StsOutcome =
   | { readonly ok: true; readonly action: string; readonly result: readonly (XmlNode | undefined)[]; readonly audit: AuditInfo }
   | { readonly ok: false; readonly action: string; readonly error: StsError; readonly audit: AuditInfo };
+
+/** What an operation has learnt so far about the call it is deciding. */
+export type Trail = { -readonly [K in keyof AuditInfo]: AuditInfo[K] };
+
+/** Runs one operation with a fresh trail: its result or its StsError becomes the outcome. */
+export async function runOperation(action: string, body: (trail: Trail) => Promise<readonly (XmlNode | undefined)[]>): Promise<StsOutcome> {
+  const trail: Trail = { action };
+  try {
+    return { ok: true, action, result: await body(trail), audit: trail };
+  } catch (e) {
+    if (!(e instanceof StsError)) throw e;
+    return { ok: false, action, error: e, audit: trail };
+  }
+}
+
+/** The allow / deny / error label of an outcome, as the audit log, explain and the regression runner print it. */
+export function decisionOf(outcome: StsOutcome): 'allow' | 'deny' | 'error' {
+  if (outcome.ok) return 'allow';
+  return outcome.error.code === 'AccessDenied' ? 'deny' : 'error';
+}

@@ -123,6 +123,14 @@ export function readWebIdentityParams(params: QueryParams): WebIdentityParams {
   return { ...base, webIdentityToken: token ?? '', providerId };
 }
 
+/** The members a web-identity call shares with AssumeRole, for a call whose identity is not a token parameter (in-process claims). */
+export function readSessionParams(params: QueryParams): AssumeParamsCommon {
+  const c = new Checker(params);
+  const base = common(params, c, () => undefined);
+  finish(c, base);
+  return base;
+}
+
 export function readAssumeRoleParams(params: QueryParams): AssumeRoleParams {
   const c = new Checker(params);
   const base = common(params, c, () => undefined);

@@ -1,6 +1,8 @@
 /**
- * The request context of AssumeRoleWithWebIdentity: what AWS puts there and nothing more
- * (shared/reference/sts.md §6). Keys are stored lower-cased; IAM key names are case-insensitive.
+ * The request contexts of the assume-role operations: what AWS puts there and nothing more (shared/reference/sts.md
+ * §6). The keys every assume-role call has come from one place (`sharedKeys`); AssumeRoleWithWebIdentity adds the
+ * token's claims and session tags, AssumeRole the calling session. Keys are stored lower-cased; IAM key names are
+ * case-insensitive.
  */
 import type { OidcProvider } from '../identity/types.js';
 import type { RequestContext } from '../policy/types.js';
@@ -19,16 +21,11 @@ export interface SessionTags {
   readonly transitiveTagKeys: readonly string[];
 }
 
-export interface WebIdentityContextInput {
+export interface WebIdentityContextInput extends SharedContextInput {
   readonly provider: OidcProvider;
   readonly claims: Readonly<Record<string, unknown>>;
   /** The aud value that matched the provider's ClientIDList. */
   readonly audience: string;
-  readonly sessionName: string;
-  readonly region: string;
-  readonly now: Date;
-  readonly sourceIp: string | undefined;
-  readonly roleTags: readonly RoleTag[];
   readonly sessionTags: SessionTags | undefined;
   readonly sourceIdentity: string | undefined;
   readonly claimKeys: ClaimKeyMode;
@@ -71,13 +68,38 @@ const isoCache = new Map<number, string>();
 class ContextBuilder {
   readonly values = new Map<string, string[]>();
   readonly multiValued = new Set<string>();
-  set(key: string, values: readonly string[], multi: boolean): void {
+  set(key: string, values: readonly string[], multi = false): void {
     const k = key.toLowerCase();
     this.values.set(k, [...values]);
     if (multi) this.multiValued.add(k);
   }
+  /** A single value, when there is one. */
+  maybe(key: string, value: string | undefined): void {
+    if (value !== undefined) this.set(key, [value]);
+  }
   build(): RequestContext {
     return { values: this.values, multiValued: this.multiValued };
+  }
+}
+
+/** What every assume-role call has in its context. */
+export interface SharedContextInput {
+  readonly sessionName: string;
+  readonly region: string;
+  readonly now: Date;
+  readonly sourceIp: string | undefined;
+  readonly roleTags: readonly RoleTag[];
+}
+
+function sharedKeys(b: ContextBuilder, input: SharedContextInput): void {
+  b.set('sts:RoleSessionName', [input.sessionName]);
+  b.set('aws:RequestedRegion', [input.region]);
+  b.set('aws:CurrentTime', [isoSeconds(input.now)]);
+  b.set('aws:EpochTime', [String(Math.floor(input.now.getTime() / 1000))]);
+  b.maybe('aws:SourceIp', input.sourceIp);
+  for (const tag of input.roleTags) {
+    b.set(`aws:ResourceTag/${tag.Key}`, [tag.Value]);
+    b.set(`iam:ResourceTag/${tag.Key}`, [tag.Value]);
   }
 }
 
@@ -105,27 +127,40 @@ export function buildWebIdentityContext(input: WebIdentityContextInput): Request
   // aud: the audience that matched ClientIDList. Google: when azp is set, aud = azp and oaud = the token's aud (IAM UG).
   const azp = input.claims['azp'];
   if (isGoogle && typeof azp === 'string') {
-    b.set(prefix + 'aud', [azp], false);
-    b.set(prefix + 'oaud', [input.audience], false);
+    b.set(prefix + 'aud', [azp]);
+    b.set(prefix + 'oaud', [input.audience]);
   } else {
-    b.set(prefix + 'aud', [input.audience], false);
+    b.set(prefix + 'aud', [input.audience]);
   }
 
-  b.set('sts:RoleSessionName', [input.sessionName], false);
-  b.set('aws:RequestedRegion', [input.region], false);
-  b.set('aws:CurrentTime', [isoSeconds(input.now)], false);
-  b.set('aws:EpochTime', [String(Math.floor(input.now.getTime() / 1000))], false);
-  if (input.sourceIp !== undefined) b.set('aws:SourceIp', [input.sourceIp], false);
-  for (const tag of input.roleTags) {
-    b.set(`aws:ResourceTag/${tag.Key}`, [tag.Value], false);
-    b.set(`iam:ResourceTag/${tag.Key}`, [tag.Value], false);
-  }
+  sharedKeys(b, input);
   if (input.sessionTags !== undefined) {
-    for (const [k, v] of input.sessionTags.principalTags) b.set(`aws:RequestTag/${k}`, [v], false);
+    for (const [k, v] of input.sessionTags.principalTags) b.set(`aws:RequestTag/${k}`, [v]);
     b.set('aws:TagKeys', [...input.sessionTags.principalTags.keys()], true);
     b.set('sts:TransitiveTagKeys', input.sessionTags.transitiveTagKeys, true);
   }
-  if (input.sourceIdentity !== undefined) b.set('sts:SourceIdentity', [input.sourceIdentity], false);
+  b.maybe('sts:SourceIdentity', input.sourceIdentity);
+  return b.build();
+}
+
+/** The calling role session of AssumeRole (role chaining), as the trust policy sees it. */
+export interface ChainedContextInput extends SharedContextInput {
+  readonly caller: { readonly roleArn: string; readonly roleId: string; readonly sessionName: string; readonly accountId: string; readonly sourceIdentity?: string | undefined };
+  readonly externalId: string | undefined;
+  /** The source identity the new session will carry (requested, or the caller's). */
+  readonly sourceIdentity: string | undefined;
+}
+
+export function buildChainedContext(input: ChainedContextInput): RequestContext {
+  const b = new ContextBuilder();
+  sharedKeys(b, input);
+  b.set('aws:PrincipalArn', [input.caller.roleArn]);
+  b.set('aws:userid', [`${input.caller.roleId}:${input.caller.sessionName}`]);
+  b.set('aws:PrincipalAccount', [input.caller.accountId]);
+  b.set('aws:PrincipalType', ['AssumedRole']);
+  b.maybe('sts:ExternalId', input.externalId);
+  b.maybe('sts:SourceIdentity', input.sourceIdentity);
+  b.maybe('aws:SourceIdentity', input.caller.sourceIdentity);
   return b.build();
 }
 

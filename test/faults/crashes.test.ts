@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
-import { createApp } from '../../src/server/app.js';
-import type { AuditRecord } from '../../src/server/audit.js';
+import { createStsServer, type AuditRecord } from '../../src/server/index.js';
+import { stsOperations } from '../../src/sts/index.js';
 import { main } from '../../src/cli/main.js';
 import { circleCiClaims } from '../../src/identity/presets.js';
 import { loadOrCreateSigningKey } from '../../src/identity/emulated.js';
@@ -102,7 +102,7 @@ test('an internal failure writes its stack to stderr (once per minute per stack)
   const base = await buildApp({ policies: policies.dir, clock: () => T });
   const deps = { ...base.runtime.deps, verifier: { verify: async (): Promise<never> => { throw new TypeError('verifier exploded'); } } };
   const audit: AuditRecord[] = [];
-  const faulty = createApp({ deps, requestId: () => 'req-internal', audit: (r) => void audit.push(r) });
+  const faulty = createStsServer({ operations: stsOperations(deps), clock: () => T, requestId: () => 'req-internal', audit: (r) => void audit.push(r) });
   const written: string[] = [];
   const original = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array) => {

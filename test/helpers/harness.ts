@@ -7,10 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createApp } from '../../src/server/app.js';
-import { createIssuerRoutes } from '../../src/server/issuer-routes.js';
-import { createSignedOps } from '../../src/sts/signed-handlers.js';
-import type { AuditRecord } from '../../src/server/audit.js';
+import { createIssuerRoutes, createStsServer, type AuditRecord, type ServerTimeouts } from '../../src/server/index.js';
+import { stsOperations } from '../../src/sts/index.js';
 import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
 import { circleCiClaims, gitHubClaims, type CircleCiOptions, type GitHubOptions } from '../../src/identity/presets.js';
 import { loadOrCreateSigningKey, signToken } from '../../src/identity/emulated.js';
@@ -29,6 +27,7 @@ export const roleArn = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/$
 export interface TestServer {
   readonly url: string;
   readonly port: number;
+  readonly server: Server;
   readonly runtime: Runtime;
   readonly audit: AuditRecord[];
   close(): Promise<void>;
@@ -40,9 +39,15 @@ export interface StartOptions {
   readonly serverKey?: Uint8Array;
   readonly claimKeys?: 'aws' | 'all';
   readonly requestId?: () => string;
+  readonly timeouts?: Partial<ServerTimeouts>;
+  readonly reasonHeader?: boolean;
 }
 
-export async function buildApp(opts: StartOptions = {}): Promise<{ app: ReturnType<typeof createApp>; runtime: Runtime; audit: AuditRecord[] }> {
+/**
+ * The one server `serve` runs (createStsServer), with the runtime's operations, on an ephemeral loopback port.
+ * Unref'd, so a test file that never closes it still exits.
+ */
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const runtime = await createRuntime(
     { policies: opts.policies ?? DEMO_POLICIES, accountId: ACCOUNT, region: 'us-east-1', claimKeys: opts.claimKeys ?? 'aws' },
     opts.serverKey ?? randomBytes(32),
@@ -50,25 +55,22 @@ export async function buildApp(opts: StartOptions = {}): Promise<{ app: ReturnTy
   );
   const audit: AuditRecord[] = [];
   let n = 0;
-  const app = createApp({
-    deps: runtime.deps,
-    signed: createSignedOps(runtime.deps, runtime.authority),
+  const server = createStsServer({
+    operations: stsOperations(runtime.deps),
+    clock: runtime.deps.clock,
     requestId: opts.requestId ?? (() => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`),
     audit: (r) => void audit.push(r),
     issuers: await createIssuerRoutes(runtime.config.providers),
+    ...(opts.timeouts === undefined ? {} : { timeouts: opts.timeouts }),
+    ...(opts.reasonHeader === undefined ? {} : { reasonHeader: opts.reasonHeader }),
   });
-  return { app, runtime, audit };
-}
-
-export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
-  const { app, runtime, audit } = await buildApp(opts);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    server,
     runtime,
     audit,
     close: () =>
@@ -77,6 +79,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
         server.closeAllConnections();
       }),
   };
+}
+
+/** The same server for supertest: `app` is the listening server itself. */
+export async function buildApp(opts: StartOptions = {}): Promise<{ app: Server; runtime: Runtime; audit: AuditRecord[]; close: () => Promise<void> }> {
+  const s = await startServer(opts);
+  return { app: s.server, runtime: s.runtime, audit: s.audit, close: s.close };
 }
 
 const now = (): Date => new Date();

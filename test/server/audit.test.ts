@@ -7,9 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Response } from 'supertest';
-import { createApp, REASON_HEADER } from '../../src/server/app.js';
-import type { AuditRecord } from '../../src/server/audit.js';
-import { createSignedOps } from '../../src/sts/signed-handlers.js';
+import { REASON_HEADER, type AuditRecord } from '../../src/server/index.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, roleArn, webIdentityParams } from '../helpers/harness.js';
 import { credentialsOf, expectAssumed, expectError, postForm, raw, roleFile, signedPost, startProductionServer, stsXml, tempPolicies } from '../server/helpers.js';
 
@@ -175,14 +173,7 @@ test('tokens and credentials never reach the audit log', async () => {
 });
 
 test('the reason header can be switched off (--no-reason-header); the audit keeps the reason', async () => {
-  const records: AuditRecord[] = [];
-  const quiet = createApp({
-    deps: runtime.deps,
-    signed: createSignedOps(runtime.deps, runtime.authority),
-    requestId: () => 'quiet-1',
-    audit: (r) => void records.push(r),
-    reasonHeader: false,
-  });
+  const { app: quiet, audit: records } = await buildApp({ policies: policies.dir, clock: () => T, requestId: () => 'quiet-1', reasonHeader: false });
   const res = await postForm(quiet, form(webIdentityParams(await token('dev'), 'deploy-main', 'quiet')));
   await expectError(res, 403, 'AccessDenied');
   assert.equal(res.headers[REASON_HEADER], undefined);

@@ -12,14 +12,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { parseStringPromise } from 'xml2js';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp, type AppOptions } from '../../src/server/app.js';
-import type { AuditRecord } from '../../src/server/audit.js';
-import { withFastPath } from '../../src/server/fast-path.js';
-import { createIssuerRoutes } from '../../src/server/issuer-routes.js';
-import { createSignedOps } from '../../src/sts/signed-handlers.js';
-import { buildApp, DEMO_POLICIES, type StartOptions } from '../helpers/harness.js';
+import { DEMO_POLICIES, startServer, type StartOptions, type TestServer } from '../helpers/harness.js';
 
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
@@ -230,39 +223,12 @@ export function roleFile(name: string, statements: readonly unknown[], extra: Re
   return { RoleName: name, AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...extra };
 }
 
-// ---- the production listener: node:http with the fast path in front of the app (as `serve` wires it) ----
+// ---- the one server on a port, for raw-socket tests ----
 
-export interface ListeningServer {
-  readonly url: string;
-  readonly audit: AuditRecord[];
-  close(): Promise<void>;
-}
+export type ListeningServer = TestServer;
 
-/**
- * `createServer(withFastPath(app, options))` on an ephemeral port, as src/cli/serve.ts does (without its
- * timeouts): form POSTs to "/" take the fast path, everything else the Express app.
- */
-export async function startProductionServer(opts: StartOptions = {}): Promise<ListeningServer> {
-  const { runtime } = await buildApp(opts);
-  const audit: AuditRecord[] = [];
+/** The server `serve` runs, on an ephemeral port (request ids 11111111-...). */
+export function startProductionServer(opts: StartOptions = {}): Promise<ListeningServer> {
   let n = 0;
-  const options: AppOptions = {
-    deps: runtime.deps,
-    signed: createSignedOps(runtime.deps, runtime.authority),
-    requestId: opts.requestId ?? (() => `11111111-0000-4000-8000-${String(++n).padStart(12, '0')}`),
-    audit: (r) => void audit.push(r),
-    issuers: await createIssuerRoutes(runtime.config.providers),
-  };
-  const server = createServer(withFastPath(createApp(options), options));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    audit,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return startServer({ requestId: () => `11111111-0000-4000-8000-${String(++n).padStart(12, '0')}`, ...opts });
 }

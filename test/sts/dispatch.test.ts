@@ -6,20 +6,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StsError } from '../../src/protocol/errors.js';
-import { dispatch, type QueryRequest } from '../../src/sts/dispatch.js';
-import type { StsDeps } from '../../src/sts/deps.js';
-import type { SignedOps } from '../../src/sts/signed-ops.js';
+import { dispatch, stsOperations, type Operations, type QueryRequest, type StsDeps } from '../../src/sts/index.js';
 
 const req = (params: Record<string, string>): QueryRequest => ({ params: new Map(Object.entries(params)), method: 'POST', path: '/', rawQuery: '', headers: {}, body: '', sourceIp: '127.0.0.1' });
 const unusedDeps = new Proxy({}, { get: () => assert.fail('deps must not be touched') }) as StsDeps;
 
 const signedCalls: string[] = [];
-const signed: SignedOps = {
-  handle: async (action) => {
-    signedCalls.push(action);
-    return { ok: true, action, result: [], audit: { action } };
-  },
+const signedOp = (action: string) => async () => {
+  signedCalls.push(action);
+  return { ok: true as const, action, result: [], audit: { action } };
 };
+/** The operations with the signed ones replaced by recorders (the web-identity one is never reached here). */
+const signed: Operations = { ...stsOperations(unusedDeps), GetCallerIdentity: signedOp('GetCallerIdentity'), AssumeRole: signedOp('AssumeRole') };
+const withoutSigned: Operations = { AssumeRoleWithWebIdentity: stsOperations(unusedDeps)['AssumeRoleWithWebIdentity'] as Operations[string] };
 
 const vectors: readonly { name: string; params: Record<string, string>; code: string; message: string; action: string }[] = [
   { name: 'no Action', params: { Version: '2011-06-15' }, code: 'MissingAction', message: 'Missing Action', action: '' },
@@ -35,7 +34,7 @@ const vectors: readonly { name: string; params: Record<string, string>; code: st
 
 for (const v of vectors) {
   test(`dispatch: ${v.name}`, async () => {
-    const out = await dispatch(unusedDeps, signed, req(v.params));
+    const out = await dispatch(signed, req(v.params));
     assert.equal(out.ok, false);
     if (out.ok) return;
     assert.equal(out.error.code, v.code);
@@ -49,21 +48,21 @@ for (const v of vectors) {
 test('dispatch: GetCallerIdentity and AssumeRole go to the signed operations', async () => {
   signedCalls.length = 0;
   for (const action of ['GetCallerIdentity', 'AssumeRole']) {
-    const out = await dispatch(unusedDeps, signed, req({ Action: action, Version: '2011-06-15' }));
+    const out = await dispatch(signed, req({ Action: action, Version: '2011-06-15' }));
     assert.equal(out.ok, true);
   }
   assert.deepEqual(signedCalls, ['GetCallerIdentity', 'AssumeRole']);
 });
 
 test('dispatch: without signed operations, GetCallerIdentity is an unknown operation', async () => {
-  const out = await dispatch(unusedDeps, undefined, req({ Action: 'GetCallerIdentity', Version: '2011-06-15' }));
+  const out = await dispatch(withoutSigned, req({ Action: 'GetCallerIdentity', Version: '2011-06-15' }));
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'InvalidAction');
 });
 
 test('dispatch: a fault inside an operation becomes InternalFailure (500, Receiver), never a throw, detail not echoed', async () => {
-  const boom: SignedOps = { handle: async () => { throw new TypeError('secret detail'); } };
-  const out = await dispatch(unusedDeps, boom, req({ Action: 'GetCallerIdentity', Version: '2011-06-15' }));
+  const boom: Operations = { GetCallerIdentity: async () => { throw new TypeError('secret detail'); } };
+  const out = await dispatch(boom, req({ Action: 'GetCallerIdentity', Version: '2011-06-15' }));
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'InternalFailure');
   assert.equal(out.error.status, 500);
@@ -72,8 +71,8 @@ test('dispatch: a fault inside an operation becomes InternalFailure (500, Receiv
 });
 
 test('dispatch: an StsError thrown by an operation is kept as it is', async () => {
-  const denied: SignedOps = { handle: async () => { throw new StsError('ExpiredToken', 'The security token included in the request is expired'); } };
-  const out = await dispatch(unusedDeps, denied, req({ Action: 'AssumeRole', Version: '2011-06-15' }));
+  const denied: Operations = { AssumeRole: async () => { throw new StsError('ExpiredToken', 'The security token included in the request is expired'); } };
+  const out = await dispatch(denied, req({ Action: 'AssumeRole', Version: '2011-06-15' }));
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'ExpiredToken');
   assert.equal(out.error.status, 403);
@@ -86,7 +85,7 @@ test('dispatch: a verifier fault in AssumeRoleWithWebIdentity is InternalFailure
     verifier: { verify: async () => { throw new RangeError('boom'); } },
     credentials: { issue: () => assert.fail('no credentials') },
   } as unknown as StsDeps;
-  const out = await dispatch(deps, undefined, req({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: 'arn:aws:iam::123456789012:role/x', RoleSessionName: 'ab', WebIdentityToken: 'abcd' }));
+  const out = await dispatch(stsOperations(deps), req({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: 'arn:aws:iam::123456789012:role/x', RoleSessionName: 'ab', WebIdentityToken: 'abcd' }));
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'InternalFailure');
   assert.equal(out.action, 'AssumeRoleWithWebIdentity');

@@ -1,0 +1,77 @@
+/** The arguments of `sts-emulator serve`, checked, and the ready line it prints. */
+import { parseArgs } from 'node:util';
+import { resolveServerKey, type ResolvedServerKey } from '../sts/index.js';
+import { COMMON_ARGS, commonOptions, DEFAULT_PORT, parsePort, str, UsageError, type CommonOptions, type Io } from './options.js';
+
+export const MAX_WORKERS = 64;
+
+/** Everything `serve` was asked for, checked. */
+export interface ServeOptions {
+  readonly common: CommonOptions;
+  readonly port: number;
+  readonly host: string;
+  readonly workers: number;
+  readonly key: ResolvedServerKey;
+  readonly auditLog: string;
+  readonly reasonHeader: boolean;
+  /** The arguments as given, for the workers of a cluster. */
+  readonly argv: readonly string[];
+}
+
+/** The options, or undefined when --help was asked for. */
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): ServeOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...COMMON_ARGS,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'server-key': { type: 'string' },
+      'server-key-file': { type: 'string' },
+      'audit-log': { type: 'string' },
+      'no-reason-header': { type: 'boolean' },
+      workers: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help === true) return undefined;
+  const keyFlag = str(values, 'server-key');
+  const keyFile = str(values, 'server-key-file') ?? env['STS_EMULATOR_SERVER_KEY_FILE'];
+  return {
+    common: commonOptions(values, env, io.cwd),
+    port: parsePort(str(values, 'port') ?? env['STS_EMULATOR_PORT'] ?? String(DEFAULT_PORT)),
+    host: str(values, 'host') ?? env['STS_EMULATOR_HOST'] ?? '127.0.0.1',
+    workers: parseWorkers(str(values, 'workers') ?? env['STS_EMULATOR_WORKERS'] ?? '1'),
+    key: serverKey(keyFlag, keyFile, env),
+    auditLog: str(values, 'audit-log') ?? env['STS_EMULATOR_AUDIT_LOG'] ?? 'off',
+    reasonHeader: values['no-reason-header'] !== true,
+    argv,
+  };
+}
+
+function serverKey(flag: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): ResolvedServerKey {
+  try {
+    return resolveServerKey({ ...(flag === undefined ? {} : { flag }), ...(file === undefined ? {} : { file }), env });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export function parseWorkers(text: string): number {
+  if (!/^\d{1,3}$/.test(text) || Number(text) < 1 || Number(text) > MAX_WORKERS) {
+    throw new UsageError(`--workers must be 1..${MAX_WORKERS}, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/** The one line `serve` prints when it listens. */
+export function readyLine(address: string, ipv6: boolean, port: number, options: ServeOptions, config: { roles: readonly unknown[]; providers: readonly unknown[] }): string {
+  const { common, key, workers } = options;
+  const shownHost = ipv6 ? `[${address}]` : address;
+  return (
+    `sts-emulator listening on http://${shownHost}:${port} (account ${common.accountId}, region ${common.region}, ` +
+    `${config.roles.length} roles, ${config.providers.length} providers, server key: ${key.source}` +
+    `${workers > 1 ? `, ${workers} workers` : ''})\n`
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * The one bounded reader of request bodies on the query-protocol road: Content-Length or chunked, at most
+ * MAX_BODY_BYTES. Refusals come before any byte is read where the headers already decide them: a compressed body
+ * (Content-Encoding other than identity) is unreadable (ValidationError), a declared length over the limit is
+ * RequestEntityTooLarge at once; a chunked body is refused as soon as it passes the limit. The rest of a refused body
+ * is read and discarded, so a client still sending it can read the answer on a connection that stays usable.
+ */
+import type { IncomingMessage } from 'node:http';
+import { StsError } from '../protocol/errors.js';
+import { MAX_BODY_BYTES } from '../protocol/query.js';
+
+export type BodyResult = { readonly body: string } | { readonly error: StsError };
+
+export const unreadable = (): StsError => new StsError('ValidationError', 'Could not read the request');
+export const tooLarge = (): StsError => new StsError('RequestEntityTooLarge', `Request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+
+/** Reads the body of `req`; `done` is called exactly once. */
+export function readBody(req: IncomingMessage, done: (result: BodyResult) => void): void {
+  const h = req.headers;
+  const hasBody = h['transfer-encoding'] !== undefined || h['content-length'] !== undefined;
+  const encoding = (h['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (hasBody && encoding !== 'identity') return refuse(req, unreadable(), done);
+  const declared = h['content-length'] === undefined ? 0 : Number(h['content-length']);
+  if (declared > MAX_BODY_BYTES) return refuse(req, tooLarge(), done);
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (result: BodyResult): void => {
+    if (finished) return;
+    finished = true;
+    done(result);
+  };
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      chunks.length = 0;
+      finish({ error: tooLarge() });
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => finish({ body: (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8') }));
+  req.on('aborted', () => finish({ error: unreadable() }));
+  req.on('error', () => finish({ error: unreadable() }));
+}
+
+function refuse(req: IncomingMessage, error: StsError, done: (result: BodyResult) => void): void {
+  req.on('error', () => undefined);
+  req.resume(); // discard what the client still sends
+  done({ error });
+}
