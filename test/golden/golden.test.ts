@@ -14,7 +14,7 @@ import { SignJWT } from 'jose';
 import type { Response } from 'supertest';
 import { MESSAGES } from '../../src/protocol/errors.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, REPO_ROOT, roleArn, webIdentityParams } from '../helpers/harness.js';
-import { credentialsOf, elementOrder, expectAssumed, postForm, raw, signedPost, startProductionServer, stsXml } from '../server/helpers.js';
+import { credentialsOf, elementOrder, expectAssumed, postForm, raw, signedPost, stsXml } from '../server/helpers.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'test', 'golden');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -25,15 +25,11 @@ const REQUEST_ID = '4d6f1c2a-8e3b-4f5a-9c7d-0b1e2f3a4b5c';
 const SERVER_KEY = new Uint8Array(32).fill(0x42);
 
 const fixed = { clock: () => T, serverKey: SERVER_KEY, requestId: () => REQUEST_ID };
-const { app } = await buildApp(fixed);
-// The same goldens hold for the listener `serve` runs (node:http, fast path for form POSTs, app for the rest).
-const production = await startProductionServer(fixed);
-after(() => production.close());
+// The one server `serve` runs.
+const { app, close } = await buildApp(fixed);
+after(() => close());
 type Target = Parameters<typeof postForm>[0];
-const targets: readonly { name: string; target: Target }[] = [
-  { name: 'app', target: app },
-  { name: 'serve listener', target: production.url },
-];
+const targets: readonly { name: string; target: Target }[] = [{ name: 'server', target: app }];
 const mainToken = await circleToken({ branch: 'main' }, {}, T);
 const P = webIdentityParams(mainToken, 'deploy-main', 'golden-session');
 const post = (t: Target, params: Record<string, string>): Promise<Response> => postForm(t, form(params));

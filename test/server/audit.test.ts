@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Response } from 'supertest';
 import { REASON_HEADER, type AuditRecord } from '../../src/server/index.js';
-import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, roleArn, webIdentityParams } from '../helpers/harness.js';
-import { credentialsOf, expectAssumed, expectError, postForm, raw, roleFile, signedPost, startProductionServer, stsXml, tempPolicies } from '../server/helpers.js';
+import { buildApp, startServer, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, roleArn, webIdentityParams } from '../helpers/harness.js';
+import { credentialsOf, expectAssumed, expectError, postForm, raw, roleFile, signedPost, stsXml, tempPolicies } from '../server/helpers.js';
 
 const T = new Date('2026-03-01T10:00:00Z');
 const CIRCLE = `oidc.circleci.com/org/${CIRCLE_ORG}`;
@@ -193,8 +193,8 @@ test('many requests: one record each, request ids unique and in response order',
   assert.deepEqual(audit.slice(before).map((r) => r.decision), ['allow', 'deny', 'allow', 'deny']);
 });
 
-test('the serve listener (fast path) audits like the app: one record, same request id, decision and reason', async () => {
-  const prod = await startProductionServer({ policies: policies.dir, clock: () => T });
+test('on a port: one record, same request id, decision and reason', async () => {
+  const prod = await startServer({ policies: policies.dir, clock: () => T });
   try {
     for (const [branch, decision] of [['main', 'allow'], ['dev', 'deny']] as const) {
       const before = prod.audit.length;
@@ -211,8 +211,8 @@ test('the serve listener (fast path) audits like the app: one record, same reque
   }
 });
 
-test('the serve listener (fast path): the audit time comes from the injected clock', async () => {
-  const prod = await startProductionServer({ policies: policies.dir, clock: () => T });
+test('on a port: the audit time comes from the injected clock', async () => {
+  const prod = await startServer({ policies: policies.dir, clock: () => T });
   try {
     await raw(prod.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(await token('main'), 'deploy-main', 'fast')) });
     assert.equal(prod.audit[0]?.time, T.toISOString());

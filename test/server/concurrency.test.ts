@@ -6,15 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { circleToken, form, startServer, webIdentityParams } from '../helpers/harness.js';
-import { parseXml, startProductionServer } from './helpers.js';
+import { parseXml } from './helpers.js';
 
-const expressServer = await startServer();
-const productionServer = await startProductionServer();
-after(() => Promise.all([expressServer.close(), productionServer.close()]));
-const listeners = [
-  { name: 'express app', server: expressServer },
-  { name: 'serve listener (fast path)', server: productionServer },
-] as const;
+// The one server, as `serve` runs it.
+const oneServer = await startServer();
+after(() => oneServer.close());
+const listeners = [{ name: 'server', server: oneServer }] as const;
 
 interface Answer {
   status: number;

@@ -12,7 +12,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { parseStringPromise } from 'xml2js';
-import { DEMO_POLICIES, startServer, type StartOptions, type TestServer } from '../helpers/harness.js';
+import { DEMO_POLICIES } from '../helpers/harness.js';
 
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
@@ -221,14 +221,4 @@ export async function tempPolicies(roles: Readonly<Record<string, unknown>>): Pr
 /** A role file: name, trust-policy statements and extra IAM fields (Path, Tags, MaxSessionDuration). */
 export function roleFile(name: string, statements: readonly unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { RoleName: name, AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...extra };
-}
-
-// ---- the one server on a port, for raw-socket tests ----
-
-export type ListeningServer = TestServer;
-
-/** The server `serve` runs, on an ephemeral port (request ids 11111111-...). */
-export function startProductionServer(opts: StartOptions = {}): Promise<ListeningServer> {
-  let n = 0;
-  return startServer({ requestId: () => `11111111-0000-4000-8000-${String(++n).padStart(12, '0')}`, ...opts });
 }
