@@ -19,7 +19,7 @@ import * as errors from 'jose/errors';
 import { decodeJwt } from 'jose/jwt/decode';
 import { jwtVerify } from 'jose/jwt/verify';
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
-import { CONSTRAINT, codePointsAgainst, validationError } from '../protocol/validation.js';
+import { CONSTRAINT, codePointsAgainst, REDACTED, validationError, WEB_IDENTITY_TOKEN_LENGTH } from '../protocol/validation.js';
 import { createBoundedFetch } from './bounded-fetch.js';
 import { checkClaimDepth, checkClaims, toFrozenRecord } from './claims.js';
 import { invalidToken, mapVerificationError } from './jose-errors.js';
@@ -31,13 +31,6 @@ import type { OidcProvider, TokenVerifier, VerifiedToken } from './types.js';
 
 /** "Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512)." */
 export const ALLOWED_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512']);
-
-/** clientTokenType: min 4, max 20000 (sts.md §3). */
-export const TOKEN_MIN_LENGTH = 4;
-export const TOKEN_MAX_LENGTH = 20000;
-
-/** How the token appears in validation messages: never echoed (the same text as sts/params.ts). */
-const REDACTED = '*** Sensitive Data Redacted ***';
 
 export interface TokenVerifierOptions {
   /** The fetch used for discovery and JWKS (default: global fetch). */
@@ -188,13 +181,10 @@ function checkLength(token: unknown): asserts token is string {
     throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.notNull, value: null }]);
   }
   // As AWS counts model lengths: code points.
-  const against = codePointsAgainst(token, TOKEN_MIN_LENGTH, TOKEN_MAX_LENGTH);
-  if (against < 0) {
-    throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.minLength(TOKEN_MIN_LENGTH), value: REDACTED }]);
-  }
-  if (against > 0) {
-    throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.maxLength(TOKEN_MAX_LENGTH), value: REDACTED }]);
-  }
+  const { min, max } = WEB_IDENTITY_TOKEN_LENGTH;
+  const against = codePointsAgainst(token, min, max);
+  if (against < 0) throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.minLength(min), value: REDACTED }]);
+  if (against > 0) throw validationError([{ field: 'webIdentityToken', constraint: CONSTRAINT.maxLength(max), value: REDACTED }]);
 }
 
 /** Header and payload as jose parses them, before any trust: for routing to a provider only. */
