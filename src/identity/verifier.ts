@@ -87,7 +87,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
   }
 
   const fastSignatures = options.fastSignatures ?? true;
-  const schedule = options.schedule ?? ((start: () => void): void => start());
+  const schedule = options.schedule; // undefined: verifyCompact starts each check at once
   const cacheOption = options.claimsCache;
   const cache =
     cacheOption === false
