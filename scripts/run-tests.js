@@ -22,6 +22,6 @@ if (selected.length === 0) {
   console.error('no test files selected');
   process.exit(1);
 }
-const reporter = process.env.CI ? 'spec' : 'spec';
+const reporter = 'spec';
 const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...selected], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -6,18 +6,15 @@
  * cached tokens no later than it would stop verifying fresh ones.
  *
  * Looked up by the token's last 12 characters (its signature's, for a JWS), and an entry answers only for the
- * token it holds, compared in full. Why: a request's token is a new string, so a Map keyed by the whole token
- * hashed all of it on every lookup (~2 us for a 1,400-character CircleCI token, the largest single cost of a
- * cache hit in profiles); the comparison is a memory compare. Two tokens that share their last 12 characters
- * never share an entry: the later one replaces the earlier, which then misses and is verified in full.
+ * token it holds, compared in full: a request's token is a new string, and a Map keyed by the whole token would
+ * hash all of it on every lookup, where the comparison is a memory compare. Two tokens that share their last 12
+ * characters never share an entry: the later one replaces the earlier, which then misses and is verified in full.
  *
  * Admission (`secondSight`, the verifier's default): a token is stored only when it is set a second time while
  * its fingerprint (the same 12 characters, copied: V8 slices strings of 13 or more, which would keep the token
  * alive) is still remembered, so a stream of tokens each sent once (a regression suite's) does not churn the
- * cache. Why: each stored entry (the token, its claims) lives for the next ~1,000 verifications, long enough to
- * be promoted out of V8's young generation and collected by the costlier old-generation GC; with 5,000 distinct
- * tokens at 32 connections the cache cost more than it saved (bench/, README "Performance"). A repeated token pays
- * one more full verification before its hits.
+ * cache: entries stored on first sight live long enough to reach V8's old generation, whose collection costs more
+ * than such a cache saves (README "Performance"). A repeated token pays one more full verification before its hits.
  */
 import type { OidcProvider } from './types.js';
 

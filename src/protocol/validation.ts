@@ -5,6 +5,12 @@
  */
 import { StsError } from './errors.js';
 
+/** WebIdentityToken's model length (clientTokenType), in code points. */
+export const WEB_IDENTITY_TOKEN_LENGTH = Object.freeze({ min: 4, max: 20000 });
+
+/** How a sensitive member (the token) appears in validation messages: never echoed. */
+export const REDACTED = '*** Sensitive Data Redacted ***';
+
 export interface ValidationFailure {
   /** camelCase member name as AWS prints it: roleArn, roleSessionName, webIdentityToken, durationSeconds, policy ... */
   readonly field: string;

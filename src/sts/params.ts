@@ -4,7 +4,7 @@
  */
 import { StsError } from '../protocol/errors.js';
 import { listMembers, type QueryParams } from '../protocol/query.js';
-import { CONSTRAINT, codePointsAgainst, validationError, type ValidationFailure } from '../protocol/validation.js';
+import { CONSTRAINT, codePointsAgainst, REDACTED, validationError, WEB_IDENTITY_TOKEN_LENGTH, type ValidationFailure } from '../protocol/validation.js';
 
 export const ARN_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
 const ARN_CHARS = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
@@ -13,9 +13,6 @@ const SESSION_NAME = /^[\w+=,.@-]*$/;
 const POLICY_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+';
 const POLICY_CHARS = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
-/** How sensitive members (the token) appear in messages: never echoed. */
-export const REDACTED = '*** Sensitive Data Redacted ***';
-
 
 class Checker {
   readonly failures: ValidationFailure[] = [];
@@ -116,7 +113,7 @@ export function readWebIdentityParams(params: QueryParams): WebIdentityParams {
   let providerId: string | undefined;
   // Model order: RoleArn, RoleSessionName, WebIdentityToken, ProviderId, PolicyArns, Policy, DurationSeconds.
   const base = common(params, c, () => {
-    token = c.string('WebIdentityToken', 'webIdentityToken', { required: true, min: 4, max: 20000, sensitive: true });
+    token = c.string('WebIdentityToken', 'webIdentityToken', { required: true, ...WEB_IDENTITY_TOKEN_LENGTH, sensitive: true });
     providerId = c.string('ProviderId', 'providerId', { required: false, min: 4, max: 2048 });
   });
   finish(c, base);

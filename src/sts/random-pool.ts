@@ -1,7 +1,7 @@
 /**
- * Random bytes drawn from a pooled buffer refilled 16 KiB at a time: issuing credentials takes 22 random
- * bytes, and two small crypto.randomBytes calls per request showed up at 5-9% of the server's profile.
- * Each call returns a fresh copy, never a view that a later refill could change.
+ * Random bytes drawn from a pooled buffer refilled 16 KiB at a time, so that the few bytes each credential issue
+ * takes do not cost a crypto.randomBytes call each. Each call returns a fresh copy, never a view that a later
+ * refill could change, and a drawn byte is zeroed in the pool.
  */
 import { randomFillSync } from 'node:crypto';
 

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StsError } from '../../src/protocol/errors.js';
-import { readAssumeRoleParams, readWebIdentityParams, REDACTED, type WebIdentityParams } from '../../src/sts/params.js';
+import { REDACTED } from '../../src/protocol/validation.js';
+import { readAssumeRoleParams, readWebIdentityParams, type WebIdentityParams } from '../../src/sts/params.js';
 
 const ARN = 'arn:aws:iam::123456789012:role/deploy-main';
 const BASE = { RoleArn: ARN, RoleSessionName: 'sess', WebIdentityToken: 'a.b.c' };

@@ -1,5 +1,5 @@
 /**
- * The node:crypto signature path (verifier.ts `acceptFast`, issue 6) decides exactly as jose alone: the same
+ * The native JWS check (src/identity/native-jws.ts `verifyCompact`) decides exactly as jose alone: the same
  * tokens verify, with the same claims, header and audience, and every refusal has the same code, message and
  * reason. Two verifiers over the same providers (no cache: every call verifies in full), one with
  * `fastSignatures: false`, over hand-picked cases, mutated tokens and random signed JSON.
@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { StsError } from '../../src/protocol/errors.js';
 import { base64url, decodeJwt, decodeProtectedHeader } from 'jose';
-import { b64uBytes, createTokenVerifier, decodeCompact } from '../../src/identity/verifier.js';
+import { b64uBytes, decodeCompact } from '../../src/identity/native-jws.js';
+import { createTokenVerifier } from '../../src/identity/verifier.js';
 import { createTurnQueue } from '../../src/server/turn-batch.js';
 import type { OidcProvider } from '../../src/identity/types.js';
 import { b64u, CLIENT_ID, ISSUER, jwks, makeKey, makeProvider, makeToken, NOW, NOW_S, signature, signRaw, standardClaims, type Alg, type TestKey } from '../helpers/identity-tokens.js';

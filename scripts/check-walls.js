@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Fails (exit 1, one line per breach: `file:line: rule: specifier`) when an import in src/**/*.ts crosses a wall:
+//   leaf            a file in src/policy/ or src/protocol/ imports from outside its own folder (`import type` too)
+//   jose            jose (or jose/...) imported outside src/identity/
+//   express         express (or express/...) imported outside src/server/
+//   cli-entry       a file in src/cli/ imports another src folder other than through its src/<folder>/index.ts
+// Reads static `import`/`export ... from`, `import '...'` and `import('...')` with a string literal.
+// Usage: node scripts/check-walls.js [root]   (root holds src/; default: this repository)
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
+const src = join(root, 'src');
+const LEAVES = new Set(['policy', 'protocol']);
+const PACKAGE_HOMES = { jose: 'identity', express: 'server' };
+const IMPORTS = /(?:^|[;}])\s*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])(.*?)\1|(?:^|[;}])\s*import\s*(['"])(.*?)\3|\bimport\s*\(\s*(['"])(.*?)\5\s*\)/gm;
+
+/** The text with comments blanked (newlines kept) and a mask of the positions inside string or template literals. */
+function scan(text) {
+  const out = text.split('');
+  const quoted = new Uint8Array(text.length);
+  let prev = ''; // last significant character, to tell a regex literal from a division
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') out[i++] = ' ';
+      i--;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      for (; i < stop; i++) if (text[i] !== '\n') out[i] = ' ';
+      i--;
+    } else if (c === '"' || c === "'" || c === '`' || (c === '/' && (prev === '' || '(,=:[!&|?{};+-*%<>~^'.includes(prev)))) {
+      let inClass = false;
+      for (i++; i < text.length && (text[i] !== c || inClass); i++) {
+        quoted[i] = 1;
+        if (text[i] === '\\') quoted[++i] = 1;
+        else if (c === '/' && (text[i] === '[' || text[i] === ']')) inClass = text[i] === '[';
+      }
+      prev = c;
+    } else if (!/\s/.test(c)) prev = c;
+  }
+  return { code: out.join(''), quoted };
+}
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+/** The breach an import makes, if any. `folder` is the importing file's top folder under src/. */
+function breach(file, folder, specifier) {
+  const pkg = specifier.split('/')[0];
+  if (Object.hasOwn(PACKAGE_HOMES, pkg) && folder !== PACKAGE_HOMES[pkg]) return pkg;
+  if (!specifier.startsWith('.')) return undefined;
+  const target = relative(src, resolve(dirname(file), specifier)).split(sep);
+  if (LEAVES.has(folder) && target[0] !== folder) return 'leaf';
+  const entry = target.length === 2 && /^index\.[jt]s$/.test(target[1]);
+  if (folder === 'cli' && target[0] !== 'cli' && target[0] !== '..' && target.length > 1 && !entry) return 'cli-entry';
+  return undefined;
+}
+
+const lines = [];
+for (const file of walk(src).sort()) {
+  const folder = relative(src, file).split(sep)[0];
+  const text = readFileSync(file, 'utf8');
+  const { code, quoted } = scan(text);
+  for (const m of code.matchAll(IMPORTS)) {
+    const at = m.index + m[0].search(/import|export/);
+    if (quoted[at]) continue;
+    const specifier = m[2] ?? m[4] ?? m[6];
+    const rule = breach(file, folder, specifier);
+    if (rule !== undefined) lines.push(`${relative(root, file)}:${text.slice(0, at).split('\n').length}: ${rule}: ${specifier}`);
+  }
+}
+if (lines.length > 0) {
+  console.log(lines.join('\n'));
+  process.exitCode = 1;
+}
