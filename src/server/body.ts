@@ -9,6 +9,12 @@ import type { IncomingMessage } from 'node:http';
 import { StsError } from '../protocol/errors.js';
 import { MAX_BODY_BYTES } from '../protocol/query.js';
 
+/**
+ * Sockets whose request was answered before its body was read: if the rest never comes, node's request timeout
+ * closes them without writing a second answer (client-errors.ts).
+ */
+export const answeredEarly = new WeakSet<object>();
+
 export type BodyResult = { readonly body: string } | { readonly error: StsError };
 
 export const unreadable = (): StsError => new StsError('ValidationError', 'Could not read the request');
@@ -36,6 +42,7 @@ export function readBody(req: IncomingMessage, done: (result: BodyResult) => voi
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
       chunks.length = 0;
+      answeredEarly.add(req.socket);
       finish({ error: tooLarge() });
       return;
     }
@@ -47,6 +54,7 @@ export function readBody(req: IncomingMessage, done: (result: BodyResult) => voi
 }
 
 function refuse(req: IncomingMessage, error: StsError, done: (result: BodyResult) => void): void {
+  answeredEarly.add(req.socket);
   req.on('error', () => undefined);
   req.resume(); // discard what the client still sends
   done({ error });

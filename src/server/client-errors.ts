@@ -8,6 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StsError } from '../protocol/errors.js';
 import { errorAnswer, rawAnswer, writeAnswer } from './answer.js';
+import { answeredEarly } from './body.js';
 
 /** Request line + headers may be this large: a GET carrying a 20,000-character token fits. */
 export const MAX_HEADER_BYTES = 64 * 1024;
@@ -23,9 +24,15 @@ function errorFor(code: string | undefined): StsError {
   }
 }
 
+/** An HTTP/1.1 request without Host (node would answer an empty 400): STS XML, and the connection closes. */
+export function refuseHostless(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  req.resume();
+  writeAnswer(res, errorAnswer(new StsError('MalformedHttpRequest', 'The request is not valid HTTP/1.1'), requestId), ['Connection', 'close']);
+}
+
 export function answerClientErrors(server: Server, requestId: () => string): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET' || !socket.writable || answeredEarly.has(socket)) {
       socket.destroy();
       return;
     }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Operations } from '../sts/index.js';
 import type { AuditSink } from './audit.js';
-import { answerClientErrors, MAX_HEADER_BYTES } from './client-errors.js';
+import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless } from './client-errors.js';
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
 import type { IssuerRoutes } from './issuer-routes.js';
@@ -54,8 +54,11 @@ export function createStsServer(options: StsServerOptions): Server {
   });
   const issuerPaths = new Set((options.issuers?.paths ?? []).flatMap((p) => [p.discovery.toLowerCase(), p.jwks.toLowerCase()]));
   let emulator: RequestListener | undefined;
-  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths)) {
+  const serverOptions = { connectionsCheckingInterval: timeouts.checkIntervalMs, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
+  const server = createServer(serverOptions, (req, res) => {
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
+      refuseHostless(req, res, requestId());
+    } else if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths)) {
       emulator ??= createEmulatorApp({ issuers: options.issuers, failureLog });
       emulator(req, res);
     } else {

@@ -38,11 +38,11 @@ class Checker {
   integer(name: string, field: string, min: number, max: number): number | undefined {
     const v = this.params.get(name);
     if (v === undefined) return undefined;
-    if (!/^[+-]?\d{1,15}$/.test(v.trim())) {
+    if (!/^[+-]?\d{1,15}$/.test(v)) {
       this.failures.push({ field, constraint: 'be a whole number', value: v });
       return undefined;
     }
-    const n = Number(v.trim());
+    const n = Number(v);
     if (n < min) this.failures.push({ field, constraint: CONSTRAINT.minValue(min), value: String(n) });
     else if (n > max) this.failures.push({ field, constraint: CONSTRAINT.maxValue(max), value: String(n) });
     else return n;

@@ -11,6 +11,8 @@ export const SIGV4_MESSAGES = {
   missingEqualSign: (hashed: string) =>
     `Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${hashed}'.`,
   headerRequires: (param: 'Credential' | 'Signature' | 'SignedHeaders') => `Authorization header requires '${param}' parameter.`,
+  /** The emulator's own text (AWS's answer to a repeated parameter is not documented). */
+  duplicateParameter: (param: string) => `Authorization header contains parameter '${param}' more than once.`,
   headerRequiresDate: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
   /** Appended after the `headerRequires*` sentences. */
   headerHashed: (hashed: string) => `(Hashed with SHA-256 and encoded with Base64) Authorization=${hashed}`,

@@ -41,7 +41,10 @@ function fromHeader(authorization: string, headers: HeaderMap): AuthInputs {
     if (part === '') continue;
     const eq = part.indexOf('=');
     if (eq < 0) throw incomplete(M.missingEqualSign(hashed(part)));
-    fields.set(part.slice(0, eq), part.slice(eq + 1));
+    const name = part.slice(0, eq);
+    // A parameter given twice is refused, never resolved by picking one (README "Behaviour choices", SigV4).
+    if (fields.has(name)) throw incomplete(`${M.duplicateParameter(name)} ${M.headerHashed(hashed(header))}`);
+    fields.set(name, part.slice(eq + 1));
   }
   const credential = fields.get('Credential');
   const signature = fields.get('Signature');

@@ -104,3 +104,50 @@ for (const [name, text, status, code] of refusals) {
     assert.equal(((doc['ErrorResponse'] as Record<string, unknown>)['Error'] as Record<string, string>)['Code'], code);
   });
 }
+
+// ---- protocol corners (issue 14, item 13) ----
+
+test('an HTTP/1.1 request without Host is MalformedHttpRequest as STS XML (node alone answers an empty 400)', async () => {
+  const answer = await rawExchange('POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 43\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15');
+  assert.match(answer, /^HTTP\/1\.1 400 /);
+  const [head, body] = answer.split('\r\n\r\n') as [string, string];
+  assert.match(head, /\r\nConnection: close/);
+  const doc = await parseXml(body);
+  assert.equal(((doc['ErrorResponse'] as Record<string, unknown>)['Error'] as Record<string, string>)['Code'], 'MalformedHttpRequest');
+});
+
+test('an HTTP/1.0 request needs no Host: it is served', async () => {
+  const answer = await rawExchange('POST / HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 43\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15');
+  assert.match(answer, /^HTTP\/1\.1 403 /);
+  assert.match(answer, /<Code>MissingAuthenticationToken<\/Code>/);
+});
+
+test('a Content-Length over the limit is answered 413 at once, not after the request timeout', async () => {
+  const patient = await startServer(); // serve's timeouts: the request timeout is 10 s
+  try {
+    const started = Date.now();
+    const first = await new Promise<string>((resolve, reject) => {
+      let data = '';
+      const s = net.connect(patient.port, '127.0.0.1', () => s.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\n'));
+      s.on('data', (d) => {
+        data += d.toString();
+        if (data.includes('</ErrorResponse>')) {
+          s.destroy();
+          resolve(data);
+        }
+      });
+      s.on('error', reject);
+    });
+    assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
+    assert.match(first, /^HTTP\/1\.1 413 /);
+    assert.match(first, /<Code>RequestEntityTooLarge<\/Code>/);
+  } finally {
+    await patient.close();
+  }
+});
+
+test('a refused body that never comes: one answer, then the request timeout closes the connection without a second', async () => {
+  const answer = await rawExchange('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\nAction=');
+  assert.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1, answer);
+  assert.match(answer, /^HTTP\/1\.1 413 /);
+});

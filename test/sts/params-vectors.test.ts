@@ -58,7 +58,11 @@ const vectors: readonly Vector[] = [
     expect: { error: errors(at(`[${Array.from({ length: 11 }, (_, i) => `arn:aws:iam::123456789012:policy/p${i + 1}`).join(', ')}]`, 'policyArns', 'have length less than or equal to 10')) },
   },
   { name: 'DurationSeconds 43200', params: { ...BASE, DurationSeconds: '43200' }, expect: { durationSeconds: 43200 } },
-  { name: 'DurationSeconds with a sign and spaces', params: { ...BASE, DurationSeconds: ' +1000 ' }, expect: { durationSeconds: 1000 } },
+  { name: 'DurationSeconds with a sign', params: { ...BASE, DurationSeconds: '+1000' }, expect: { durationSeconds: 1000 } },
+  // AWS refuses a value that is not an integer; white space around the digits makes it one (issue 14, item 13).
+  { name: 'DurationSeconds with a leading space', params: { ...BASE, DurationSeconds: ' 900' }, expect: { error: errors(at(' 900', 'durationSeconds', 'be a whole number')) } },
+  { name: 'DurationSeconds with a sign and spaces', params: { ...BASE, DurationSeconds: ' +1000 ' }, expect: { error: errors(at(' +1000 ', 'durationSeconds', 'be a whole number')) } },
+  { name: 'DurationSeconds with a trailing newline', params: { ...BASE, DurationSeconds: '900\n' }, expect: { error: errors(at('900\n', 'durationSeconds', 'be a whole number')) } },
   { name: 'DurationSeconds 15 digits is a number (then too large)', params: { ...BASE, DurationSeconds: '999999999999999' }, expect: { error: errors(at('999999999999999', 'durationSeconds', 'have value less than or equal to 43200')) } },
   { name: 'DurationSeconds 16 digits is not a whole number', params: { ...BASE, DurationSeconds: '9999999999999999' }, expect: { error: errors(at('9999999999999999', 'durationSeconds', 'be a whole number')) } },
   { name: 'DurationSeconds -0', params: { ...BASE, DurationSeconds: '-0' }, expect: { error: errors(at('0', 'durationSeconds', 'have value greater than or equal to 900')) } },

@@ -235,6 +235,16 @@ const malformed: { name: string; wire: SigV4Request; code: string; message: stri
     code: 'IncompleteSignature',
     message: `Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${b64sha(AKID_SCOPE)}'.`,
   },
+  // A repeated parameter is refused (issue 14, item 13): before, the last Signature= or Credential= won.
+  ...(['Credential', 'Signature', 'SignedHeaders'] as const).map((name) => {
+    const header = `AWS4-HMAC-SHA256 Credential=${AKID_SCOPE}, SignedHeaders=host, Signature=00, ${name}=${name === 'Credential' ? AKID_SCOPE : name === 'Signature' ? '11' : 'host'}`;
+    return {
+      name: `${name}= twice in one Authorization header`,
+      wire: dated(header),
+      code: 'IncompleteSignature',
+      message: `Authorization header contains parameter '${name}' more than once. (Hashed with SHA-256 and encoded with Base64) Authorization=${b64sha(header)}`,
+    };
+  }),
   { name: 'AWS4-HMAC-SHA1', wire: dated(`AWS4-HMAC-SHA1 Credential=${AKID_SCOPE}, SignedHeaders=host, Signature=00`), code: 'IncompleteSignature', message: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA1'." },
   { name: 'Bearer token', wire: dated('Bearer eyJhbGciOi.x.y'), code: 'IncompleteSignature', message: "Unsupported AWS 'algorithm': 'Bearer'." },
   {
