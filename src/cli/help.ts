@@ -49,8 +49,11 @@ ${COMMON}
   --no-reason-header     do not send the x-sts-emulator-reason header on refusals
   --workers <n>          serve with n processes (node:cluster); needs a shared key, which is generated if absent
                                                                          [STS_EMULATOR_WORKERS, default 1]
+  --max-connections <n>  connections served at once; more are closed as they arrive
+                                                                         [STS_EMULATOR_MAX_CONNECTIONS, default 1024]
 
-Prints one line with the URL once ready. SIGINT/SIGTERM stop it.`,
+Prints one line with the URL once ready. SIGINT/SIGTERM stop it after answering the requests in flight (at most
+10 s; a second Ctrl-C stops at once); SIGHUP is ignored.`,
   token: `Usage: sts-emulator token [--preset circleci|github] [options]
 
 Prints one signed token on stdout (nothing else), signed by an emulated issuer of --policies.

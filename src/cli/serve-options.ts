@@ -1,5 +1,6 @@
 /** The arguments of `sts-emulator serve`, checked, and the ready line it prints. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CONNECTIONS } from '../server/index.js';
 import { resolveServerKey, type ResolvedServerKey } from '../sts/index.js';
 import { COMMON_ARGS, commonOptions, DEFAULT_PORT, parsePort, str, UsageError, type CommonOptions, type Io } from './options.js';
 
@@ -14,6 +15,7 @@ export interface ServeOptions {
   readonly key: ResolvedServerKey;
   readonly auditLog: string;
   readonly reasonHeader: boolean;
+  readonly maxConnections: number;
   /** The arguments as given, for the workers of a cluster. */
   readonly argv: readonly string[];
 }
@@ -31,6 +33,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
       'audit-log': { type: 'string' },
       'no-reason-header': { type: 'boolean' },
       workers: { type: 'string' },
+      'max-connections': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -46,6 +49,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     key: serverKey(keyFlag, keyFile, env),
     auditLog: str(values, 'audit-log') ?? env['STS_EMULATOR_AUDIT_LOG'] ?? 'off',
     reasonHeader: values['no-reason-header'] !== true,
+    maxConnections: parseMaxConnections(str(values, 'max-connections') ?? env['STS_EMULATOR_MAX_CONNECTIONS'] ?? String(DEFAULT_MAX_CONNECTIONS)),
     argv,
   };
 }
@@ -56,6 +60,11 @@ function serverKey(flag: string | undefined, file: string | undefined, env: Node
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+export function parseMaxConnections(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new UsageError(`--max-connections must be a whole number from 1, got '${text}'`);
+  return Number(text);
 }
 
 export function parseWorkers(text: string): number {

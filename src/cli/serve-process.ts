@@ -1,11 +1,12 @@
 /**
  * One serving process: the runtime, the audit log, the emulated issuers' routes and the one server, wired; one ready
- * line once it listens; SIGINT/SIGTERM stop it. In a cluster (serve-cluster.ts) the primary prints the ready line and
+ * line once it listens; SIGINT/SIGTERM stop it gracefully (requests in flight are answered and audited, then it exits
+ * 0); SIGHUP is ignored. In a cluster (serve-cluster.ts) the primary prints the ready line and
  * a worker reports a failure to listen over IPC instead.
  */
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { createIssuerRoutes, createStsServer, createTurnQueue, openAuditSink } from '../server/index.js';
+import { AuditLogError, createIssuerRoutes, createStsServer, createTurnQueue, openAuditLog, stopGracefully, type AuditLog } from '../server/index.js';
 import { stsOperations } from '../sts/index.js';
 import { keepHeapSmall } from './heap.js';
 import { UsageError, type Io } from './options.js';
@@ -23,13 +24,14 @@ export async function serveProcess(options: ServeOptions, io: Io): Promise<numbe
   keepHeapSmall();
   // Signature checks of one event-loop turn go to the thread pool together (src/server/turn-batch.ts).
   const runtime = await createRuntime(options.common, options.key.key, undefined, { schedule: createTurnQueue() });
-  const audit = openAuditSink(options.auditLog);
+  const audit = openAudit(options.auditLog, io);
   const server = createStsServer({
     operations: stsOperations(runtime.deps),
     clock: runtime.deps.clock,
     ...(audit.sink === undefined ? {} : { audit: audit.sink }),
     issuers: await createIssuerRoutes(runtime.config.providers),
     reasonHeader: options.reasonHeader,
+    maxConnections: options.maxConnections,
   });
   const { port, host } = options;
   server.listen(port, host);
@@ -44,7 +46,7 @@ export async function serveProcess(options: ServeOptions, io: Io): Promise<numbe
     if (!worker) throw e;
     const failure: WorkerFailure = { type: 'sts-emulator:listen-failed', message: (e as Error).message };
     process.send?.(failure);
-    await audit.close();
+    audit.close();
     cluster.worker?.disconnect();
     return 2;
   }
@@ -52,27 +54,37 @@ export async function serveProcess(options: ServeOptions, io: Io): Promise<numbe
   // find the default (terminate at once) disposition still in place.
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (): void => {
-      if (worker) {
-        // The primary forwards signals; a terminal's Ctrl-C also reaches the workers directly: stop once.
-        if (stopping) return;
-      } else {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second Ctrl-C does not wait for requests in flight. (In a cluster the primary forwards the signal and a
+        // terminal's Ctrl-C also reaches the workers directly: a worker takes both as one.)
+        if (!worker && signal === 'SIGINT') server.closeAllConnections();
+        return;
       }
       stopping = true;
-      server.close(() => resolve());
-      server.closeAllConnections();
+      stopGracefully(server).then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.on('SIGHUP', () => io.stderr('sts-emulator: SIGHUP ignored: the configuration is read at start (restart to reload it)\n'));
   if (!worker) {
     const addr = server.address() as AddressInfo;
     io.stdout(readyLine(addr.address, addr.family === 'IPv6', addr.port, options, runtime.config));
   }
   await stopped;
-  await audit.close();
+  audit.close();
+  if (audit.lost() > 0) io.stderr(`sts-emulator: ${audit.lost()} audit records could not be written to ${options.auditLog}\n`);
   if (worker) cluster.worker?.disconnect(); // the IPC channel would keep the worker alive
   return 0;
+}
+
+/** The audit log, or a usage error (exit 2) when it cannot be opened: an audit log asked for is part of the contract. */
+export function openAudit(target: string, io: Io): AuditLog {
+  try {
+    return openAuditLog(target, io.stderr);
+  } catch (e) {
+    if (e instanceof AuditLogError) throw new UsageError(e.message);
+    throw e;
+  }
 }

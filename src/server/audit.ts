@@ -2,7 +2,7 @@
  * The audit log: one JSON line per decision (README "Audit log"): time, request id, action, role, session
  * name, subject, issuer, decision, error code and message, the emulator's reason, and the policy trace.
  */
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { stderrWriter } from './failure-log.js';
 
@@ -41,17 +41,67 @@ export function auditRecord(outcome: StsOutcome, requestId: string, time: Date):
   };
 }
 
-/** `-` or `stderr` for standard error, `off` for nothing, anything else a file appended to. */
-export function openAuditSink(target: string): { sink: AuditSink | undefined; close: () => Promise<void> } {
-  if (target === 'off') return { sink: undefined, close: async () => undefined };
+/** The audit log asked for: a sink, how many records could not be written, and a close that flushes. */
+export interface AuditLog {
+  readonly sink: AuditSink | undefined;
+  /** Records lost to write failures so far. */
+  lost(): number;
+  close(): void;
+}
+
+/** An audit log that cannot be opened: the server refuses to start. */
+export class AuditLogError extends Error {
+  override readonly name = 'AuditLogError';
+}
+
+/**
+ * `-` or `stderr` for standard error, `off` for nothing, anything else a file appended to (mode 0600), opened now:
+ * a missing directory, a directory or no permission throws AuditLogError. Records are written once per event-loop
+ * turn; a write that fails (ENOSPC, EIO ...) is reported once on `report`, its records are counted as lost, the
+ * server keeps serving and the next turn tries again (and says so when writing works again).
+ */
+export function openAuditLog(target: string, report: (text: string) => void): AuditLog {
+  if (target === 'off') return { sink: undefined, lost: () => 0, close: () => undefined };
   if (target === '-' || target === 'stderr') {
     const write = stderrWriter(); // a reader that goes away (| head, a dead collector) never takes the server down
-    return { sink: (r) => write(JSON.stringify(r) + '\n'), close: async () => undefined };
+    return { sink: (r) => write(JSON.stringify(r) + '\n'), lost: () => 0, close: () => undefined };
   }
-  const stream = createWriteStream(target, { flags: 'a', mode: 0o600 });
-  stream.on('error', (e) => process.stderr.write(`sts-emulator: audit log ${target}: ${e.message}\n`));
+  let fd: number;
+  try {
+    fd = openSync(target, 'a', 0o600);
+  } catch (e) {
+    throw new AuditLogError(`cannot open --audit-log ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let pending: string[] = [];
+  let lost = 0;
+  let failing = false;
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      const bytes = Buffer.from(batch.join(''), 'utf8');
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      if (failing) report(`sts-emulator: audit log ${target}: writing again (${lost} records lost)\n`);
+      failing = false;
+    } catch (e) {
+      lost += batch.length;
+      if (!failing) report(`sts-emulator: audit log ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; records are lost until writing works again, the server keeps serving\n`);
+      failing = true;
+    }
+  };
   return {
-    sink: (r) => void stream.write(JSON.stringify(r) + '\n'),
-    close: () => new Promise((resolve) => stream.end(resolve)),
+    sink: (r) => {
+      if (pending.push(JSON.stringify(r) + '\n') === 1) setImmediate(flush);
+    },
+    lost: () => lost,
+    close: () => {
+      flush();
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    },
   };
 }

@@ -1,7 +1,7 @@
 /** The public entry of the server, for cli/ and the package API. */
-export { createStsServer, DEFAULT_TIMEOUTS, type ServerTimeouts, type StsServerOptions } from './sts-server.js';
+export { createStsServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, STOP_GRACE_MS, stopGracefully, type ServerTimeouts, type StsServerOptions } from './sts-server.js';
 export { REASON_HEADER } from './answer.js';
-export { openAuditSink, type AuditRecord, type AuditSink } from './audit.js';
+export { AuditLogError, openAuditLog, type AuditLog, type AuditRecord, type AuditSink } from './audit.js';
 export { createIssuerRoutes, type IssuerRoutes } from './issuer-routes.js';
 export { createTurnQueue } from './turn-batch.js';
 export { createFailureLog, processFailureLog, stderrWriter, type FailureLog } from './failure-log.js';

@@ -25,6 +25,12 @@ export interface ServerTimeouts {
   readonly checkIntervalMs: number;
 }
 
+/** Connections served at once; more are closed as they arrive (node's maxConnections). */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/** How long a stopping server lets requests in flight finish before it closes every connection (ms). */
+export const STOP_GRACE_MS = 10_000;
+
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
 
 export interface StsServerOptions {
@@ -37,8 +43,13 @@ export interface StsServerOptions {
   readonly reasonHeader?: boolean;
   readonly issuers?: IssuerRoutes;
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** Default DEFAULT_MAX_CONNECTIONS. */
+  readonly maxConnections?: number;
   readonly failureLog?: FailureLog;
 }
+
+/** Servers that are stopping: their answers close the connection. */
+const stopping = new WeakSet<Server>();
 
 export function createStsServer(options: StsServerOptions): Server {
   const requestId = options.requestId ?? randomUUID;
@@ -56,6 +67,7 @@ export function createStsServer(options: StsServerOptions): Server {
   let emulator: RequestListener | undefined;
   const serverOptions = { connectionsCheckingInterval: timeouts.checkIntervalMs, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   const server = createServer(serverOptions, (req, res) => {
+    if (stopping.has(server)) res.setHeader('Connection', 'close');
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
       refuseHostless(req, res, requestId());
     } else if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths)) {
@@ -69,5 +81,24 @@ export function createStsServer(options: StsServerOptions): Server {
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   return server;
+}
+
+/**
+ * Stops accepting connections; requests in flight finish and are answered with Connection: close, idle connections
+ * are closed at once, and after `graceMs` every connection left is closed. Resolves when the server has closed.
+ */
+export function stopGracefully(server: Server, graceMs = STOP_GRACE_MS): Promise<void> {
+  stopping.add(server);
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -41,6 +41,7 @@ export interface StartOptions {
   readonly requestId?: () => string;
   readonly timeouts?: Partial<ServerTimeouts>;
   readonly reasonHeader?: boolean;
+  readonly maxConnections?: number;
 }
 
 /**
@@ -63,6 +64,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     issuers: await createIssuerRoutes(runtime.config.providers),
     ...(opts.timeouts === undefined ? {} : { timeouts: opts.timeouts }),
     ...(opts.reasonHeader === undefined ? {} : { reasonHeader: opts.reasonHeader }),
+    ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
