@@ -5,8 +5,7 @@
 import type { OidcProvider } from '../identity/types.js';
 import type { RequestContext } from '../policy/types.js';
 import type { RoleTag } from '../config/types.js';
-import { MULTIVALUED_CLAIMS } from './provider-claim-keys.js';
-import { providedClaims } from './claim-keys.js';
+import { MULTIVALUED_CLAIMS, providedClaims } from '../identity/provider-kinds.js';
 
 /** `aws`: only the keys AWS provides (default). `all`: every top-level claim as `<provider>:<claim>` (opt-in, not AWS). */
 export type ClaimKeyMode = 'aws' | 'all';

@@ -6,8 +6,7 @@ import type { RoleConfig } from '../config/types.js';
 import type { OidcProvider } from '../identity/types.js';
 import { childPath, indexPath } from '../policy/paths.js';
 import { compileWildcard, matchWildcard, wildcardUnits } from '../policy/wildcard.js';
-import { MULTIVALUED_CLAIMS } from './provider-claim-keys.js';
-import { providedClaims } from './claim-keys.js';
+import { MULTIVALUED_CLAIMS, providedClaims } from '../identity/provider-kinds.js';
 
 export type Severity = 'error' | 'warning';
 
