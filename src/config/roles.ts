@@ -136,6 +136,8 @@ export function validateRole(value: unknown, ctx: RoleContext): RoleConfig | und
     trustPolicy: trust.policy,
     trustPolicyJson: trust.json,
     file: ctx.file,
+    wrapped: base !== '',
+    trustPolicyPath: docPath,
   };
 }
 

@@ -25,6 +25,10 @@ export interface RoleConfig {
   readonly trustPolicyJson: string;
   /** Source file, for messages. */
   readonly file: string;
+  /** Whether the file holds the role inside `{"Role": {...}}`, as `aws iam get-role` prints it. */
+  readonly wrapped: boolean;
+  /** Where the trust policy is written in the file: `AssumeRolePolicyDocument` or `Role.AssumeRolePolicyDocument`. */
+  readonly trustPolicyPath: string;
 }
 
 export interface LoadedConfig {
