@@ -1,8 +1,12 @@
 /** lintConfig over a configuration built from memory: the loader's record of the file is the only source (no file is read). */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadConfig } from '../../src/config/load.js';
 import { lintConfig, RULES } from '../../src/lint/index.js';
-import { configOf, GITHUB_ARN, provider } from '../config/helpers.js';
+import { DEMO_POLICIES } from '../helpers/harness.js';
+import { ACCOUNT, configOf, GITHUB_ARN, provider } from '../config/helpers.js';
 
 const GH = 'token.actions.githubusercontent.com';
 
@@ -45,4 +49,19 @@ test('findings per statement: each condition through the condition rules, then e
       ['warning', 'no-audience-condition'],
     ],
   );
+});
+
+test('every finding on the demo policies points at a place the loader recorded in its file', async () => {
+  const config = await loadConfig(DEMO_POLICIES, { accountId: ACCOUNT });
+  const findings = lintConfig(config);
+  assert.ok(findings.length > 0);
+  for (const f of findings) {
+    const role = config.roles.find((r) => r.file === f.file);
+    const region = role?.positions.locate(f.path);
+    assert.ok(region, `${f.file}: ${f.path}`);
+    const lines = (await readFile(join(DEMO_POLICIES, f.file), 'utf8')).split('\n');
+    const lastKey = /(?:\.(\w+)|\["([^"]+)"\])$/.exec(f.path);
+    // The value's line names its key (a property's value starts on the line of its key in these files).
+    assert.ok(lines[region.line - 1]?.includes(`"${lastKey?.[1] ?? lastKey?.[2]}"`), `${f.path} at line ${region.line}`);
+  }
 });
