@@ -12,8 +12,8 @@ import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from 
 
 type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: true };
 
-/** The flag of each preset option that has one (`--org-id`, `--context-id` repeatable, `--v1`), from the presets' schemas. */
-function presetFlags(preset: PresetName): Map<string, FlagConfig> {
+/** A preset's flags (`--org-id`, `--context-id` repeatable, `--v1`, ...): its options that have one, from its schema. */
+function presetFlags(preset: PresetName): ReadonlyMap<string, FlagConfig> {
   const flags = new Map<string, FlagConfig>();
   for (const o of Object.values(presetNamed(preset).options)) {
     if (o.flag !== undefined) flags.set(o.flag, o.kind === 'boolean' ? { type: 'boolean' } : o.kind === 'strings' ? { type: 'string', multiple: true } : { type: 'string' });
@@ -21,10 +21,11 @@ function presetFlags(preset: PresetName): Map<string, FlagConfig> {
   return flags;
 }
 
-const FLAGS_OF = new Map(PRESETS.map((p) => [p, presetFlags(p)] as const));
+const FLAGS_OF: ReadonlyMap<PresetName, ReadonlyMap<string, FlagConfig>> = new Map(PRESETS.map((p) => [p, presetFlags(p)]));
+const EVERY_PRESET_FLAG = new Map([...FLAGS_OF.values()].flatMap((flags) => [...flags]));
 
 /** Flags that shape a preset's claims (so `explain` with only these still builds preset claims). */
-export const PRESET_SHAPING_ARGS: readonly string[] = [...new Set(PRESETS.flatMap((p) => [...(FLAGS_OF.get(p) ?? [])].map(([f]) => f)))];
+export const PRESET_SHAPING_ARGS: readonly string[] = [...EVERY_PRESET_FLAG.keys()];
 
 /** Flags shaping the claims; shared by `token` and `explain`. */
 export const TOKEN_ARGS = {
@@ -32,7 +33,7 @@ export const TOKEN_ARGS = {
   issuer: { type: 'string' },
   claims: { type: 'string' },
   ttl: { type: 'string' },
-  ...Object.fromEntries(PRESETS.flatMap((p) => [...(FLAGS_OF.get(p) ?? [])])) as Readonly<Record<string, FlagConfig>>,
+  ...(Object.fromEntries(EVERY_PRESET_FLAG) as Readonly<Record<string, FlagConfig>>),
 } as const;
 
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -70,8 +71,8 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
     preset = presetOfProvider(provider.name) ?? 'circleci';
   }
   const own = FLAGS_OF.get(preset);
-  for (const other of PRESETS) {
-    const misplaced = [...(FLAGS_OF.get(other)?.keys() ?? [])].find((f) => !own?.has(f) && v[f] !== undefined);
+  for (const [other, flags] of FLAGS_OF) {
+    const misplaced = [...flags.keys()].find((f) => own?.has(f) !== true && v[f] !== undefined);
     if (misplaced !== undefined) throw new UsageError(`--${misplaced} applies to --preset ${other}, not ${preset}`);
   }
   return { provider, preset };
@@ -80,10 +81,9 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
 /** Claims for a preset from command-line flags (each option's flag, from the preset's schema), then --claims merged over them. */
 export function claimsFromFlags(preset: PresetName, provider: OidcProvider, v: Flags, now: Date): Record<string, unknown> {
   const t = { now, ttlSeconds: parseTtl(str(v, 'ttl')) };
-  const schema = presetNamed(preset).options;
-  for (const [a, b] of presetNamed(preset).exclusive) {
-    const flagA = schema[a]?.flag as string;
-    const flagB = schema[b]?.flag as string;
+  const { options: schema, exclusive } = presetNamed(preset);
+  for (const [a, b] of exclusive) {
+    const [flagA, flagB] = [schema[a]?.flag ?? a, schema[b]?.flag ?? b];
     if (str(v, flagA) !== undefined && str(v, flagB) !== undefined) throw new UsageError(`give --${flagA} or --${flagB}, not both`);
   }
   const options: Record<string, unknown> = {};

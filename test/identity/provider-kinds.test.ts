@@ -1,7 +1,7 @@
 /** The provider-kind table: which names are which kind (case-insensitive, one path segment per wildcard), their keys, their preset. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GENERIC_CLAIM_KEYS, organisationOf, presetOfProvider, providedClaims, providerKindOf, PRESETS } from '../../src/identity/provider-kinds.js';
+import { GENERIC_CLAIM_KEYS, organisationOf, presetNamed, presetOfProvider, providedClaims, providerKindOf, PRESETS } from '../../src/identity/provider-kinds.js';
 
 const names: [string, string][] = [
   ['oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d', 'circleci'],
@@ -47,4 +47,16 @@ test('presets: CircleCI and GitHub issuers mint theirs, others none', () => {
   assert.equal(presetOfProvider('oidc.circleci.com/org/abc'), 'circleci');
   assert.equal(presetOfProvider('token.actions.acme.ghe.com'), 'github');
   assert.equal(presetOfProvider('gitlab.com'), undefined);
+});
+
+test('a flag or option name shared by presets means the same kind of value in each', () => {
+  const kinds = new Map<string, string>();
+  for (const p of PRESETS) {
+    for (const [name, o] of Object.entries(presetNamed(p).options)) {
+      for (const key of [`option ${name}`, ...(o.flag === undefined ? [] : [`--${o.flag}`])]) {
+        assert.equal(kinds.get(key) ?? o.kind, o.kind, `${p} ${key}`);
+        kinds.set(key, o.kind);
+      }
+    }
+  }
 });
