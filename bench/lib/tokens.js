@@ -16,12 +16,12 @@ export function userIdFor(i) {
 
 async function signAll(root, specs) {
   const { loadOrCreateSigningKey, signToken } = await import(pathToFileURL(join(root, 'dist/src/identity/emulated.js')).href);
-  const { circleCiClaims } = await import(pathToFileURL(join(root, 'dist/src/identity/presets.js')).href);
+  const { presetClaims } = await import(pathToFileURL(join(root, 'dist/src/identity/provider-kinds.js')).href);
   const key = await loadOrCreateSigningKey(join(root, 'policies/providers/circleci-demo.DEMO-KEY.pem'));
   const now = new Date();
   const out = [];
   for (const s of specs) {
-    const claims = circleCiClaims(CIRCLE_ISSUER, { branch: s.branch, userId: s.userId }, { now, ttlSeconds: s.ttlSeconds ?? 3600 });
+    const claims = presetClaims('circleci', CIRCLE_ISSUER, { branch: s.branch, userId: s.userId }, { now, ttlSeconds: s.ttlSeconds ?? 3600 });
     out.push(await signToken(key, { ...claims, jti: s.jti }));
   }
   return out;

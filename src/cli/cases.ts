@@ -8,7 +8,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { parse as parseYaml } from 'yaml';
 import { STS_ERRORS } from '../protocol/errors.js';
-import { PRESETS, type PresetName } from '../identity/presets.js';
+import type { OptionKind, PresetName } from '../identity/presets.js';
+import { presetNamed, PRESETS } from '../identity/provider-kinds.js';
 
 export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS;
 
@@ -40,13 +41,7 @@ const CASE_FILE = /\.(ya?ml|json)$/i;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-type OptionKind = 'string' | 'boolean' | 'strings';
-
-/** The options a case may give a preset: the fields of CircleCiOptions / GitHubOptions. */
-export const PRESET_OPTIONS: Record<PresetName, Readonly<Record<string, OptionKind>>> = {
-  circleci: { orgId: 'string', projectId: 'string', userId: 'string', vcsOrigin: 'string', ref: 'string', branch: 'string', contextIds: 'strings', aud: 'string', v1: 'boolean', sshRerun: 'boolean' },
-  github: { repository: 'string', ref: 'string', branch: 'string', environment: 'string', actor: 'string', workflow: 'string', jobWorkflowRef: 'string', eventName: 'string', aud: 'string' },
-};
+/** What a case may give for a preset option of each kind (the options are the preset's schema). */
 const OPTION_CHECKS: Record<OptionKind, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string' && v !== '',
   boolean: (v) => typeof v === 'boolean',
@@ -111,13 +106,18 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       if (typeof n !== 'string' || !(PRESETS as readonly string[]).includes(n)) bad('preset.name', `must be one of ${PRESETS.join(', ')}`);
       else {
         const options = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'name'));
+        const { options: schema, exclusive } = presetNamed(n as PresetName);
+        const valid = (k: string): boolean => {
+          const spec = Object.hasOwn(schema, k) ? schema[k] : undefined;
+          return spec !== undefined && Object.hasOwn(options, k) && OPTION_CHECKS[spec.kind](options[k]);
+        };
         const before = problems.length;
         for (const [k, v] of Object.entries(options)) {
-          const kind = PRESET_OPTIONS[n as PresetName][k];
-          if (kind === undefined) bad(`preset.${k}`, `unknown option of preset ${n} (known: name, ${Object.keys(PRESET_OPTIONS[n as PresetName]).join(', ')})`);
+          const kind = Object.hasOwn(schema, k) ? schema[k]?.kind : undefined;
+          if (kind === undefined) bad(`preset.${k}`, `unknown option of preset ${n} (known: name, ${Object.keys(schema).join(', ')})`);
           else if (!OPTION_CHECKS[kind](v)) bad(`preset.${k}`, OPTION_MESSAGES[kind]);
         }
-        if (typeof options['branch'] === 'string' && typeof options['ref'] === 'string') bad('preset', 'give branch or ref, not both');
+        for (const [a, b] of exclusive) if (valid(a) && valid(b)) bad('preset', `give ${a} or ${b}, not both`);
         if (problems.length === before) preset = { name: n as PresetName, options };
       }
     } else if (p !== undefined) bad('preset', 'must be a preset name or an object with a name');

@@ -2,7 +2,8 @@
 import type { LoadedConfig } from '../config/types.js';
 import type { OidcProvider } from '../identity/types.js';
 import { loadOrCreateSigningKey, signToken, type EmulatedKey } from '../identity/emulated.js';
-import type { PresetName } from '../identity/presets.js';
+import type { PresetName, TimeOptions } from '../identity/presets.js';
+import { presetClaims, presetNamed, presetOfProvider } from '../identity/provider-kinds.js';
 import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/claims.js';
 import { UsageError } from './options.js';
 
@@ -10,14 +11,15 @@ export function emulatedProviders(config: LoadedConfig): OidcProvider[] {
   return config.providers.filter((p) => p.keys.kind === 'emulated');
 }
 
-/** The preset whose tokens this issuer mints, if it is a CircleCI or GitHub issuer. */
-export function presetOfProvider(p: OidcProvider): PresetName | undefined {
-  if (/^oidc\.circleci\.com\/org\/[^/]+$/i.test(p.name)) return 'circleci';
-  if (/^token\.actions\.[^/]+/i.test(p.name) || /^github\.com\/enterprises\//i.test(p.name)) return 'github';
-  return undefined;
+/**
+ * A preset's claims signed by `provider`. An issuer of another kind (signing preset-shaped claims) gets, by
+ * default, an audience it accepts.
+ */
+export function mintPresetClaims(preset: PresetName, provider: OidcProvider, options: Readonly<Record<string, unknown>>, t: TimeOptions, jti?: string): Record<string, unknown> {
+  const aud = presetOfProvider(provider.name) === preset ? undefined : provider.clientIdList[0];
+  const withAud = aud === undefined || options['aud'] !== undefined ? options : { ...options, aud };
+  return presetClaims(preset, provider.url, withAud, t, jti);
 }
-
-const LABEL: Record<PresetName, string> = { circleci: 'CircleCI', github: 'GitHub Actions' };
 
 export interface IssuerChoice {
   /** --issuer, or a case's issuer: an emulated issuer's Url or provider name. */
@@ -44,11 +46,12 @@ export function chooseIssuer(config: LoadedConfig, policiesDir: string, choice: 
     return found;
   }
   if (choice.preset !== undefined) {
-    const fitting = emulated.filter((p) => presetOfProvider(p) === choice.preset);
+    const label = presetNamed(choice.preset).label;
+    const fitting = emulated.filter((p) => presetOfProvider(p.name) === choice.preset);
     if (fitting.length === 0) {
-      throw new UsageError(`no emulated ${LABEL[choice.preset]} issuer in ${policiesDir}/providers (emulated issuers: ${listed()}); name one with --issuer to sign ${choice.preset}-shaped claims with it`);
+      throw new UsageError(`no emulated ${label} issuer in ${policiesDir}/providers (emulated issuers: ${listed()}); name one with --issuer to sign ${choice.preset}-shaped claims with it`);
     }
-    if (fitting.length > 1) throw new UsageError(`several emulated ${LABEL[choice.preset]} issuers; pick one with --issuer: ${fitting.map((p) => p.url).join(', ')}`);
+    if (fitting.length > 1) throw new UsageError(`several emulated ${label} issuers; pick one with --issuer: ${fitting.map((p) => p.url).join(', ')}`);
     return fitting[0] as OidcProvider;
   }
   let unknownIss = '';

@@ -1,9 +1,8 @@
 /** `sts-emulator lint`: findings with file, JSON path and a fix; exit 1 on an error (or any finding with --strict). */
 import { parseArgs } from 'node:util';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { readFileSync } from 'node:fs';
-import { lintConfig } from '../sts/trust-lint.js';
+import { lintConfig } from '../lint/index.js';
 import { HELP } from './help.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo } from './options.js';
 
@@ -23,7 +22,7 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
     const rel = relative(io.cwd, full);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? full : rel;
   };
-  const findings = lintConfig(config.roles, config.providers, (role) => policyPathOf(join(common.policies, role.file))).map((f) => ({ ...f, file: shown(f.file) }));
+  const findings = lintConfig(config).map((f) => ({ ...f, file: shown(f.file) }));
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
   if (values.json === true) {
@@ -37,13 +36,3 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
   return errors > 0 || (values.strict === true && warnings > 0) ? 1 : 0;
 }
 
-/** Where the trust policy sits in a role file: under the `Role` wrapper that `aws iam get-role` prints, or at the top. */
-function policyPathOf(file: string): string {
-  try {
-    const doc: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (doc !== null && typeof doc === 'object' && 'Role' in doc) return 'Role.AssumeRolePolicyDocument';
-  } catch {
-    // The loader already read and validated this file; fall back to the unwrapped path.
-  }
-  return 'AssumeRolePolicyDocument';
-}

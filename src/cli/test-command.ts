@@ -3,12 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { escapeXml } from '../protocol/xml.js';
-import { circleCiClaims, gitHubClaims, type CircleCiOptions, type GitHubOptions } from '../identity/presets.js';
 import { assumeRoleInProcess, decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
 import { explainText } from './explain-format.js';
 import { HELP } from './help.js';
-import { chooseIssuer, presetOfProvider } from './issuers.js';
+import { chooseIssuer, mintPresetClaims } from './issuers.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
@@ -63,12 +62,7 @@ async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () =
       if (c.preset === undefined) {
         base = { iss: provider.url, iat: Math.floor(t.now.getTime() / 1000), exp: Math.floor(t.now.getTime() / 1000) + 3600 };
       } else {
-        // An issuer of another kind signing preset-shaped claims gets, by default, an audience it accepts.
-        const aud = presetOfProvider(provider) === c.preset.name ? undefined : provider.clientIdList[0];
-        const options = aud === undefined || c.preset.options['aud'] !== undefined ? c.preset.options : { ...c.preset.options, aud };
-        base = c.preset.name === 'circleci'
-          ? circleCiClaims(provider.url, options as CircleCiOptions, t)
-          : gitHubClaims(provider.url, options as GitHubOptions, t, `case-${c.index}`);
+        base = mintPresetClaims(c.preset.name, provider, c.preset.options, t, `case-${c.index}`);
       }
       outcome = await assumeRoleInProcess(runtime.deps, { ...common, claims: { provider, values: { ...base, ...(c.claims ?? {}) } } });
     }

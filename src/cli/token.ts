@@ -4,10 +4,28 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
 import type { OidcProvider } from '../identity/types.js';
-import { circleCiClaims, gitHubClaims, PRESETS, type PresetName } from '../identity/presets.js';
+import type { PresetName } from '../identity/presets.js';
+import { presetNamed, presetOfProvider, PRESETS } from '../identity/provider-kinds.js';
 import { HELP } from './help.js';
-import { chooseIssuer, emulatedProviders, parseClaimsJson, presetOfProvider, signFor } from './issuers.js';
+import { chooseIssuer, emulatedProviders, mintPresetClaims, parseClaimsJson, signFor } from './issuers.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from './options.js';
+
+type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: true };
+
+/** A preset's flags (`--org-id`, `--context-id` repeatable, `--v1`, ...): its options that have one, from its schema. */
+function presetFlags(preset: PresetName): ReadonlyMap<string, FlagConfig> {
+  const flags = new Map<string, FlagConfig>();
+  for (const o of Object.values(presetNamed(preset).options)) {
+    if (o.flag !== undefined) flags.set(o.flag, o.kind === 'boolean' ? { type: 'boolean' } : o.kind === 'strings' ? { type: 'string', multiple: true } : { type: 'string' });
+  }
+  return flags;
+}
+
+const FLAGS_OF: ReadonlyMap<PresetName, ReadonlyMap<string, FlagConfig>> = new Map(PRESETS.map((p) => [p, presetFlags(p)]));
+const EVERY_PRESET_FLAG = new Map([...FLAGS_OF.values()].flatMap((flags) => [...flags]));
+
+/** Flags that shape a preset's claims (so `explain` with only these still builds preset claims). */
+export const PRESET_SHAPING_ARGS: readonly string[] = [...EVERY_PRESET_FLAG.keys()];
 
 /** Flags shaping the claims; shared by `token` and `explain`. */
 export const TOKEN_ARGS = {
@@ -15,31 +33,8 @@ export const TOKEN_ARGS = {
   issuer: { type: 'string' },
   claims: { type: 'string' },
   ttl: { type: 'string' },
-  aud: { type: 'string' },
-  branch: { type: 'string' },
-  ref: { type: 'string' },
-  'org-id': { type: 'string' },
-  'project-id': { type: 'string' },
-  'user-id': { type: 'string' },
-  'vcs-origin': { type: 'string' },
-  'context-id': { type: 'string', multiple: true },
-  v1: { type: 'boolean' },
-  repository: { type: 'string' },
-  environment: { type: 'string' },
-  actor: { type: 'string' },
-  workflow: { type: 'string' },
-  'job-workflow-ref': { type: 'string' },
-  'event-name': { type: 'string' },
+  ...(Object.fromEntries(EVERY_PRESET_FLAG) as Readonly<Record<string, FlagConfig>>),
 } as const;
-
-/** Flags that only make sense for one preset; giving them to the other is a usage error. */
-export const PRESET_ONLY_ARGS: Record<PresetName, readonly string[]> = {
-  circleci: ['org-id', 'project-id', 'user-id', 'vcs-origin', 'context-id', 'v1'],
-  github: ['repository', 'environment', 'actor', 'workflow', 'job-workflow-ref', 'event-name'],
-};
-
-/** Flags that shape a preset's claims (so `explain` with only these still builds preset claims). */
-export const PRESET_SHAPING_ARGS: readonly string[] = ['branch', 'ref', 'aud', ...PRESET_ONLY_ARGS.circleci, ...PRESET_ONLY_ARGS.github];
 
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -66,40 +61,38 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
   let preset: PresetName;
   if (issuer !== undefined) {
     provider = chooseIssuer(config, policiesDir, { issuer });
-    preset = explicit ?? presetOfProvider(provider) ?? 'circleci';
+    preset = explicit ?? presetOfProvider(provider.name) ?? 'circleci';
   } else if (explicit !== undefined) {
     provider = chooseIssuer(config, policiesDir, { preset: explicit });
     preset = explicit;
   } else {
-    const circle = emulatedProviders(config).filter((p) => presetOfProvider(p) === 'circleci');
+    const circle = emulatedProviders(config).filter((p) => presetOfProvider(p.name) === 'circleci');
     provider = chooseIssuer(config, policiesDir, circle.length > 0 ? { preset: 'circleci' } : {});
-    preset = presetOfProvider(provider) ?? 'circleci';
+    preset = presetOfProvider(provider.name) ?? 'circleci';
   }
-  const other: PresetName = preset === 'circleci' ? 'github' : 'circleci';
-  const misplaced = PRESET_ONLY_ARGS[other].find((f) => v[f] !== undefined);
-  if (misplaced !== undefined) throw new UsageError(`--${misplaced} applies to --preset ${other}, not ${preset}`);
+  const own = FLAGS_OF.get(preset);
+  for (const [other, flags] of FLAGS_OF) {
+    const misplaced = [...flags.keys()].find((f) => own?.has(f) !== true && v[f] !== undefined);
+    if (misplaced !== undefined) throw new UsageError(`--${misplaced} applies to --preset ${other}, not ${preset}`);
+  }
   return { provider, preset };
 }
 
-/** Claims for a preset from command-line flags, then --claims merged over them. */
+/** Claims for a preset from command-line flags (each option's flag, from the preset's schema), then --claims merged over them. */
 export function claimsFromFlags(preset: PresetName, provider: OidcProvider, v: Flags, now: Date): Record<string, unknown> {
   const t = { now, ttlSeconds: parseTtl(str(v, 'ttl')) };
-  const opt = (name: string): string | undefined => str(v, name);
-  const pick = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
-  if (opt('branch') !== undefined && opt('ref') !== undefined) throw new UsageError('give --branch or --ref, not both');
-  // An issuer of another kind (signing preset-shaped claims) gets, by default, an audience it accepts.
-  const aud = opt('aud') ?? (presetOfProvider(provider) === preset ? undefined : provider.clientIdList[0]);
-  const base =
-    preset === 'circleci'
-      ? circleCiClaims(provider.url, pick({
-          orgId: opt('org-id'), projectId: opt('project-id'), userId: opt('user-id'), vcsOrigin: opt('vcs-origin'),
-          branch: opt('branch'), ref: opt('ref'), aud, v1: v['v1'] === true ? true : undefined,
-          contextIds: Array.isArray(v['context-id']) ? (v['context-id'] as string[]) : undefined,
-        }), t)
-      : gitHubClaims(provider.url, pick({
-          repository: opt('repository'), branch: opt('branch'), ref: opt('ref'), environment: opt('environment'),
-          actor: opt('actor'), workflow: opt('workflow'), jobWorkflowRef: opt('job-workflow-ref'), eventName: opt('event-name'), aud,
-        }), t, randomUUID());
+  const { options: schema, exclusive } = presetNamed(preset);
+  for (const [a, b] of exclusive) {
+    const [flagA, flagB] = [schema[a]?.flag ?? a, schema[b]?.flag ?? b];
+    if (str(v, flagA) !== undefined && str(v, flagB) !== undefined) throw new UsageError(`give --${flagA} or --${flagB}, not both`);
+  }
+  const options: Record<string, unknown> = {};
+  for (const [name, o] of Object.entries(schema)) {
+    if (o.flag === undefined) continue;
+    const value = o.kind === 'boolean' ? (v[o.flag] === true ? true : undefined) : o.kind === 'strings' ? (Array.isArray(v[o.flag]) ? v[o.flag] : undefined) : str(v, o.flag);
+    if (value !== undefined) options[name] = value;
+  }
+  const base = mintPresetClaims(preset, provider, options, t, randomUUID());
   const extra = str(v, 'claims');
   return extra === undefined ? base : { ...base, ...parseClaimsJson(extra) };
 }

@@ -1,7 +1,10 @@
 /**
- * Reads the text of one configuration file as JSON. Enforces the size limit, strips a UTF-8 BOM,
- * and on a syntax error says where it is (line and column), which Node 20's JSON.parse often omits.
+ * Reads the text of one configuration file as strict JSON. Enforces the size limit, strips a UTF-8 BOM,
+ * says where a syntax error is (line and column, which Node 20's JSON.parse often omits), and keeps where
+ * each value is written. JSON.parse decides and gives the value; jsonc-parser, held to strict JSON (no
+ * comments, no trailing commas), gives the positions and describes the errors.
  */
+import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type JSONPath, type Node, type ParseOptions } from 'jsonc-parser';
 
 /** Largest configuration file (provider, role or JWKS file) read, in bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -10,23 +13,65 @@ export type JsonResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly message: string };
 
+/** Where a value is written: UTF-16 offset and length in the file's text (BOM excluded), 1-based line and column. */
+export interface SourceRegion {
+  readonly offset: number;
+  readonly length: number;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where the values of a parsed file are written. */
+export interface SourcePositions {
+  /**
+   * The region of the value at a dotted JSON path (`Role.AssumeRolePolicyDocument.Statement[0]`), or of its
+   * nearest ancestor written in the file (a trust policy given as a string holds its statements as text).
+   */
+  locate(path: string): SourceRegion | undefined;
+}
+
+export type JsonDocumentResult =
+  | { readonly ok: true; readonly value: unknown; readonly positions: SourcePositions }
+  | { readonly ok: false; readonly message: string };
+
+const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** Parses configuration file text, keeping where each value is written; never throws. */
+export function parseJsonDocument(text: string): JsonDocumentResult {
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return parsed;
+  const body = withoutBom(text);
+  let tree: Node | undefined;
+  try {
+    tree = parseTree(body, [], STRICT);
+  } catch {
+    // jsonc-parser recurses per nesting level; a file nested deeper than the stack keeps its value, without positions.
+    tree = undefined;
+  }
+  return { ok: true, value: parsed.value, positions: positionsOf(body, tree) };
+}
+
 /** Parses configuration file text; never throws. */
 export function parseJsonText(text: string): JsonResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_FILE_BYTES) {
     return { ok: false, message: `file is too large (${bytes} bytes; the limit is ${MAX_FILE_BYTES})` };
   }
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = withoutBom(text);
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
   } catch (err) {
-    const found = locateJsonError(body);
+    const found = describeJsonError(body);
     if (found) {
       const { line, column } = lineAndColumn(body, found.offset);
       return { ok: false, message: `invalid JSON at line ${line}, column ${column}: ${found.message}` };
     }
     return { ok: false, message: `invalid JSON: ${(err as Error).message}` };
   }
+}
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** 1-based line and column of a UTF-16 offset. */
@@ -42,130 +87,128 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line, column: offset - lineStart + 1 };
 }
 
-class JsonSyntax extends Error {
-  constructor(
-    readonly offset: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** What the parser expected where it stopped, within the innermost object or array (or at the top). */
+type Expecting = 'value' | 'key' | 'colon' | 'next' | 'end';
 
 /**
- * Finds the first syntax error of text that JSON.parse rejected: a small strict JSON scanner
- * (RFC 8259) that only tracks positions. Returns undefined if it finds none.
+ * The first syntax error of text that JSON.parse rejected, as jsonc-parser reports it, with the offset and
+ * wording users see. Returns undefined if jsonc-parser finds none.
  */
-export function locateJsonError(text: string): { offset: number; message: string } | undefined {
-  let i = 0;
-  const fail = (message: string, at = i): never => {
-    throw new JsonSyntax(at, message);
-  };
-  const show = (at: number): string => (at >= text.length ? 'end of file' : `'${text[at]}'`);
-  const ws = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
-  };
-  const literal = (word: string): void => {
-    if (text.startsWith(word, i)) i += word.length;
-    else fail(`unexpected ${show(i)}; expected a value`);
-  };
-  const string = (): void => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= text.length) fail('unterminated string');
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail('control character in string (escape it, e.g. \\n)');
-      if (c === 0x5c) {
-        const e = text[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape');
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail('invalid escape in string');
-      } else i++;
-    }
-  };
-  const number = (): void => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m || m[0] === '-') fail(`unexpected ${show(i)}; expected a value`);
-    i += (m as RegExpExecArray)[0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') object();
-    else if (c === '[') array();
-    else if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
-    else fail(`unexpected ${show(i)}; expected a value`);
-  };
-  const object = (): void => {
-    i++;
-    ws();
-    if (text[i] === '}') {
-      i++;
-      return;
-    }
-    for (;;) {
-      ws();
-      if (text[i] !== '"') {
-        fail(text[i] === '}' ? "trailing comma before '}'" : `unexpected ${show(i)}; expected a double-quoted property name`);
-      }
-      string();
-      ws();
-      if (text[i] !== ':') fail(`unexpected ${show(i)}; expected ':'`);
-      i++;
-      value();
-      ws();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      fail(`unexpected ${show(i)}; expected ',' or '}'`);
-    }
-  };
-  const array = (): void => {
-    i++;
-    ws();
-    if (text[i] === ']') {
-      i++;
-      return;
-    }
-    for (;;) {
-      ws();
-      if (text[i] === ']') fail("trailing comma before ']'");
-      value();
-      ws();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      fail(`unexpected ${show(i)}; expected ',' or ']'`);
-    }
+export function describeJsonError(text: string): { offset: number; message: string } | undefined {
+  const stack: { closer: '}' | ']'; expecting: Expecting }[] = [];
+  let top: Expecting = 'value';
+  let first: { code: string; offset: number; length: number; expecting: Expecting; closer: string } | undefined;
+  // jsonc-parser ends an unclosed object or array before it reports the missing closer.
+  let lastClosed: { closer: '}' | ']'; expecting: Expecting } | undefined;
+  const valueDone = (): void => {
+    const frame = stack.at(-1);
+    if (frame === undefined) top = 'end';
+    else frame.expecting = 'next';
   };
   try {
-    ws();
-    if (i >= text.length) fail('file is empty; expected a JSON object');
-    value();
-    ws();
-    if (i < text.length) fail(`unexpected ${show(i)} after the end of the JSON value`);
-    return undefined;
-  } catch (err) {
-    // Anything else (a stack overflow on absurd nesting) falls back to JSON.parse's own message.
-    return err instanceof JsonSyntax ? { offset: err.offset, message: err.message } : undefined;
+    visit(
+      text,
+      {
+        onObjectBegin: () => void stack.push({ closer: '}', expecting: 'key' }),
+        onObjectProperty: () => {
+          const frame = stack.at(-1);
+          if (frame !== undefined) frame.expecting = 'colon';
+        },
+        onSeparator: (ch) => {
+          const frame = stack.at(-1);
+          if (frame !== undefined) frame.expecting = ch === ':' || frame.closer === ']' ? 'value' : 'key';
+        },
+        onObjectEnd: () => {
+          lastClosed = stack.pop();
+          valueDone();
+        },
+        onArrayBegin: () => void stack.push({ closer: ']', expecting: 'value' }),
+        onArrayEnd: () => {
+          lastClosed = stack.pop();
+          valueDone();
+        },
+        onLiteralValue: valueDone,
+        onError: (code, offset, length) => {
+          const name = printParseErrorCode(code);
+          const frame = name === 'CloseBraceExpected' || name === 'CloseBracketExpected' ? lastClosed : stack.at(-1);
+          first ??= { code: name, offset, length, expecting: frame?.expecting ?? top, closer: frame?.closer ?? '' };
+        },
+      },
+      STRICT,
+    );
+  } catch {
+    return undefined; // nested deeper than the stack: JSON.parse's own message is used
   }
+  return first === undefined ? undefined : errorText(text, first);
+}
+
+const EXPECTED: Record<Exclude<Expecting, 'end'>, (closer: string) => string> = {
+  value: () => 'expected a value',
+  key: () => 'expected a double-quoted property name',
+  colon: () => "expected ':'",
+  next: (closer) => `expected ',' or '${closer}'`,
+};
+
+function errorText(text: string, e: { code: string; offset: number; length: number; expecting: Expecting; closer: string }): { offset: number; message: string } {
+  const show = (at: number): string => (at >= text.length ? 'end of file' : `'${text[at]}'`);
+  const token = text.slice(e.offset, e.offset + e.length);
+  const within = (re: RegExp): number => e.offset + Math.max(0, token.search(re));
+  switch (e.code) {
+    case 'UnexpectedEndOfString': {
+      // jsonc-parser ends a string at a line break or the end of the text.
+      const at = e.offset + e.length;
+      return { offset: at, message: at >= text.length ? 'unterminated string' : 'control character in string (escape it, e.g. \\n)' };
+    }
+    case 'InvalidCharacter':
+      return { offset: within(/[\x00-\x1f]/), message: 'control character in string (escape it, e.g. \\n)' };
+    case 'InvalidEscapeCharacter':
+      return { offset: within(/\\[^"\\/bfnrtu]/), message: 'invalid escape in string' };
+    case 'InvalidUnicode':
+      return { offset: within(/\\u(?![0-9a-fA-F]{4})/), message: 'invalid \\u escape' };
+    case 'InvalidNumberFormat':
+    case 'UnexpectedEndOfNumber':
+      return { offset: e.offset, message: `invalid number '${token}'` };
+  }
+  if (/^[ \t\n\r]*$/.test(text)) return { offset: e.offset, message: 'file is empty; expected a JSON object' };
+  const at = e.offset;
+  if (e.expecting === 'end' || e.code === 'EndOfFileExpected') return { offset: at, message: `unexpected ${show(at)} after the end of the JSON value` };
+  // A closer where a key or value should follow comes after a comma ('{}' and '[]' are valid).
+  if ((e.expecting === 'key' && text[at] === '}') || (e.expecting === 'value' && e.closer === ']' && text[at] === ']')) {
+    return { offset: at, message: `trailing comma before '${text[at]}'` };
+  }
+  return { offset: at, message: `unexpected ${show(at)}; ${EXPECTED[e.expecting](e.closer)}` };
+}
+
+/** Positions by dotted path, found in the parse tree when asked. */
+function positionsOf(text: string, tree: Node | undefined): SourcePositions {
+  return {
+    locate(path) {
+      const segments = pathSegments(path);
+      if (tree === undefined || segments === undefined) return undefined;
+      for (let n = segments.length; n >= 0; n--) {
+        const node = findNodeAtLocation(tree, segments.slice(0, n));
+        if (node !== undefined) return { offset: node.offset, length: node.length, ...lineAndColumn(text, node.offset) };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** `Role.Tags[0]["a b"]` -> ['Role', 'Tags', 0, 'a b']; undefined for text that is no such path. */
+function pathSegments(path: string): JSONPath | undefined {
+  const segments: JSONPath = [];
+  let rest = path;
+  try {
+    while (rest !== '') {
+      let m: RegExpExecArray | null;
+      if ((m = (segments.length === 0 ? /^([A-Za-z_$][\w$-]*)/ : /^\.([A-Za-z_$][\w$-]*)/).exec(rest)) !== null) segments.push(m[1] as string);
+      else if ((m = /^\[(\d+)\]/.exec(rest)) !== null) segments.push(Number(m[1]));
+      else if ((m = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest)) !== null) segments.push(JSON.parse(m[1] as string) as string);
+      else return undefined;
+      rest = rest.slice(m[0].length);
+    }
+  } catch {
+    return undefined; // a bracketed key that is no JSON string
+  }
+  return segments;
 }

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { OidcProvider } from '../identity/types.js';
 import { at, field, isObject, type Report } from './fields.js';
-import { MAX_FILE_BYTES, parseJsonText } from './json-file.js';
+import { MAX_FILE_BYTES, parseJsonDocument, parseJsonText } from './json-file.js';
 import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
 import { validateRole } from './roles.js';
 import { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig } from './types.js';
@@ -120,7 +120,7 @@ function buildRoles(files: readonly ConfigFile[], options: BuildOptions, reportI
   const roleIds = new Map<string, string>();
   for (const file of files) {
     const report: Report = (path, message) => reportIn(file.name, path, message);
-    const json = parseJsonText(file.text);
+    const json = parseJsonDocument(file.text);
     if (!json.ok) {
       report('', json.message);
       continue;
@@ -135,6 +135,7 @@ function buildRoles(files: readonly ConfigFile[], options: BuildOptions, reportI
     const role = validateRole(json.value, {
       accountId: options.accountId,
       file: file.name,
+      positions: json.positions,
       report,
       ...(options.trustPolicyMaxChars === undefined ? {} : { trustPolicyMaxChars: options.trustPolicyMaxChars }),
     });

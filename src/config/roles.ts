@@ -5,6 +5,7 @@
  */
 import { parsePolicy } from '../policy/policy.js';
 import { at, checkString, checkUnknownFields, describe, field, isObject, joinPath, validateTags, type Report } from './fields.js';
+import type { SourcePositions } from './json-file.js';
 import { decodePolicyDocument, TRUST_POLICY_MAX_CHARS } from './policy-document.js';
 import { deriveRoleId, ROLE_ID_PATTERN } from './role-id.js';
 import type { RoleConfig, RoleTag } from './types.js';
@@ -38,6 +39,8 @@ export interface RoleContext {
   readonly accountId: string;
   /** The role file, relative to the configuration directory. */
   readonly file: string;
+  /** Where each value is written in it. */
+  readonly positions: SourcePositions;
   readonly report: Report;
   /** Longest trust policy in non-white-space characters (default TRUST_POLICY_MAX_CHARS). */
   readonly trustPolicyMaxChars?: number;
@@ -136,6 +139,9 @@ export function validateRole(value: unknown, ctx: RoleContext): RoleConfig | und
     trustPolicy: trust.policy,
     trustPolicyJson: trust.json,
     file: ctx.file,
+    wrapped: base !== '',
+    trustPolicyPath: docPath,
+    positions: ctx.positions,
   };
 }
 

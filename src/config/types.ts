@@ -1,6 +1,7 @@
 /** The loaded, validated configuration. Only config/ reads policies/ from disk. */
 import type { OidcProvider } from '../identity/types.js';
 import type { TrustPolicy } from '../policy/policy.js';
+import type { SourcePositions } from './json-file.js';
 
 export interface RoleTag {
   readonly Key: string;
@@ -25,6 +26,12 @@ export interface RoleConfig {
   readonly trustPolicyJson: string;
   /** Source file, for messages. */
   readonly file: string;
+  /** Whether the file holds the role inside `{"Role": {...}}`, as `aws iam get-role` prints it. */
+  readonly wrapped: boolean;
+  /** Where the trust policy is written in the file: `AssumeRolePolicyDocument` or `Role.AssumeRolePolicyDocument`. */
+  readonly trustPolicyPath: string;
+  /** Where each value is written in the file, by dotted path (for reports that point into it). */
+  readonly positions: SourcePositions;
 }
 
 export interface LoadedConfig {

@@ -1,6 +1,8 @@
 /**
  * Claim sets shaped like the real CI issuers' tokens (seed 001, reference §6.2; GitHub's documented claims).
- * Pure: ids, time and the issuer come in; a claims object comes out. Used by `token`, `explain` and `test`.
+ * A preset is its options schema (what `token` flags and case files may give, with defaults) and a pure
+ * claims builder: options, time and the issuer come in; a claims object comes out. The provider-kind table
+ * (provider-kinds.ts) says which issuers mint which preset; everyone reaches a preset through it.
  */
 
 export const DEMO = {
@@ -20,38 +22,46 @@ export const DEMO = {
 } as const;
 
 export type PresetName = 'circleci' | 'github';
-export const PRESETS: readonly PresetName[] = ['circleci', 'github'];
 
-export interface CircleCiOptions {
-  readonly orgId?: string | undefined;
-  readonly projectId?: string | undefined;
-  readonly userId?: string | undefined;
-  readonly vcsOrigin?: string | undefined;
-  /** Full ref, e.g. refs/heads/main. `branch` is a shorthand for refs/heads/<branch>. */
-  readonly ref?: string | undefined;
-  readonly branch?: string | undefined;
-  readonly contextIds?: readonly string[] | undefined;
-  readonly aud?: string | undefined;
-  /** The V1 `sub` (org/<org>/project/<project>/user/<user>) of $CIRCLE_OIDC_TOKEN. */
-  readonly v1?: boolean | undefined;
-  readonly sshRerun?: boolean | undefined;
+export type OptionKind = 'string' | 'boolean' | 'strings';
+
+/** One option a preset accepts. */
+export interface PresetOption {
+  readonly kind: OptionKind;
+  /** The `token` / `explain` flag that sets it; none for options only case files give. */
+  readonly flag?: string;
+  /** The value when the option is not given; options without one are derived from others (see the builder). */
+  readonly default?: string | boolean | readonly string[];
 }
 
-export interface GitHubOptions {
-  readonly repository?: string | undefined;
-  readonly ref?: string | undefined;
-  readonly branch?: string | undefined;
-  readonly environment?: string | undefined;
-  readonly actor?: string | undefined;
-  readonly workflow?: string | undefined;
-  readonly jobWorkflowRef?: string | undefined;
-  readonly eventName?: string | undefined;
-  readonly aud?: string | undefined;
-}
+export type OptionSchema = Readonly<Record<string, PresetOption>>;
+
+type ValueOf<K extends OptionKind> = K extends 'string' ? string : K extends 'boolean' ? boolean : readonly string[];
+
+/** The options object a schema describes; every option may be left out. */
+export type OptionsOf<S extends OptionSchema> = { readonly [K in keyof S]?: ValueOf<S[K]['kind']> | undefined };
 
 export interface TimeOptions {
   readonly now: Date;
   readonly ttlSeconds: number;
+}
+
+/** The issuer a preset's claims are signed by. */
+export interface PresetIssuer {
+  readonly url: string;
+  /** The organisation its provider name carries (CircleCI's org id), from the provider-kind table. */
+  readonly org: string | undefined;
+}
+
+export interface Preset<S extends OptionSchema = OptionSchema> {
+  readonly name: PresetName;
+  /** For messages: 'CircleCI', 'GitHub Actions'. */
+  readonly label: string;
+  readonly options: S;
+  /** Pairs of options that cannot be given together. */
+  readonly exclusive: readonly (readonly [string, string])[];
+  /** The claims; `jti` is the token id, for presets whose tokens carry one. */
+  claims(issuer: PresetIssuer, options: OptionsOf<S>, t: TimeOptions, jti?: string): Record<string, unknown>;
 }
 
 function times(t: TimeOptions): { iat: number; exp: number } {
@@ -65,81 +75,124 @@ function refOf(ref: string | undefined, branch: string | undefined, fallback: st
   return fallback;
 }
 
-/** The org id of a CircleCI issuer URL (https://oidc.circleci.com/org/<org-id>), if it is one. */
-export function circleCiOrgOf(issuer: string): string | undefined {
-  const m = /^https:\/\/oidc\.circleci\.com\/org\/([^/]+)$/.exec(issuer);
-  return m?.[1];
-}
+const CIRCLECI_OPTIONS = {
+  /** Default: the org of the issuer URL, else the demo org. */
+  orgId: { kind: 'string', flag: 'org-id', default: DEMO.circleci.orgId },
+  projectId: { kind: 'string', flag: 'project-id', default: DEMO.circleci.projectId },
+  userId: { kind: 'string', flag: 'user-id', default: DEMO.circleci.userId },
+  vcsOrigin: { kind: 'string', flag: 'vcs-origin', default: DEMO.circleci.vcsOrigin },
+  /** Full ref, e.g. refs/heads/main; default refs/heads/<branch>, else refs/heads/main. */
+  ref: { kind: 'string', flag: 'ref' },
+  branch: { kind: 'string', flag: 'branch' },
+  contextIds: { kind: 'strings', flag: 'context-id', default: [DEMO.circleci.contextId] },
+  /** Default: the org id. */
+  aud: { kind: 'string', flag: 'aud' },
+  /** The V1 `sub` (org/<org>/project/<project>/user/<user>) of $CIRCLE_OIDC_TOKEN. */
+  v1: { kind: 'boolean', flag: 'v1', default: false },
+  sshRerun: { kind: 'boolean', default: false },
+} as const satisfies OptionSchema;
 
-export function circleCiClaims(issuer: string, o: CircleCiOptions, t: TimeOptions): Record<string, unknown> {
-  const org = o.orgId ?? circleCiOrgOf(issuer) ?? DEMO.circleci.orgId;
-  const project = o.projectId ?? DEMO.circleci.projectId;
-  const user = o.userId ?? DEMO.circleci.userId;
-  const origin = o.vcsOrigin ?? DEMO.circleci.vcsOrigin;
-  const ref = refOf(o.ref, o.branch, 'refs/heads/main');
-  const v1Sub = `org/${org}/project/${project}/user/${user}`;
-  const { iat, exp } = times(t);
-  return {
-    iss: issuer,
-    sub: o.v1 === true ? v1Sub : `${v1Sub}/vcs-origin/${origin}/vcs-ref/${ref}`,
-    aud: o.aud ?? org,
-    iat,
-    exp,
-    'oidc.circleci.com/project-id': project,
-    'oidc.circleci.com/pipeline-definition-id': DEMO.circleci.pipelineDefinitionId,
-    'oidc.circleci.com/context-ids': [...(o.contextIds ?? [DEMO.circleci.contextId])],
-    'oidc.circleci.com/vcs-origin': origin,
-    'oidc.circleci.com/vcs-ref': ref,
-    'oidc.circleci.com/ssh-rerun': o.sshRerun ?? false,
-  };
-}
+export type CircleCiOptions = OptionsOf<typeof CIRCLECI_OPTIONS>;
 
-export function gitHubClaims(issuer: string, o: GitHubOptions, t: TimeOptions, jti: string): Record<string, unknown> {
-  const repository = o.repository ?? DEMO.github.repository;
-  const owner = repository.split('/')[0] ?? repository;
-  const ref = refOf(o.ref, o.branch, 'refs/heads/main');
-  const eventName = o.eventName ?? 'push';
-  const workflow = o.workflow ?? 'deploy';
-  const workflowRef = `${repository}/.github/workflows/${workflow}.yml@${ref}`;
-  const sub =
-    o.environment !== undefined
-      ? `repo:${repository}:environment:${o.environment}`
-      : eventName === 'pull_request'
-        ? `repo:${repository}:pull_request`
-        : `repo:${repository}:ref:${ref}`;
-  const { iat, exp } = times(t);
-  const claims: Record<string, unknown> = {
-    jti,
-    sub,
-    aud: o.aud ?? DEMO.github.audience,
-    ref,
-    sha: '0123456789abcdef0123456789abcdef01234567',
-    repository,
-    repository_owner: owner,
-    repository_owner_id: '100000001',
-    repository_visibility: 'private',
-    repository_id: '200000002',
-    run_id: '3000000003',
-    run_number: '42',
-    run_attempt: '1',
-    actor: o.actor ?? DEMO.github.actor,
-    actor_id: '400000004',
-    workflow,
-    workflow_ref: workflowRef,
-    workflow_sha: '0123456789abcdef0123456789abcdef01234567',
-    job_workflow_ref: o.jobWorkflowRef ?? workflowRef,
-    job_workflow_sha: '0123456789abcdef0123456789abcdef01234567',
-    head_ref: '',
-    base_ref: '',
-    event_name: eventName,
-    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-    ref_protected: ref === 'refs/heads/main' ? 'true' : 'false',
-    runner_environment: 'github-hosted',
-    iss: issuer,
-    nbf: iat,
-    iat,
-    exp,
-  };
-  if (o.environment !== undefined) claims['environment'] = o.environment;
-  return claims;
-}
+export const CIRCLECI_PRESET: Preset<typeof CIRCLECI_OPTIONS> = {
+  name: 'circleci',
+  label: 'CircleCI',
+  options: CIRCLECI_OPTIONS,
+  exclusive: [['branch', 'ref']],
+  claims(issuer, o, t) {
+    const d = CIRCLECI_OPTIONS;
+    const org = o.orgId ?? issuer.org ?? d.orgId.default;
+    const project = o.projectId ?? d.projectId.default;
+    const user = o.userId ?? d.userId.default;
+    const origin = o.vcsOrigin ?? d.vcsOrigin.default;
+    const ref = refOf(o.ref, o.branch, 'refs/heads/main');
+    const v1Sub = `org/${org}/project/${project}/user/${user}`;
+    const { iat, exp } = times(t);
+    return {
+      iss: issuer.url,
+      sub: (o.v1 ?? d.v1.default) ? v1Sub : `${v1Sub}/vcs-origin/${origin}/vcs-ref/${ref}`,
+      aud: o.aud ?? org,
+      iat,
+      exp,
+      'oidc.circleci.com/project-id': project,
+      'oidc.circleci.com/pipeline-definition-id': DEMO.circleci.pipelineDefinitionId,
+      'oidc.circleci.com/context-ids': [...(o.contextIds ?? d.contextIds.default)],
+      'oidc.circleci.com/vcs-origin': origin,
+      'oidc.circleci.com/vcs-ref': ref,
+      'oidc.circleci.com/ssh-rerun': o.sshRerun ?? d.sshRerun.default,
+    };
+  },
+};
+
+const GITHUB_OPTIONS = {
+  repository: { kind: 'string', flag: 'repository', default: DEMO.github.repository },
+  /** Default: refs/heads/<branch>, else refs/heads/main. */
+  ref: { kind: 'string', flag: 'ref' },
+  branch: { kind: 'string', flag: 'branch' },
+  environment: { kind: 'string', flag: 'environment' },
+  actor: { kind: 'string', flag: 'actor', default: DEMO.github.actor },
+  workflow: { kind: 'string', flag: 'workflow', default: 'deploy' },
+  /** Default: the workflow's own ref. */
+  jobWorkflowRef: { kind: 'string', flag: 'job-workflow-ref' },
+  eventName: { kind: 'string', flag: 'event-name', default: 'push' },
+  aud: { kind: 'string', flag: 'aud', default: DEMO.github.audience },
+} as const satisfies OptionSchema;
+
+export type GitHubOptions = OptionsOf<typeof GITHUB_OPTIONS>;
+
+export const GITHUB_PRESET: Preset<typeof GITHUB_OPTIONS> = {
+  name: 'github',
+  label: 'GitHub Actions',
+  options: GITHUB_OPTIONS,
+  exclusive: [['branch', 'ref']],
+  claims(issuer, o, t, jti) {
+    const d = GITHUB_OPTIONS;
+    const repository = o.repository ?? d.repository.default;
+    const owner = repository.split('/')[0] ?? repository;
+    const ref = refOf(o.ref, o.branch, 'refs/heads/main');
+    const eventName = o.eventName ?? d.eventName.default;
+    const workflow = o.workflow ?? d.workflow.default;
+    const workflowRef = `${repository}/.github/workflows/${workflow}.yml@${ref}`;
+    const sub =
+      o.environment !== undefined
+        ? `repo:${repository}:environment:${o.environment}`
+        : eventName === 'pull_request'
+          ? `repo:${repository}:pull_request`
+          : `repo:${repository}:ref:${ref}`;
+    const { iat, exp } = times(t);
+    const claims: Record<string, unknown> = {
+      ...(jti === undefined ? {} : { jti }),
+      sub,
+      aud: o.aud ?? d.aud.default,
+      ref,
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      repository,
+      repository_owner: owner,
+      repository_owner_id: '100000001',
+      repository_visibility: 'private',
+      repository_id: '200000002',
+      run_id: '3000000003',
+      run_number: '42',
+      run_attempt: '1',
+      actor: o.actor ?? d.actor.default,
+      actor_id: '400000004',
+      workflow,
+      workflow_ref: workflowRef,
+      workflow_sha: '0123456789abcdef0123456789abcdef01234567',
+      job_workflow_ref: o.jobWorkflowRef ?? workflowRef,
+      job_workflow_sha: '0123456789abcdef0123456789abcdef01234567',
+      head_ref: '',
+      base_ref: '',
+      event_name: eventName,
+      ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+      ref_protected: ref === 'refs/heads/main' ? 'true' : 'false',
+      runner_environment: 'github-hosted',
+      iss: issuer.url,
+      nbf: iat,
+      iat,
+      exp,
+    };
+    if (o.environment !== undefined) claims['environment'] = o.environment;
+    return claims;
+  },
+};

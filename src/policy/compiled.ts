@@ -11,16 +11,23 @@ export interface CompiledCondition {
   /** The key lower-cased, as stored in the request context. */
   readonly lookup: string;
   readonly values: readonly CompiledValue[];
+  /** Where it is written: `Statement[0].Condition.StringLike["<key>"]`, and each value's own path. */
+  readonly path: string;
+  readonly valuePaths: readonly string[];
 }
 
 export interface CompiledStatement {
   readonly index: number;
+  /** Where it is written: `Statement[0]`, or `Statement` for a lone statement object. */
+  readonly path: string;
   readonly sid: string | undefined;
   readonly effect: 'Allow' | 'Deny';
   /** null for a session policy (no Principal element): it applies to the caller. */
   readonly principal: PrincipalSpec | null;
   /** Action patterns, lower-cased; `notAction` inverts. */
   readonly actions: readonly CompiledWildcard[];
+  /** The Action (or NotAction) values as written. */
+  readonly actionTexts: readonly string[];
   readonly notAction: boolean;
   /** Kept for display only: the emulated request has no resource. */
   readonly resources: readonly string[];

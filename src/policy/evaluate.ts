@@ -10,11 +10,16 @@ import { principalMatches } from './principal.js';
 import type { AuthorizationRequest, Decision } from './types.js';
 import { matchWildcard } from './wildcard.js';
 
+/** Whether the statement's Action covers `action` (or its NotAction does not). */
+export function actionMatches(s: CompiledStatement, action: string): boolean {
+  const lower = action.toLowerCase();
+  const listed = s.actions.some((p) => matchWildcard(p, lower));
+  return s.notAction ? !listed : listed;
+}
+
 function evaluateStatement(s: CompiledStatement, request: AuthorizationRequest): StatementTrace {
   const principalMatched = s.principal === null || principalMatches(s.principal, request.principal);
-  const action = request.action.toLowerCase();
-  const listed = s.actions.some((p) => matchWildcard(p, action));
-  const actionMatched = s.notAction ? !listed : listed;
+  const actionMatched = actionMatches(s, request.action);
   const conditions = s.conditions.map((c) => evaluateCondition(c, request.context));
   return {
     index: s.index,

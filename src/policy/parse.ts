@@ -61,15 +61,15 @@ class Collector {
   }
 }
 
-function parseActions(c: Collector, value: unknown, path: string, field: string): CompiledWildcard[] {
+function parseActions(c: Collector, value: unknown, path: string, field: string): { actions: CompiledWildcard[]; texts: string[] } {
   const list = c.strings(value, path, field) ?? [];
-  const out: CompiledWildcard[] = [];
+  const actions: CompiledWildcard[] = [];
   list.forEach((a, i) => {
     const p = typeof value === 'string' ? path : indexPath(path, i);
     if (a !== '*' && !/^[^:]+:[^:]*$/.test(a)) c.add(p, `${PROBLEMS.vendor} (got '${a}')`);
-    else out.push(compileWildcard(wildcardUnits(a.toLowerCase())));
+    else actions.push(compileWildcard(wildcardUnits(a.toLowerCase())));
   });
-  return out;
+  return { actions, texts: list };
 }
 
 function parseResources(c: Collector, value: unknown, path: string, field: string): string[] {
@@ -148,12 +148,16 @@ function parseCondition(c: Collector, value: unknown, path: string, substitute: 
       if (!/^[^:]+:./.test(key)) c.add(keyPath, `${PROBLEMS.vendor} (condition key '${key}')`);
       const base = operator.def.base;
       const values: CompiledValue[] = [];
+      const valuePaths: string[] = [];
       for (const v of conditionValues(c, raw, keyPath)) {
         const compiled = base.compile(v.raw, substitute && base.variables);
         if (typeof compiled === 'string') c.add(v.path, compiled);
-        else values.push(compiled);
+        else {
+          values.push(compiled);
+          valuePaths.push(v.path);
+        }
       }
-      out.push({ operator, key, lookup: key.toLowerCase(), values });
+      out.push({ operator, key, lookup: key.toLowerCase(), values, path: keyPath, valuePaths });
     }
   }
   return out;
@@ -177,7 +181,7 @@ function parseStatement(
   if (effect === undefined) c.add(at('Effect'), 'Missing required field Effect');
   else if (effect !== 'Allow' && effect !== 'Deny') c.add(at('Effect'), "Effect must be 'Allow' or 'Deny'");
 
-  let actions: CompiledWildcard[] = [];
+  let actions: { actions: CompiledWildcard[]; texts: string[] } = { actions: [], texts: [] };
   if (has('Action') && has('NotAction')) c.add(path, 'Statement must contain only one of Action or NotAction');
   else if (has('Action')) actions = parseActions(c, s['Action'], at('Action'), 'Action');
   else if (has('NotAction')) actions = parseActions(c, s['NotAction'], at('NotAction'), 'NotAction');
@@ -201,10 +205,12 @@ function parseStatement(
   const conditions = has('Condition') ? parseCondition(c, s['Condition'], at('Condition'), substitute) : [];
   return {
     index,
+    path,
     sid: typeof sid === 'string' ? sid : undefined,
     effect: effect === 'Deny' ? 'Deny' : 'Allow',
     principal,
-    actions,
+    actions: actions.actions,
+    actionTexts: actions.texts,
     notAction: has('NotAction'),
     resources,
     notResource: has('NotResource'),

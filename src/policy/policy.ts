@@ -8,6 +8,8 @@ import type { AuthorizationRequest, Decision, PolicyProblem } from './types.js';
 export { parsePolicy, PROBLEMS } from './parse.js';
 export { CONDITION_REASONS, type ConditionReason, type ConditionResult } from './conditions.js';
 export { formatEvaluation, type FormatOptions } from './explain.js';
+export { conditionWhenKeyAbsent, statementCoversAction, statementsOf, type ConditionView, type StatementView } from './view.js';
+export type { PrincipalSpec } from './principal.js';
 
 export type PolicyKind = 'trust' | 'session';
 

@@ -7,8 +7,7 @@
 import type { OidcProvider } from '../identity/types.js';
 import type { RequestContext } from '../policy/types.js';
 import type { RoleTag } from '../config/types.js';
-import { MULTIVALUED_CLAIMS } from './provider-claim-keys.js';
-import { providedClaims } from './claim-keys.js';
+import { MULTIVALUED_CLAIMS, providedClaims, providerKindOf } from '../identity/provider-kinds.js';
 
 /** `aws`: only the keys AWS provides (default). `all`: every top-level claim as `<provider>:<claim>` (opt-in, not AWS). */
 export type ClaimKeyMode = 'aws' | 'all';
@@ -107,7 +106,7 @@ export function buildWebIdentityContext(input: WebIdentityContextInput): Request
   const b = new ContextBuilder();
   const prefix = input.provider.name + ':';
   const provided = providedClaims(input.provider.name);
-  const isGoogle = input.provider.name === 'accounts.google.com';
+  const isGoogle = providerKindOf(input.provider.name).name === 'google';
 
   // Claims AWS provides first: keys are case-insensitive, so in `all` mode a claim that differs only in case
   // ("SUB", "Sub") must not shadow the real one, whatever the order of the token's JSON.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lineAndColumn, locateJsonError, MAX_FILE_BYTES, parseJsonText } from '../../src/config/json-file.js';
+import { describeJsonError, lineAndColumn, MAX_FILE_BYTES, parseJsonDocument, parseJsonText } from '../../src/config/json-file.js';
 
 const rejected: { name: string; text: string; message: RegExp }[] = [
   { name: 'trailing comma in object', text: '{\n  "a": 1,\n}', message: /^invalid JSON at line 3, column 1: trailing comma before '}'$/ },
@@ -41,13 +41,45 @@ for (const c of accepted) {
   });
 }
 
-test('locateJsonError finds nothing in valid JSON', () => {
+test('describeJsonError finds nothing in valid JSON', () => {
   for (const text of ['{}', '[]', '"x"', '0', '{"a":{"b":[{"c":null}]}}']) {
-    assert.equal(locateJsonError(text), undefined, text);
+    assert.equal(describeJsonError(text), undefined, text);
   }
 });
 
 test('lineAndColumn is 1-based', () => {
   assert.deepEqual(lineAndColumn('ab\ncd', 0), { line: 1, column: 1 });
   assert.deepEqual(lineAndColumn('ab\ncd', 4), { line: 2, column: 2 });
+});
+
+test('parseJsonDocument: the same value, and where each value is written', () => {
+  const text = '\ufeff{\n  "Role": {\n    "RoleName": "r",\n    "Tags": [{"Key": "a b", "Value": "v"}],\n    "AssumeRolePolicyDocument": "{\\"Statement\\": []}"\n  }\n}\n';
+  const r = parseJsonDocument(text);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, parseJsonText(text).ok && (parseJsonText(text) as { value: unknown }).value);
+  const body = text.slice(1);
+  const at = (path: string): unknown => {
+    const found = r.positions.locate(path);
+    return found && { ...found, text: body.slice(found.offset, found.offset + found.length) };
+  };
+  assert.deepEqual(at('Role.RoleName'), { offset: 30, length: 3, line: 3, column: 17, text: '"r"' });
+  assert.deepEqual(at('Role.Tags[0].Key'), { offset: 56, length: 5, line: 4, column: 22, text: '"a b"' });
+  assert.deepEqual(at('Role.Tags[0]["Value"]'), { offset: 72, length: 3, line: 4, column: 38, text: '"v"' });
+  // A trust policy written as a string: its statements are text inside it, so the string is the nearest place.
+  assert.equal((at('Role.AssumeRolePolicyDocument.Statement[0]') as { text: string }).text, '"{\\"Statement\\": []}"');
+  assert.equal((at('') as { offset: number }).offset, 0);
+  assert.equal(at('Role..RoleName'), undefined);
+});
+
+test('parseJsonDocument: errors as parseJsonText reports them', () => {
+  assert.deepEqual(parseJsonDocument('{"a": 1,}'), parseJsonText('{"a": 1,}'));
+  assert.equal(parseJsonDocument('{"a": 1,}').ok, false);
+});
+
+test('nesting deeper than the parser\'s stack: the value still loads (no positions)', () => {
+  const text = '['.repeat(50_000) + ']'.repeat(50_000);
+  const r = parseJsonDocument(text);
+  assert.ok(r.ok);
+  assert.equal(r.positions.locate(''), undefined);
+  assert.match((parseJsonText('['.repeat(50_000)) as { message: string }).message, /^invalid JSON/);
 });

@@ -39,6 +39,8 @@ const accepted: { name: string; doc: unknown; expect: Record<string, unknown> }[
   { name: '50 tags', doc: role({ Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }), expect: {} },
   { name: 'ignored get-role fields', doc: role({ CreateDate: '2024-01-01T00:00:00+00:00', RoleLastUsed: {}, PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/b' } }), expect: {} },
   { name: 'the {"Role": ...} wrapper', doc: { Role: role({ Path: '/x/' }) }, expect: { roleName: 'deploy', path: '/x/' } },
+  { name: 'where the trust policy is written', doc: role(), expect: { wrapped: false, trustPolicyPath: 'AssumeRolePolicyDocument' } },
+  { name: 'where the trust policy is written, in the wrapper', doc: { Role: role() }, expect: { wrapped: true, trustPolicyPath: 'Role.AssumeRolePolicyDocument' } },
   { name: 'trust policy as a JSON string', doc: role({ AssumeRolePolicyDocument: JSON.stringify(trust(), null, 2) }), expect: { trustPolicyJson: JSON.stringify(trust()) } },
   { name: 'trust policy URL-encoded', doc: role({ AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust())) }), expect: { trustPolicyJson: JSON.stringify(trust()) } },
 ];

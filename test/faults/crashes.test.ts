@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { createStsServer, type AuditRecord } from '../../src/server/index.js';
 import { stsOperations } from '../../src/sts/index.js';
 import { main } from '../../src/cli/main.js';
-import { circleCiClaims } from '../../src/identity/presets.js';
+import { presetClaims } from '../../src/identity/provider-kinds.js';
 import { loadOrCreateSigningKey } from '../../src/identity/emulated.js';
 import { sign } from 'node:crypto';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_KEY_FILE, CIRCLE_ORG, DEMO_POLICIES, form, REPO_ROOT, webIdentityParams } from '../helpers/harness.js';
@@ -40,7 +40,7 @@ const nestedText = (depth: number): string => '['.repeat(depth) + '"x"' + ']'.re
 /** A CircleCI token whose claim `claim` is `depth` nested arrays, signed by hand (RS256 with the demo key). */
 async function deepToken(claim: string, depth: number): Promise<string> {
   const key = await loadOrCreateSigningKey(CIRCLE_KEY_FILE);
-  const claims = JSON.stringify({ ...circleCiClaims(CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 }), [claim]: 0 });
+  const claims = JSON.stringify({ ...presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 }), [claim]: 0 });
   const payload = claims.replace(`"${claim}":0`, `"${claim}":${nestedText(depth)}`);
   const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
   const data = `${b64(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT' }))}.${b64(payload)}`;

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { createIssuerRoutes, createStsServer, type AuditRecord, type ServerTimeouts } from '../../src/server/index.js';
 import { stsOperations } from '../../src/sts/index.js';
 import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
-import { circleCiClaims, gitHubClaims, type CircleCiOptions, type GitHubOptions } from '../../src/identity/presets.js';
+import type { CircleCiOptions, GitHubOptions } from '../../src/identity/presets.js';
+import { presetClaims } from '../../src/identity/provider-kinds.js';
 import { loadOrCreateSigningKey, signToken } from '../../src/identity/emulated.js';
 
 /** Repository root (tests run from dist/test/...). */
@@ -93,12 +94,12 @@ const now = (): Date => new Date();
 
 export async function circleToken(o: CircleCiOptions = {}, extra: Record<string, unknown> = {}, at: Date = now(), ttlSeconds = 3600): Promise<string> {
   const key = await loadOrCreateSigningKey(CIRCLE_KEY_FILE);
-  return signToken(key, { ...circleCiClaims(CIRCLE_ISSUER, o, { now: at, ttlSeconds }), ...extra });
+  return signToken(key, { ...presetClaims('circleci', CIRCLE_ISSUER, o, { now: at, ttlSeconds }), ...extra });
 }
 
 export async function githubToken(o: GitHubOptions = {}, extra: Record<string, unknown> = {}, at: Date = now()): Promise<string> {
   const key = await loadOrCreateSigningKey(GITHUB_KEY_FILE);
-  return signToken(key, { ...gitHubClaims(GITHUB_ISSUER, o, { now: at, ttlSeconds: 3600 }, 'test-jti'), ...extra });
+  return signToken(key, { ...presetClaims('github', GITHUB_ISSUER, o, { now: at, ttlSeconds: 3600 }, 'test-jti'), ...extra });
 }
 
 /** Form body for an STS call. */

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Response } from 'supertest';
 import { loadOrCreateSigningKey } from '../../src/identity/emulated.js';
-import { circleCiClaims } from '../../src/identity/presets.js';
+import { presetClaims } from '../../src/identity/provider-kinds.js';
 import { MESSAGES } from '../../src/protocol/errors.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_KEY_FILE, form, roleArn, webIdentityParams } from '../helpers/harness.js';
 import { expectAssumed, expectError, postForm, raw, stsXml } from '../server/helpers.js';
@@ -276,7 +276,7 @@ for (const v of vectors) {
 /** A valid CircleCI token of exactly `length` characters (padding claim plus a header member to reach any length). */
 async function tokenOfLength(length: number): Promise<string> {
   const key = await loadOrCreateSigningKey(CIRCLE_KEY_FILE);
-  const claims = circleCiClaims(CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 });
+  const claims = presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 });
   const sign = (pad: number, headerPad: number): Promise<string> =>
     new SignJWT({ ...claims, pad: 'p'.repeat(pad) }).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...(headerPad > 0 ? { x: 'h'.repeat(headerPad) } : {}) }).sign(key.privateKey);
   const base = (await sign(0, 0)).length;

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { OidcProvider } from '../../src/identity/types.js';
-import { circleCiClaims, DEMO, gitHubClaims } from '../../src/identity/presets.js';
+import { DEMO } from '../../src/identity/presets.js';
+import { presetClaims } from '../../src/identity/provider-kinds.js';
 import type { RequestContext } from '../../src/policy/types.js';
 import { buildWebIdentityContext, describeAbsentKey, isoSeconds, readSessionTags, type SessionTags, type WebIdentityContextInput } from '../../src/sts/request-context.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, githubToken, GITHUB_ISSUER, webIdentityParams } from '../helpers/harness.js';
@@ -45,9 +46,9 @@ const GLOBALS = {
   'aws:SourceIp': ['192.0.2.10'],
 };
 
-const circleClaims = circleCiClaims(CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 });
+const circleClaims = presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 });
 const circleSub = circleClaims['sub'] as string;
-const ghClaims = gitHubClaims(GITHUB_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 }, 'jti-1');
+const ghClaims = presetClaims('github', GITHUB_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 }, 'jti-1');
 
 interface ContextVector {
   readonly name: string;
@@ -112,7 +113,7 @@ const vectors: readonly ContextVector[] = [
   },
   {
     name: 'GitHub (aws) with environment and enterprise_id',
-    input: { provider: github, claims: { ...gitHubClaims(GITHUB_ISSUER, { environment: 'prod' }, { now: T, ttlSeconds: 60 }, 'j'), enterprise_id: '77' }, audience: 'sts.amazonaws.com' },
+    input: { provider: github, claims: { ...presetClaims('github', GITHUB_ISSUER, { environment: 'prod' }, { now: T, ttlSeconds: 60 }, 'j'), enterprise_id: '77' }, audience: 'sts.amazonaws.com' },
     expect: {
       [`${GH}:sub`]: ['repo:demo-org/demo-app:environment:prod'],
       [`${GH}:aud`]: ['sts.amazonaws.com'],

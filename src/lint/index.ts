@@ -1,0 +1,54 @@
+/**
+ * Lint for trust policies: places where AWS reads a policy differently from what its author likely meant.
+ * A table of rules over the parsed policies of a loaded configuration; pure. Findings come per statement:
+ * every condition through the condition rules in table order, then each trusted provider through the
+ * trusted-provider rules (of an Allow statement for AssumeRoleWithWebIdentity).
+ */
+import type { LoadedConfig } from '../config/types.js';
+import { statementCoversAction, statementsOf } from '../policy/policy.js';
+import { statementFacts } from './facts.js';
+import type { Finding, Rule } from './rule.js';
+import { conditionKeyOfOtherProvider, unsupportedConditionKey } from './rules/condition-keys.js';
+import { githubWithoutSub } from './rules/github-sub.js';
+import { noAudienceCondition } from './rules/no-audience.js';
+import { forAllValuesWithAllow, setQualifierOnSingleValuedKey } from './rules/set-qualifiers.js';
+import { stringLikeWithoutWildcard, wildcardInStringEquals } from './rules/string-operators.js';
+import { subjectOpenToOrganisation } from './rules/subject-open.js';
+import { subWildcardSpansBranch } from './rules/sub-wildcard-spans-branch.js';
+
+export type { Finding, Severity } from './rule.js';
+
+/** Every rule, in the order its findings are listed. */
+export const RULES: readonly Rule[] = [
+  unsupportedConditionKey,
+  conditionKeyOfOtherProvider,
+  wildcardInStringEquals,
+  stringLikeWithoutWildcard,
+  setQualifierOnSingleValuedKey,
+  forAllValuesWithAllow,
+  noAudienceCondition,
+  subjectOpenToOrganisation,
+  subWildcardSpansBranch,
+  githubWithoutSub,
+];
+
+/** The findings for every role of the configuration, with paths into the role files as written. */
+export function lintConfig(config: LoadedConfig): Finding[] {
+  const findings: Finding[] = [];
+  for (const role of config.roles) {
+    for (const statement of statementsOf(role.trustPolicy)) {
+      const s = statementFacts(role, config.providers, statement);
+      const add = (rule: Rule, reports: readonly { path: string; message: string; fix: string }[]): void => {
+        for (const r of reports) findings.push({ severity: rule.severity, rule: rule.id, file: role.file, role: role.roleName, path: r.path, message: r.message, fix: r.fix });
+      };
+      for (const c of statement.conditions) {
+        for (const rule of RULES) if (rule.on === 'condition') add(rule, rule.check(s, c));
+      }
+      if (!s.allow || !statementCoversAction(statement, 'sts:AssumeRoleWithWebIdentity')) continue;
+      for (const name of s.trusted) {
+        for (const rule of RULES) if (rule.on === 'trusted-provider') add(rule, rule.check(s, name));
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,62 @@
+/** The provider-kind table: which names are which kind (case-insensitive, one path segment per wildcard), their keys, their preset. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GENERIC_CLAIM_KEYS, organisationOf, presetNamed, presetOfProvider, providedClaims, providerKindOf, PRESETS } from '../../src/identity/provider-kinds.js';
+
+const names: [string, string][] = [
+  ['oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d', 'circleci'],
+  ['OIDC.CircleCI.com/org/x', 'circleci'],
+  ['oidc.circleci.com/org/.x', 'circleci'],
+  ['oidc.circleci.com/org/', 'generic'],
+  ['oidc.circleci.com/org/a/b', 'generic'],
+  ['token.actions.githubusercontent.com', 'github'],
+  ['token.actions.githubusercontent.com/acme', 'github'],
+  ['token.actions.githubusercontent.com/', 'generic'],
+  ['token.actions.githubusercontent.com/a/b', 'generic'],
+  ['token.actions.acme.ghe.com', 'github'],
+  ['token.actions..ghe.com', 'github'],
+  ['token.actions.a/b.ghe.com', 'generic'],
+  ['github.com/enterprises/acme', 'github'],
+  ['github.com/acme', 'generic'],
+  ['accounts.google.com', 'google'],
+  ['idcs-0123abc.identity.oraclecloud.com', 'oci'],
+  ['gitlab.com', 'gitlab'],
+  ['gitlab.example.com', 'generic'],
+  ['agent.buildkite.com', 'buildkite'],
+  ['issuer.example.com/realms/x', 'generic'],
+];
+
+for (const [name, kind] of names) {
+  test(`provider kind of ${name}: ${kind}`, () => assert.equal(providerKindOf(name).name, kind));
+}
+
+test('provided claims: the generic keys, then the kind\'s own', () => {
+  assert.deepEqual([...providedClaims('issuer.example.com')], GENERIC_CLAIM_KEYS);
+  assert.deepEqual([...providedClaims('oidc.circleci.com/org/x')], [...GENERIC_CLAIM_KEYS, 'oidc.circleci.com/project-id']);
+  assert.ok(providedClaims('token.actions.githubusercontent.com').has('job_workflow_ref'));
+  assert.ok(!providedClaims('token.actions.githubusercontent.com').has('repository_owner'));
+});
+
+test('the organisation a CircleCI provider name carries', () => {
+  assert.equal(organisationOf('oidc.circleci.com/org/abc'), 'abc');
+  assert.equal(organisationOf('token.actions.githubusercontent.com'), undefined);
+});
+
+test('presets: CircleCI and GitHub issuers mint theirs, others none', () => {
+  assert.deepEqual(PRESETS, ['circleci', 'github']);
+  assert.equal(presetOfProvider('oidc.circleci.com/org/abc'), 'circleci');
+  assert.equal(presetOfProvider('token.actions.acme.ghe.com'), 'github');
+  assert.equal(presetOfProvider('gitlab.com'), undefined);
+});
+
+test('a flag or option name shared by presets means the same kind of value in each', () => {
+  const kinds = new Map<string, string>();
+  for (const p of PRESETS) {
+    for (const [name, o] of Object.entries(presetNamed(p).options)) {
+      for (const key of [`option ${name}`, ...(o.flag === undefined ? [] : [`--${o.flag}`])]) {
+        assert.equal(kinds.get(key) ?? o.kind, o.kind, `${p} ${key}`);
+        kinds.set(key, o.kind);
+      }
+    }
+  }
+});
