@@ -7,9 +7,8 @@ import { isIP } from 'node:net';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { parse as parseYaml } from 'yaml';
-import { STS_ERRORS } from '../protocol/errors.js';
-import type { OptionKind, PresetName } from '../identity/presets.js';
-import { presetNamed, PRESETS } from '../identity/provider-kinds.js';
+import { STS_ERRORS } from '../protocol/index.js';
+import { type OptionKind, type PresetName, presetNamed, PRESETS } from '../identity/index.js';
 
 export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS;
 

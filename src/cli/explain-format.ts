@@ -1,5 +1,5 @@
 /** Human-readable and JSON views of one decision (explain, test mismatches). */
-import { formatEvaluation } from '../policy/explain.js';
+import { formatEvaluation } from '../policy/index.js';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
 
 export function explainText(outcome: StsOutcome): string {

@@ -1,10 +1,6 @@
 /** Choosing an emulated issuer and a claim preset, and signing claims with the issuer's key (token, explain, test). */
-import type { LoadedConfig } from '../config/types.js';
-import type { OidcProvider } from '../identity/types.js';
-import { loadOrCreateSigningKey, signToken, type EmulatedKey } from '../identity/emulated.js';
-import type { PresetName, TimeOptions } from '../identity/presets.js';
-import { presetClaims, presetNamed, presetOfProvider } from '../identity/provider-kinds.js';
-import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/claims.js';
+import type { LoadedConfig } from '../config/index.js';
+import { type EmulatedKey, loadOrCreateSigningKey, MAX_CLAIM_DEPTH, nestedDeeperThan, type OidcProvider, presetClaims, type PresetName, presetNamed, presetOfProvider, signToken, type TimeOptions } from '../identity/index.js';
 import { UsageError } from './options.js';
 
 export function emulatedProviders(config: LoadedConfig): OidcProvider[] {

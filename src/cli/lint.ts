@@ -1,7 +1,7 @@
 /** `sts-emulator lint`: findings with file, JSON path and a fix; exit 1 on an error (or any finding with --strict). */
 import { parseArgs } from 'node:util';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/index.js';
 import { lintConfig } from '../lint/index.js';
 import { HELP } from './help.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo } from './options.js';

@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../config/types.js';
+import { ConfigError } from '../config/index.js';
 import { HELP } from './help.js';
 import { processIo, UsageError, type Io } from './options.js';
 

@@ -1,8 +1,7 @@
 /** Composition root: configuration, verifier, credentials and clock wired into StsDeps. */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../config/load.js';
-import type { LoadedConfig } from '../config/types.js';
-import { createTokenVerifier, type TokenVerifierOptions } from '../identity/verifier.js';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import { createCredentialAuthority, indexRoles, pooledRandomBytes, type StsDeps } from '../sts/index.js';
 import type { CommonOptions } from './options.js';
 

@@ -6,7 +6,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/index.js';
 import { SERVER_KEY_ENV } from '../sts/index.js';
 import type { Io } from './options.js';
 import { readyLine, type ServeOptions } from './serve-options.js';

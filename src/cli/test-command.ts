@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { escapeXml } from '../protocol/xml.js';
+import { escapeXml } from '../protocol/index.js';
 import { assumeRoleInProcess, decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
 import { explainText } from './explain-format.js';

@@ -1,11 +1,8 @@
 /** `sts-emulator token`: print one signed token on stdout and nothing else there. */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.js';
-import type { LoadedConfig } from '../config/types.js';
-import type { OidcProvider } from '../identity/types.js';
-import type { PresetName } from '../identity/presets.js';
-import { presetNamed, presetOfProvider, PRESETS } from '../identity/provider-kinds.js';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { type OidcProvider, type PresetName, presetNamed, presetOfProvider, PRESETS } from '../identity/index.js';
 import { HELP } from './help.js';
 import { chooseIssuer, emulatedProviders, mintPresetClaims, parseClaimsJson, signFor } from './issuers.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from './options.js';

@@ -3,7 +3,7 @@
  * prints, pasted as is. The fields get-role adds (Arn, RoleId, CreateDate, RoleLastUsed,
  * PermissionsBoundary) are accepted; a pasted Arn must match the configured account.
  */
-import { parsePolicy } from '../policy/policy.js';
+import { parsePolicy } from '../policy/index.js';
 import { at, checkString, checkUnknownFields, describe, field, isObject, joinPath, validateTags, type Report } from './fields.js';
 import type { SourcePositions } from './json-file.js';
 import { decodePolicyDocument, TRUST_POLICY_MAX_CHARS } from './policy-document.js';

@@ -1,6 +1,6 @@
 /** The loaded, validated configuration. Only config/ reads policies/ from disk. */
 import type { OidcProvider } from '../identity/types.js';
-import type { TrustPolicy } from '../policy/policy.js';
+import type { TrustPolicy } from '../policy/index.js';
 import type { SourcePositions } from './json-file.js';
 
 export interface RoleTag {

@@ -2,7 +2,7 @@
  * CircleCI's V2 `sub` as a pattern: org/<org>/project/<project>/user/<user>/vcs-origin/<origin>/vcs-ref/<ref>.
  * Which patterns pin a project or a repository, and which a branch name can forge (IAM's `*` spans `/`).
  */
-import type { ConditionView } from '../policy/policy.js';
+import type { ConditionView } from '../policy/index.js';
 
 /** A CircleCI project or user id (a UUID), matched with '?' only. */
 export const ANY_UUID = '????????-????-????-????-????????????';

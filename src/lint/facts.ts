@@ -2,7 +2,7 @@
 import type { RoleConfig } from '../config/types.js';
 import { organisationOf, providedClaims, providerKindOf } from '../identity/provider-kinds.js';
 import type { OidcProvider } from '../identity/types.js';
-import { conditionWhenKeyAbsent, type ConditionView, type StatementView } from '../policy/policy.js';
+import { conditionWhenKeyAbsent, type ConditionView, type StatementView } from '../policy/index.js';
 
 export interface StatementFacts {
   readonly role: RoleConfig;

@@ -5,7 +5,7 @@
  * trusted-provider rules (of an Allow statement for AssumeRoleWithWebIdentity).
  */
 import type { LoadedConfig } from '../config/types.js';
-import { statementCoversAction, statementsOf } from '../policy/policy.js';
+import { statementCoversAction, statementsOf } from '../policy/index.js';
 import { statementFacts } from './facts.js';
 import type { Finding, Rule } from './rule.js';
 import { conditionKeyOfOtherProvider, unsupportedConditionKey } from './rules/condition-keys.js';

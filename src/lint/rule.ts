@@ -1,5 +1,5 @@
 /** What a lint rule is: an id, a severity, and a check over one statement's facts that reports where, what and how to fix. */
-import type { ConditionView } from '../policy/policy.js';
+import type { ConditionView } from '../policy/index.js';
 import type { StatementFacts } from './facts.js';
 
 export type Severity = 'error' | 'warning';

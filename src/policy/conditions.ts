@@ -12,8 +12,7 @@
  */
 import type { CompiledCondition } from './compiled.js';
 import type { BoundValue } from './operators.js';
-import type { ConditionTrace } from './policy.js';
-import type { RequestContext } from './types.js';
+import type { ConditionTrace, RequestContext } from './types.js';
 
 /** Why a condition came out as it did; `as const` so the CLI and tests can assert on the keys. */
 export const CONDITION_REASONS = {

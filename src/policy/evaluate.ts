@@ -5,9 +5,8 @@
  */
 import type { CompiledStatement } from './compiled.js';
 import { evaluateCondition } from './conditions.js';
-import type { EvaluationResult, StatementTrace, TrustPolicy } from './policy.js';
+import type { AuthorizationRequest, Decision, EvaluationResult, StatementTrace, TrustPolicy } from './types.js';
 import { principalMatches } from './principal.js';
-import type { AuthorizationRequest, Decision } from './types.js';
 import { matchWildcard } from './wildcard.js';
 
 /** Whether the statement's Action covers `action` (or its NotAction does not). */

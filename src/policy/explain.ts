@@ -5,7 +5,7 @@
  * and outcome.
  */
 import { CONDITION_REASONS } from './conditions.js';
-import type { ConditionTrace, EvaluationResult, StatementTrace } from './policy.js';
+import type { ConditionTrace, EvaluationResult, StatementTrace } from './types.js';
 
 export interface FormatOptions {
   /** Extra text for an absent key, e.g. "AWS provides no such key for this provider". */

@@ -9,9 +9,8 @@
 import type { CompiledCondition, CompiledStatement } from './compiled.js';
 import { parseOperatorName, type CompiledValue } from './operators.js';
 import { childPath, indexPath } from './paths.js';
-import type { ParseResult, PolicyKind, TrustPolicy } from './policy.js';
+import type { ParseResult, PolicyKind, PolicyProblem, TrustPolicy } from './types.js';
 import type { PrincipalSpec } from './principal.js';
-import type { PolicyProblem } from './types.js';
 import { compileWildcard, wildcardUnits, type CompiledWildcard } from './wildcard.js';
 
 type Json = Record<string, unknown>;

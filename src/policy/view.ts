@@ -7,9 +7,8 @@ import type { CompiledCondition, CompiledStatement } from './compiled.js';
 import { evaluateCondition } from './conditions.js';
 import { actionMatches } from './evaluate.js';
 import type { Qualifier } from './operators.js';
-import type { TrustPolicy } from './policy.js';
+import type { RequestContext, TrustPolicy } from './types.js';
 import type { PrincipalSpec } from './principal.js';
-import type { RequestContext } from './types.js';
 
 export interface ConditionView {
   /** The operator as written, e.g. `ForAnyValue:StringLikeIfExists`. */

@@ -5,8 +5,8 @@
  */
 import { MESSAGES, StsError } from '../protocol/errors.js';
 import type { XmlNode } from '../protocol/xml.js';
-import { evaluate, type EvaluationResult } from '../policy/policy.js';
-import type { CallerPrincipal, RequestContext } from '../policy/types.js';
+import { evaluate, type EvaluationResult } from '../policy/index.js';
+import type { CallerPrincipal, RequestContext } from '../policy/index.js';
 import type { RoleConfig } from '../config/types.js';
 import type { IssuedCredentials } from './credentials.js';
 import type { StsDeps } from './deps.js';

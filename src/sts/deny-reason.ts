@@ -1,5 +1,5 @@
 /** A one-line reason for a refusal, from the evaluation trace (audit log and x-sts-emulator-reason). */
-import type { EvaluationResult } from '../policy/policy.js';
+import type { EvaluationResult } from '../policy/index.js';
 
 export function denyReason(ev: EvaluationResult): string {
   if (ev.decision === 'explicitDeny') {

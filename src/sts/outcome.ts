@@ -6,8 +6,8 @@
  */
 import { StsError } from '../protocol/errors.js';
 import type { XmlNode } from '../protocol/xml.js';
-import type { EvaluationResult } from '../policy/policy.js';
-import type { RequestContext } from '../policy/types.js';
+import type { EvaluationResult } from '../policy/index.js';
+import type { RequestContext } from '../policy/index.js';
 
 export interface AuditInfo {
   readonly action: string;

@@ -5,7 +5,7 @@
  * case-insensitive.
  */
 import type { OidcProvider } from '../identity/types.js';
-import type { RequestContext } from '../policy/types.js';
+import type { RequestContext } from '../policy/index.js';
 import type { RoleTag } from '../config/types.js';
 import { MULTIVALUED_CLAIMS, providedClaims, providerKindOf } from '../identity/provider-kinds.js';
 

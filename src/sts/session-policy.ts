@@ -1,6 +1,6 @@
 /** The optional `Policy` parameter: a session policy, validated as IAM does, with its packed size. */
 import { StsError } from '../protocol/errors.js';
-import { parsePolicy } from '../policy/policy.js';
+import { parsePolicy } from '../policy/index.js';
 
 export const SESSION_POLICY_LIMIT = 2048;
 

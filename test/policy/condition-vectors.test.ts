@@ -1,7 +1,7 @@
 /** Runs the condition vector tables in test/vectors/policy/ (operators, absent keys, qualifiers, variables). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluate, parsePolicy, type ConditionResult } from '../../src/policy/policy.js';
+import { evaluate, parsePolicy, type ConditionResult } from '../../src/policy/index.js';
 import { readVectors, requestOf } from '../helpers/policy-vectors.js';
 
 interface ConditionCase {

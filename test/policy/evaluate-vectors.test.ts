@@ -1,7 +1,7 @@
 /** Runs test/vectors/policy/evaluate.json: principal and action matching, Deny wins, implicit deny. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluate, parsePolicy, type PolicyKind } from '../../src/policy/policy.js';
+import { evaluate, parsePolicy, type PolicyKind } from '../../src/policy/index.js';
 import { readVectors, requestOf } from '../helpers/policy-vectors.js';
 
 interface StatementExpectation {

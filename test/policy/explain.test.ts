@@ -1,7 +1,7 @@
 /** formatEvaluation: a deterministic, human-readable trace (golden text). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluate, formatEvaluation, parsePolicy } from '../../src/policy/policy.js';
+import { evaluate, formatEvaluation, parsePolicy } from '../../src/policy/index.js';
 import { GITHUB, requestOf } from '../helpers/policy-vectors.js';
 
 const doc = {

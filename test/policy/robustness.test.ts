@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { evaluate, parsePolicy } from '../../src/policy/policy.js';
+import { evaluate, parsePolicy } from '../../src/policy/index.js';
 import { requestOf } from '../helpers/policy-vectors.js';
 
 test('property: parsePolicy never throws and always answers ok or problems', () => {

@@ -1,7 +1,7 @@
 /** Runs test/vectors/policy/validation.json: every problem, in order, with its dotted path. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parsePolicy, type PolicyKind } from '../../src/policy/policy.js';
+import { parsePolicy, type PolicyKind } from '../../src/policy/index.js';
 import { readVectors } from '../helpers/policy-vectors.js';
 
 interface ValidationCase {

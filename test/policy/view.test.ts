@@ -1,7 +1,7 @@
 /** The read-only view of a parsed policy: statements and conditions as written, with their JSON paths; absent-key answers from the evaluator. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { conditionWhenKeyAbsent, parsePolicy, statementCoversAction, statementsOf, type TrustPolicy } from '../../src/policy/policy.js';
+import { conditionWhenKeyAbsent, parsePolicy, statementCoversAction, statementsOf, type TrustPolicy } from '../../src/policy/index.js';
 import { readVectors } from '../helpers/policy-vectors.js';
 
 function parsed(doc: unknown): TrustPolicy {

@@ -1,0 +1,3 @@
+/** The public entry of the configuration: loading and validating a policies directory, and what it yields. */
+export { buildConfig, isConfigFileName, loadConfig, type BuildOptions, type BuildResult, type ConfigFile, type LoadOptions } from './load.js';
+export { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig, type RoleTag } from './types.js';

@@ -1,0 +1,14 @@
+/**
+ * The public entry of the identity layer (the only place that imports jose): token verification against the
+ * registered providers, the emulated issuers' keys and tokens, the provider kinds and their claim presets.
+ */
+export { ALLOWED_ALGORITHMS, createTokenVerifier, type TokenVerifierOptions } from './verifier.js';
+export { acceptClaims, MAX_CLAIM_DEPTH, nestedDeeperThan } from './claims.js';
+export { discoveryDocument, loadOrCreateSigningKey, publicJwks, signToken, type EmulatedKey } from './emulated.js';
+export {
+  GENERIC_CLAIM_KEYS, MULTIVALUED_CLAIMS, organisationOf, presetClaims, presetNamed, presetOfProvider, PRESETS, PROVIDER_KINDS, providedClaims,
+  providerKindOf, type ProviderKind, type ProviderKindName,
+} from './provider-kinds.js';
+export type { CircleCiOptions, GitHubOptions, OptionKind, OptionSchema, Preset, PresetName, TimeOptions } from './presets.js';
+export { refusingProvider } from './refusal.js';
+export type { JwkSet, KeySource, OidcProvider, TokenVerifier, VerifiedToken } from './types.js';

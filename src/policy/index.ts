@@ -1,0 +1,21 @@
+/**
+ * The trust-policy module's public API: a policy document parsed, validated as IAM does, and compiled
+ * once at load (parse.ts), then evaluated per request with a trace (evaluate.ts). Pure and synchronous.
+ */
+import { evaluatePolicy } from './evaluate.js';
+import type { AuthorizationRequest, EvaluationResult, TrustPolicy } from './types.js';
+
+export { parsePolicy, PROBLEMS } from './parse.js';
+export { CONDITION_REASONS, type ConditionReason, type ConditionResult } from './conditions.js';
+export { formatEvaluation, type FormatOptions } from './explain.js';
+export { conditionWhenKeyAbsent, statementCoversAction, statementsOf, type ConditionView, type StatementView } from './view.js';
+export type { PrincipalSpec } from './principal.js';
+export type {
+  AuthorizationRequest, CallerPrincipal, ConditionTrace, Decision, EvaluationResult, ParseResult, PolicyKind, PolicyProblem, RequestContext,
+  StatementTrace, TrustPolicy,
+} from './types.js';
+
+/** Pure, synchronous: no clock, no I/O. Explicit Deny wins; an Allow is required. */
+export function evaluate(policy: TrustPolicy, request: AuthorizationRequest): EvaluationResult {
+  return evaluatePolicy(policy, request);
+}
