@@ -7,7 +7,7 @@ import { assumeRole as assume } from './assume-core.js';
 import { authenticateCaller, sessionArn } from './caller.js';
 import { credentialsNode } from './credentials-xml.js';
 import type { StsDeps } from './deps.js';
-import type { QueryRequest } from './dispatch.js';
+import type { QueryRequest } from './query-request.js';
 import { runOperation, type StsOutcome } from './outcome.js';
 import { readAssumeRoleParams } from './params.js';
 import { buildChainedContext } from './request-context.js';

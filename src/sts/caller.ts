@@ -4,7 +4,7 @@
  */
 import type { SessionClaims } from './credentials.js';
 import type { StsDeps } from './deps.js';
-import type { QueryRequest } from './dispatch.js';
+import type { QueryRequest } from './query-request.js';
 import type { Trail } from './outcome.js';
 import { assumedRoleArn } from './assume-core.js';
 import { verifySigV4 } from './sigv4.js';

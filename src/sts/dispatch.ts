@@ -3,31 +3,16 @@
  * (anything unexpected is an InternalFailure outcome carrying its cause).
  */
 import { StsError, toStsError } from '../protocol/errors.js';
-import type { QueryParams } from '../protocol/query.js';
 import type { StsDeps } from './deps.js';
 import { assumeRoleChained } from './assume-role.js';
 import { getCallerIdentity } from './get-caller-identity.js';
 import type { StsOutcome } from './outcome.js';
+import type { Operations, QueryRequest } from './query-request.js';
 import { assumeRoleWithWebIdentity } from './web-identity.js';
 
+export type { Operation, Operations, QueryRequest } from './query-request.js';
+
 export const API_VERSION = '2011-06-15';
-
-/** One AWS query-protocol request, as the server read it. */
-export interface QueryRequest {
-  readonly params: QueryParams;
-  readonly method: string;
-  /** The path as it arrived, still percent-encoded, without the query (what SigV4 signs). */
-  readonly path: string;
-  readonly rawQuery: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-  readonly sourceIp: string | undefined;
-}
-
-export type Operation = (req: QueryRequest) => Promise<StsOutcome>;
-
-/** The operations by Action name. */
-export type Operations = Readonly<Record<string, Operation>>;
 
 /** The STS operations the emulator serves. */
 export function stsOperations(deps: StsDeps): Operations {

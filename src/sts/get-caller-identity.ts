@@ -1,7 +1,7 @@
 /** GetCallerIdentity: who the signed caller is (any issued session may ask; no policy is evaluated). */
 import { authenticateCaller, sessionArn } from './caller.js';
 import type { StsDeps } from './deps.js';
-import type { QueryRequest } from './dispatch.js';
+import type { QueryRequest } from './query-request.js';
 import { runOperation, type StsOutcome } from './outcome.js';
 
 export function getCallerIdentity(deps: StsDeps, req: QueryRequest): Promise<StsOutcome> {
