@@ -36,9 +36,18 @@ export type JsonDocumentResult =
 
 const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
+/**
+ * How a syntax error is described: by default with the character (or number) where it is; `quote: false` for a file
+ * the user may not have written (one reached through a symbolic link, or named by JwksFile), which is described by
+ * its line and column only, so no error ever shows a byte of, say, a system file.
+ */
+export interface DescribeOptions {
+  readonly quote?: boolean;
+}
+
 /** Parses configuration file text, keeping where each value is written; never throws. */
-export function parseJsonDocument(text: string): JsonDocumentResult {
-  const parsed = parseJsonText(text);
+export function parseJsonDocument(text: string, options: DescribeOptions = {}): JsonDocumentResult {
+  const parsed = parseJsonText(text, options);
   if (!parsed.ok) return parsed;
   const body = withoutBom(text);
   let tree: Node | undefined;
@@ -52,7 +61,7 @@ export function parseJsonDocument(text: string): JsonDocumentResult {
 }
 
 /** Parses configuration file text; never throws. */
-export function parseJsonText(text: string): JsonResult {
+export function parseJsonText(text: string, options: DescribeOptions = {}): JsonResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_FILE_BYTES) {
     return { ok: false, message: `file is too large (${bytes} bytes; the limit is ${MAX_FILE_BYTES})` };
@@ -61,12 +70,13 @@ export function parseJsonText(text: string): JsonResult {
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
   } catch (err) {
-    const found = describeJsonError(body);
+    const found = describeJsonError(body, options);
     if (found) {
       const { line, column } = lineAndColumn(body, found.offset);
       return { ok: false, message: `invalid JSON at line ${line}, column ${column}: ${found.message}` };
     }
-    return { ok: false, message: `invalid JSON: ${(err as Error).message}` };
+    // JSON.parse's own message quotes the text around the error.
+    return { ok: false, message: options.quote === false ? 'invalid JSON' : `invalid JSON: ${(err as Error).message}` };
   }
 }
 
@@ -94,7 +104,7 @@ type Expecting = 'value' | 'key' | 'colon' | 'next' | 'end';
  * The first syntax error of text that JSON.parse rejected, as jsonc-parser reports it, with the offset and
  * wording users see. Returns undefined if jsonc-parser finds none.
  */
-export function describeJsonError(text: string): { offset: number; message: string } | undefined {
+export function describeJsonError(text: string, options: DescribeOptions = {}): { offset: number; message: string } | undefined {
   const stack: { closer: '}' | ']'; expecting: Expecting }[] = [];
   let top: Expecting = 'value';
   let first: { code: string; offset: number; length: number; expecting: Expecting; closer: string } | undefined;
@@ -139,7 +149,7 @@ export function describeJsonError(text: string): { offset: number; message: stri
   } catch {
     return undefined; // nested deeper than the stack: JSON.parse's own message is used
   }
-  return first === undefined ? undefined : errorText(text, first);
+  return first === undefined ? undefined : errorText(text, first, options.quote !== false);
 }
 
 const EXPECTED: Record<Exclude<Expecting, 'end'>, (closer: string) => string> = {
@@ -149,8 +159,8 @@ const EXPECTED: Record<Exclude<Expecting, 'end'>, (closer: string) => string> = 
   next: (closer) => `expected ',' or '${closer}'`,
 };
 
-function errorText(text: string, e: { code: string; offset: number; length: number; expecting: Expecting; closer: string }): { offset: number; message: string } {
-  const show = (at: number): string => (at >= text.length ? 'end of file' : `'${text[at]}'`);
+function errorText(text: string, e: { code: string; offset: number; length: number; expecting: Expecting; closer: string }, quote: boolean): { offset: number; message: string } {
+  const show = (at: number): string => (at >= text.length ? 'end of file' : quote ? `'${text[at]}'` : 'character');
   const token = text.slice(e.offset, e.offset + e.length);
   const within = (re: RegExp): number => e.offset + Math.max(0, token.search(re));
   switch (e.code) {
@@ -167,14 +177,14 @@ function errorText(text: string, e: { code: string; offset: number; length: numb
       return { offset: within(/\\u(?![0-9a-fA-F]{4})/), message: 'invalid \\u escape' };
     case 'InvalidNumberFormat':
     case 'UnexpectedEndOfNumber':
-      return { offset: e.offset, message: `invalid number '${token}'` };
+      return { offset: e.offset, message: quote ? `invalid number '${token}'` : 'invalid number' };
   }
   if (/^[ \t\n\r]*$/.test(text)) return { offset: e.offset, message: 'file is empty; expected a JSON object' };
   const at = e.offset;
   if (e.expecting === 'end' || e.code === 'EndOfFileExpected') return { offset: at, message: `unexpected ${show(at)} after the end of the JSON value` };
   // A closer where a key or value should follow comes after a comma ('{}' and '[]' are valid).
   if ((e.expecting === 'key' && text[at] === '}') || (e.expecting === 'value' && e.closer === ']' && text[at] === ']')) {
-    return { offset: at, message: `trailing comma before '${text[at]}'` };
+    return { offset: at, message: quote ? `trailing comma before '${text[at]}'` : 'trailing comma' };
   }
   return { offset: at, message: `unexpected ${show(at)}; ${EXPECTED[e.expecting](e.closer)}` };
 }

@@ -6,7 +6,7 @@
  * buildConfig is the pure, synchronous part (file texts in, config or problems out);
  * loadConfig only reads the files for it.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { OidcProvider } from '../identity/types.js';
 import { at, field, isObject, type Report } from './fields.js';
@@ -21,6 +21,8 @@ export type { ReferencedFile } from './providers.js';
 export interface ConfigFile {
   readonly name: string;
   readonly text: string;
+  /** Read through a symbolic link: a syntax error is described without quoting the file (it may be anyone's). */
+  readonly linked?: boolean;
 }
 
 export interface BuildOptions {
@@ -72,7 +74,7 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
 
 /** Every provider file; also reports a Url registered twice. */
 function buildProviders(files: readonly ConfigFile[], options: BuildOptions, reportIn: ReportIn): OidcProvider[] {
-  const parsed = files.map((file) => ({ file, json: parseJsonText(file.text) }));
+  const parsed = files.map((file) => ({ file, json: parseJsonText(file.text, { quote: file.linked !== true }) }));
   // A JWK Set that a provider names with JwksFile may sit beside it in providers/: it is not a provider.
   const jwksFiles = new Set<string>();
   for (const { file, json } of parsed) {
@@ -120,7 +122,7 @@ function buildRoles(files: readonly ConfigFile[], options: BuildOptions, reportI
   const roleIds = new Map<string, string>();
   for (const file of files) {
     const report: Report = (path, message) => reportIn(file.name, path, message);
-    const json = parseJsonDocument(file.text);
+    const json = parseJsonDocument(file.text, { quote: file.linked !== true });
     if (!json.ok) {
       report('', json.message);
       continue;
@@ -187,7 +189,7 @@ export async function loadConfig(dir: string, options: LoadOptions): Promise<Loa
       const result = await readLimited(nodePath.join(subdir, entry));
       if (result === 'skip') continue;
       if ('error' in result) problems.push({ file: name, path: '', message: result.error });
-      else files.push({ name, text: result.text });
+      else files.push({ name, text: result.text, ...(result.linked ? { linked: true } : {}) });
     }
   }
 
@@ -214,9 +216,9 @@ export async function loadConfig(dir: string, options: LoadOptions): Promise<Loa
   return built.config;
 }
 
-type ReadResult = { text: string } | { error: string; notFound: boolean } | 'skip';
+type ReadResult = { text: string; linked: boolean } | { error: string; notFound: boolean } | 'skip';
 
-/** Reads a regular file of at most MAX_FILE_BYTES; 'skip' for directories and other non-files. */
+/** Reads a regular file of at most MAX_FILE_BYTES (following a symbolic link); 'skip' for directories and other non-files. */
 async function readLimited(path: string): Promise<ReadResult> {
   try {
     const s = await stat(path);
@@ -224,7 +226,8 @@ async function readLimited(path: string): Promise<ReadResult> {
     if (s.size > MAX_FILE_BYTES) {
       return { error: `file is too large (${s.size} bytes; the limit is ${MAX_FILE_BYTES})`, notFound: false };
     }
-    return { text: await readFile(path, 'utf8') };
+    const linked = (await lstat(path)).isSymbolicLink();
+    return { text: await readFile(path, 'utf8'), linked };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { error: describeFsError(e), notFound: e.code === 'ENOENT' };

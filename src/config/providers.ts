@@ -245,7 +245,7 @@ function readJwksFile(ref: string, ctx: ProviderContext, report: Report): JwkSet
     report('JwksFile', `cannot read ${shown}: ${entry.error}`);
     return undefined;
   }
-  const parsed = parseJsonText(entry.text);
+  const parsed = parseJsonText(entry.text, { quote: false }); // JwksFile may name any file: never quote it
   let problems = 0;
   const reportJwks: Report = (p, m) => {
     problems++;

@@ -160,3 +160,28 @@ test('--audit-log - on a stderr whose reader went away: the server keeps answeri
     child.kill('SIGTERM');
   }
 });
+
+// ---- 13. a configuration error never quotes a file the user may not have written ----
+
+test('a role file that is a symbolic link to a non-JSON file: reported by line and column, without quoting it', async () => {
+  const { mkdtemp, mkdir, symlink, writeFile, cp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { loadConfig, ConfigError } = await import('../../src/config/index.js');
+  const dir = await mkdtemp(join((tmpdir()), 'sts-emulator-link-'));
+  try {
+    const secret = join(dir, 'shadow');
+    await writeFile(secret, 'root:$6$secret-hash:19000:0:99999:7:::\n');
+    await cp(join(DEMO_POLICIES, 'providers'), join(dir, 'providers'), { recursive: true });
+    await mkdir(join(dir, 'roles'));
+    await symlink(secret, join(dir, 'roles', 'linked.json'));
+    await writeFile(join(dir, 'providers', 'jwks-link.json'), JSON.stringify({ Url: 'https://jwks-link.example.test', ClientIDList: ['a'], JwksFile: secret }));
+    const err = await loadConfig(dir, { accountId: '123456789012' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConfigError, String(err));
+    const text = err.problems.map((p) => `${p.file} ${p.path} ${p.message}`).join('\n');
+    assert.match(text, /roles\/linked\.json\s+invalid JSON at line 1, column 1: unexpected character; expected a value/);
+    assert.match(text, /invalid JSON at line 1, column 1/);
+    for (const leaked of ["'r'", 'root', 'secret-hash', '$6$']) assert.ok(!text.includes(leaked), `the error quotes ${leaked}: ${text}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
