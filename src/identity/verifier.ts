@@ -41,6 +41,13 @@ export interface TokenVerifierOptions {
   readonly cooldownMs?: number;
   /** How long a fetched JWKS is used before it is fetched again (default 600000 ms). */
   readonly cacheMaxAgeMs?: number;
+  /**
+   * How long after its last successful fetch a JWKS (or discovery document) is still used while every refresh
+   * fails (default 86400000 ms, 24 h).
+   */
+  readonly staleMs?: number;
+  /** The clock of the key caches (cache age, cooldown, stale bound) in epoch milliseconds (default Date.now). */
+  readonly clock?: () => number;
   /** Largest discovery or JWKS body accepted (default 1 MiB). */
   readonly maxResponseBytes?: number;
   /**
