@@ -29,13 +29,35 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sts-idp-tls-'));
   const made = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'idp.key'), '-out', join(dir, 'idp.crt')],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'idp.key'),
+      '-out',
+      join(dir, 'idp.crt'),
+    ],
     { encoding: 'utf8' },
   );
   assert.equal(made.status, 0, made.stderr);
   idp = createServer({ key: await readFile(join(dir, 'idp.key')), cert: await readFile(join(dir, 'idp.crt')) }, (req, res) => {
-    const body = req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? jwks(key) : undefined;
+    const body =
+      req.url === '/.well-known/openid-configuration'
+        ? { issuer, jwks_uri: `${issuer}/jwks` }
+        : req.url === '/jwks'
+          ? jwks(key)
+          : undefined;
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body ?? {}));
   });
@@ -45,8 +67,15 @@ before(async () => {
   await mkdir(join(dir, 'policies', 'providers'), { recursive: true });
   await mkdir(join(dir, 'policies', 'roles'), { recursive: true });
   await writeFile(join(dir, 'policies', 'providers', 'tls-idp.json'), JSON.stringify({ Url: issuer, ClientIDList: [CLIENT_ID] }));
-  const statement = { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/127.0.0.1:${port}` }, Action: 'sts:AssumeRoleWithWebIdentity' };
-  await writeFile(join(dir, 'policies', 'roles', 'tls-reader.json'), JSON.stringify({ RoleName: 'tls-reader', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [statement] } }));
+  const statement = {
+    Effect: 'Allow',
+    Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/127.0.0.1:${port}` },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+  };
+  await writeFile(
+    join(dir, 'policies', 'roles', 'tls-reader.json'),
+    JSON.stringify({ RoleName: 'tls-reader', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [statement] } }),
+  );
 });
 
 after(async () => {

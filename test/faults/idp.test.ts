@@ -40,7 +40,13 @@ interface Row {
 }
 
 const rows: readonly Row[] = [
-  { mode: 'slow (100 ms, under the timeout)', register: 'uri', answer: 'OK', fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = 'slow') },
+  {
+    mode: 'slow (100 ms, under the timeout)',
+    register: 'uri',
+    answer: 'OK',
+    fetches: [0, 1],
+    arrange: async ({ idp }) => void (idp.jwksMode = 'slow'),
+  },
   {
     mode: 'slow (1 s, over the timeout)',
     register: 'uri',
@@ -52,13 +58,49 @@ const rows: readonly Row[] = [
     },
   },
   { mode: 'hang', register: 'uri', answer: NO_KEY, fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = 'hang') },
-  { mode: 'hang (discovery)', register: 'discovery', answer: NO_KEY, fetches: [1, 0], arrange: async ({ idp }) => void (idp.discoveryMode = 'hang') },
+  {
+    mode: 'hang (discovery)',
+    register: 'discovery',
+    answer: NO_KEY,
+    fetches: [1, 0],
+    arrange: async ({ idp }) => void (idp.discoveryMode = 'hang'),
+  },
   { mode: '500', register: 'uri', answer: NO_KEY, fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = '500') },
-  { mode: '500 (discovery)', register: 'discovery', answer: NO_KEY, fetches: [1, 0], arrange: async ({ idp }) => void (idp.discoveryMode = '500') },
-  { mode: 'malformed JSON', register: 'uri', answer: NO_KEY, fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = 'malformed') },
-  { mode: 'huge (4 MiB, cap 64 KiB)', register: 'uri', answer: NO_KEY, fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = 'huge') },
-  { mode: 'redirect (not followed)', register: 'uri', answer: NO_KEY, fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = 'redirect') },
-  { mode: 'issuer mismatch (discovery)', register: 'discovery', answer: NO_KEY, fetches: [1, 0], arrange: async ({ idp }) => void (idp.discoveryMode = 'issuer-mismatch') },
+  {
+    mode: '500 (discovery)',
+    register: 'discovery',
+    answer: NO_KEY,
+    fetches: [1, 0],
+    arrange: async ({ idp }) => void (idp.discoveryMode = '500'),
+  },
+  {
+    mode: 'malformed JSON',
+    register: 'uri',
+    answer: NO_KEY,
+    fetches: [0, 1],
+    arrange: async ({ idp }) => void (idp.jwksMode = 'malformed'),
+  },
+  {
+    mode: 'huge (4 MiB, cap 64 KiB)',
+    register: 'uri',
+    answer: NO_KEY,
+    fetches: [0, 1],
+    arrange: async ({ idp }) => void (idp.jwksMode = 'huge'),
+  },
+  {
+    mode: 'redirect (not followed)',
+    register: 'uri',
+    answer: NO_KEY,
+    fetches: [0, 1],
+    arrange: async ({ idp }) => void (idp.jwksMode = 'redirect'),
+  },
+  {
+    mode: 'issuer mismatch (discovery)',
+    register: 'discovery',
+    answer: NO_KEY,
+    fetches: [1, 0],
+    arrange: async ({ idp }) => void (idp.discoveryMode = 'issuer-mismatch'),
+  },
   {
     mode: 'rotation (new kid 1 s after a fetch)',
     register: 'discovery',
@@ -110,7 +152,8 @@ const idps: ScriptedIdp[] = [];
 after(() => Promise.all(idps.map((i) => i.close())));
 
 let serial = 0;
-const tokenFor = (ctx: Ctx, key: TestKey): string => makeToken({ key, claims: standardClaims({ iss: ctx.provider.url, jti: `f-${++serial}` }) });
+const tokenFor = (ctx: Ctx, key: TestKey): string =>
+  makeToken({ key, claims: standardClaims({ iss: ctx.provider.url, jti: `f-${++serial}` }) });
 
 async function warm(ctx: Ctx): Promise<void> {
   await ctx.verifier.verify(tokenFor(ctx, keyA), NOW);
@@ -130,7 +173,10 @@ for (const row of rows) {
   test(`IdP ${row.mode}: ${row.answer === 'OK' ? 'accepted' : row.answer}`, async (t) => {
     const idp = await startScriptedIdp([keyA]);
     idps.push(idp);
-    const provider = row.register === 'uri' ? makeProvider('https://idp.example.com', { kind: 'uri', uri: idp.jwksUri }) : makeProvider(idp.url, { kind: 'discovery' });
+    const provider =
+      row.register === 'uri'
+        ? makeProvider('https://idp.example.com', { kind: 'uri', uri: idp.jwksUri })
+        : makeProvider(idp.url, { kind: 'discovery' });
     let clock = NOW.getTime();
     const verifier = createTokenVerifier([provider], { timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_BYTES, clock: () => clock });
     const ctx: Ctx = { idp, provider, verifier, advance: (ms) => void (clock += ms) };
@@ -143,11 +189,16 @@ for (const row of rows) {
     const more = await Promise.all(Array.from({ length: 10 }, () => answerOf(verifier.verify(tokenFor(ctx, signer), NOW))));
     for (let n = 0; n < 10; n++) more.push(await answerOf(verifier.verify(tokenFor(ctx, signer), NOW)));
     const fetches = [idp.discoveryFetches(), idp.jwksFetches()] as const;
-    t.diagnostic(`| ${row.mode} | ${answer === 'OK' ? 'OK' : answer.slice(0, 40)} | ${ms} ms | discovery ${fetches[0]}, JWKS ${fetches[1]} |`);
+    t.diagnostic(
+      `| ${row.mode} | ${answer === 'OK' ? 'OK' : answer.slice(0, 40)} | ${ms} ms | discovery ${fetches[0]}, JWKS ${fetches[1]} |`,
+    );
 
     assert.equal(answer, row.answer);
     assert.ok(ms < TIMEOUT_MS + 2000, `answered in ${ms} ms`);
-    assert.deepEqual(more, Array.from({ length: 20 }, () => row.answer));
+    assert.deepEqual(
+      more,
+      Array.from({ length: 20 }, () => row.answer),
+    );
     assert.deepEqual(fetches, row.fetches);
   });
 }

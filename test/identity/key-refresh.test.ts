@@ -38,7 +38,8 @@ let serial = 0;
 function token(p: OidcProvider, key: TestKey, header: Record<string, unknown> = {}): string {
   return makeToken({ key, header, claims: standardClaims({ iss: p.url, jti: `t-${++serial}` }) });
 }
-const byUri = (i: ScriptedIdp): OidcProvider => makeProvider(`https://uri-${i.url.split(':').at(-1) ?? ''}.example.com`, { kind: 'uri', uri: i.jwksUri });
+const byUri = (i: ScriptedIdp): OidcProvider =>
+  makeProvider(`https://uri-${i.url.split(':').at(-1) ?? ''}.example.com`, { kind: 'uri', uri: i.jwksUri });
 const byDiscovery = (i: ScriptedIdp): OidcProvider => makeProvider(i.url, { kind: 'discovery' });
 
 function verifier(p: OidcProvider, now: () => number, options: TokenVerifierOptions = {}): TokenVerifier {
@@ -55,13 +56,17 @@ async function settle(v: TokenVerifier, p: OidcProvider): Promise<void> {
 
 /** Polls `check` until it holds (a background refresh has landed), failing after 3 s. */
 async function eventually(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < 3000; ) {
+  for (const started = Date.now(); Date.now() - started < 3000;) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   assert.fail(`never: ${what}`);
 }
-const refused = (p: Promise<unknown>): Promise<boolean> => p.then(() => false, () => true);
+const refused = (p: Promise<unknown>): Promise<boolean> =>
+  p.then(
+    () => false,
+    () => true,
+  );
 
 // ---- item 5: keep the last good key set while the IdP fails ----
 
@@ -76,9 +81,22 @@ interface Outage {
 }
 
 const outages: readonly Outage[] = [
-  { name: 'every request is past the max age (cacheMaxAgeMs 0), IdP answers 500', options: { cacheMaxAgeMs: 0 }, after: 0, mode: '500', accepted: true },
+  {
+    name: 'every request is past the max age (cacheMaxAgeMs 0), IdP answers 500',
+    options: { cacheMaxAgeMs: 0 },
+    after: 0,
+    mode: '500',
+    accepted: true,
+  },
   { name: '11 minutes after the fetch, IdP answers 500', after: 11 * MIN, mode: '500', accepted: true },
-  { name: '11 minutes after the fetch, IdP hangs: answered without waiting for it', options: { timeoutMs: 1500 }, after: 11 * MIN, mode: 'hang', accepted: true, maxMs: 1000 },
+  {
+    name: '11 minutes after the fetch, IdP hangs: answered without waiting for it',
+    options: { timeoutMs: 1500 },
+    after: 11 * MIN,
+    mode: 'hang',
+    accepted: true,
+    maxMs: 1000,
+  },
   { name: '23 h 59 min after the fetch, IdP answers malformed JSON', after: 24 * HOUR - MIN, mode: 'malformed', accepted: true },
   { name: '24 h 1 min after the fetch: past the stale bound, refused', after: 24 * HOUR + MIN, mode: '500', accepted: false },
   { name: 'staleMs 1 h, 61 minutes after the fetch: refused', options: { staleMs: HOUR }, after: HOUR + MIN, mode: '500', accepted: false },
@@ -282,7 +300,11 @@ test('unknown kids: one refresh per cooldown window, shared by concurrent reques
   const v = verifier(p, clock.now);
   await v.verify(token(p, keyA), NOW);
   const wave = (tag: string): Promise<unknown> =>
-    Promise.all(Array.from({ length: 50 }, (_, n) => assertSts(v.verify(token(p, keyA, { kid: `${tag}-${n}` }), NOW), 'InvalidIdentityToken', NO_KEY)));
+    Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        assertSts(v.verify(token(p, keyA, { kid: `${tag}-${n}` }), NOW), 'InvalidIdentityToken', NO_KEY),
+      ),
+    );
   await wave('first');
   assert.equal(i.jwksFetches(), 2);
   clock.advance(COOLDOWN - 1);
@@ -291,4 +313,10 @@ test('unknown kids: one refresh per cooldown window, shared by concurrent reques
   clock.advance(1);
   await wave('third');
   assert.equal(i.jwksFetches(), 3);
+});
+
+test('a bad staleMs or clock is a TypeError at construction', () => {
+  for (const bad of [{ staleMs: -1 }, { staleMs: 0.5 }, { clock: 5 as unknown as () => number }]) {
+    assert.throws(() => createTokenVerifier([], bad), TypeError);
+  }
 });
