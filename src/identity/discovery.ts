@@ -1,10 +1,12 @@
 /**
- * OpenID Connect discovery for a registered provider: `<url>/.well-known/openid-configuration` is
- * fetched once (concurrent callers share one request; a failure is retried on the next call). The
- * document's `issuer` must equal the registered URL exactly and its `jwks_uri` must be fetchable
- * (https, or http on loopback).
+ * OpenID Connect discovery for a registered provider: `<url>/.well-known/openid-configuration`, kept on the
+ * same schedule as the keys (refreshing-value.ts: re-checked after the max age, the last good document used
+ * while it fails, failures remembered for the cooldown). The document's `issuer` must equal the registered URL
+ * exactly and its `jwks_uri` must be fetchable (https, or http on loopback); a document served over https may
+ * not name an http `jwks_uri` (no downgrade, even on loopback).
  */
 import { allowedFetchUrl, type BoundedFetch } from './bounded-fetch.js';
+import { RefreshingValue, type RefreshSchedule } from './refreshing-value.js';
 
 /** Discovery failed; the message says why (for logs and the emulator's reason, never the STS message). */
 export class DiscoveryError extends Error {
@@ -19,25 +21,12 @@ export function discoveryUrl(issuer: string): string {
   return `${issuer.endsWith('/') ? issuer.slice(0, -1) : issuer}/.well-known/openid-configuration`;
 }
 
-/** Returns a function that resolves the provider's `jwks_uri`, fetching the document at most once on success. */
-export function createDiscovery(issuer: string, fetchImpl: BoundedFetch): () => Promise<URL> {
-  let resolved: URL | undefined;
-  let pending: Promise<URL> | undefined;
-  return () => {
-    if (resolved !== undefined) return Promise.resolve(resolved);
-    pending ??= discover(issuer, fetchImpl).then(
-      (url) => {
-        resolved = url;
-        pending = undefined;
-        return url;
-      },
-      (err: unknown) => {
-        pending = undefined;
-        throw err;
-      },
-    );
-    return pending;
-  };
+/** The provider's `jwks_uri`, discovered on first use and re-checked on `schedule`. */
+export function createDiscovery(issuer: string, fetchImpl: BoundedFetch, schedule: RefreshSchedule): RefreshingValue<URL> {
+  return new RefreshingValue(async (previous) => {
+    const url = await discover(issuer, fetchImpl);
+    return previous?.href === url.href ? previous : url;
+  }, schedule);
 }
 
 async function discover(issuer: string, fetchImpl: BoundedFetch): Promise<URL> {
@@ -65,5 +54,8 @@ async function discover(issuer: string, fetchImpl: BoundedFetch): Promise<URL> {
   if (typeof jwksUri !== 'string') throw new DiscoveryError(`${target}: jwks_uri is missing`);
   const url = allowedFetchUrl(jwksUri);
   if (url === undefined) throw new DiscoveryError(`${target}: jwks_uri ${jwksUri} is not https`);
+  if (target.startsWith('https:') && url.protocol !== 'https:') {
+    throw new DiscoveryError(`${target}: jwks_uri ${jwksUri} would downgrade https to http`);
+  }
   return url;
 }

@@ -2,8 +2,9 @@
  * A bounded LRU of tokens whose signature already verified, matched on the exact token string (a
  * re-encoded variant simply misses and is verified in full). It stores only what the signature
  * proves: provider, header, claims. Claim checks still run on every hit with the caller's `now`.
- * Entries live at most `maxAgeMs` (the JWKS cache age), so a key removed by the IdP stops verifying
- * cached tokens no later than it would stop verifying fresh ones.
+ * Entries live at most `maxAgeMs` (the JWKS cache age), and each records the generation of its provider's keys:
+ * the verifier ignores a hit once those keys changed, so a key removed by the IdP stops verifying cached tokens
+ * when it stops verifying fresh ones.
  *
  * Looked up by the token's last 12 characters (its signature's, for a JWS), and an entry answers only for the
  * token it holds, compared in full: a request's token is a new string, and a Map keyed by the whole token would
@@ -22,6 +23,8 @@ export interface VerifiedSignature {
   readonly provider: OidcProvider;
   readonly header: Readonly<Record<string, unknown>>;
   readonly claims: Readonly<Record<string, unknown>>;
+  /** The generation of the provider's keys that verified the signature (key-sets.ts `KeyResolver`). */
+  readonly keyGeneration?: number;
 }
 
 export interface TokenCacheOptions {
@@ -31,7 +34,7 @@ export interface TokenCacheOptions {
   readonly maxChars: number;
   /** Entry lifetime in real milliseconds. */
   readonly maxAgeMs: number;
-  /** The real clock (not the verification `now`), for entry age only. */
+  /** The real clock (not the verification `now`), for entry age only (default Date.now). */
   readonly clock?: () => number;
   /**
    * Store a token only on its second set() while its fingerprint is remembered (the fingerprints of the last
@@ -89,7 +92,7 @@ export class TokenCache {
       this.#entries.delete(key);
       this.#chars -= old.token.length;
     }
-    this.#entries.set(key, { provider: value.provider, header: value.header, claims: value.claims, token, storedAt: this.#clock() });
+    this.#entries.set(key, { ...value, token, storedAt: this.#clock() });
     this.#chars += token.length;
     for (const [oldest, entry] of this.#entries) {
       if (this.#entries.size <= this.#options.maxEntries && this.#chars <= this.#options.maxChars) break;

@@ -12,7 +12,7 @@
  * verify() rejects with StsError only.
  */
 // jose by subpath: the root module loads all of JWE/JWS/JWK at start. Types from the root (erased).
-import type { JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
+import type { JWTVerifyOptions } from 'jose';
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import * as errors from 'jose/errors';
 import { decodeJwt } from 'jose/jwt/decode';
@@ -22,7 +22,7 @@ import { CONSTRAINT, codePointsAgainst, REDACTED, validationError, WEB_IDENTITY_
 import { createBoundedFetch } from './bounded-fetch.js';
 import { checkClaimDepth, checkClaims, toFrozenRecord } from './claims.js';
 import { invalidToken, mapVerificationError } from './jose-errors.js';
-import { createKeyResolver } from './key-sets.js';
+import { createKeyResolver, type KeyResolver, type KeySetOptions } from './key-sets.js';
 import { decodeCompact, verifyCompact, type CompactParts } from './native-jws.js';
 import { CLOCK_SKEW_SECONDS, epochSeconds } from './time-claims.js';
 import { refusedBy } from './refusal.js';
@@ -37,10 +37,23 @@ export interface TokenVerifierOptions {
   readonly fetch?: typeof fetch;
   /** Deadline per discovery or JWKS request, body included (default 5000 ms). */
   readonly timeoutMs?: number;
-  /** After a successful JWKS fetch, how long an unknown kid waits before another fetch (default 30000 ms). */
+  /**
+   * After a failed discovery or JWKS fetch, how long no fetch is made (requests get that failure at once); and
+   * how often a kid missing from the cached set may trigger a refresh (default 30000 ms).
+   */
   readonly cooldownMs?: number;
-  /** How long a fetched JWKS is used before it is fetched again (default 600000 ms). */
+  /**
+   * How long a fetched JWKS or discovery document is used before it is fetched again (default 600000 ms). Past it,
+   * the cached one still answers while the refresh runs in the background.
+   */
   readonly cacheMaxAgeMs?: number;
+  /**
+   * How long after its last successful fetch a JWKS (or discovery document) is still used while every refresh
+   * fails (default 86400000 ms, 24 h).
+   */
+  readonly staleMs?: number;
+  /** The clock of the key caches (cache age, cooldown, stale bound) in epoch milliseconds (default Date.now). */
+  readonly clock?: () => number;
   /** Largest discovery or JWKS body accepted (default 1 MiB). */
   readonly maxResponseBytes?: number;
   /**
@@ -64,7 +77,7 @@ export interface TokenVerifierOptions {
 
 interface Registered {
   readonly provider: OidcProvider;
-  readonly getKey: JWTVerifyGetKey;
+  readonly keys: KeyResolver;
 }
 
 /** Builds a verifier for `providers`; key sets are created once here and shared by all verifications. */
@@ -72,18 +85,21 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
   const timeoutMs = integerOption('timeoutMs', options.timeoutMs, 5000);
   const cooldownMs = integerOption('cooldownMs', options.cooldownMs, 30_000);
   const cacheMaxAgeMs = integerOption('cacheMaxAgeMs', options.cacheMaxAgeMs, 600_000);
+  const staleMs = integerOption('staleMs', options.staleMs, 24 * 60 * 60 * 1000);
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('createTokenVerifier: clock must be a function');
+  const clock = options.clock ?? Date.now;
   const maxResponseBytes = integerOption('maxResponseBytes', options.maxResponseBytes, 1024 * 1024);
   const boundedFetch = createBoundedFetch({
     fetch: options.fetch ?? globalThis.fetch,
     timeoutMs,
     maxResponseBytes,
   });
-  const keySetOptions = { fetch: boundedFetch, timeoutMs, cooldownMs, cacheMaxAgeMs };
+  const keySetOptions: KeySetOptions = { fetch: boundedFetch, schedule: { clock, maxAgeMs: cacheMaxAgeMs, staleMs, cooldownMs } };
 
   // Exact-string lookup: a Map, so no prototype keys and no URL normalisation. The first registration wins.
   const byUrl = new Map<string, Registered>();
   for (const provider of providers) {
-    if (!byUrl.has(provider.url)) byUrl.set(provider.url, { provider, getKey: createKeyResolver(provider, keySetOptions) });
+    if (!byUrl.has(provider.url)) byUrl.set(provider.url, { provider, keys: createKeyResolver(provider, keySetOptions) });
   }
 
   const fastSignatures = options.fastSignatures ?? true;
@@ -96,6 +112,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
           maxEntries: cacheOption?.maxEntries ?? 1_000,
           maxChars: cacheOption?.maxChars ?? 2 * 1024 * 1024,
           maxAgeMs: cacheMaxAgeMs,
+          clock,
           secondSight: true,
         });
 
@@ -108,7 +125,8 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     const nowSeconds = epochSeconds(now);
 
     const hit = cache?.get(token);
-    if (hit !== undefined) {
+    // A hit stands only while its provider's keys are the ones that verified it (a rotation may have removed them).
+    if (hit !== undefined && hit.keyGeneration === byUrl.get(hit.provider.url)?.keys.generation()) {
       matched.provider = hit.provider;
       const audience = checkClaims(hit.claims, hit.provider, nowSeconds);
       return { provider: hit.provider, claims: hit.claims, header: hit.header, audience };
@@ -127,7 +145,9 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
       throw invalidToken(`alg ${JSON.stringify(alg) ?? 'undefined'} is not one of ${ALLOWED_ALGORITHMS.join(', ')}`);
     }
 
-    const { provider, getKey } = registered;
+    const { provider, keys } = registered;
+    const { getKey } = keys;
+    const keyGeneration = keys.generation();
     const verifyOptions: JWTVerifyOptions = {
       algorithms: [...ALLOWED_ALGORITHMS],
       issuer: provider.url,
@@ -152,7 +172,7 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     const claims = toFrozenRecord(result.payload);
     const verifiedHeader = toFrozenRecord(result.protectedHeader);
     const audience = checkClaims(claims, provider, nowSeconds);
-    cache?.set(token, { provider, header: verifiedHeader, claims });
+    cache?.set(token, { provider, header: verifiedHeader, claims, keyGeneration });
     return { provider, claims, header: verifiedHeader, audience };
   }
 
