@@ -34,6 +34,7 @@ export type QueryHandler = (req: IncomingMessage, res: ServerResponse) => void;
 export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
   const { operations, failureLog } = options;
 
+  const refused = (error: StsError): StsOutcome => ({ ok: false, action: '', error, audit: { action: '' } });
   /** The outcome's answer and its audit record; an InternalFailure's cause goes to the failure log. */
   const send = (p: Pending): void => {
     const requestId = options.requestId();
@@ -42,21 +43,17 @@ export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
     writeAnswer(p.res, outcomeAnswer(outcome, requestId, options.reasonHeader));
     options.audit?.(auditRecord(outcome, requestId, options.clock()));
   };
-  /** A write that threw: logged as a bug, answered as InternalFailure if nothing was sent yet. */
+  /** A write that threw is a bug: answered as InternalFailure (and logged) if nothing was sent yet. */
   const fault = (p: Pending, err: unknown): void => {
-    failureLog(err, 'writing an answer');
     if (p.res.headersSent) {
+      failureLog(err, 'writing an answer');
       p.res.end();
-      return;
+    } else {
+      send({ res: p.res, outcome: refused(toStsError(err)) });
     }
-    const requestId = options.requestId();
-    const outcome = refused(toStsError(err));
-    writeAnswer(p.res, outcomeAnswer(outcome, requestId, false));
-    options.audit?.(auditRecord(outcome, requestId, options.clock()));
   };
   const answers = createTurnBatch<Pending>(fault);
   const reply = (res: ServerResponse, outcome: StsOutcome): void => answers.add({ res, outcome }, send);
-  const refused = (error: StsError): StsOutcome => ({ ok: false, action: '', error, audit: { action: '' } });
 
   return (req, res) => {
     readBody(req, (read) => {

@@ -151,3 +151,28 @@ test('a refused body that never comes: one answer, then the request timeout clos
   assert.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1, answer);
   assert.match(answer, /^HTTP\/1\.1 413 /);
 });
+
+test('an answer that fails to render is a bug: InternalFailure 500, logged once, audited, the server keeps serving', async () => {
+  const logged: string[] = [];
+  const audit: { errorCode: string | null }[] = [];
+  const broken = createStsServer({
+    // A result the XML renderer cannot write (an object where text or elements belong).
+    operations: { Broken: async () => ({ ok: true, action: 'Broken', result: [['Value', {} as unknown as string]], audit: { action: 'Broken' } }) },
+    clock: () => new Date(0),
+    audit: (r) => void audit.push(r),
+    failureLog: (err) => void logged.push(String(err)),
+  });
+  await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (broken.address() as net.AddressInfo).port;
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/?Action=Broken&Version=2011-06-15`);
+      assert.equal(res.status, 500);
+      assert.match(await res.text(), /<Code>InternalFailure<\/Code>/);
+    }
+    assert.equal(logged.length, 2, 'each failure reaches the failure log (which limits repeats itself)');
+    assert.deepEqual(audit.map((r) => r.errorCode), ['InternalFailure', 'InternalFailure']);
+  } finally {
+    broken.close();
+  }
+});
