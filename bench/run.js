@@ -791,10 +791,10 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
   const samePolicies = dirDigest(A.policies) === dirDigest(B.policies);
   L.push(`## A/B: A (${A.label}) vs B (${B.label})`);
   L.push('');
-  L.push(`A = ${A.label} (\`${A.root}\`), B = ${B.label} (this checkout). Each emulator row kind was measured ${AB_ROUNDS} time${AB_ROUNDS === 1 ? '' : 's'} per build at each connection count and worker count, alternating A, B, A, B …, each measurement after its own warm-up; "by round" lists req/s in the order measured. B/A = B's median req/s ÷ A's. p99 and server CPU per request (server CPU time ÷ requests, in µs) are medians over the rounds. Each build served its own \`policies/\` (${samePolicies ? 'identical files' : '**the files differ**: these rows compare configuration as well as code'}) with its own random server key; the SigV4 row's credentials came from each build's own server. The rows of B in the tables above are, of its rounds, the one with the lower-middle req/s.`);
+  L.push(`A = ${A.label} (\`${A.root}\`), B = ${B.label} (this checkout). Each emulator row kind was measured ${AB_ROUNDS} time${AB_ROUNDS === 1 ? '' : 's'} per build at each connection count and worker count, alternating A, B, A, B …, each measurement after its own warm-up; "by round" lists req/s in the order measured. B/A = B's median req/s ÷ A's. p99 and server CPU per request (server CPU time ÷ requests, in µs) are medians over the rounds; "other CPU" is the most the rest of the machine used during any of the row's measurements (cores; above ~0.1, that measurement was taken on a busy machine). Each build served its own \`policies/\` (${samePolicies ? 'identical files' : '**the files differ**: these rows compare configuration as well as code'}) with its own random server key; the SigV4 row's credentials came from each build's own server. The rows of B in the tables above are, of its rounds, the one with the lower-middle req/s.`);
   L.push('');
-  L.push('| row | conns | A req/s by round | A median | B req/s by round | B median | B/A | A p99 | B p99 | A CPU/req | B CPU/req | answers |');
-  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  L.push('| row | conns | A req/s by round | A median | B req/s by round | B median | B/A | A p99 | B p99 | A CPU/req | B CPU/req | other CPU | answers |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const groups = [];
   for (const r of abRows) {
     let g = groups.find((x) => x.c === r.c && x.workers === r.workers && x.kind === r.kind);
@@ -812,7 +812,7 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
     const bad = g.rows.filter((r) => !r.r.ok).map((r) => `${r.build} round ${r.round}: ${r.r.status} non-2xx, ${r.r.socketErrors} socket errors`);
     const answers = bad.length === 0 ? 'ok' : `**UNEXPECTED** (${bad.join('; ')})`;
     const label = `${g.kind.short}${tagged ? ` [--workers ${g.workers}]` : ''}`;
-    L.push(`| ${label} | ${g.c} | ${a.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(a))} | ${b.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(b))} | ${(rps(b) / rps(a)).toFixed(2)} | ${p99(a)} | ${p99(b)} | ${cpu(a)} | ${cpu(b)} | ${answers} |`);
+    L.push(`| ${label} | ${g.c} | ${a.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(a))} | ${b.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(b))} | ${(rps(b) / rps(a)).toFixed(2)} | ${p99(a)} | ${p99(b)} | ${cpu(a)} | ${cpu(b)} | ${Math.max(...g.rows.map((r) => r.r.otherCpu)).toFixed(2)} | ${answers} |`);
   }
   L.push('');
   L.push('Startup, A and B alternating (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer), medians:');
