@@ -10,21 +10,34 @@
 //   BENCH_TOKENS=5000      distinct valid tokens (5x the verifier's 1,000-entry cache: cycled in order, every request verifies in full)
 //   BENCH_MEMORY=1         run the 1,000,000-request memory scenario (default on, off with BENCH_QUICK=1)
 //   BENCH_MEMORY_REQUESTS=1000000
-//   BENCH_CASES=10000      regression cases
+//   BENCH_CASES=10000      regression cases (0 skips them)
 //   BENCH_MOTO=auto        0 skips moto_server, 1 requires it
 //   BENCH_WRK_THREADS=1    wrk threads (1 is enough for these rates on 2 cores; see the "wrk CPU" column)
 //   BENCH_PROFILE=1        start the emulator with --cpu-prof (profiles in bench/results/profiles/)
 //   BENCH_QUIET_WAIT=600   before each row, wait up to this many seconds for other processes to leave the CPUs
 //                          idle (< 0.3 cores busy); 0 does not wait. The "other CPU" column shows what they used.
-// Output: a markdown report on stdout and in bench/results/latest.md (latest-quick.md with BENCH_QUICK=1).
+//   BENCH_COMPARE=<dir>    A/B mode: also measure the build in <dir>, another checkout of sts-emulator that has been built
+//                          (<dir>/dist/src/cli/main.js, and <dir>/node_modules or a symlink to one). Every emulator row
+//                          and the ready-time samples are measured for both builds in alternation (A, B, A, B ...), so the
+//                          machine's drift affects both alike; the memory and regression-case scenarios run once per
+//                          build. Each build serves its own policies/ and mints the SigV4 row's credentials from its own
+//                          server (a session token is only meaningful to the build that sealed it). The report adds an
+//                          "A/B" table; the rest of the report is this checkout's (B) as without BENCH_COMPARE.
+//                          To compare against an older commit:
+//                            git worktree add /tmp/sts-old <commit> && (cd /tmp/sts-old && npm ci && npm run build) \
+//                              && BENCH_COMPARE=/tmp/sts-old npm run bench
+//   BENCH_COMPARE_LABEL_A  the name of build A in the report (default: the compare dir's short git hash)
+//   BENCH_AB_ROUNDS=2      with BENCH_COMPARE, how many times each build is measured per row kind, in alternation
+// Output: a markdown report on stdout and in bench/results/latest.md (latest-quick.md with BENCH_QUICK=1;
+// latest-ab.md / latest-ab-quick.md with BENCH_COMPARE).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mintTokens, userIdFor, CIRCLE_ORG } from './lib/tokens.js';
 import { signedCallerIdentity } from './lib/sigv4.js';
 
@@ -49,6 +62,8 @@ const WRK_THREADS = Number(env.BENCH_WRK_THREADS ?? 1);
 const PROFILE = env.BENCH_PROFILE === '1';
 const READY_SAMPLES = QUICK ? 3 : 7;
 const QUIET_WAIT = Number(env.BENCH_QUIET_WAIT ?? 600);
+const COMPARE = env.BENCH_COMPARE === undefined || env.BENCH_COMPARE === '' ? undefined : resolve(env.BENCH_COMPARE);
+const AB_ROUNDS = COMPARE === undefined ? 1 : Number(env.BENCH_AB_ROUNDS ?? 2);
 const ROLE = 'arn:aws:iam::123456789012:role/deploy-main';
 const SIGNING_KEY = join(POLICIES, 'providers/circleci-demo.DEMO-KEY.pem'); // the floor verifies with its public half
 const FLOOR_ROW = 'floor: baseline + one RS256 verify (node:crypto, thread pool), nothing else';
@@ -108,7 +123,7 @@ function request(port, { method = 'POST', path = '/', headers = {}, body = '' },
 function startServer(label, cmd, args, ready, opts = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...(opts.env ?? {}) } });
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...(opts.env ?? {}) } });
     children.add(child);
     let out = '';
     let err = '';
@@ -218,6 +233,41 @@ async function waitQuiet() {
   }
 }
 
+/** The short commit of a checkout, marked when its src/ has uncommitted changes. */
+function gitCommit(dir) {
+  try {
+    const git = (...args) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', 'src') === '' ? '' : ' (+ uncommitted src changes)');
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A digest of every file under `dir` (paths and contents), to tell whether two builds serve the same policies. */
+function dirDigest(dir) {
+  const h = createHash('sha256');
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update('\0');
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+/** A built checkout of sts-emulator: B is this one; A, with BENCH_COMPARE, the one it is compared with. */
+function buildAt(key, root, label) {
+  return { key, root, main: join(root, 'dist/src/cli/main.js'), policies: join(root, 'policies'), label };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 const ms = (us) => `${(us / 1000).toFixed(2)} ms`;
 
@@ -278,62 +328,70 @@ async function measure(target, scenario, connections) {
 
 // ---------------------------------------------------------------------------------------------- scenarios
 
-function emulatorArgs(port, workers, extra = []) {
-  const args = [MAIN, 'serve', '--port', String(port), '--policies', POLICIES, ...extra];
+function emulatorArgs(build, port, workers, extra = []) {
+  const args = [build.main, 'serve', '--port', String(port), '--policies', build.policies, ...extra];
   if (workers > 1) args.push('--workers', String(workers));
   return args;
 }
 
 const READY_LINE = /sts-emulator listening on http:\/\/[^:]+:(\d+)/;
 
-async function startEmulator(workers, extraNodeArgs = []) {
-  return startServer(`emulator (${workers} worker${workers === 1 ? '' : 's'})`, process.execPath, [...extraNodeArgs, ...emulatorArgs(0, workers, ['--server-key', randomBytes(32).toString('hex')])], READY_LINE);
+async function startEmulator(build, workers, extraNodeArgs = []) {
+  const label = `emulator ${build.key} (${workers} worker${workers === 1 ? '' : 's'})`;
+  const args = [...extraNodeArgs, ...emulatorArgs(build, 0, workers, ['--server-key', randomBytes(32).toString('hex')])];
+  return startServer(label, process.execPath, args, READY_LINE, { cwd: build.root });
 }
 
-/** Time from spawning node to the ready line and to the first 200 answer to a real AssumeRoleWithWebIdentity. */
-async function readyTime(token, workers) {
-  const samples = [];
-  const body = formBody(token);
-  for (let i = 0; i < READY_SAMPLES; i++) {
-    const port = await freePort();
-    await waitQuiet();
-    const t0 = performance.now();
-    const child = spawn(process.execPath, emulatorArgs(port, workers), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.add(child);
-    let lineMs;
-    child.stdout.on('data', (d) => {
-      if (lineMs === undefined && READY_LINE.test(String(d))) lineMs = performance.now() - t0;
-    });
-    let answerMs;
-    while (answerMs === undefined || lineMs === undefined) {
-      if (performance.now() - t0 > 30_000) throw new Error('the emulator did not answer within 30 s');
-      if (answerMs !== undefined) {
-        await sleep(1); // answered before the ready line (a worker listens before the others): wait for the line
-        continue;
-      }
-      try {
-        const r = await request(port, { body }, 2000);
-        if (r.status !== 200) throw new Error(`first answer was ${r.status}: ${r.body}`);
-        answerMs = performance.now() - t0;
-      } catch (e) {
-        if (!/ECONNREFUSED|ECONNRESET/.test(String(e.code ?? e.message))) throw e;
-        await sleep(1);
-      }
+/** One sample: time from spawning node to the ready line and to the first 200 answer to a real AssumeRoleWithWebIdentity. */
+async function readySample(build, body, workers) {
+  const port = await freePort();
+  await waitQuiet();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, emulatorArgs(build, port, workers), { cwd: build.root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  let lineMs;
+  child.stdout.on('data', (d) => {
+    if (lineMs === undefined && READY_LINE.test(String(d))) lineMs = performance.now() - t0;
+  });
+  let answerMs;
+  while (answerMs === undefined || lineMs === undefined) {
+    if (performance.now() - t0 > 30_000) throw new Error(`emulator ${build.key} did not answer within 30 s`);
+    if (answerMs !== undefined) {
+      await sleep(1); // answered before the ready line (a worker listens before the others): wait for the line
+      continue;
     }
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-    children.delete(child);
-    samples.push({ lineMs: lineMs ?? NaN, answerMs });
+    try {
+      const r = await request(port, { body }, 2000);
+      if (r.status !== 200) throw new Error(`first answer of emulator ${build.key} was ${r.status}: ${r.body}`);
+      answerMs = performance.now() - t0;
+    } catch (e) {
+      if (!/ECONNREFUSED|ECONNRESET/.test(String(e.code ?? e.message))) throw e;
+      await sleep(1);
+    }
   }
-  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return {
-    workers,
-    lineMedian: med(samples.map((s) => s.lineMs)),
-    answerMedian: med(samples.map((s) => s.answerMs)),
-    answerMax: Math.max(...samples.map((s) => s.answerMs)),
-    samples,
-  };
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  children.delete(child);
+  return { lineMs: lineMs ?? NaN, answerMs };
+}
+
+/** Ready-time samples for each build, taken in alternation (A, B, A, B ...); returns one summary per build. */
+async function readyTimes(builds, token, workers) {
+  const body = formBody(token);
+  const samples = new Map(builds.map((b) => [b.key, []]));
+  for (let i = 0; i < READY_SAMPLES; i++) for (const b of builds) samples.get(b.key).push(await readySample(b, body, workers));
+  return builds.map((b) => {
+    const ss = samples.get(b.key);
+    return {
+      build: b.key,
+      workers,
+      lineMedian: median(ss.map((s) => s.lineMs)),
+      answerMedian: median(ss.map((s) => s.answerMs)),
+      answerMax: Math.max(...ss.map((s) => s.answerMs)),
+      samples: ss,
+    };
+  });
 }
 
 function parseCredentials(xml) {
@@ -356,7 +414,8 @@ async function sanityCheck(port, scenarios) {
 
 // ---------------------------------------------------------------------------------------------- regression cases
 
-async function regressionCases() {
+/** Writes the regression case file (allow, deny and expired; CircleCI and GitHub presets) once for every build. */
+function writeCases() {
   const cases = [];
   for (let i = 0; i < N_CASES; i++) {
     switch (i % 5) {
@@ -369,13 +428,20 @@ async function regressionCases() {
   }
   const file = join(tmp, 'cases.json');
   writeFileSync(file, JSON.stringify({ cases }));
+  return file;
+}
 
+/**
+ * Runs the case file with one build: its CLI as a whole process, then its runner in-process. With `tolerant`, a runner
+ * whose in-process interface differs (another commit's) is reported as not measured instead of failing the run.
+ */
+async function regressionCases(build, file, tolerant = false) {
   // 1. The CLI, as a user runs it (node directly): process start, load, 10,000 cases, output.
   const cliRuns = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const out = await new Promise((resolve, reject) => {
-      const c = spawn(process.execPath, [MAIN, 'test', file, '--quiet', '--policies', POLICIES], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, [build.main, 'test', file, '--quiet', '--policies', build.policies], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       c.stdout.on('data', (d) => (text += d));
       c.stderr.on('data', (d) => (text += d));
@@ -385,31 +451,39 @@ async function regressionCases() {
     if (!out.includes(`${N_CASES} passed, 0 failed`)) throw new Error(`unexpected test output:\n${out.slice(-2000)}`);
   }
 
+  const cliMs = Math.min(...cliRuns);
+
   // 2. In-process: the runner alone (runtime built once, file parsed once).
-  const imp = (p) => import(pathToFileURL(join(ROOT, 'dist/src/cli', p)).href);
-  const { runCases } = await imp('test-command.js');
-  const { loadCaseFile } = await imp('cases.js');
-  const { createRuntime } = await imp('runtime.js');
-  const tLoad = performance.now();
-  const loaded = await loadCaseFile(file, tmp);
-  const loadMs = performance.now() - tLoad;
-  const runtime = await createRuntime({ policies: POLICIES, accountId: '123456789012', region: 'us-east-1', claimKeys: 'aws' });
-  await runCases(runtime, POLICIES, loaded.cases.slice(0, 200)); // warm-up
-  const runs = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const results = await runCases(runtime, POLICIES, loaded.cases);
-    runs.push(performance.now() - t0);
-    const failed = results.filter((r) => !r.passed);
-    if (failed.length > 0) throw new Error(`${failed.length} regression cases failed, e.g. ${failed[0].case.name}: ${failed[0].got}`);
+  try {
+    const imp = (p) => import(pathToFileURL(join(build.root, 'dist/src/cli', p)).href);
+    const { runCases } = await imp('test-command.js');
+    const { loadCaseFile } = await imp('cases.js');
+    const { createRuntime } = await imp('runtime.js');
+    const tLoad = performance.now();
+    const loaded = await loadCaseFile(file, tmp);
+    const loadMs = performance.now() - tLoad;
+    const runtime = await createRuntime({ policies: build.policies, accountId: '123456789012', region: 'us-east-1', claimKeys: 'aws' });
+    await runCases(runtime, build.policies, loaded.cases.slice(0, 200)); // warm-up
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const results = await runCases(runtime, build.policies, loaded.cases);
+      runs.push(performance.now() - t0);
+      const failed = results.filter((r) => !r.passed);
+      if (failed.length > 0) throw Object.assign(new Error(`${failed.length} regression cases failed, e.g. ${failed[0].case.name}: ${failed[0].got}`), { code: 'CASES_FAILED' });
+    }
+    return { build: build.key, cliMs, cliRuns, loadMs, runMs: Math.min(...runs), runs };
+  } catch (e) {
+    if (!tolerant || e.code === 'CASES_FAILED') throw e;
+    log(`regression runner of build ${build.key} not measured in-process: ${e.message.split('\n')[0]}`);
+    return { build: build.key, cliMs, cliRuns, loadMs: NaN, runMs: NaN, runs: [], inProcessError: e.message.split('\n')[0] };
   }
-  return { cliMs: Math.min(...cliRuns), cliRuns, loadMs, runMs: Math.min(...runs), runs };
 }
 
 // ---------------------------------------------------------------------------------------------- memory
 
-async function memoryRun(workers, distinct, same, denied) {
-  const emu = await startEmulator(workers);
+async function memoryRun(build, workers, distinct, same, denied) {
+  const emu = await startEmulator(build, workers);
   try {
     const creds = parseCredentials((await request(emu.port, webIdentity(same))).body);
     async function mixedFile() {
@@ -442,12 +516,12 @@ async function memoryRun(workers, distinct, same, denied) {
       rate = r.rps;
       const m = rssMb(emu.child.pid);
       points.push({ requests: total, rss: m.total, per: m.per });
-      log(`memory: ${fmt(total)} requests, RSS ${m.total.toFixed(1)} MB`);
+      log(`memory ${build.key}: ${fmt(total)} requests, RSS ${m.total.toFixed(1)} MB`);
     }
     const seconds = (performance.now() - t0) / 1000;
     await sleep(10_000);
     const idle = rssMb(emu.child.pid);
-    return { workers, connections: c, startRss: start.total, points, final: points[points.length - 1], idleRss: idle.total, seconds };
+    return { build: build.key, workers, connections: c, startRss: start.total, points, final: points[points.length - 1], idleRss: idle.total, seconds };
   } finally {
     await stopServer(emu);
   }
@@ -462,11 +536,18 @@ async function main() {
   }
   const motoPath = MOTO === '0' ? undefined : which('moto_server');
   if (MOTO === '1' && motoPath === undefined) throw new Error('BENCH_MOTO=1 but moto_server is not on PATH');
-  try {
-    readFileSync(MAIN);
-  } catch {
-    throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
+  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
+  const B = buildAt('B', ROOT, gitCommit(ROOT));
+  let A;
+  if (COMPARE !== undefined) {
+    if (!existsSync(join(COMPARE, 'dist/src/cli/main.js'))) throw new Error(`BENCH_COMPARE=${COMPARE}: dist/src/cli/main.js is missing; build that checkout first (cd ${COMPARE} && npm ci && npm run build)`);
+    if (!existsSync(join(COMPARE, 'node_modules'))) throw new Error(`BENCH_COMPARE=${COMPARE}: node_modules is missing (npm ci there, or a symlink to an installed node_modules)`);
+    if (!Number.isInteger(AB_ROUNDS) || AB_ROUNDS < 1) throw new Error(`BENCH_AB_ROUNDS must be a positive integer, not ${env.BENCH_AB_ROUNDS}`);
+    const hash = gitCommit(COMPARE);
+    A = buildAt('A', COMPARE, env.BENCH_COMPARE_LABEL_A || (hash === 'unknown' ? basename(COMPARE) : hash));
+    log(`A/B: A = ${A.label} (${COMPARE}), B = ${B.label} (this checkout), ${AB_ROUNDS} round${AB_ROUNDS === 1 ? '' : 's'} each`);
   }
+  const builds = A === undefined ? [B] : [A, B];
   mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
 
@@ -481,12 +562,13 @@ async function main() {
   if (new Set(distinct).size !== N_TOKENS) throw new Error('tokens are not distinct');
   log(`minted in ${((performance.now() - tMint) / 1000).toFixed(1)} s (${distinct[0].length} characters each)`);
 
-  // Ready time first, on a quiet machine.
-  const ready = [];
+  // Ready time first, on a quiet machine; with BENCH_COMPARE the samples alternate between the builds.
+  const readyAB = [];
   for (const w of WORKERS) {
-    log(`ready time (${w} worker${w === 1 ? '' : 's'}) ...`);
-    ready.push(await readyTime(same, w));
+    log(`ready time (${w} worker${w === 1 ? '' : 's'})${A === undefined ? '' : ', A and B alternating'} ...`);
+    readyAB.push(...(await readyTimes(builds, same, w)));
   }
+  const ready = readyAB.filter((r) => r.build === 'B');
 
   const files = {
     distinct: writeRequests('distinct', distinct.map(webIdentity)),
@@ -494,13 +576,15 @@ async function main() {
     denied: writeRequests('denied', [webIdentity(denied)]),
   };
 
-  // Emulators, one per worker count.
+  // Emulators, one per build and worker count.
   const emulators = [];
   for (const w of WORKERS) {
-    const extra = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')] : [];
-    emulators.push({ workers: w, server: await startEmulator(w, extra) });
+    for (const build of builds) {
+      const extra = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')] : [];
+      emulators.push({ build, workers: w, server: await startEmulator(build, w, extra) });
+    }
   }
-  const first = emulators[0].server;
+  const first = emulators.find((e) => e.build === B).server;
   const sample = await request(first.port, webIdentity(distinct[0]));
   if (sample.status !== 200) throw new Error(`the emulator refused a valid token: ${sample.status}\n${sample.body}`);
   const replyBytes = Buffer.byteLength(sample.body);
@@ -520,8 +604,23 @@ async function main() {
     });
   }
 
+  // GetCallerIdentity requests for one server, with credentials from that server (a build's session token is its own;
+  // with --workers, issued by one worker and checked by all of them). Signed afresh before each use, so no X-Amz-Date
+  // leaves the 15-minute window however long the rows before it waited for a quiet machine.
+  async function gciFile(server) {
+    const creds = parseCredentials((await request(server.port, webIdentity(same))).body);
+    return writeRequests(`gci-${server.port}`, await signedCallerIdentity(creds, '127.0.0.1', server.port, 300));
+  }
   const allow = (r) => r.status === 200 && r.body.includes('<AccessKeyId>ASIA');
+  const kinds = [
+    { name: `distinct tokens, full verification (${fmt(N_TOKENS)} tokens)`, short: 'distinct tokens', file: async () => files.distinct, expect: '2xx', check: allow },
+    { name: 'same token repeated', short: 'same token', file: async () => files.same, expect: '2xx', check: allow },
+    { name: 'denied token (feature/x)', short: 'denied token', file: async () => files.denied, expect: 'non2xx', check: (r) => r.status === 403 && r.body.includes('<Code>AccessDenied</Code>') },
+    { name: 'GetCallerIdentity, SigV4 (300 signed requests)', short: 'GetCallerIdentity, SigV4', file: gciFile, expect: '2xx', check: (r) => r.status === 200 && r.body.includes('<GetCallerIdentityResult>') },
+  ];
+
   const rows = [];
+  const abRows = []; // every emulator measurement of every build: { c, workers, kind, build, round, r }
   for (const c of CONNECTIONS) {
     log(`${c} connections: baseline ...`);
     const base = await measure(baseline, { file: files.distinct, expect: '2xx' }, c);
@@ -530,21 +629,28 @@ async function main() {
       log(`${c} connections: floor (${workers} process${workers === 1 ? '' : 'es'}) ...`);
       rows.push({ scenario: `${FLOOR_ROW} [${workers} process${workers === 1 ? '' : 'es'}]`, c, r: await measure(server, { file: files.distinct, expect: '2xx' }, c), base, floor: true, workers });
     }
-    for (const { workers, server } of emulators) {
-      const tag = WORKERS.length > 1 || workers > 1 ? ` [--workers ${workers}]` : '';
-      // Credentials from this emulator (with --workers, issued by one worker and checked by all of them).
-      const creds = parseCredentials((await request(server.port, webIdentity(same))).body);
-      const gci = writeRequests(`gci-${server.port}`, await signedCallerIdentity(creds, '127.0.0.1', server.port, 300));
-      const scenarios = [
-        { name: `distinct tokens, full verification (${fmt(N_TOKENS)} tokens)${tag}`, file: files.distinct, expect: '2xx', check: allow },
-        { name: `same token repeated${tag}`, file: files.same, expect: '2xx', check: allow },
-        { name: `denied token (feature/x)${tag}`, file: files.denied, expect: 'non2xx', check: (r) => r.status === 403 && r.body.includes('<Code>AccessDenied</Code>') },
-        { name: `GetCallerIdentity, SigV4 (300 signed requests)${tag}`, file: gci, expect: '2xx', check: (r) => r.status === 200 && r.body.includes('<GetCallerIdentityResult>') },
-      ];
-      await sanityCheck(server.port, scenarios);
-      for (const s of scenarios) {
-        log(`${c} connections: ${s.name} ...`);
-        rows.push({ scenario: s.name, c, r: await measure(server, s, c), base });
+    for (const w of WORKERS) {
+      const tag = WORKERS.length > 1 || w > 1 ? ` [--workers ${w}]` : '';
+      const pair = emulators.filter((e) => e.workers === w); // [A, B] with BENCH_COMPARE, else [B]
+      for (const { server } of pair) {
+        const checks = [];
+        for (const k of kinds) checks.push({ name: k.name, file: await k.file(server), check: k.check });
+        await sanityCheck(server.port, checks);
+      }
+      // Each row kind: A, B, A, B ... (AB_ROUNDS rounds), so that the machine's drift within the block reaches both builds.
+      for (const k of kinds) {
+        const measured = [];
+        for (let round = 1; round <= AB_ROUNDS; round++) {
+          for (const { build, server } of pair) {
+            log(`${c} connections: ${k.name}${tag}${A === undefined ? '' : ` (${build.key}, round ${round} of ${AB_ROUNDS})`} ...`);
+            const r = await measure(server, { file: await k.file(server), expect: k.expect }, c);
+            measured.push({ build: build.key, r });
+            abRows.push({ c, workers: w, kind: k, build: build.key, round, r });
+          }
+        }
+        // B's row in the main table; with several rounds, the one with the lower-middle req/s.
+        const ofB = measured.filter((m) => m.build === 'B').sort((x, y) => x.r.rps - y.r.rps);
+        rows.push({ scenario: `${k.name}${tag}`, c, r: ofB[Math.floor((ofB.length - 1) / 2)].r, base });
       }
     }
     if (moto !== undefined) {
@@ -562,25 +668,28 @@ async function main() {
   for (const { server } of floors) await stopServer(server);
   if (moto !== undefined) await stopServer(moto);
 
-  let memory;
+  const memories = [];
   if (MEMORY) {
     const w = WORKERS[0];
-    log(`memory: ${fmt(MEMORY_REQUESTS)} requests (mixed) against a fresh emulator (--workers ${w}) ...`);
-    memory = await memoryRun(w, distinct, same, denied);
+    for (const build of builds) {
+      log(`memory${A === undefined ? '' : ` (${build.key})`}: ${fmt(MEMORY_REQUESTS)} requests (mixed) against a fresh emulator (--workers ${w}) ...`);
+      memories.push(await memoryRun(build, w, distinct, same, denied));
+    }
   }
+  const memory = memories.find((m) => m.build === 'B');
 
-  log(`regression runner: ${fmt(N_CASES)} cases ...`);
-  const cases = await regressionCases();
+  const casesAB = [];
+  if (N_CASES > 0) {
+    const file = writeCases();
+    for (const build of builds) {
+      log(`regression runner${A === undefined ? '' : ` (${build.key})`}: ${fmt(N_CASES)} cases ...`);
+      casesAB.push(await regressionCases(build, file, build !== B));
+    }
+  }
+  const cases = casesAB.find((x) => x.build === 'B');
 
   // ------------------------------------------------------------------------------------------ report
-  const commit = (() => {
-    try {
-      const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', 'src') === '' ? '' : ' (+ uncommitted src changes)');
-    } catch {
-      return 'unknown';
-    }
-  })();
+  const commit = B.label;
   const wrkVersion = (() => {
     try {
       return execFileSync('wrk', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0];
@@ -591,7 +700,7 @@ async function main() {
   const L = [];
   L.push(`# sts-emulator benchmark`);
   L.push('');
-  L.push(`${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}`);
+  L.push(`${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}${A === undefined ? '' : ` · A/B against ${A.label} (table at the end)`}`);
   L.push('');
   L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). The floor rows (\`bench/floor-server.js\`) are the baseline plus one RS256 signature verification of the request's token with node:crypto on libuv's thread pool (one at a time; the emulator batches checks and replies per turn), and nothing else: what a server that does nothing but verify each token reaches on this machine. "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`);
   L.push('');
@@ -620,14 +729,19 @@ async function main() {
     L.push('Memory: skipped (BENCH_MEMORY=1 to run the 1,000,000-request scenario).');
     L.push('');
   }
-  L.push(`Regression runner, ${fmt(N_CASES)} cases (allow, deny and expired; CircleCI and GitHub presets):`);
-  L.push('');
-  L.push('| measure | time |');
-  L.push('|---|---:|');
-  L.push(`| \`node dist/src/cli/main.js test cases.json --quiet\` (whole process, best of 3) | ${cases.cliMs.toFixed(0)} ms |`);
-  L.push(`| in-process \`runCases\` (best of 3; runtime built once) | ${cases.runMs.toFixed(0)} ms |`);
-  L.push(`| parse the case file (JSON) | ${cases.loadMs.toFixed(0)} ms |`);
-  L.push('');
+  if (cases !== undefined) {
+    L.push(`Regression runner, ${fmt(N_CASES)} cases (allow, deny and expired; CircleCI and GitHub presets):`);
+    L.push('');
+    L.push('| measure | time |');
+    L.push('|---|---:|');
+    L.push(`| \`node dist/src/cli/main.js test cases.json --quiet\` (whole process, best of 3) | ${cases.cliMs.toFixed(0)} ms |`);
+    L.push(`| in-process \`runCases\` (best of 3; runtime built once) | ${cases.runMs.toFixed(0)} ms |`);
+    L.push(`| parse the case file (JSON) | ${cases.loadMs.toFixed(0)} ms |`);
+    L.push('');
+  } else {
+    L.push('Regression runner: skipped (BENCH_CASES=0).');
+    L.push('');
+  }
   const distinctRows = rows.filter((r) => r.scenario.startsWith('distinct'));
   const workersOf = (row) => Number(/--workers (\d+)/.exec(row.scenario)?.[1] ?? WORKERS[0]);
   const drift = rows.filter((r) => r.again === true);
@@ -657,15 +771,77 @@ async function main() {
     const peak = Math.max(...memory.points.map((p) => p.rss));
     L.push(`- memory flat, ≤ 100 MB resident after 1M requests: ${memory.final.rss.toFixed(1)} MB after ${fmt(memory.final.requests)} (peak ${peak.toFixed(1)} MB, ${memory.startRss.toFixed(1)} MB at start) — ${mark(memory.final.rss <= 100)}`);
   }
-  L.push(`- ${fmt(N_CASES)} regression cases < 1 s (target set for 10,000): ${cases.cliMs.toFixed(0)} ms for the whole \`test\` process, ${cases.runMs.toFixed(0)} ms in the runner — ${mark(cases.cliMs < 1000)}`);
+  if (cases !== undefined) {
+    L.push(`- ${fmt(N_CASES)} regression cases < 1 s (target set for 10,000): ${cases.cliMs.toFixed(0)} ms for the whole \`test\` process, ${cases.runMs.toFixed(0)} ms in the runner — ${mark(cases.cliMs < 1000)}`);
+  }
   L.push('');
+  if (A !== undefined) L.push(...abReport(A, B, abRows, readyAB, memories, casesAB));
   const report = L.join('\n');
   process.stdout.write(report + '\n');
-  // A quick run does not overwrite the full report.
-  const out = join(RESULTS, QUICK ? 'latest-quick.md' : 'latest.md');
+  // A quick run does not overwrite the full report, nor an A/B run the single-build one.
+  const out = join(RESULTS, `latest${A === undefined ? '' : '-ab'}${QUICK ? '-quick' : ''}.md`);
   writeFileSync(out, report + '\n');
   log(`written to ${out}`);
-  if (rows.some((r) => !r.r.ok)) process.exitCode = 1;
+  if (rows.some((r) => !r.r.ok) || abRows.some((r) => !r.r.ok)) process.exitCode = 1;
+}
+
+/** The A/B section of the report: both builds side by side, from measurements taken in alternation. */
+function abReport(A, B, abRows, readyAB, memories, casesAB) {
+  const L = [];
+  const samePolicies = dirDigest(A.policies) === dirDigest(B.policies);
+  L.push(`## A/B: A (${A.label}) vs B (${B.label})`);
+  L.push('');
+  L.push(`A = ${A.label} (\`${A.root}\`), B = ${B.label} (this checkout). Each emulator row kind was measured ${AB_ROUNDS} time${AB_ROUNDS === 1 ? '' : 's'} per build at each connection count and worker count, alternating A, B, A, B …, each measurement after its own warm-up; "by round" lists req/s in the order measured. B/A = B's median req/s ÷ A's. p99 and server CPU per request (server CPU time ÷ requests, in µs) are medians over the rounds; "other CPU" is the most the rest of the machine used during any of the row's measurements (cores; above ~0.1, that measurement was taken on a busy machine). Each build served its own \`policies/\` (${samePolicies ? 'identical files' : '**the files differ**: these rows compare configuration as well as code'}) with its own random server key; the SigV4 row's credentials came from each build's own server. The rows of B in the tables above are, of its rounds, the one with the lower-middle req/s.`);
+  L.push('');
+  L.push('| row | conns | A req/s by round | A median | B req/s by round | B median | B/A | A p99 | B p99 | A CPU/req | B CPU/req | other CPU | answers |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const groups = [];
+  for (const r of abRows) {
+    let g = groups.find((x) => x.c === r.c && x.workers === r.workers && x.kind === r.kind);
+    if (g === undefined) groups.push((g = { c: r.c, workers: r.workers, kind: r.kind, rows: [] }));
+    g.rows.push(r);
+  }
+  const tagged = WORKERS.length > 1 || WORKERS[0] > 1;
+  for (const g of groups) {
+    const of = (key) => g.rows.filter((r) => r.build === key).map((x) => x.r);
+    const a = of('A');
+    const b = of('B');
+    const rps = (rs) => median(rs.map((r) => r.rps));
+    const p99 = (rs) => ms(median(rs.map((r) => r.p99)));
+    const cpu = (rs) => `${median(rs.map((r) => (r.serverCpu * 1e6) / r.rps)).toFixed(0)} µs`;
+    const bad = g.rows.filter((r) => !r.r.ok).map((r) => `${r.build} round ${r.round}: ${r.r.status} non-2xx, ${r.r.socketErrors} socket errors`);
+    const answers = bad.length === 0 ? 'ok' : `**UNEXPECTED** (${bad.join('; ')})`;
+    const label = `${g.kind.short}${tagged ? ` [--workers ${g.workers}]` : ''}`;
+    L.push(`| ${label} | ${g.c} | ${a.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(a))} | ${b.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(b))} | ${(rps(b) / rps(a)).toFixed(2)} | ${p99(a)} | ${p99(b)} | ${cpu(a)} | ${cpu(b)} | ${Math.max(...g.rows.map((r) => r.r.otherCpu)).toFixed(2)} | ${answers} |`);
+  }
+  L.push('');
+  L.push('Startup, A and B alternating (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer), medians:');
+  L.push('');
+  L.push('| workers | A ready line | B ready line | A first answer | B first answer | samples each |');
+  L.push('|---:|---:|---:|---:|---:|---:|');
+  for (const w of WORKERS) {
+    const a = readyAB.find((r) => r.build === 'A' && r.workers === w);
+    const b = readyAB.find((r) => r.build === 'B' && r.workers === w);
+    L.push(`| ${w} | ${a.lineMedian.toFixed(0)} ms | ${b.lineMedian.toFixed(0)} ms | ${a.answerMedian.toFixed(0)} ms | ${b.answerMedian.toFixed(0)} ms | ${b.samples.length} |`);
+  }
+  L.push('');
+  if (memories.length > 0) {
+    L.push(`Memory, once per build (A first), ${fmt(MEMORY_REQUESTS)} mixed requests against a fresh emulator (--workers ${memories[0].workers}), VmRSS:`);
+    L.push('');
+    L.push('| build | at start | after the last request | peak | 10 s after |');
+    L.push('|---|---:|---:|---:|---:|');
+    for (const m of memories) L.push(`| ${m.build} | ${m.startRss.toFixed(1)} MB | ${m.final.rss.toFixed(1)} MB (${fmt(m.final.requests)}) | ${Math.max(...m.points.map((p) => p.rss)).toFixed(1)} MB | ${m.idleRss.toFixed(1)} MB |`);
+    L.push('');
+  }
+  if (casesAB.length > 0) {
+    L.push(`Regression runner, once per build (A first), ${fmt(N_CASES)} cases:`);
+    L.push('');
+    L.push('| build | whole `test` process (best of 3) | in-process `runCases` (best of 3) |');
+    L.push('|---|---:|---:|');
+    for (const x of casesAB) L.push(`| ${x.build} | ${x.cliMs.toFixed(0)} ms | ${x.inProcessError === undefined ? `${x.runMs.toFixed(0)} ms` : `not measured (${x.inProcessError})`} |`);
+    L.push('');
+  }
+  return L;
 }
 
 main().catch((e) => {
