@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { parse as parseYaml } from 'yaml';
 import { STS_ERRORS } from '../protocol/index.js';
-import { type OptionKind, type PresetName, presetNamed, PRESETS } from '../identity/index.js';
+import { type PresetName, presetNamed, presetOptionProblems, PRESETS } from '../identity/index.js';
 
 export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS;
 
@@ -39,14 +39,6 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const CASE_FILE = /\.(ya?ml|json)$/i;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** What a case may give for a preset option of each kind (the options are the preset's schema). */
-const OPTION_CHECKS: Record<OptionKind, (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string' && v !== '',
-  boolean: (v) => typeof v === 'boolean',
-  strings: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
-};
-const OPTION_MESSAGES: Record<OptionKind, string> = { string: 'must be a non-empty string', boolean: 'must be true or false', strings: 'must be a list of strings' };
 
 export function parseCases(file: string, text: string): { cases: Case[]; problems: CaseProblem[] } {
   const problems: CaseProblem[] = [];
@@ -105,19 +97,9 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       if (typeof n !== 'string' || !(PRESETS as readonly string[]).includes(n)) bad('preset.name', `must be one of ${PRESETS.join(', ')}`);
       else {
         const options = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'name'));
-        const { options: schema, exclusive } = presetNamed(n as PresetName);
-        const valid = (k: string): boolean => {
-          const spec = Object.hasOwn(schema, k) ? schema[k] : undefined;
-          return spec !== undefined && Object.hasOwn(options, k) && OPTION_CHECKS[spec.kind](options[k]);
-        };
-        const before = problems.length;
-        for (const [k, v] of Object.entries(options)) {
-          const kind = Object.hasOwn(schema, k) ? schema[k]?.kind : undefined;
-          if (kind === undefined) bad(`preset.${k}`, `unknown option of preset ${n} (known: name, ${Object.keys(schema).join(', ')})`);
-          else if (!OPTION_CHECKS[kind](v)) bad(`preset.${k}`, OPTION_MESSAGES[kind]);
-        }
-        for (const [a, b] of exclusive) if (valid(a) && valid(b)) bad('preset', `give ${a} or ${b}, not both`);
-        if (problems.length === before) preset = { name: n as PresetName, options };
+        const found = presetOptionProblems(presetNamed(n as PresetName), options);
+        for (const f of found) bad(f.option === '' ? 'preset' : `preset.${f.option}`, f.message);
+        if (found.length === 0) preset = { name: n as PresetName, options };
       }
     } else if (p !== undefined) bad('preset', 'must be a preset name or an object with a name');
     if (token !== undefined && (claims !== undefined || p !== undefined)) bad('token', 'give token, or claims/preset, not both');

@@ -2,11 +2,10 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
-import { chooseIssuer, parseClaimsJson } from './issuers.js';
-import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from './options.js';
+import { chooseIssuer, explainJson, explainText } from '../api/index.js';
+import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime } from './runtime.js';
 import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
-import { explainJson, explainText } from './explain-format.js';
 import { claimsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
 
 export const EXPLAIN_ARGS = {
@@ -61,7 +60,7 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     call = { ...base, claims: { provider, values: claimsFromFlags(preset, provider, values, new Date()) } };
   } else {
     const claims = extraClaims ?? {};
-    const provider = chooseIssuer(runtime.config, common.policies, { issuer: values.issuer, iss: claims['iss'] });
+    const provider = chooseIssuer(runtime.config, `${common.policies}/providers`, { issuer: values.issuer, iss: claims['iss'] });
     call = { ...base, claims: { provider, values: { iss: provider.url, ...defaultTimes(new Date(), ttl), ...claims } } };
   }
   const outcome = await assumeRoleInProcess(runtime.deps, call);

@@ -51,9 +51,13 @@ ${COMMON}
                                                                          [STS_EMULATOR_WORKERS, default 1]
   --max-connections <n>  connections served at once; more are closed as they arrive
                                                                          [STS_EMULATOR_MAX_CONNECTIONS, default 1024]
+  --watch                reload --policies when its files change (an invalid change is reported, the last good
+                         configuration stays in force)                   [STS_EMULATOR_WATCH=1]
+  --admin-token <token>  open the admin surface (/_emulator/) to clients off the loopback interface that send it as
+                         a bearer token (16+ characters)                 [STS_EMULATOR_ADMIN_TOKEN]
 
 Prints one line with the URL once ready. SIGINT/SIGTERM stop it after answering the requests in flight (at most
-10 s; a second Ctrl-C stops at once); SIGHUP is ignored.`,
+10 s; a second Ctrl-C stops at once); SIGHUP reloads --policies.`,
   token: `Usage: sts-emulator token [--preset circleci|github] [options]
 
 Prints one signed token on stdout (nothing else), signed by an emulated issuer of --policies.

@@ -27,6 +27,11 @@ function isParseArgsError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
+/** No emulated issuer fits what the flags asked for (src/api/issuers.ts): a usage error. By name, so `--help` loads no more. */
+function isIssuerChoiceError(e: unknown): boolean {
+  return (e as { name?: unknown } | null)?.name === 'IssuerChoiceError';
+}
+
 /** Collapses a multi-line message (parseArgs writes hints on extra lines) into one line. */
 function oneLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
@@ -72,7 +77,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       io.stderr(formatConfigError(e));
       return 1;
     }
-    if (e instanceof UsageError || isParseArgsError(e)) {
+    if (e instanceof UsageError || isIssuerChoiceError(e) || isParseArgsError(e)) {
       io.stderr(`sts-emulator ${name}: ${oneLine((e as Error).message)}\n`);
       return 2;
     }

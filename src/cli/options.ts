@@ -1,5 +1,6 @@
 /** Options shared by the commands, each with an environment variable (README "Configuration"). */
 import { resolve } from 'node:path';
+import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/index.js';
 
 export const DEFAULT_PORT = 8733;
 
@@ -66,4 +67,17 @@ export const COMMON_ARGS = {
 export function parsePort(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be 0..65535, got '${text}'`);
   return Number(text);
+}
+
+/** Parse a --claims value: a JSON object, or a clear usage error. */
+export function parseClaimsJson(text: string, flag = '--claims'): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${flag} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${flag} must be a JSON object`);
+  if (nestedDeeperThan(v, MAX_CLAIM_DEPTH)) throw new UsageError(`${flag} nests objects or arrays more than ${MAX_CLAIM_DEPTH} levels deep; no real token does`);
+  return v as Record<string, unknown>;
 }

@@ -1,32 +1,27 @@
-/** Composition root: configuration, verifier, credentials and clock wired into StsDeps. */
+/** The runtime the one-shot commands (explain, test) decide with: the configuration of --policies and the options. */
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type LoadedConfig } from '../config/index.js';
-import { createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
-import { createCredentialAuthority, indexRoles, pooledRandomBytes, type StsDeps } from '../sts/index.js';
+import { loadRuntime, type Runtime } from '../api/index.js';
+import type { TokenVerifierOptions } from '../identity/index.js';
+import { createCredentialAuthority, pooledRandomBytes } from '../sts/index.js';
 import type { CommonOptions } from './options.js';
 
-export interface Runtime {
-  readonly config: LoadedConfig;
-  readonly deps: StsDeps;
-}
+export type { Runtime } from '../api/index.js';
 
-export async function createRuntime(
+export function createRuntime(
   opts: CommonOptions,
   serverKey: Uint8Array = randomBytes(32),
   clock: () => Date = () => new Date(),
   verifierOptions: TokenVerifierOptions = {},
 ): Promise<Runtime> {
-  const config = await loadConfig(opts.policies, { accountId: opts.accountId });
-  const verifier = createTokenVerifier(config.providers, verifierOptions);
-  const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
-  const deps: StsDeps = {
-    accountId: opts.accountId,
-    region: opts.region,
-    claimKeys: opts.claimKeys,
-    roles: indexRoles(config),
-    verifier,
-    credentials: authority,
-    clock,
-  };
-  return { config, deps };
+  return loadRuntime(
+    { dir: opts.policies },
+    {
+      accountId: opts.accountId,
+      region: opts.region,
+      claimKeys: opts.claimKeys,
+      authority: createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() }),
+      clock,
+      verifierOptions,
+    },
+  );
 }

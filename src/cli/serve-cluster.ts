@@ -10,13 +10,13 @@ import { loadConfig } from '../config/index.js';
 import { SERVER_KEY_ENV } from '../sts/index.js';
 import type { Io } from './options.js';
 import { readyLine, type ServeOptions } from './serve-options.js';
-import { openAudit, type WorkerFailure } from './serve-process.js';
+import { checkAuditLog, type WorkerFailure } from './serve-process.js';
 
 export async function serveCluster(options: ServeOptions, io: Io): Promise<number> {
   const { common, key, workers: count } = options;
   // Configuration problems are reported once, here, before any worker starts (ConfigError: exit 1).
   const config = await loadConfig(common.policies, { accountId: common.accountId });
-  openAudit(options.auditLog, io).close(); // an audit log that cannot be opened stops the start here, once
+  checkAuditLog(options.auditLog, io); // an audit log that cannot be opened stops the start here, once
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./main.js', import.meta.url)), args: ['serve', ...options.argv] });
   const workerEnv = { [SERVER_KEY_ENV]: Buffer.from(key.key).toString('hex') };

@@ -16,6 +16,10 @@ export interface ServeOptions {
   readonly auditLog: string;
   readonly reasonHeader: boolean;
   readonly maxConnections: number;
+  /** Reload the policies directory when its files change. */
+  readonly watch: boolean;
+  /** Opens the admin surface to clients off the loopback interface that send it. */
+  readonly adminToken: string | undefined;
   /** The arguments as given, for the workers of a cluster. */
   readonly argv: readonly string[];
 }
@@ -34,6 +38,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
       'no-reason-header': { type: 'boolean' },
       workers: { type: 'string' },
       'max-connections': { type: 'string' },
+      watch: { type: 'boolean' },
+      'admin-token': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -50,6 +56,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     auditLog: str(values, 'audit-log') ?? env['STS_EMULATOR_AUDIT_LOG'] ?? 'off',
     reasonHeader: values['no-reason-header'] !== true,
     maxConnections: parseMaxConnections(str(values, 'max-connections') ?? env['STS_EMULATOR_MAX_CONNECTIONS'] ?? String(DEFAULT_MAX_CONNECTIONS)),
+    watch: values.watch === true || env['STS_EMULATOR_WATCH'] === '1',
+    adminToken: adminToken(str(values, 'admin-token') ?? env['STS_EMULATOR_ADMIN_TOKEN']),
     argv,
   };
 }
@@ -60,6 +68,12 @@ function serverKey(flag: string | undefined, file: string | undefined, env: Node
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+function adminToken(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (text.length < 16) throw new UsageError('--admin-token must be at least 16 characters (e.g. `openssl rand -hex 16`)');
+  return text;
 }
 
 export function parseMaxConnections(text: string): number {

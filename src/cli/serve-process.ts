@@ -1,16 +1,14 @@
 /**
- * One serving process: the runtime, the audit log, the emulated issuers' routes and the one server, wired; one ready
- * line once it listens; SIGINT/SIGTERM stop it gracefully (requests in flight are answered and audited, then it exits
- * 0); SIGHUP is ignored. In a cluster (serve-cluster.ts) the primary prints the ready line and
- * a worker reports a failure to listen over IPC instead.
+ * One serving process: the emulator (src/api startEmulator, the same server the package API starts) on the port
+ * asked for; one ready line once it listens; SIGINT/SIGTERM stop it gracefully (requests in flight are answered and
+ * audited, at most 10 s; a second Ctrl-C stops at once), SIGHUP reloads the policies directory. In a cluster
+ * (serve-cluster.ts) the primary prints the ready line and a worker reports a failure to listen over IPC instead.
  */
 import cluster from 'node:cluster';
-import type { AddressInfo } from 'node:net';
-import { AuditLogError, createIssuerRoutes, createStsServer, createTurnQueue, openAuditLog, stopGracefully, type AuditLog } from '../server/index.js';
-import { stsOperations } from '../sts/index.js';
+import { startEmulator, type Emulator } from '../api/index.js';
+import { AuditLogError, openAuditLog, STOP_GRACE_MS } from '../server/index.js';
 import { keepHeapSmall } from './heap.js';
 import { UsageError, type Io } from './options.js';
-import { createRuntime } from './runtime.js';
 import { readyLine, type ServeOptions } from './serve-options.js';
 
 /** What a worker tells the primary when it cannot listen (the primary prints it once, not once per worker). */
@@ -22,31 +20,16 @@ export interface WorkerFailure {
 export async function serveProcess(options: ServeOptions, io: Io): Promise<number> {
   const worker = cluster.isWorker;
   keepHeapSmall();
-  // Signature checks of one event-loop turn go to the thread pool together (src/server/turn-batch.ts).
-  const runtime = await createRuntime(options.common, options.key.key, undefined, { schedule: createTurnQueue() });
-  const audit = openAudit(options.auditLog, io);
-  const server = createStsServer({
-    operations: stsOperations(runtime.deps),
-    clock: runtime.deps.clock,
-    ...(audit.sink === undefined ? {} : { audit: audit.sink }),
-    issuers: await createIssuerRoutes(runtime.config.providers),
-    reasonHeader: options.reasonHeader,
-    maxConnections: options.maxConnections,
-  });
-  const { port, host } = options;
-  server.listen(port, host);
+  let emulator: Emulator;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    }).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(e.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (try --port 0 or another port)` : `cannot listen on ${host}:${port}: ${e.message}`);
-    });
+    emulator = await startEmulator(emulatorOptions(options, io));
   } catch (e) {
-    if (!worker) throw e;
-    const failure: WorkerFailure = { type: 'sts-emulator:listen-failed', message: (e as Error).message };
+    if (e instanceof AuditLogError) throw new UsageError(e.message); // an audit log asked for is part of the contract
+    const listen = listenProblem(e, options);
+    if (listen === undefined) throw e;
+    if (!worker) throw new UsageError(listen);
+    const failure: WorkerFailure = { type: 'sts-emulator:listen-failed', message: listen };
     process.send?.(failure);
-    audit.close();
     cluster.worker?.disconnect();
     return 2;
   }
@@ -58,31 +41,59 @@ export async function serveProcess(options: ServeOptions, io: Io): Promise<numbe
       if (stopping) {
         // A second Ctrl-C does not wait for requests in flight. (In a cluster the primary forwards the signal and a
         // terminal's Ctrl-C also reaches the workers directly: a worker takes both as one.)
-        if (!worker && signal === 'SIGINT') server.closeAllConnections();
+        if (!worker && signal === 'SIGINT') void emulator.stop();
         return;
       }
       stopping = true;
-      stopGracefully(server).then(resolve, resolve);
+      emulator.stop({ graceMs: STOP_GRACE_MS }).then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  process.on('SIGHUP', () => io.stderr('sts-emulator: SIGHUP ignored: the configuration is read at start (restart to reload it)\n'));
+  process.on('SIGHUP', () => void emulator.reload());
   if (!worker) {
-    const addr = server.address() as AddressInfo;
-    io.stdout(readyLine(addr.address, addr.family === 'IPv6', addr.port, options, runtime.config));
+    const url = new URL(emulator.endpoint);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    io.stdout(readyLine(host, host.includes(':'), emulator.port, options, emulator.config()));
   }
   await stopped;
-  audit.close();
-  if (audit.lost() > 0) io.stderr(`sts-emulator: ${audit.lost()} audit records could not be written to ${options.auditLog}\n`);
+  const lost = Number(emulator.health()['auditRecordsLost'] ?? 0);
+  if (lost > 0) io.stderr(`sts-emulator: ${lost} audit records could not be written to ${options.auditLog}\n`);
   if (worker) cluster.worker?.disconnect(); // the IPC channel would keep the worker alive
   return 0;
 }
 
-/** The audit log, or a usage error (exit 2) when it cannot be opened: an audit log asked for is part of the contract. */
-export function openAudit(target: string, io: Io): AuditLog {
+function emulatorOptions(options: ServeOptions, io: Io): Parameters<typeof startEmulator>[0] {
+  const { common } = options;
+  return {
+    policies: common.policies,
+    accountId: common.accountId,
+    region: common.region,
+    claimKeys: common.claimKeys,
+    serverKey: options.key.key,
+    port: options.port,
+    host: options.host,
+    audit: options.auditLog,
+    reasonHeader: options.reasonHeader,
+    maxConnections: options.maxConnections,
+    watch: options.watch,
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    log: io.stderr,
+  };
+}
+
+/** A failure to listen, as one line (the port in use, an address that cannot be bound), or undefined for anything else. */
+function listenProblem(e: unknown, options: ServeOptions): string | undefined {
+  const err = e as NodeJS.ErrnoException | null;
+  if (err?.syscall !== 'listen' && err?.syscall !== 'bind') return undefined; // 'bind' in a cluster worker
+  const { port, host } = options;
+  return err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (try --port 0 or another port)` : `cannot listen on ${host}:${port}: ${err.message}`;
+}
+
+/** Opens and closes the audit log: a usage error (exit 2) when it cannot be opened. */
+export function checkAuditLog(target: string, io: Io): void {
   try {
-    return openAuditLog(target, io.stderr);
+    openAuditLog(target, io.stderr).close();
   } catch (e) {
     if (e instanceof AuditLogError) throw new UsageError(e.message);
     throw e;

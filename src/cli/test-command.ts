@@ -3,11 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { escapeXml } from '../protocol/index.js';
-import { assumeRoleInProcess, decisionOf, type StsOutcome } from '../sts/index.js';
+import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
-import { explainText } from './explain-format.js';
 import { HELP } from './help.js';
-import { chooseIssuer, mintPresetClaims } from './issuers.js';
+import { explainText, outcomeOf } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
@@ -45,27 +44,22 @@ export async function runCases(runtime: Runtime, policiesDir: string, cases: rea
 async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
   const start = performance.now();
   try {
-    const common = {
-      role: c.role,
-      ...(c.sessionName === undefined ? {} : { sessionName: c.sessionName }),
-      ...(c.durationSeconds === undefined ? {} : { durationSeconds: c.durationSeconds }),
-      ...(c.sourceIp === undefined ? {} : { sourceIp: c.sourceIp }),
-      ...(c.policy === undefined ? {} : { policy: c.policy }),
-    };
-    let outcome: StsOutcome;
-    if (c.token !== undefined) {
-      outcome = await assumeRoleInProcess(runtime.deps, { ...common, token: c.token });
-    } else {
-      const provider = chooseIssuer(runtime.config, policiesDir, { issuer: c.issuer, preset: c.preset?.name, iss: c.claims?.['iss'] });
-      const t = { now: now(), ttlSeconds: 3600 };
-      let base: Record<string, unknown>;
-      if (c.preset === undefined) {
-        base = { iss: provider.url, iat: Math.floor(t.now.getTime() / 1000), exp: Math.floor(t.now.getTime() / 1000) + 3600 };
-      } else {
-        base = mintPresetClaims(c.preset.name, provider, c.preset.options, t, `case-${c.index}`);
-      }
-      outcome = await assumeRoleInProcess(runtime.deps, { ...common, claims: { provider, values: { ...base, ...(c.claims ?? {}) } } });
-    }
+    const outcome = await outcomeOf(
+      runtime,
+      `${policiesDir}/providers`,
+      {
+        role: c.role,
+        ...(c.token === undefined ? {} : { token: c.token }),
+        ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } }),
+        ...(c.claims === undefined ? {} : { claims: c.claims }),
+        ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
+        ...(c.sessionName === undefined ? {} : { sessionName: c.sessionName }),
+        ...(c.durationSeconds === undefined ? {} : { durationSeconds: c.durationSeconds }),
+        ...(c.sourceIp === undefined ? {} : { sourceIp: c.sourceIp }),
+        ...(c.policy === undefined ? {} : { policy: c.policy }),
+      },
+      now(),
+    );
     const got = outcomeLabel(outcome);
     const passed = got === c.expect;
     // Only a mismatch needs its trace (explain output); dropping the others keeps 10,000 cases light.

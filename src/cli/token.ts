@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { type OidcProvider, type PresetName, presetNamed, presetOfProvider, PRESETS } from '../identity/index.js';
 import { HELP } from './help.js';
-import { chooseIssuer, emulatedProviders, mintPresetClaims, parseClaimsJson, signFor } from './issuers.js';
-import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError } from './options.js';
+import { chooseIssuer, emulatedProviders, mintPresetClaims, signFor } from '../api/index.js';
+import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 
 type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: true };
 
@@ -57,14 +57,14 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
   let provider: OidcProvider;
   let preset: PresetName;
   if (issuer !== undefined) {
-    provider = chooseIssuer(config, policiesDir, { issuer });
+    provider = chooseIssuer(config, `${policiesDir}/providers`, { issuer });
     preset = explicit ?? presetOfProvider(provider.name) ?? 'circleci';
   } else if (explicit !== undefined) {
-    provider = chooseIssuer(config, policiesDir, { preset: explicit });
+    provider = chooseIssuer(config, `${policiesDir}/providers`, { preset: explicit });
     preset = explicit;
   } else {
     const circle = emulatedProviders(config).filter((p) => presetOfProvider(p.name) === 'circleci');
-    provider = chooseIssuer(config, policiesDir, circle.length > 0 ? { preset: 'circleci' } : {});
+    provider = chooseIssuer(config, `${policiesDir}/providers`, circle.length > 0 ? { preset: 'circleci' } : {});
     preset = presetOfProvider(provider.name) ?? 'circleci';
   }
   const own = FLAGS_OF.get(preset);

@@ -23,7 +23,14 @@ export interface ConfigFile {
   readonly text: string;
   /** Read through a symbolic link: a syntax error is described without quoting the file (it may be anyone's). */
   readonly linked?: boolean;
+  /**
+   * A document given as an object (the package API, the admin surface) rather than a file: its kind, since no folder
+   * says it, and its name is a JSON path such as `roles[0]`.
+   */
+  readonly kind?: DocumentKind;
 }
+
+export type DocumentKind = 'provider' | 'role';
 
 export interface BuildOptions {
   /** The 12-digit account the emulator runs as (`--account-id`). */
@@ -34,6 +41,8 @@ export interface BuildOptions {
   readonly referencedFiles?: ReadonlyMap<string, ReferencedFile>;
   /** Longest trust policy accepted, in non-white-space characters (default 8192). */
   readonly trustPolicyMaxChars?: number;
+  /** Where the signing keys of emulated providers given as objects are kept (they have no file to sit beside). */
+  readonly objectKeysDir?: string;
 }
 
 export type BuildResult =
@@ -56,6 +65,11 @@ export function isConfigFileName(name: string): boolean {
 
 type ReportIn = (file: string, path: string, message: string) => void;
 
+function kindOf(f: ConfigFile): DocumentKind | undefined {
+  if (f.kind !== undefined) return f.kind;
+  return f.name.startsWith('providers/') ? 'provider' : f.name.startsWith('roles/') ? 'role' : undefined;
+}
+
 /** Validates file texts into a configuration; never throws, never reads the disk. */
 export function buildConfig(files: readonly ConfigFile[], options: BuildOptions): BuildResult {
   const problems: ConfigProblem[] = [];
@@ -65,9 +79,13 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
   if (!/^\d{12}$/.test(options.accountId)) {
     reportIn('.', '', `the account ID must be 12 digits (--account-id), got '${options.accountId}'`);
   }
-  const sorted = files.filter((f) => isConfigFileName(f.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const providers = buildProviders(sorted.filter((f) => f.name.startsWith('providers/')), options, reportIn);
-  const roles = buildRoles(sorted.filter((f) => f.name.startsWith('roles/')), options, reportIn);
+  // Files in name order, then documents given as objects in their own order.
+  const sorted = [
+    ...files.filter((f) => f.kind === undefined && isConfigFileName(f.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...files.filter((f) => f.kind !== undefined),
+  ];
+  const providers = buildProviders(sorted.filter((f) => kindOf(f) === 'provider'), options, reportIn);
+  const roles = buildRoles(sorted.filter((f) => kindOf(f) === 'role'), options, reportIn);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: { accountId: options.accountId, providers, roles } };
 }
@@ -106,6 +124,7 @@ function buildProviders(files: readonly ConfigFile[], options: BuildOptions, rep
       accountId: options.accountId,
       dir: options.dir,
       file: file.name,
+      ...(file.kind !== undefined && options.objectKeysDir !== undefined ? { defaultKeyDir: options.objectKeysDir } : {}),
       referencedFiles: options.referencedFiles ?? new Map(),
       report,
       reportIn,
@@ -150,6 +169,11 @@ function buildRoles(files: readonly ConfigFile[], options: BuildOptions, reportI
   return roles;
 }
 
+function roleNameOfText(text: string): string | undefined {
+  const parsed = parseJsonText(text);
+  return parsed.ok ? roleNameOf(parsed.value).name : undefined;
+}
+
 function roleNameOf(doc: unknown): { name: string | undefined; base: string } {
   if (!isObject(doc)) return { name: undefined, base: '' };
   const wrapped = field(doc, 'Role');
@@ -163,14 +187,77 @@ function roleNameOf(doc: unknown): { name: string | undefined; base: string } {
  * @throws ConfigError listing every problem, including a missing directory.
  */
 export async function loadConfig(dir: string, options: LoadOptions): Promise<LoadedConfig> {
-  const root = nodePath.resolve(dir);
+  return loadConfigFrom({ dir }, options);
+}
+
+/** Where a configuration comes from: a policies directory, documents given as objects, or both. */
+export interface ConfigSource {
+  /** A directory holding providers/ and roles/. */
+  readonly dir?: string;
+  /** Provider and role documents in the shapes of the files (named `providers[0]`, `roles[0]` in problems), after the files. */
+  readonly providers?: readonly unknown[];
+  readonly roles?: readonly unknown[];
+}
+
+export interface SourceOptions extends LoadOptions {
+  /**
+   * Roles put or removed after the source was written (the package API, the admin surface), by lower-cased RoleName:
+   * a document replaces any role of that name in the source, null removes it.
+   */
+  readonly roleEdits?: ReadonlyMap<string, unknown>;
+  /** Where relative paths in documents given as objects resolve when there is no directory (default: the process's). */
+  readonly baseDir?: string;
+  /** Where the keys of emulated providers given as objects are kept. */
+  readonly objectKeysDir?: string;
+}
+
+/**
+ * Reads and validates a configuration source: the directory's files (the only reads of policies/), then the documents
+ * given as objects, validated by the same rules and reported with their JSON path instead of a file name.
+ * @throws ConfigError listing every problem.
+ */
+export async function loadConfigFrom(source: ConfigSource, options: SourceOptions): Promise<LoadedConfig> {
+  const root = nodePath.resolve(source.dir ?? options.baseDir ?? '.');
   const problems: ConfigProblem[] = [];
+  let files: ConfigFile[] = source.dir === undefined ? [] : await readConfigDir(root, problems);
+  files.push(...objectDocuments('provider', 'providers', source.providers, problems), ...objectDocuments('role', 'roles', source.roles, problems));
+  const edits = options.roleEdits;
+  if (edits !== undefined && edits.size > 0) {
+    files = files.filter((f) => kindOf(f) !== 'role' || !edits.has(roleNameOfText(f.text)?.toLowerCase() ?? ''));
+    for (const [name, doc] of edits) if (doc !== null) files.push(...documentOf('role', `roles[${JSON.stringify(name)}]`, doc, problems));
+  }
+
+  const referencedFiles = new Map<string, ReferencedFile>();
+  for (const file of files) {
+    if (kindOf(file) !== 'provider') continue;
+    const parsed = parseJsonText(file.text);
+    const ref = parsed.ok ? jwksFileReference(root, file.name, parsed.value) : undefined;
+    if (ref === undefined || referencedFiles.has(ref)) continue;
+    const result = await readLimited(ref);
+    if (result === 'skip') referencedFiles.set(ref, { error: 'not a regular file' });
+    else if ('text' in result) referencedFiles.set(ref, { text: result.text });
+    else if (!result.notFound) referencedFiles.set(ref, { error: result.error });
+  }
+
+  const built = buildConfig(files, {
+    accountId: options.accountId,
+    dir: root,
+    referencedFiles,
+    ...(options.trustPolicyMaxChars === undefined ? {} : { trustPolicyMaxChars: options.trustPolicyMaxChars }),
+    ...(options.objectKeysDir === undefined ? {} : { objectKeysDir: options.objectKeysDir }),
+  });
+  if (!built.ok) problems.push(...built.problems);
+  if (problems.length > 0 || !built.ok) throw new ConfigError(problems);
+  return built.config;
+}
+
+/** The providers/*.json and roles/*.json files of a directory; a missing directory or subdirectory is a problem. */
+async function readConfigDir(root: string, problems: ConfigProblem[]): Promise<ConfigFile[]> {
   const rootStat = await stat(root).catch((err: NodeJS.ErrnoException) => err);
   if (rootStat instanceof Error || !rootStat.isDirectory()) {
     const why = rootStat instanceof Error ? describeFsError(rootStat) : 'not a directory';
     throw new ConfigError([{ file: '.', path: '', message: `configuration directory ${root}: ${why}` }]);
   }
-
   const files: ConfigFile[] = [];
   for (const sub of SUBDIRS) {
     const subdir = nodePath.join(root, sub);
@@ -192,28 +279,28 @@ export async function loadConfig(dir: string, options: LoadOptions): Promise<Loa
       else files.push({ name, text: result.text, ...(result.linked ? { linked: true } : {}) });
     }
   }
+  return files;
+}
 
-  const referencedFiles = new Map<string, ReferencedFile>();
-  for (const file of files) {
-    if (!file.name.startsWith('providers/')) continue;
-    const parsed = parseJsonText(file.text);
-    const ref = parsed.ok ? jwksFileReference(root, file.name, parsed.value) : undefined;
-    if (ref === undefined || referencedFiles.has(ref)) continue;
-    const result = await readLimited(ref);
-    if (result === 'skip') referencedFiles.set(ref, { error: 'not a regular file' });
-    else if ('text' in result) referencedFiles.set(ref, { text: result.text });
-    else if (!result.notFound) referencedFiles.set(ref, { error: result.error });
+/** Documents given as objects, as the text the loader validates. */
+function objectDocuments(kind: DocumentKind, label: string, docs: readonly unknown[] | undefined, problems: ConfigProblem[]): ConfigFile[] {
+  return (docs ?? []).flatMap((doc, i) => documentOf(kind, `${label}[${i}]`, doc, problems));
+}
+
+/** One document given as an object; one that is not JSON data is a problem. */
+function documentOf(kind: DocumentKind, name: string, doc: unknown, problems: ConfigProblem[]): ConfigFile[] {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(doc);
+  } catch (e) {
+    problems.push({ file: name, path: '', message: `must be JSON data: ${(e as Error).message}` });
+    return [];
   }
-
-  const built = buildConfig(files, {
-    accountId: options.accountId,
-    dir: root,
-    referencedFiles,
-    ...(options.trustPolicyMaxChars === undefined ? {} : { trustPolicyMaxChars: options.trustPolicyMaxChars }),
-  });
-  if (!built.ok) problems.push(...built.problems);
-  if (problems.length > 0 || !built.ok) throw new ConfigError(problems);
-  return built.config;
+  if (text === undefined) {
+    problems.push({ file: name, path: '', message: 'must be a JSON object' });
+    return [];
+  }
+  return [{ name, text, kind }];
 }
 
 type ReadResult = { text: string; linked: boolean } | { error: string; notFound: boolean } | 'skip';

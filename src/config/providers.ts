@@ -34,6 +34,8 @@ export interface ProviderContext {
   readonly accountId: string;
   /** Absolute configuration directory. */
   readonly dir: string;
+  /** Where an emulated provider's key goes when the document names none and has no file to sit beside. */
+  readonly defaultKeyDir?: string;
   /** The provider file, relative to dir with '/' separators (`providers/github.json`). */
   readonly file: string;
   /** Files named by JwksFile, by absolute path (see jwksFileReference). */
@@ -195,8 +197,13 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
   }
   if (emulated === true) {
     let keyFile: string | undefined;
-    if (privateKeyFile === undefined) keyFile = defaultPrivateKeyFile(ctx.file);
-    else if (checkString(privateKeyFile, 'PrivateKeyFile', report, { min: 1, max: 4096 })) keyFile = privateKeyFile;
+    if (privateKeyFile === undefined) {
+      const url = field(doc, 'Url');
+      keyFile =
+        ctx.defaultKeyDir !== undefined
+          ? nodePath.join(ctx.defaultKeyDir, `${(typeof url === 'string' ? url : ctx.file).replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`)
+          : defaultPrivateKeyFile(ctx.file);
+    } else if (checkString(privateKeyFile, 'PrivateKeyFile', report, { min: 1, max: 4096 })) keyFile = privateKeyFile;
     if (keyFile !== undefined) source = { kind: 'emulated', privateKeyFile: resolveBeside(ctx.dir, ctx.file, keyFile) };
   }
   if (given.length === 0) source = { kind: 'discovery' };

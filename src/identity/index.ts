@@ -9,6 +9,6 @@ export {
   GENERIC_CLAIM_KEYS, MULTIVALUED_CLAIMS, organisationOf, presetClaims, presetNamed, presetOfProvider, PRESETS, PROVIDER_KINDS, providedClaims,
   providerKindOf, type ProviderKind, type ProviderKindName,
 } from './provider-kinds.js';
-export type { CircleCiOptions, GitHubOptions, OptionKind, OptionSchema, Preset, PresetName, TimeOptions } from './presets.js';
+export { presetOptionProblems, type CircleCiOptions, type GitHubOptions, type OptionKind, type OptionSchema, type Preset, type PresetName, type TimeOptions } from './presets.js';
 export { refusingProvider } from './refusal.js';
 export type { JwkSet, KeySource, OidcProvider, TokenVerifier, VerifiedToken } from './types.js';

@@ -64,6 +64,34 @@ export interface Preset<S extends OptionSchema = OptionSchema> {
   claims(issuer: PresetIssuer, options: OptionsOf<S>, t: TimeOptions, jti?: string): Record<string, unknown>;
 }
 
+/** What a caller may give for an option of each kind, and the message when it does not. */
+const OPTION_CHECKS: Record<OptionKind, { readonly ok: (v: unknown) => boolean; readonly message: string }> = {
+  string: { ok: (v) => typeof v === 'string' && v !== '', message: 'must be a non-empty string' },
+  boolean: { ok: (v) => typeof v === 'boolean', message: 'must be true or false' },
+  strings: { ok: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), message: 'must be a list of strings' },
+};
+
+/**
+ * The problems of options given for a preset (case files, the package API): unknown options, values of the wrong
+ * kind, exclusive pairs given together (`option` '' then). Empty when the options can be used.
+ */
+export function presetOptionProblems(preset: Preset, options: Readonly<Record<string, unknown>>): { option: string; message: string }[] {
+  const schema = preset.options;
+  const spec = (k: string): PresetOption | undefined => (Object.hasOwn(schema, k) ? schema[k] : undefined);
+  const problems: { option: string; message: string }[] = [];
+  for (const [k, v] of Object.entries(options)) {
+    const s = spec(k);
+    if (s === undefined) problems.push({ option: k, message: `unknown option of preset ${preset.name} (known: name, ${Object.keys(schema).join(', ')})` });
+    else if (!OPTION_CHECKS[s.kind].ok(v)) problems.push({ option: k, message: OPTION_CHECKS[s.kind].message });
+  }
+  const valid = (k: string): boolean => {
+    const s = spec(k);
+    return s !== undefined && Object.hasOwn(options, k) && OPTION_CHECKS[s.kind].ok(options[k]);
+  };
+  for (const [a, b] of preset.exclusive) if (valid(a) && valid(b)) problems.push({ option: '', message: `give ${a} or ${b}, not both` });
+  return problems;
+}
+
 function times(t: TimeOptions): { iat: number; exp: number } {
   const iat = Math.floor(t.now.getTime() / 1000);
   return { iat, exp: iat + t.ttlSeconds };

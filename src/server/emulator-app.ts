@@ -4,6 +4,7 @@
  * cannot serve is answered as JSON. Express is loaded on the first request that needs it (express.ts).
  */
 import type { Express as ExpressApp, NextFunction, Request, Response } from 'express';
+import { adminRouter, type AdminSurface } from './admin-routes.js';
 import { loadExpress } from './express.js';
 import type { FailureLog } from './failure-log.js';
 import { issuerRouter, type IssuerRoutes } from './issuer-routes.js';
@@ -12,7 +13,9 @@ import { issuerRouter, type IssuerRoutes } from './issuer-routes.js';
 export const EMULATOR_PREFIX = '/_emulator/';
 
 export interface EmulatorAppOptions {
-  readonly issuers: IssuerRoutes | undefined;
+  /** The emulated issuers in force (they change with the configuration). */
+  readonly issuers: () => IssuerRoutes | undefined;
+  readonly admin: AdminSurface | undefined;
   readonly failureLog: FailureLog;
 }
 
@@ -21,11 +24,29 @@ export function createEmulatorApp(options: EmulatorAppOptions): ExpressApp {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
-  if (options.issuers !== undefined) app.use(issuerRouter(options.issuers));
+  // The issuer routes of the issuers in force: one router per set of issuers, made when that set is first asked for.
+  const routers = new WeakMap<IssuerRoutes, ReturnType<typeof issuerRouter>>();
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const issuers = options.issuers();
+    if (issuers === undefined) return next();
+    let router = routers.get(issuers);
+    if (router === undefined) {
+      router = issuerRouter(issuers);
+      routers.set(issuers, router);
+    }
+    router(req, res, next);
+  });
+  if (options.admin !== undefined) app.use(adminRouter(options.admin));
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: 'NotFound', message: `no emulator route ${req.method} ${req.path}` });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // A request Express itself refused (a body that is not JSON, too large ...) is the client's: its 4xx as JSON.
+    const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (!res.headersSent) res.status(status).json({ error: 'BadRequest', message: (err as Error).message });
+      return;
+    }
     options.failureLog(err, 'an emulator route');
     if (res.headersSent) res.end();
     else res.status(500).json({ error: 'InternalFailure', message: 'An internal error occurred.' });

@@ -6,3 +6,4 @@ export { createIssuerRoutes, type IssuerRoutes } from './issuer-routes.js';
 export { createTurnQueue } from './turn-batch.js';
 export { createFailureLog, processFailureLog, stderrWriter, type FailureLog } from './failure-log.js';
 export { EMULATOR_PREFIX } from './emulator-app.js';
+export { isLoopback, type AdminSurface } from './admin-routes.js';

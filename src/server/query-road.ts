@@ -16,7 +16,7 @@ import type { FailureLog } from './failure-log.js';
 import { createTurnBatch } from './turn-batch.js';
 
 export interface QueryRoadOptions {
-  readonly operations: Operations;
+  readonly operations: Operations | (() => Operations);
   readonly requestId: () => string;
   readonly clock: () => Date;
   readonly audit: AuditSink | undefined;
@@ -32,7 +32,9 @@ interface Pending {
 export type QueryHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
-  const { operations, failureLog } = options;
+  const { failureLog } = options;
+  const operations = options.operations;
+  const current = typeof operations === 'function' ? operations : (): Operations => operations;
 
   const refused = (error: StsError): StsOutcome => ({ ok: false, action: '', error, audit: { action: '' } });
   /** The outcome's answer and its audit record; an InternalFailure's cause goes to the failure log. */
@@ -70,7 +72,7 @@ export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
         reply(res, refused(toStsError(e)));
         return;
       }
-      dispatch(operations, {
+      dispatch(current(), {
         params,
         method: req.method ?? 'GET',
         path: pathOf(url),

@@ -12,6 +12,7 @@ import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless } from './client-e
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
 import type { IssuerRoutes } from './issuer-routes.js';
+import type { AdminSurface } from './admin-routes.js';
 import { createQueryRoad } from './query-road.js';
 
 export interface ServerTimeouts {
@@ -34,19 +35,25 @@ export const STOP_GRACE_MS = 10_000;
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
 
 export interface StsServerOptions {
-  readonly operations: Operations;
+  /** The operations, or the operations in force when a request arrives (they change with the configuration). */
+  readonly operations: Operations | (() => Operations);
   /** The time of audit records. */
   readonly clock: () => Date;
   readonly requestId?: () => string;
   readonly audit?: AuditSink;
   /** Put the emulator's reason for a refusal in the x-sts-emulator-reason header (default true). */
   readonly reasonHeader?: boolean;
-  readonly issuers?: IssuerRoutes;
+  /** The emulated issuers, or those in force when a request arrives. */
+  readonly issuers?: IssuerRoutes | (() => IssuerRoutes);
+  /** The admin surface under /_emulator/ (the package API and `serve` provide it). */
+  readonly admin?: AdminSurface;
   readonly timeouts?: Partial<ServerTimeouts>;
   /** Default DEFAULT_MAX_CONNECTIONS. */
   readonly maxConnections?: number;
   readonly failureLog?: FailureLog;
 }
+
+const NO_PATHS: ReadonlySet<string> = new Set();
 
 /** Servers that are stopping: their answers close the connection. */
 const stopping = new WeakSet<Server>();
@@ -55,6 +62,8 @@ export function createStsServer(options: StsServerOptions): Server {
   const requestId = options.requestId ?? randomUUID;
   const failureLog = options.failureLog ?? processFailureLog;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const issuers = options.issuers;
+  const currentIssuers = typeof issuers === 'function' ? issuers : (): IssuerRoutes | undefined => issuers;
   const query = createQueryRoad({
     operations: options.operations,
     requestId,
@@ -63,15 +72,25 @@ export function createStsServer(options: StsServerOptions): Server {
     reasonHeader: options.reasonHeader !== false,
     failureLog,
   });
-  const issuerPaths = new Set((options.issuers?.paths ?? []).flatMap((p) => [p.discovery.toLowerCase(), p.jwks.toLowerCase()]));
+  const pathsOf = new WeakMap<IssuerRoutes, ReadonlySet<string>>();
+  const issuerPaths = (): ReadonlySet<string> => {
+    const current = currentIssuers();
+    if (current === undefined) return NO_PATHS;
+    let paths = pathsOf.get(current);
+    if (paths === undefined) {
+      paths = new Set(current.paths.flatMap((p) => [p.discovery.toLowerCase(), p.jwks.toLowerCase()]));
+      pathsOf.set(current, paths);
+    }
+    return paths;
+  };
   let emulator: RequestListener | undefined;
   const serverOptions = { connectionsCheckingInterval: timeouts.checkIntervalMs, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   const server = createServer(serverOptions, (req, res) => {
     if (stopping.has(server)) res.setHeader('Connection', 'close');
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
       refuseHostless(req, res, requestId());
-    } else if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths)) {
-      emulator ??= createEmulatorApp({ issuers: options.issuers, failureLog });
+    } else if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths())) {
+      emulator ??= createEmulatorApp({ issuers: currentIssuers, admin: options.admin, failureLog });
       emulator(req, res);
     } else {
       query(req, res);

@@ -23,7 +23,22 @@ export function explainText(outcome: StsOutcome): string {
   return lines.join('\n');
 }
 
-export function explainJson(outcome: StsOutcome): Record<string, unknown> {
+/** The JSON view of one decision (`explain --json`, the package API's decide). */
+export interface ExplainJson {
+  readonly result: 'allow' | 'deny' | 'error';
+  readonly errorCode: string | null;
+  readonly message: string | null;
+  readonly reason: string | null;
+  readonly role: string | null;
+  readonly issuer: string | null;
+  readonly provider: string | null;
+  readonly audience: string | null;
+  readonly subject: string | null;
+  readonly context: Readonly<Record<string, readonly string[]>>;
+  readonly evaluation: unknown;
+}
+
+export function explainJson(outcome: StsOutcome): ExplainJson {
   const a = outcome.audit;
   const context: Record<string, readonly string[]> = {};
   if (a.context !== undefined) for (const [k, v] of a.context.values) context[k] = v;

@@ -1,0 +1,82 @@
+/**
+ * The in-process decision, as `test` and `explain` make it and as test suites call it through the package API:
+ * AssumeRoleWithWebIdentity for a role with a token, or with claims an emulated issuer would sign, without HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { assumeRoleInProcess, type InProcessCall, type StsOutcome } from '../sts/index.js';
+import { claimsFor, type ClaimsSpec } from './claims-spec.js';
+import { explainJson, explainText } from './explain.js';
+import { IssuerChoiceError } from './issuers.js';
+import type { Runtime } from './runtime.js';
+
+export interface DecideCall extends ClaimsSpec {
+  /** Role name or ARN. */
+  readonly role: string;
+  /** A whole token, verified as the server verifies it (instead of preset/claims). */
+  readonly token?: string;
+  readonly sessionName?: string;
+  readonly durationSeconds?: number;
+  readonly sourceIp?: string;
+  /** A session policy (the Policy parameter), as an object or its JSON text. */
+  readonly policy?: string | Readonly<Record<string, unknown>>;
+}
+
+/** One decision: what the client would get, and every reason behind it. */
+export interface Decision {
+  readonly decision: 'allow' | 'deny' | 'error';
+  readonly errorCode: string | null;
+  /** AWS's message, exactly as a client would see it. */
+  readonly message: string | null;
+  /** The emulator's reason for a refusal. */
+  readonly reason: string | null;
+  readonly role: string | null;
+  readonly issuer: string | null;
+  readonly provider: string | null;
+  readonly audience: string | null;
+  readonly subject: string | null;
+  /** The request context the trust policy saw. */
+  readonly context: Readonly<Record<string, readonly string[]>>;
+  /** The trust-policy evaluation: every statement and condition. */
+  readonly evaluation: unknown;
+  /** The same, as `explain` prints it. */
+  readonly explain: string;
+}
+
+/** The outcome of one in-process call. */
+export function outcomeOf(runtime: Runtime, where: string, call: DecideCall, now: Date = runtime.deps.clock()): Promise<StsOutcome> {
+  const session: Omit<InProcessCall, 'token' | 'claims'> = {
+    role: call.role,
+    ...(call.sessionName === undefined ? {} : { sessionName: call.sessionName }),
+    ...(call.durationSeconds === undefined ? {} : { durationSeconds: call.durationSeconds }),
+    ...(call.sourceIp === undefined ? {} : { sourceIp: call.sourceIp }),
+    ...(call.policy === undefined ? {} : { policy: typeof call.policy === 'string' ? call.policy : JSON.stringify(call.policy) }),
+  };
+  if (call.token !== undefined) {
+    if (call.preset !== undefined || call.claims !== undefined || call.issuer !== undefined) {
+      return Promise.reject(new IssuerChoiceError('give token, or preset/claims/issuer, not both'));
+    }
+    return assumeRoleInProcess(runtime.deps, { ...session, token: call.token });
+  }
+  if (call.preset === undefined && call.claims === undefined) return Promise.reject(new IssuerChoiceError('give token, preset or claims'));
+  return assumeRoleInProcess(runtime.deps, { ...session, claims: claimsFor(runtime.config, where, call, now, randomUUID()) });
+}
+
+/** The decision of one in-process call. */
+export async function decideWith(runtime: Runtime, where: string, call: DecideCall): Promise<Decision> {
+  const outcome = await outcomeOf(runtime, where, call);
+  const j = explainJson(outcome);
+  return {
+    decision: j.result,
+    errorCode: j.errorCode,
+    message: j.message,
+    reason: j.reason,
+    role: j.role,
+    issuer: j.issuer,
+    provider: j.provider,
+    audience: j.audience,
+    subject: j.subject,
+    context: j.context,
+    evaluation: j.evaluation,
+    explain: explainText(outcome),
+  };
+}

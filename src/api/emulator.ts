@@ -1,0 +1,273 @@
+/**
+ * `startEmulator`: the server `serve` runs, started in-process (on a free port by default), with a handle for test
+ * suites: its endpoint, tokens from the built-in issuers, roles and providers changed while it runs, the recent
+ * decisions, the in-process decision, and a stop that closes every socket.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type LoadedConfig } from '../config/index.js';
+import {
+  createStsServer, createTurnQueue, openAuditLog, stopGracefully, type AdminSurface, type AuditLog, type AuditRecord, type AuditSink, type ServerTimeouts,
+} from '../server/index.js';
+import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
+import { claimsFor, type ClaimsSpec } from './claims-spec.js';
+import { decideWith, type DecideCall, type Decision } from './decide.js';
+import { createDecisionLog } from './decisions.js';
+import { signFor } from './issuers.js';
+import { LiveConfiguration } from './live.js';
+
+/** The demo configuration shipped with the package. */
+export const DEFAULT_POLICIES = fileURLToPath(new URL('../../../policies', import.meta.url));
+
+export interface EmulatorOptions {
+  /** A policies directory (providers/ and roles/). Default: the demo policies, unless providers or roles are given. */
+  readonly policies?: string;
+  /** Provider documents, in the shape of a providers/*.json file (Url, ClientIDList, Jwks | JwksUri | Emulated ...). */
+  readonly providers?: readonly unknown[];
+  /** Role documents, in the shape of a roles/*.json file (RoleName, AssumeRolePolicyDocument ...). */
+  readonly roles?: readonly unknown[];
+  /** Default 123456789012. */
+  readonly accountId?: string;
+  /** Default us-east-1. */
+  readonly region?: string;
+  /** 'aws' (default): the condition keys AWS provides; 'all': every top-level claim. */
+  readonly claimKeys?: ClaimKeyMode;
+  /** The key that seals issued credentials: hex or base64 of 32+ bytes, or the bytes. Default: random. */
+  readonly serverKey?: string | Uint8Array;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** The JSON audit log: 'off' (default), '-' for stderr, a file, or a function receiving each record. */
+  readonly audit?: string | AuditSink;
+  /** More sinks for each record (the CLI's one-line request log). */
+  readonly sinks?: readonly AuditSink[];
+  /** Reload the policies directory when its files change. Default false. */
+  readonly watch?: boolean;
+  /** Opens the admin surface (/_emulator/) to clients off the loopback interface that send it as a bearer token. */
+  readonly adminToken?: string;
+  /** Send the x-sts-emulator-reason header on refusals (default true). */
+  readonly reasonHeader?: boolean;
+  readonly maxConnections?: number;
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** Where reload reports and audit-log failures go (default: nowhere). */
+  readonly log?: (text: string) => void;
+  /** The emulator's clock (tests that need a fixed time). Default: the system clock. */
+  readonly clock?: () => Date;
+}
+
+/** Options of a token from a built-in issuer: a preset with its options, claims over it, the issuer, the lifetime. */
+export type MintOptions = ClaimsSpec;
+
+export interface Emulator {
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly accountId: string;
+  readonly region: string;
+  /** arn:aws:iam::<account>:role/<name> */
+  roleArn(name: string): string;
+  /** A token signed by a built-in (emulated) issuer. */
+  mintToken(options?: MintOptions): Promise<string>;
+  /** Adds a provider; ConfigError (with every problem) when it is invalid. */
+  addProvider(doc: unknown): Promise<void>;
+  /** Puts a role, replacing one of the same name; ConfigError when it is invalid. */
+  putRole(doc: unknown): Promise<void>;
+  /** Removes a role; false when there is none of that name. */
+  removeRole(name: string): Promise<boolean>;
+  /** Back to the starting configuration (every addProvider/putRole/removeRole undone), decisions cleared. */
+  reset(): Promise<void>;
+  /** The recent decisions (audit records with their traces), oldest first. */
+  decisions(): readonly AuditRecord[];
+  /** The in-process decision for one call, without HTTP. */
+  decide(call: DecideCall): Promise<Decision>;
+  /** The configuration in force. */
+  config(): LoadedConfig;
+  /** Reads the policies directory again (edits kept); false, with the problems reported to `log`, when it is invalid. */
+  reload(): Promise<boolean>;
+  /** What GET /_emulator/health answers: status, counts, uptime, audit records lost. */
+  health(): Record<string, unknown>;
+  /**
+   * Stops the server and resolves when it has stopped; idempotent. By default every socket is closed at once; with
+   * `graceMs` the requests in flight are answered first (for at most that long), and a later call without it cuts them.
+   */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const accountId = options.accountId ?? '123456789012';
+  const region = options.region ?? 'us-east-1';
+  const claimKeys = options.claimKeys ?? 'aws';
+  checkSettings(accountId, region, claimKeys);
+  const log = options.log ?? ((): void => undefined);
+  const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
+  const given = options.providers !== undefined || options.roles !== undefined;
+  const policies = options.policies ?? (given ? undefined : DEFAULT_POLICIES);
+  const where = policies === undefined ? 'the providers given' : `${policies}/providers`;
+  const clock = options.clock ?? ((): Date => new Date());
+  const live = await LiveConfiguration.start({
+    source: { ...(policies === undefined ? {} : { dir: resolve(policies) }), ...(options.providers === undefined ? {} : { providers: options.providers }), ...(options.roles === undefined ? {} : { roles: options.roles }) },
+    accountId,
+    region,
+    claimKeys,
+    authority: createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() }),
+    clock,
+    objectKeysDir,
+    // Signature checks of one event-loop turn go to the thread pool together (src/server/turn-batch.ts).
+    verifierOptions: { schedule: createTurnQueue() },
+    report: log,
+  }).catch(async (e: unknown) => {
+    await rm(objectKeysDir, { recursive: true, force: true });
+    throw e;
+  });
+
+  const decisions = createDecisionLog();
+  let audit: AuditLog | undefined;
+  const userAudit = options.audit;
+  try {
+    if (typeof userAudit === 'string') audit = openAuditLog(userAudit, log);
+  } catch (e) {
+    await rm(objectKeysDir, { recursive: true, force: true });
+    throw e;
+  }
+  const sinks: AuditSink[] = [decisions.sink, ...(options.sinks ?? [])];
+  if (audit?.sink !== undefined) sinks.push(audit.sink);
+  if (typeof userAudit === 'function') sinks.push(userAudit);
+  const started = Date.now();
+  const admin: AdminSurface = {
+    ...(options.adminToken === undefined ? {} : { token: options.adminToken }),
+    health: () => {
+      const { config } = live.inForce.runtime;
+      return { status: 'ok', roles: config.roles.length, providers: config.providers.length, uptimeSeconds: Math.floor((Date.now() - started) / 1000), auditRecordsLost: audit?.lost() ?? 0 };
+    },
+    config: () => configView(live.inForce.runtime.config),
+    putRole: async (name, doc) => {
+      const role = (doc as { Role?: unknown } | null)?.Role ?? doc;
+      const given = (role as { RoleName?: unknown } | null)?.RoleName;
+      if (given !== undefined && given !== name) throw new ConfigError([{ file: `roles[${JSON.stringify(name)}]`, path: 'RoleName', message: `is '${String(given)}', but the path names '${name}'` }]);
+      await live.putRole(given === undefined && typeof role === 'object' && role !== null ? { ...role, RoleName: name } : doc);
+      return configView(live.inForce.runtime.config).roles.find((r) => r.RoleName.toLowerCase() === name.toLowerCase());
+    },
+    removeRole: (name) => live.removeRole(name),
+    reset: async () => {
+      await live.reset();
+      decisions.clear();
+    },
+    decisions: () => decisions.list(),
+  };
+  const server = createStsServer({
+    operations: () => live.inForce.runtime.operations,
+    issuers: () => live.inForce.issuers,
+    clock,
+    audit: sinks.length === 1 ? (sinks[0] as AuditSink) : (r) => sinks.forEach((s) => s(r)),
+    admin,
+    ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+  });
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
+    });
+  } catch (e) {
+    audit?.close();
+    await rm(objectKeysDir, { recursive: true, force: true });
+    throw e;
+  }
+  const unwatch = options.watch === true ? live.watch() : (): void => undefined;
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    endpoint: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    accountId,
+    region,
+    roleArn: (name) => `arn:aws:iam::${accountId}:role/${name}`,
+    mintToken: async (mint = {}) => {
+      const { config } = live.inForce.runtime;
+      const spec = mint.preset === undefined && mint.claims === undefined && mint.issuer === undefined ? { ...mint, preset: 'circleci' as const } : mint;
+      const { provider, values } = claimsFor(config, where, spec, clock());
+      return signFor(provider, values);
+    },
+    addProvider: (doc) => live.addProvider(doc),
+    putRole: (doc) => live.putRole(doc),
+    removeRole: (name) => live.removeRole(name),
+    reset: () => admin.reset(),
+    decisions: () => decisions.list(),
+    decide: (call) => decideWith(live.inForce.runtime, where, call),
+    config: () => live.inForce.runtime.config,
+    reload: () => live.reload(),
+    health: () => admin.health(),
+    stop: (how = {}) => {
+      const graceMs = how.graceMs ?? 0;
+      if (stopping !== undefined) {
+        if (graceMs === 0) server.closeAllConnections();
+        return stopping;
+      }
+      stopping = (async () => {
+        unwatch();
+        await stopGracefully(server, graceMs);
+        audit?.close();
+        await rm(objectKeysDir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+function checkSettings(accountId: string, region: string, claimKeys: string): void {
+  const problems = [];
+  if (!/^\d{12}$/.test(accountId)) problems.push({ file: 'options', path: 'accountId', message: `must be 12 digits, got '${accountId}'` });
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) problems.push({ file: 'options', path: 'region', message: `must look like us-east-1, got '${region}'` });
+  if (claimKeys !== 'aws' && claimKeys !== 'all') problems.push({ file: 'options', path: 'claimKeys', message: `must be 'aws' or 'all', got '${claimKeys}'` });
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+function serverKeyOf(key: string | Uint8Array | undefined): Uint8Array {
+  if (key === undefined) return new Uint8Array(randomBytes(32));
+  if (typeof key !== 'string') {
+    if (key.length < 32) throw new ConfigError([{ file: 'options', path: 'serverKey', message: `is ${key.length} bytes; at least 32 are required` }]);
+    return key;
+  }
+  try {
+    return resolveServerKey({ flag: key, env: {} }).key;
+  } catch (e) {
+    throw new ConfigError([{ file: 'options', path: 'serverKey', message: (e as Error).message.replace(/^--server-key: /, '') }]);
+  }
+}
+
+/** Providers and roles in the shapes IAM prints them (the admin surface's GET /_emulator/config). */
+export function configView(config: LoadedConfig): { providers: Record<string, unknown>[]; roles: ({ RoleName: string } & Record<string, unknown>)[] } {
+  return {
+    providers: config.providers.map((p) => ({
+      Url: p.url,
+      Arn: p.arn,
+      ClientIDList: [...p.clientIdList],
+      ThumbprintList: [...p.thumbprintList],
+      Keys: p.keys.kind === 'uri' ? { JwksUri: p.keys.uri } : p.keys.kind === 'emulated' ? { Emulated: true } : p.keys.kind === 'inline' ? { Jwks: 'inline' } : { Discovery: true },
+      Source: p.file,
+    })),
+    roles: config.roles.map((r) => ({
+      RoleName: r.roleName,
+      Path: r.path,
+      Arn: r.arn,
+      RoleId: r.roleId,
+      MaxSessionDuration: r.maxSessionDuration,
+      ...(r.description === undefined ? {} : { Description: r.description }),
+      Tags: [...r.tags],
+      AssumeRolePolicyDocument: JSON.parse(r.trustPolicyJson) as unknown,
+      Source: r.file,
+    })),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Composition root: a loaded configuration wired into the STS operations with a verifier for its providers, the
+ * credential authority of the server key and the clock. A runtime is immutable; a new configuration makes a new one
+ * (live.ts), and a request keeps the runtime it started with.
+ */
+import { loadConfigFrom, type ConfigSource, type LoadedConfig } from '../config/index.js';
+import { createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
+import { createIssuerRoutes, type IssuerRoutes } from '../server/index.js';
+import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
+
+export interface RuntimeSettings {
+  readonly accountId: string;
+  readonly region: string;
+  readonly claimKeys: ClaimKeyMode;
+  readonly authority: CredentialAuthority;
+  readonly clock: () => Date;
+  readonly verifierOptions?: TokenVerifierOptions;
+  /** Where the keys of emulated providers given as objects are kept. */
+  readonly objectKeysDir?: string;
+  /** Roles put or removed on top of the source (live.ts). */
+  readonly roleEdits?: ReadonlyMap<string, unknown>;
+}
+
+export interface Runtime {
+  readonly config: LoadedConfig;
+  readonly deps: StsDeps;
+  readonly operations: Operations;
+}
+
+/** The runtime of one configuration. */
+export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): Runtime {
+  const deps: StsDeps = {
+    accountId: settings.accountId,
+    region: settings.region,
+    claimKeys: settings.claimKeys,
+    roles: indexRoles(config),
+    verifier: createTokenVerifier(config.providers, settings.verifierOptions ?? {}),
+    credentials: settings.authority,
+    clock: settings.clock,
+  };
+  return { config, deps, operations: stsOperations(deps) };
+}
+
+/** Loads a configuration source (ConfigError with every problem) and builds its runtime. */
+export async function loadRuntime(source: ConfigSource, settings: RuntimeSettings): Promise<Runtime> {
+  const config = await loadConfigFrom(source, {
+    accountId: settings.accountId,
+    ...(settings.objectKeysDir === undefined ? {} : { objectKeysDir: settings.objectKeysDir }),
+    ...(settings.roleEdits === undefined ? {} : { roleEdits: settings.roleEdits }),
+  });
+  return createRuntime(config, settings);
+}
+
+/** The emulated issuers' discovery and JWKS routes of a runtime (reads or creates their keys). */
+export function issuerRoutesOf(runtime: Runtime): Promise<IssuerRoutes> {
+  return createIssuerRoutes(runtime.config.providers);
+}

@@ -1,0 +1,85 @@
+/**
+ * The admin surface under /_emulator/: a test-fixture surface, not a security boundary. `health` answers anyone (for
+ * readiness checks and containers); the rest answers loopback clients only, unless an admin token is set, in which
+ * case every client must send it as a bearer token (compared in constant time). JSON in and out.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response, Router } from 'express';
+import { loadExpress } from './express.js';
+
+/** What the admin routes do; the emulator (src/api) provides it. */
+export interface AdminSurface {
+  /** When set, every admin request but health must carry `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  health(): Record<string, unknown>;
+  /** Providers and roles as loaded. */
+  config(): unknown;
+  /** Rejects with an error carrying `problems` when the role is invalid. */
+  putRole(name: string, doc: unknown): Promise<unknown>;
+  removeRole(name: string): Promise<boolean>;
+  reset(): Promise<void>;
+  /** The recent decisions, newest last. */
+  decisions(): readonly unknown[];
+}
+
+export const ADMIN_PREFIX = '/_emulator';
+
+export function adminRouter(admin: AdminSurface): Router {
+  const express = loadExpress();
+  const router = express.Router();
+  router.get(`${ADMIN_PREFIX}/health`, (_req: Request, res: Response) => void res.json(admin.health()));
+  router.use(`${ADMIN_PREFIX}/`, (req: Request, res: Response, next: NextFunction) => {
+    if (allowed(admin, req)) return next();
+    res.status(admin.token === undefined ? 403 : 401).json({
+      error: admin.token === undefined ? 'Forbidden' : 'Unauthorized',
+      message:
+        admin.token === undefined
+          ? 'the admin surface answers loopback clients only; start the emulator with --admin-token to open it to others'
+          : 'send the admin token as Authorization: Bearer <token>',
+    });
+  });
+  router.get(`${ADMIN_PREFIX}/config`, (_req: Request, res: Response) => void res.json(admin.config()));
+  router.get(`${ADMIN_PREFIX}/decisions`, (_req: Request, res: Response) => void res.json(admin.decisions()));
+  router.post(`${ADMIN_PREFIX}/reset`, (_req: Request, res: Response, next: NextFunction) => {
+    admin.reset().then(() => void res.status(204).end(), next);
+  });
+  router.put(`${ADMIN_PREFIX}/roles/:name`, express.json({ limit: '1mb', type: () => true }), (req: Request, res: Response, next: NextFunction) => {
+    const name = String(req.params['name']);
+    admin.putRole(name, req.body).then(
+      (role) => void res.json(role),
+      (e: unknown) => {
+        const problems = (e as { problems?: unknown } | null)?.problems;
+        if (Array.isArray(problems)) res.status(400).json({ error: 'InvalidConfiguration', problems });
+        else next(e);
+      },
+    );
+  });
+  router.delete(`${ADMIN_PREFIX}/roles/:name`, (req: Request, res: Response, next: NextFunction) => {
+    admin.removeRole(String(req.params['name'])).then(
+      (removed) => void (removed ? res.status(204).end() : res.status(404).json({ error: 'NoSuchEntity', message: `no role ${String(req.params['name'])}` })),
+      next,
+    );
+  });
+  return router;
+}
+
+function allowed(admin: AdminSurface, req: Request): boolean {
+  if (admin.token !== undefined) {
+    const header = req.get('authorization') ?? '';
+    const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
+    return sameSecret(given, admin.token);
+  }
+  return isLoopback(req.socket.remoteAddress);
+}
+
+/** Constant-time comparison of two secrets of any length (their digests are compared). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
