@@ -51,6 +51,8 @@ ${COMMON}
                                                                          [STS_EMULATOR_WORKERS, default 1]
   --max-connections <n>  connections served at once; more are closed as they arrive
                                                                          [STS_EMULATOR_MAX_CONNECTIONS, default 1024]
+  --quiet                no request log (otherwise one line per request on stderr: time, action, role, session,
+                         decision, and the error code and reason of a refusal)   [STS_EMULATOR_QUIET=1]
 
 Prints one line with the URL once ready. SIGINT/SIGTERM stop it after answering the requests in flight (at most
 10 s; a second Ctrl-C stops at once); SIGHUP is ignored.`,
