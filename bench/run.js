@@ -339,7 +339,8 @@ const READY_LINE = /sts-emulator listening on http:\/\/[^:]+:(\d+)/;
 async function startEmulator(build, workers, extraNodeArgs = []) {
   const label = `emulator ${build.key} (${workers} worker${workers === 1 ? '' : 's'})`;
   const args = [...extraNodeArgs, ...emulatorArgs(build, 0, workers, ['--server-key', randomBytes(32).toString('hex')])];
-  return startServer(label, process.execPath, args, READY_LINE, { cwd: build.root });
+  // No per-request log line on stderr (the default of serve since the request log; older builds ignore the variable).
+  return startServer(label, process.execPath, args, READY_LINE, { cwd: build.root, env: { STS_EMULATOR_QUIET: '1' } });
 }
 
 /** One sample: time from spawning node to the ready line and to the first 200 answer to a real AssumeRoleWithWebIdentity. */
@@ -347,7 +348,7 @@ async function readySample(build, body, workers) {
   const port = await freePort();
   await waitQuiet();
   const t0 = performance.now();
-  const child = spawn(process.execPath, emulatorArgs(build, port, workers), { cwd: build.root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, emulatorArgs(build, port, workers), { cwd: build.root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, STS_EMULATOR_QUIET: '1' } });
   children.add(child);
   let lineMs;
   child.stdout.on('data', (d) => {

@@ -33,6 +33,7 @@ Commands:
   test       run trust-policy regression cases (YAML or JSON) in-process
   explain    show why a token is allowed or denied for a role
   lint       warn about trust policies AWS reads differently from their author
+  env        print the shell exports that point AWS CLIs and SDKs at the emulator
 
 Run 'sts-emulator <command> --help' for the options of a command.`,
   serve: `Usage: sts-emulator serve [options]
@@ -55,6 +56,8 @@ ${COMMON}
                          configuration stays in force)                   [STS_EMULATOR_WATCH=1]
   --admin-token <token>  open the admin surface (/_emulator/) to clients off the loopback interface that send it as
                          a bearer token (16+ characters)                 [STS_EMULATOR_ADMIN_TOKEN]
+  --quiet                no request log (otherwise one line per request on stderr: time, action, role, session,
+                         decision, and the error code and reason of a refusal)   [STS_EMULATOR_QUIET=1]
 
 Prints one line with the URL once ready. SIGINT/SIGTERM stop it after answering the requests in flight (at most
 10 s; a second Ctrl-C stops at once); SIGHUP reloads --policies.`,
@@ -113,4 +116,18 @@ Warns about trust policies AWS reads differently from their author; each finding
 ${COMMON}
 
 Exit codes: 0 no errors (warnings allowed unless --strict); 1 an error, a warning with --strict, or invalid configuration; 2 usage error.`,
+  env: `Usage: eval "$(sts-emulator env [options])"
+
+Prints the sh lines that make AWS CLIs and SDKs exchange a web-identity token with the emulator rather than the real
+STS: AWS_ENDPOINT_URL_STS, AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME, AWS_REGION and
+AWS_DEFAULT_REGION (and an unset of the credential variables that would take precedence).
+  --endpoint <url>       the emulator   [default http://<STS_EMULATOR_HOST>:<STS_EMULATOR_PORT>, http://127.0.0.1:${DEFAULT_PORT}]
+  --role <name|arn>      the role to assume (a name is a role of --account-id)   [default deploy-main]
+  --account-id <12 digits>  the account of a role given by name   [STS_EMULATOR_ACCOUNT_ID, default 123456789012]
+  --token-file <path>    the file holding the token   [default ./token.jwt, which you write with 'sts-emulator token ... >']
+  --session-name <name>  RoleSessionName   [default sts-emulator]
+  --region <region>      AWS_REGION and AWS_DEFAULT_REGION   [STS_EMULATOR_REGION, default us-east-1]
+
+Needs AWS CLI v1 (botocore >= 1.31) or v2 >= 2.13, which read AWS_ENDPOINT_URL_STS.
+Exit codes: 0 printed the lines; 2 usage error.`,
 };

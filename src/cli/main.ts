@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   test: async () => (await import('./test-command.js')).testCommand,
   explain: async () => (await import('./explain.js')).explain,
   lint: async () => (await import('./lint.js')).lint,
+  env: async () => (await import('./env.js')).envCommand,
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);

@@ -41,11 +41,23 @@ export function str(raw: Raw, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): CommonOptions {
+/** --account-id, else STS_EMULATOR_ACCOUNT_ID, else 123456789012; checked. */
+export function accountIdOf(raw: Raw, env: NodeJS.ProcessEnv): string {
   const accountId = str(raw, 'account-id') ?? env['STS_EMULATOR_ACCOUNT_ID'] ?? '123456789012';
   if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got '${accountId}'`);
+  return accountId;
+}
+
+/** --region, else STS_EMULATOR_REGION, else us-east-1; checked. */
+export function regionOf(raw: Raw, env: NodeJS.ProcessEnv): string {
   const region = str(raw, 'region') ?? env['STS_EMULATOR_REGION'] ?? 'us-east-1';
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region must look like us-east-1, got '${region}'`);
+  return region;
+}
+
+export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): CommonOptions {
+  const accountId = accountIdOf(raw, env);
+  const region = regionOf(raw, env);
   const claimKeys = str(raw, 'claim-keys') ?? env['STS_EMULATOR_CLAIM_KEYS'] ?? 'aws';
   if (claimKeys !== 'aws' && claimKeys !== 'all') throw new UsageError(`--claim-keys must be 'aws' or 'all', got '${claimKeys}'`);
   return {

@@ -20,6 +20,8 @@ export interface ServeOptions {
   readonly watch: boolean;
   /** Opens the admin surface to clients off the loopback interface that send it. */
   readonly adminToken: string | undefined;
+  /** No request log (one line per request on stderr): --quiet or STS_EMULATOR_QUIET=1. */
+  readonly quiet: boolean;
   /** The arguments as given, for the workers of a cluster. */
   readonly argv: readonly string[];
 }
@@ -40,6 +42,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
       'max-connections': { type: 'string' },
       watch: { type: 'boolean' },
       'admin-token': { type: 'string' },
+      quiet: { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -58,8 +61,16 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     maxConnections: parseMaxConnections(str(values, 'max-connections') ?? env['STS_EMULATOR_MAX_CONNECTIONS'] ?? String(DEFAULT_MAX_CONNECTIONS)),
     watch: values.watch === true || env['STS_EMULATOR_WATCH'] === '1',
     adminToken: adminToken(str(values, 'admin-token') ?? env['STS_EMULATOR_ADMIN_TOKEN']),
+    quiet: values.quiet === true || quietFromEnv(env['STS_EMULATOR_QUIET']),
     argv,
   };
+}
+
+/** STS_EMULATOR_QUIET: 1/true or 0/false (unset or empty: false). */
+export function quietFromEnv(text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new UsageError(`STS_EMULATOR_QUIET must be 1 or 0, got '${text}'`);
 }
 
 function serverKey(flag: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): ResolvedServerKey {
@@ -88,6 +99,9 @@ export function parseWorkers(text: string): number {
   return Number(text);
 }
 
+/** What the ready line says after `server key: generated`: why a restart refuses the credentials aws-cli cached. */
+const GENERATED_KEY_HINT = 'credentials end with this process; keep them with --server-key-file';
+
 /** The one line `serve` prints when it listens. */
 export function readyLine(address: string, ipv6: boolean, port: number, options: ServeOptions, config: { roles: readonly unknown[]; providers: readonly unknown[] }): string {
   const { common, key, workers } = options;
@@ -95,6 +109,7 @@ export function readyLine(address: string, ipv6: boolean, port: number, options:
   return (
     `sts-emulator listening on http://${shownHost}:${port} (account ${common.accountId}, region ${common.region}, ` +
     `${config.roles.length} roles, ${config.providers.length} providers, server key: ${key.source}` +
+    `${key.source === 'generated' ? ` (${GENERATED_KEY_HINT})` : ''}` +
     `${workers > 1 ? `, ${workers} workers` : ''})\n`
   );
 }

@@ -6,7 +6,7 @@
  */
 import cluster from 'node:cluster';
 import { startEmulator, type Emulator } from '../api/index.js';
-import { AuditLogError, openAuditLog, STOP_GRACE_MS } from '../server/index.js';
+import { AuditLogError, openAuditLog, requestLogSink, STOP_GRACE_MS } from '../server/index.js';
 import { keepHeapSmall } from './heap.js';
 import { UsageError, type Io } from './options.js';
 import { readyLine, type ServeOptions } from './serve-options.js';
@@ -78,6 +78,8 @@ function emulatorOptions(options: ServeOptions, io: Io): Parameters<typeof start
     maxConnections: options.maxConnections,
     watch: options.watch,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    // One human-readable line per request on stderr, unless --quiet (the JSON audit log is separate).
+    ...(options.quiet ? {} : { sinks: [requestLogSink(io.stderr)] }),
     log: io.stderr,
   };
 }

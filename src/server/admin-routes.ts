@@ -5,24 +5,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
+import { type AdminSurface, EMULATOR_PREFIX, isLoopback } from './admin-surface.js';
 import { loadExpress } from './express.js';
 
-/** What the admin routes do; the emulator (src/api) provides it. */
-export interface AdminSurface {
-  /** When set, every admin request but health must carry `Authorization: Bearer <token>`. */
-  readonly token?: string;
-  health(): Record<string, unknown>;
-  /** Providers and roles as loaded. */
-  config(): unknown;
-  /** Rejects with an error carrying `problems` when the role is invalid. */
-  putRole(name: string, doc: unknown): Promise<unknown>;
-  removeRole(name: string): Promise<boolean>;
-  reset(): Promise<void>;
-  /** The recent decisions, newest last. */
-  decisions(): readonly unknown[];
-}
-
-export const ADMIN_PREFIX = '/_emulator';
+const ADMIN_PREFIX = EMULATOR_PREFIX.slice(0, -1); // '/_emulator'
 
 export function adminRouter(admin: AdminSurface): Router {
   const express = loadExpress();
@@ -76,10 +62,4 @@ function allowed(admin: AdminSurface, req: Request): boolean {
 function sameSecret(a: string, b: string): boolean {
   const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
   return timingSafeEqual(digest(a), digest(b));
-}
-
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }

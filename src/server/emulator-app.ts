@@ -4,13 +4,13 @@
  * cannot serve is answered as JSON. Express is loaded on the first request that needs it (express.ts).
  */
 import type { Express as ExpressApp, NextFunction, Request, Response } from 'express';
-import { adminRouter, type AdminSurface } from './admin-routes.js';
+import { adminRouter } from './admin-routes.js';
+import { EMULATOR_PREFIX, type AdminSurface } from './admin-surface.js';
 import { loadExpress } from './express.js';
 import type { FailureLog } from './failure-log.js';
-import { issuerRouter, type IssuerRoutes } from './issuer-routes.js';
+import { issuerRouter } from './issuer-routes.js';
+import type { IssuerRoutes } from './issuers.js';
 
-/** Paths under this prefix are the emulator's, whatever the method. */
-export const EMULATOR_PREFIX = '/_emulator/';
 
 export interface EmulatorAppOptions {
   /** The emulated issuers in force (they change with the configuration). */

@@ -2,8 +2,8 @@
 export { createStsServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, STOP_GRACE_MS, stopGracefully, type ServerTimeouts, type StsServerOptions } from './sts-server.js';
 export { REASON_HEADER } from './answer.js';
 export { AuditLogError, openAuditLog, type AuditLog, type AuditRecord, type AuditSink } from './audit.js';
-export { createIssuerRoutes, type IssuerRoutes } from './issuer-routes.js';
+export { requestLogLine, requestLogSink } from './request-log.js';
+export { createIssuerRoutes, type IssuerRoutes } from './issuers.js';
 export { createTurnQueue } from './turn-batch.js';
 export { createFailureLog, processFailureLog, stderrWriter, type FailureLog } from './failure-log.js';
-export { EMULATOR_PREFIX } from './emulator-app.js';
-export { isLoopback, type AdminSurface } from './admin-routes.js';
+export { EMULATOR_PREFIX, isLoopback, type AdminSurface } from './admin-surface.js';

@@ -11,8 +11,8 @@ import type { AuditSink } from './audit.js';
 import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless } from './client-errors.js';
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
-import type { IssuerRoutes } from './issuer-routes.js';
-import type { AdminSurface } from './admin-routes.js';
+import type { IssuerRoutes } from './issuers.js';
+import type { AdminSurface } from './admin-surface.js';
 import { createQueryRoad } from './query-road.js';
 
 export interface ServerTimeouts {

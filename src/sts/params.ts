@@ -14,6 +14,11 @@ const POLICY_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+';
 const POLICY_CHARS = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 
+/** Whether the text is a RoleSessionName STS accepts (2..64 of letters, digits and `_+=,.@-`). */
+export function isRoleSessionName(text: string): boolean {
+  return text.length >= 2 && text.length <= 64 && SESSION_NAME.test(text);
+}
+
 class Checker {
   readonly failures: ValidationFailure[] = [];
   constructor(private readonly params: QueryParams) {}

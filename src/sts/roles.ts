@@ -4,6 +4,16 @@ import type { LoadedConfig, RoleConfig } from '../config/types.js';
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role(\/.*)$/s;
 
+/** A RoleArn from a role name (a path may lead it: `ci/deploy`) or an ARN, given as is. */
+export function roleArnFor(role: string, accountId: string): string {
+  return role.startsWith('arn:') ? role : `arn:aws:iam::${accountId}:role/${role}`;
+}
+
+/** Whether the text is a role ARN the emulator can look up (any account). */
+export function isRoleArn(text: string): boolean {
+  return ROLE_ARN.test(text);
+}
+
 export interface RoleIndex {
   /** The role, or undefined when none by that ARN (exact, or with the path omitted). Throws ValidationError for a non-ARN. */
   find(roleArn: string): RoleConfig | undefined;

@@ -19,6 +19,7 @@ import { runOperation, type StsOutcome, type Trail } from './outcome.js';
 import { readSessionParams, readWebIdentityParams, SESSION_NAME_PATTERN_TEXT, type AssumeParamsCommon } from './params.js';
 import { buildWebIdentityContext, describeAbsentKey, readSessionTags, SOURCE_IDENTITY_CLAIM, type SessionTags } from './request-context.js';
 import { checkSessionPolicy } from './session-policy.js';
+import { roleArnFor } from './roles.js';
 
 export const ACTION = 'AssumeRoleWithWebIdentity';
 const STS_ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -57,7 +58,7 @@ export interface InProcessCall {
 /** AssumeRoleWithWebIdentity in-process (`test`, `explain`, the package API): the same decision, without HTTP. */
 export function assumeRoleInProcess(deps: StsDeps, call: InProcessCall): Promise<StsOutcome> {
   const params = new Map<string, string>();
-  params.set('RoleArn', call.role.startsWith('arn:') ? call.role : `arn:aws:iam::${deps.accountId}:role/${call.role}`);
+  params.set('RoleArn', roleArnFor(call.role, deps.accountId));
   params.set('RoleSessionName', call.sessionName ?? 'sts-emulator-case');
   if (call.durationSeconds !== undefined) params.set('DurationSeconds', String(call.durationSeconds));
   if (call.policy !== undefined) params.set('Policy', call.policy);

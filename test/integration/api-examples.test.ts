@@ -15,7 +15,9 @@ const EXAMPLES = join(REPO_ROOT, 'examples', 'api');
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 function run(cmd: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8', timeout: 120_000 });
+  // Not this test runner's child context: a node --test inside it would otherwise refuse to run its files.
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const r = spawnSync(cmd, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...env, ...options.env }, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error === undefined ? '' : String(r.error)}` };
 }
 

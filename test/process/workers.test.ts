@@ -85,7 +85,7 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
   const s = await start(['--workers', '2']);
   let workers: number[] = [];
   try {
-    assert.match(s.line, /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated, 2 workers\)$/);
+    assert.match(s.line, /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\)$/);
     if (linux) workers = childrenOf(s.child.pid as number);
     if (linux) assert.equal(workers.length, 2);
     const token = await circleToken({ branch: 'main' });

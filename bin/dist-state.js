@@ -1,0 +1,27 @@
+// Whether the compiled CLI can run: 'missing' (no dist/src/cli/main.js), 'stale' (a clone whose src/ or tsconfig.json
+// changed after the build: a file or folder under src/ is newer, which also catches a deleted file) or 'fresh'.
+// An installed package has no src/, so there it is 'fresh' whenever dist/ is there.
+// The one answer for bin/sts-emulator.js (which refuses to run a stale build) and scripts/build-if-stale.js (prestart).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The newest modification time of a folder, its files and subfolders. */
+function newest(dir) {
+  let t = statSync(dir).mtimeMs;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** @param {string} root the package root @returns {'missing' | 'stale' | 'fresh'} */
+export function distState(root) {
+  const entry = join(root, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(entry)) return 'missing';
+  const src = join(root, 'src');
+  if (!existsSync(src)) return 'fresh';
+  const tsconfig = join(root, 'tsconfig.json');
+  const sources = Math.max(newest(src), existsSync(tsconfig) ? statSync(tsconfig).mtimeMs : 0);
+  return sources > statSync(entry).mtimeMs ? 'stale' : 'fresh';
+}

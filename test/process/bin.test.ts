@@ -1,0 +1,94 @@
+/**
+ * bin/sts-emulator.js runs the compiled CLI in its own process and never compiles: a clone whose dist/ is missing or
+ * older than src/ gets one line telling it to build (exit 1). scripts/build-if-stale.js (prestart, prepare) builds
+ * only then. Both run here on a copy, in a throwaway package whose "compiled CLI" is a stub.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { REPO_ROOT } from '../helpers/harness.js';
+
+const STUB = `export async function main(argv) { process.stdout.write('main ' + argv.join(' ') + ' pid ' + process.pid + '\\n'); return 7; }\n`;
+
+/** A package root with the real bin/ and scripts/build-if-stale.js, and the parts each test asks for. */
+async function fakeRoot(t: TestContext, parts: { src?: boolean; dist?: boolean }): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'sts-bin-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await cp(join(REPO_ROOT, 'bin'), join(root, 'bin'), { recursive: true });
+  await mkdir(join(root, 'scripts'));
+  await cp(join(REPO_ROOT, 'scripts', 'build-if-stale.js'), join(root, 'scripts', 'build-if-stale.js'));
+  // The build writes the stub where tsc would write the CLI.
+  await writeFile(join(root, 'stub.js'), STUB);
+  const build = `node -e "const f=require('fs');f.mkdirSync('dist/src/cli',{recursive:true});f.copyFileSync('stub.js','dist/src/cli/main.js')"`;
+  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'fake', version: '1.0.0', type: 'module', scripts: { build } }));
+  if (parts.src === true) {
+    await mkdir(join(root, 'src', 'cli'), { recursive: true });
+    await writeFile(join(root, 'src', 'cli', 'main.ts'), '');
+  }
+  if (parts.dist === true) {
+    await mkdir(join(root, 'dist', 'src', 'cli'), { recursive: true });
+    await writeFile(join(root, 'dist', 'src', 'cli', 'main.js'), STUB);
+  }
+  return root;
+}
+
+/** Makes a file or folder older than now by `seconds`. */
+async function age(path: string, seconds: number): Promise<void> {
+  const t = new Date(Date.now() - seconds * 1000);
+  await utimes(path, t, t);
+}
+
+function node(root: string, script: string, args: readonly string[] = []): { code: number | null; stdout: string; stderr: string } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const r = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('an installed package (no src/): runs the CLI in this process with the arguments, and exits with its code', async (t) => {
+  const root = await fakeRoot(t, { dist: true });
+  const r = node(root, 'bin/sts-emulator.js', ['serve', '--port', '0']);
+  assert.equal(r.code, 7, r.stderr);
+  assert.match(r.stdout, /^main serve --port 0 pid \d+\n$/);
+  assert.equal(r.stderr, '');
+});
+
+test('dist/ missing: one line, run npm run build, exit 1, nothing compiled', async (t) => {
+  const root = await fakeRoot(t, { src: true });
+  const r = node(root, 'bin/sts-emulator.js', ['token']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `sts-emulator: dist/ is missing: run \`npm run build\` in ${root}\n`);
+});
+
+test('dist/ older than a file under src/, or than a folder (a file deleted): one line, exit 1; newer: runs', async (t) => {
+  const root = await fakeRoot(t, { src: true, dist: true });
+  await age(join(root, 'dist', 'src', 'cli', 'main.js'), 60);
+  await age(join(root, 'src', 'cli', 'main.ts'), 120);
+  await age(join(root, 'src', 'cli'), 120);
+  await age(join(root, 'src'), 120);
+  assert.equal(node(root, 'bin/sts-emulator.js').code, 7, 'fresh');
+  await age(join(root, 'src', 'cli', 'main.ts'), 0);
+  const stale = node(root, 'bin/sts-emulator.js');
+  assert.equal(stale.code, 1);
+  assert.equal(stale.stderr, `sts-emulator: dist/ is older than src/: run \`npm run build\` in ${root}\n`);
+  await age(join(root, 'src', 'cli', 'main.ts'), 120);
+  await age(join(root, 'src', 'cli'), 0);
+  assert.equal(node(root, 'bin/sts-emulator.js').code, 1, 'a folder changed (a file added or deleted)');
+});
+
+test('build-if-stale: builds when dist/ is missing or stale, and only then', async (t) => {
+  const root = await fakeRoot(t, { src: true });
+  const first = node(root, 'scripts/build-if-stale.js');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /^sts-emulator: dist\/ is missing: building \(npm run build\)\n/);
+  assert.equal(node(root, 'bin/sts-emulator.js').code, 7, 'built');
+  const again = node(root, 'scripts/build-if-stale.js');
+  assert.deepEqual([again.code, again.stderr], [0, ''], 'fresh: nothing to do');
+  await age(join(root, 'dist', 'src', 'cli', 'main.js'), 60);
+  const stale = node(root, 'scripts/build-if-stale.js');
+  assert.match(stale.stderr, /dist\/ is older than src\/: building/);
+  assert.equal(node(root, 'bin/sts-emulator.js').code, 7);
+});
