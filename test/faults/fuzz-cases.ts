@@ -1508,16 +1508,19 @@ function finish(d: Draft, index: number): FuzzRequest {
   }
   for (const [k, v] of headers) lines.push(`${k}: ${v}`);
   const head = Buffer.from(lines.join(d.lineEnd) + d.lineEnd + d.lineEnd, 'utf8');
-  const encoding = headers
-    .find(([k]) => k.toLowerCase() === 'content-encoding')?.[1]
-    .trim()
+  // What the server refuses before reading the body (src/server/body.ts), as node presents the headers to it: repeated
+  // Content-Encoding headers joined with ', ', the first Content-Length.
+  const values = (name: string): string[] => headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
+  const encoding = values('content-encoding')
+    .map((v) => v.trim())
+    .join(', ')
     .toLowerCase();
-  const framed = headers.some(([k]) => /^(content-length|transfer-encoding)$/i.test(k));
-  const declared = Number(headers.find(([k]) => k.toLowerCase() === 'content-length')?.[1] ?? 0);
+  const framed = values('content-length').length > 0 || values('transfer-encoding').length > 0;
+  const chunkedBody = values('transfer-encoding').some((v) => v.toLowerCase().includes('chunked'));
   const refusedEarly =
-    (framed && encoding !== undefined && encoding !== 'identity') ||
-    declared > BODY_LIMIT ||
-    (d.framing === 'chunked' && body.length > BODY_LIMIT);
+    (framed && values('content-encoding').length > 0 && encoding !== 'identity') ||
+    Number(values('content-length')[0] ?? 0) > BODY_LIMIT ||
+    (chunkedBody && payload.length > BODY_LIMIT);
   const upgrade = headers.some(([k]) => k.toLowerCase() === 'upgrade');
   const silentCase: KnownSilent | undefined =
     d.method === 'CONNECT'
