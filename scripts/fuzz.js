@@ -2,7 +2,7 @@
 // The fuzz run at scale (issue "Never down, never silent"): the cases of test/faults/fuzz-cases.ts, sent and checked by
 // test/faults/fuzz-client.ts (both compiled to dist/), against `node dist/src/cli/main.js serve --port 0` over several
 // keep-alive connections. Exit 1 on any 5xx, a crash (the server process exiting), a hang (no answer within the client
-// timeout) or an invalid answer (not STS XML, or a connection closed without one outside the known cases).
+// timeout) or an invalid answer (not STS XML, or a connection closed without one).
 // `npm run fuzz` builds first.
 //
 //   FUZZ_REQUESTS=100000  cases to run          FUZZ_SEED=<uint32>   repeat a run (printed at start and in the summary)
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cases = await import(new URL('../dist/test/faults/fuzz-cases.js', import.meta.url).href);
 const client = await import(new URL('../dist/test/faults/fuzz-client.js', import.meta.url).href);
-const { createFuzzContext, fuzzPolicies, fuzzRequest, seedFrom, KNOWN_SILENT } = cases;
+const { createFuzzContext, fuzzPolicies, fuzzRequest, seedFrom } = cases;
 const { FuzzConnection, checkAnswer, runFuzz, emptyStats, statsLine } = client;
 
 const env = process.env;
@@ -31,7 +31,7 @@ const connections = number('FUZZ_CONNECTIONS', 16);
 const timeoutMs = number('FUZZ_TIMEOUT_MS', 15_000);
 
 const policies = await fuzzPolicies();
-const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--policies', policies.dir], {
+const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--quiet', '--policies', policies.dir], {
   stdio: ['ignore', 'pipe', 'pipe'],
   env: Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('STS_EMULATOR_'))),
 });
@@ -110,11 +110,6 @@ async function run(ctx) {
   if (stats.failures.length > 0) console.log(`replay one: FUZZ_SEED=${seed} FUZZ_CASE=<n> npm run fuzz`);
   if (crashes > 0) console.log(`the server exited (${exited}); its stderr ends with:\n${stderr.slice(-3000)}`);
   else if (stderr.trim() !== '') console.log(`server stderr:\n${stderr.slice(-3000)}`);
-  const known = Object.values(stats.knownSilent).reduce((a, b) => a + b, 0);
-  if (known > 0)
-    console.log(
-      `known silent closes (reported, todo tests in test/faults/fuzz.test.ts): ${KNOWN_SILENT.map((k) => `${k} ${stats.knownSilent[k]}`).join(', ')}`,
-    );
   const bad = stats.fivexx + crashes + stats.hangs + stats.invalid + stats.noAnswer;
   console.log(
     `fuzz summary: seed=${seed} ${statsLine(stats)} crashes=${crashes} elapsed=${elapsed.toFixed(1)}s (${Math.round(stats.requests / elapsed)} req/s) server-rss=${rssMb()}MB -> ${bad === 0 && stats.requests === total ? 'PASS' : 'FAIL'}`,
@@ -133,9 +128,9 @@ async function replay(ctx, index) {
   conn.close();
   if (out.kind !== 'answer') {
     console.log(
-      `${out.kind} after ${Math.round(out.ms)} ms${out.kind === 'no-answer' ? `: ${out.detail}${out.known ? ` (known: ${out.known})` : ''}` : ''}`,
+      `${out.kind} after ${Math.round(out.ms)} ms${out.kind === 'no-answer' ? `: ${out.detail}` : ''}`,
     );
-    return out.kind === 'hang' || out.known === undefined;
+    return true;
   }
   const why = await checkAnswer(req, out.answer);
   console.log(`answer ${out.answer.status} after ${Math.round(out.ms)} ms: ${why ?? 'valid'}`);

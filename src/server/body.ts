@@ -10,10 +10,20 @@ import { StsError } from '../protocol/errors.js';
 import { MAX_BODY_BYTES } from '../protocol/query.js';
 
 /**
- * Sockets whose request was answered before its body was read: if the rest never comes, node's request timeout
- * closes them without writing a second answer (client-errors.ts).
+ * Sockets whose request was answered before its body was read, until that body has been read and discarded: if the
+ * rest never comes, node's request timeout closes them without writing a second answer (client-errors.ts). A later
+ * request on the same connection is not marked.
  */
 export const answeredEarly = new WeakSet<object>();
+
+function markAnsweredEarly(req: IncomingMessage): void {
+  const socket = req.socket;
+  answeredEarly.add(socket);
+  req.once('end', () => answeredEarly.delete(socket));
+}
+
+/** For a body being read: fail it now with this error (node refused the rest of the request; client-errors.ts). */
+export const failBody = new WeakMap<IncomingMessage, (error: StsError) => void>();
 
 export type BodyResult = { readonly body: string } | { readonly error: StsError };
 
@@ -32,9 +42,14 @@ export function readBody(req: IncomingMessage, done: (result: BodyResult) => voi
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
+  // The client's FIN before the body is complete: node does not always say so for a request it reads as an upgrade.
+  const socket = req.socket;
+  const cutShort = (): void => finish({ error: unreadable() });
+  socket.once('end', cutShort);
   const finish = (result: BodyResult): void => {
     if (finished) return;
     finished = true;
+    socket.off('end', cutShort);
     done(result);
   };
   req.on('data', (chunk: Buffer) => {
@@ -42,19 +57,20 @@ export function readBody(req: IncomingMessage, done: (result: BodyResult) => voi
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
       chunks.length = 0;
-      answeredEarly.add(req.socket);
+      markAnsweredEarly(req);
       finish({ error: tooLarge() });
       return;
     }
     chunks.push(chunk);
   });
+  failBody.set(req, (error) => finish({ error }));
   req.on('end', () => finish({ body: (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8') }));
   req.on('aborted', () => finish({ error: unreadable() }));
   req.on('error', () => finish({ error: unreadable() }));
 }
 
 function refuse(req: IncomingMessage, error: StsError, done: (result: BodyResult) => void): void {
-  answeredEarly.add(req.socket);
+  markAnsweredEarly(req);
   req.on('error', () => undefined);
   req.resume(); // discard what the client still sends
   done({ error });

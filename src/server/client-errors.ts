@@ -8,7 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StsError } from '../protocol/errors.js';
 import { errorAnswer, rawAnswer, writeAnswer } from './answer.js';
-import { answeredEarly } from './body.js';
+import { answeredEarly, failBody } from './body.js';
 
 /** Request line + headers may be this large: a GET carrying a 20,000-character token fits. */
 export const MAX_HEADER_BYTES = 64 * 1024;
@@ -30,13 +30,47 @@ export function refuseHostless(req: IncomingMessage, res: ServerResponse, reques
   writeAnswer(res, errorAnswer(new StsError('MalformedHttpRequest', 'The request is not valid HTTP/1.1'), requestId), ['Connection', 'close']);
 }
 
+/** The request whose answer is being prepared on each socket, from its arrival until the answer is written. */
+const pending = new WeakMap<object, { readonly req: IncomingMessage; readonly res: ServerResponse }>();
+
+/** Call for every request: while its answer is pending, a parse error on its socket lets the answer go out first. */
+export function trackPending(req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket;
+  const entry = { req, res };
+  pending.set(socket, entry);
+  const done = (): void => void (pending.get(socket) === entry && pending.delete(socket));
+  res.once('finish', done);
+  res.once('close', done);
+}
+
 export function answerClientErrors(server: Server, requestId: () => string): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable || answeredEarly.has(socket)) {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const inHand = pending.get(socket);
+    if (inHand !== undefined) {
+      // The request in hand is answered first (a body still being read fails with node's refusal: a request timeout,
+      // a parse error); then the connection closes, since the bytes after the error cannot be read.
+      const { req, res } = inHand;
+      res.shouldKeepAlive = false;
+      res.once('finish', () => socket.destroy());
+      res.once('close', () => socket.destroy());
+      failBody.get(req)?.(errorFor(err.code));
+      return;
+    }
+    // Answered already (its body refused and being discarded): no second answer.
+    if (answeredEarly.has(socket)) {
       socket.destroy();
       return;
     }
     socket.end(rawAnswer(errorAnswer(errorFor(err.code), requestId())));
+  });
+  // CONNECT is not the AWS query protocol, and node would close the socket without a word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    socket.end(rawAnswer(errorAnswer(new StsError('MalformedHttpRequest', 'The request is not valid HTTP/1.1'), requestId())));
   });
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const answer = errorAnswer(new StsError('ExpectationFailed', 'Only "Expect: 100-continue" is supported'), requestId());

@@ -24,6 +24,9 @@ export function createEmulatorApp(options: EmulatorAppOptions): ExpressApp {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
+  const notFound = (req: Request, res: Response): void => void res.status(404).json({ error: 'NotFound', message: `no emulator route ${req.method} ${req.path}` });
+  // Express would answer OPTIONS itself (200, text: the allowed methods): no route answers it here.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'OPTIONS' ? notFound(req, res) : next()));
   // The issuer routes of the issuers in force: one router per set of issuers, made when that set is first asked for.
   const routers = new WeakMap<IssuerRoutes, ReturnType<typeof issuerRouter>>();
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -37,9 +40,7 @@ export function createEmulatorApp(options: EmulatorAppOptions): ExpressApp {
     router(req, res, next);
   });
   if (options.admin !== undefined) app.use(adminRouter(options.admin));
-  app.use((req: Request, res: Response) => {
-    res.status(404).json({ error: 'NotFound', message: `no emulator route ${req.method} ${req.path}` });
-  });
+  app.use(notFound);
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // A request Express itself refused (a body that is not JSON, too large ...) is the client's: its 4xx as JSON.
     const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;

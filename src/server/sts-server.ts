@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Operations } from '../sts/index.js';
 import type { AuditSink } from './audit.js';
-import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless } from './client-errors.js';
+import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless, trackPending } from './client-errors.js';
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
 import type { IssuerRoutes } from './issuers.js';
@@ -86,6 +86,7 @@ export function createStsServer(options: StsServerOptions): Server {
   let emulator: RequestListener | undefined;
   const serverOptions = { connectionsCheckingInterval: timeouts.checkIntervalMs, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   const server = createServer(serverOptions, (req, res) => {
+    trackPending(req, res);
     if (stopping.has(server)) res.setHeader('Connection', 'close');
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
       refuseHostless(req, res, requestId());
@@ -97,6 +98,9 @@ export function createStsServer(options: StsServerOptions): Server {
     }
   });
   answerClientErrors(server, requestId);
+  // A client that half-closes after its request still gets the answer: node ends the connection on the client's FIN
+  // unless this (long-standing, untyped) property of node's HTTP server is set, in which case it answers first.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;

@@ -13,7 +13,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { loadOrCreateSigningKey, type EmulatedKey } from '../../src/identity/emulated.js';
-import { circleCiClaims, gitHubClaims } from '../../src/identity/presets.js';
+import { presetClaims } from '../../src/identity/provider-kinds.js';
 import {
   ACCOUNT,
   CIRCLE_ISSUER,
@@ -251,14 +251,14 @@ export async function createFuzzContext(url: string): Promise<FuzzContext> {
   const t = { now, ttlSeconds: 3600 };
   const circleKey = await loadOrCreateSigningKey(CIRCLE_KEY_FILE);
   const githubKey = await loadOrCreateSigningKey(GITHUB_KEY_FILE);
-  const circle = circleCiClaims(CIRCLE_ISSUER, { branch: 'main' }, t);
-  const github = gitHubClaims(GITHUB_ISSUER, { branch: 'main' }, t, 'fuzz-jti');
+  const circle = presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, t);
+  const github = presetClaims('github', GITHUB_ISSUER, { branch: 'main' }, t, 'fuzz-jti');
   const circleToken = (claims: Record<string, unknown>): string => signRs256(circleKey, headerOf(circleKey), JSON.stringify(claims));
   const tokens: Record<TokenName, string> = {
     allowed: circleToken(circle),
-    denied: circleToken(circleCiClaims(CIRCLE_ISSUER, { branch: 'feature/x' }, t)),
-    expired: circleToken(circleCiClaims(CIRCLE_ISSUER, { branch: 'main' }, { now: new Date(now.getTime() - 7200_000), ttlSeconds: 3600 })),
-    v1: circleToken(circleCiClaims(CIRCLE_ISSUER, { v1: true }, t)),
+    denied: circleToken(presetClaims('circleci', CIRCLE_ISSUER, { branch: 'feature/x' }, t)),
+    expired: circleToken(presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: new Date(now.getTime() - 7200_000), ttlSeconds: 3600 })),
+    v1: circleToken(presetClaims('circleci', CIRCLE_ISSUER, { v1: true }, t)),
     github: signRs256(githubKey, headerOf(githubKey), JSON.stringify(github)),
     tagged: circleToken({
       ...circle,
@@ -354,8 +354,6 @@ export interface FuzzRequest {
   readonly fresh: boolean;
   /** Half-close after writing: the body never ends as framed (a Content-Length longer than the body, a chunk missing). */
   readonly halfClose: boolean;
-  /** Which KNOWN_SILENT case a closed connection without an answer would be, by the request alone. */
-  readonly silentCase: KnownSilent | undefined;
 }
 
 const ROLE_NAMES = ['deploy-main', 'ci-project', 'github-deploy-main', 'prod-deployer', 'fuzz-open', 'seed004-fixed', 'no-such-role'];
@@ -1508,28 +1506,6 @@ function finish(d: Draft, index: number): FuzzRequest {
   }
   for (const [k, v] of headers) lines.push(`${k}: ${v}`);
   const head = Buffer.from(lines.join(d.lineEnd) + d.lineEnd + d.lineEnd, 'utf8');
-  // What the server refuses before reading the body (src/server/body.ts), as node presents the headers to it: repeated
-  // Content-Encoding headers joined with ', ', the first Content-Length.
-  const values = (name: string): string[] => headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
-  const encoding = values('content-encoding')
-    .map((v) => v.trim())
-    .join(', ')
-    .toLowerCase();
-  const framed = values('content-length').length > 0 || values('transfer-encoding').length > 0;
-  const chunkedBody = values('transfer-encoding').some((v) => v.toLowerCase().includes('chunked'));
-  const refusedEarly =
-    (framed && values('content-encoding').length > 0 && encoding !== 'identity') ||
-    Number(values('content-length')[0] ?? 0) > BODY_LIMIT ||
-    (chunkedBody && payload.length > BODY_LIMIT);
-  const upgrade = headers.some(([k]) => k.toLowerCase() === 'upgrade');
-  const silentCase: KnownSilent | undefined =
-    d.method === 'CONNECT'
-      ? 'connect'
-      : refusedEarly
-        ? 'refused-then-malformed'
-        : d.incomplete && upgrade
-          ? 'half-closed-upgrade'
-          : undefined;
   return {
     index,
     labels: d.labels,
@@ -1538,7 +1514,6 @@ function finish(d: Draft, index: number): FuzzRequest {
     bytes: Buffer.concat([head, payload]),
     fresh: d.fresh,
     halfClose: d.incomplete,
-    silentCase,
   };
 }
 
@@ -1556,16 +1531,3 @@ function chunked(body: Buffer, sizes: readonly number[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/**
- * Closed connections without an answer that fuzzing found in src/server and reported (each a todo test in
- * test/faults/fuzz.test.ts). They are counted apart, not as failures, until fixed:
- * - refused-then-malformed: a request refused before its body is read (Content-Encoding, a length over the limit)
- *   whose body then fails to parse in the same read: the socket is marked "answered early" and the parse error
- *   destroys it before the queued answer is written;
- * - marked-connection: on a kept-alive connection that once carried such a refusal, any later request node's parser
- *   refuses (431, malformed) is dropped without an answer: the mark stays on the socket;
- * - half-closed-upgrade: an Upgrade request whose body never ends, from a client that half-closes: node aborts it;
- * - connect: CONNECT: node closes the socket when the server has no 'connect' listener.
- */
-export const KNOWN_SILENT = ['refused-then-malformed', 'marked-connection', 'half-closed-upgrade', 'connect'] as const;
-export type KnownSilent = (typeof KNOWN_SILENT)[number];

@@ -4,13 +4,13 @@
  * checked, and the counts of a run.
  *
  * Every answer must be below 500 and STS XML (stsXml), or JSON on the emulator's own routes (/oidc/, /_emulator/). A
- * connection closed without an answer fails, unless it is one of the KNOWN_SILENT cases (counted apart); so does no
+ * connection closed without an answer fails; so does no
  * answer within the client timeout (a hang).
  */
 import net from 'node:net';
 import type { Response } from 'supertest';
 import { stsXml } from '../server/helpers.js';
-import { fuzzRequest, type FuzzContext, type FuzzRequest, type KnownSilent } from './fuzz-cases.js';
+import { fuzzRequest, type FuzzContext, type FuzzRequest } from './fuzz-cases.js';
 
 // ---- the client: raw sockets, one keep-alive connection per worker ----
 
@@ -24,7 +24,7 @@ export interface RawAnswer {
 
 export type Outcome =
   | { readonly kind: 'answer'; readonly answer: RawAnswer; readonly ms: number; readonly extra: boolean }
-  | { readonly kind: 'no-answer'; readonly detail: string; readonly ms: number; readonly known: KnownSilent | undefined }
+  | { readonly kind: 'no-answer'; readonly detail: string; readonly ms: number }
   | { readonly kind: 'hang'; readonly ms: number };
 
 /** Parses one final answer from `buf` (1xx answers are skipped): the answer and where it ends, or undefined if incomplete. */
@@ -82,13 +82,6 @@ function parseAnswer(buf: Buffer, head: boolean, closed: boolean): { answer: Raw
   }
 }
 
-/** An answer that marks its connection (KNOWN_SILENT marked-connection). */
-const refusedBeforeBody = (a: RawAnswer): boolean => {
-  if (a.status === 413) return true;
-  const text = a.body.toString('latin1');
-  return text.includes('<Code>RequestEntityTooLarge</Code>') || text.includes('<Message>Could not read the request</Message>');
-};
-
 /** Idle time after which the server (keepAliveMs 5 s) may close a kept-alive socket as we write on it. */
 const IDLE_RACE_MS = 4_000;
 
@@ -96,8 +89,6 @@ const IDLE_RACE_MS = 4_000;
 export class FuzzConnection {
   private socket: net.Socket | undefined;
   private lastAnswer = 0;
-  /** The kept socket carried an answer to a request refused before its body (KNOWN_SILENT marked-connection). */
-  private marked = false;
   /** The last requests on the kept socket, for a failure's report. */
   private history: string[] = [];
 
@@ -134,10 +125,8 @@ export class FuzzConnection {
     const t0 = performance.now();
     if (keep && this.socket !== socket) {
       this.socket = socket;
-      this.marked = false;
       this.history = [];
     }
-    const known = req.silentCase ?? (keep && this.marked ? 'marked-connection' : undefined);
     const head = req.method === 'HEAD';
     return new Promise<Outcome>((resolve) => {
       let buf: Buffer = Buffer.alloc(0);
@@ -168,16 +157,13 @@ export class FuzzConnection {
               kind: 'no-answer',
               detail: `${buf.length === 0 ? 'closed before any byte of an answer' : 'closed inside an answer'}${error === undefined ? '' : ` (${error})`}${before}`,
               ms,
-              known,
             },
             true,
           );
           return;
         }
-        if ('error' in r) return finish({ kind: 'no-answer', detail: r.error, ms, known: undefined }, true);
+        if ('error' in r) return finish({ kind: 'no-answer', detail: r.error, ms }, true);
         const close = closed || (r.answer.headers['connection'] ?? '').toLowerCase().includes('close');
-        // The request says so even when the answer cannot (a HEAD answer has no body).
-        if (keep && (refusedBeforeBody(r.answer) || req.silentCase === 'refused-then-malformed')) this.marked = true;
         if (keep) this.history = [...this.history.slice(-4), `case ${req.index} (${req.labels.join(' ')}) ${r.answer.status}`];
         finish({ kind: 'answer', answer: r.answer, ms, extra: keep && !close && r.end < buf.length }, close);
       };
@@ -246,8 +232,6 @@ export interface FuzzStats {
   hangs: number;
   invalid: number;
   noAnswer: number;
-  /** Closed without an answer in a KNOWN_SILENT case: counted by case, not failures. */
-  readonly knownSilent: Record<KnownSilent, number>;
   /** Answers that took longer than SLOW_MS (the server's request timeout answering a request it could not read). */
   slow: number;
   maxMs: number;
@@ -286,7 +270,6 @@ export function emptyStats(): FuzzStats {
     hangs: 0,
     invalid: 0,
     noAnswer: 0,
-    knownSilent: { 'refused-then-malformed': 0, 'marked-connection': 0, 'half-closed-upgrade': 0, connect: 0 },
     slow: 0,
     maxMs: 0,
     failures: [],
@@ -316,11 +299,8 @@ export async function runFuzz(o: RunOptions, stats: FuzzStats = emptyStats()): P
           record(req, 'hang', `no answer within ${o.timeoutMs} ms`);
         } else if (out.kind === 'no-answer') {
           if (o.stopped?.() === true) break;
-          if (out.known !== undefined) stats.knownSilent[out.known]++;
-          else {
-            stats.noAnswer++;
-            record(req, 'no-answer', out.detail);
-          }
+          stats.noAnswer++;
+          record(req, 'no-answer', out.detail);
         } else {
           const cls = `${Math.floor(out.answer.status / 100)}xx`;
           stats.byClass[cls] = (stats.byClass[cls] ?? 0) + 1;
@@ -346,12 +326,10 @@ export async function runFuzz(o: RunOptions, stats: FuzzStats = emptyStats()): P
   return stats;
 }
 
-/** One line: requests, answers by status class, 5xx, hangs, invalid answers (no answer among them), known silent closes. */
+/** One line: requests, answers by status class, 5xx, hangs, invalid answers (no answer among them). */
 export function statsLine(s: FuzzStats): string {
   const classes = Object.entries(s.byClass)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  const known = Object.entries(s.knownSilent).filter(([, n]) => n > 0);
-  const knownText = known.length === 0 ? '0' : `${known.reduce((a, [, n]) => a + n, 0)} (${known.map(([k, n]) => `${k} ${n}`).join(', ')})`;
-  return `requests=${s.requests} ${classes} hangs=${s.hangs} invalid=${s.invalid + s.noAnswer} (no answer ${s.noAnswer}) known-silent=${knownText} slow(>${SLOW_MS / 1000}s)=${s.slow} slowest=${Math.round(s.maxMs)}ms`;
+  return `requests=${s.requests} ${classes} hangs=${s.hangs} invalid=${s.invalid + s.noAnswer} (no answer ${s.noAnswer}) slow(>${SLOW_MS / 1000}s)=${s.slow} slowest=${Math.round(s.maxMs)}ms`;
 }
