@@ -37,7 +37,8 @@ for (const [id, c] of counts) {
 }
 const show = (title, m) => {
   process.stdout.write(`\n${title} (of ${all} samples)\n`);
-  for (const [l, c] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) process.stdout.write(`${((100 * c) / all).toFixed(1).padStart(6)}%  ${l}\n`);
+  for (const [l, c] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+    process.stdout.write(`${((100 * c) / all).toFixed(1).padStart(6)}%  ${l}\n`);
 };
 show('self time', self);
 show('total time', total);

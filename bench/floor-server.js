@@ -17,7 +17,14 @@ import http from 'node:http';
 const [sizeArg = '1500', keyFile, workersArg = '1', mode = 'async'] = process.argv.slice(2);
 const size = Number(sizeArg);
 const workers = Number(workersArg);
-if (!Number.isInteger(size) || size < 1 || keyFile === undefined || !Number.isInteger(workers) || workers < 1 || !['sync', 'async'].includes(mode)) {
+if (
+  !Number.isInteger(size) ||
+  size < 1 ||
+  keyFile === undefined ||
+  !Number.isInteger(workers) ||
+  workers < 1 ||
+  !['sync', 'async'].includes(mode)
+) {
   process.stderr.write('usage: floor-server.js <reply-bytes> <public-key.pem> [workers] [sync|async]\n');
   process.exit(2);
 }
@@ -26,7 +33,8 @@ if (cluster.isPrimary && workers > 1) {
   let listening = 0;
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('listening', (_w, address) => {
-    if (++listening === workers) process.stdout.write(`floor listening on http://127.0.0.1:${address.port} (${workers} workers, ${mode})\n`);
+    if (++listening === workers)
+      process.stdout.write(`floor listening on http://127.0.0.1:${address.port} (${workers} workers, ${mode})\n`);
   });
   // Each worker exits on SIGTERM (see serve()); the primary exits once all have.
   let exited = 0;

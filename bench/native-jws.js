@@ -80,8 +80,17 @@ for (const s of scenarios) {
   }
   console.log(`\n${s.name}: µs per verification (wall / CPU)`);
   for (let r = 0; r < ROUNDS; r++) {
-    console.log(`  round ${r + 1}: native ${f(native[r].wall)} /${f(native[r].cpu)}   jose ${f(jose[r].wall)} /${f(jose[r].cpu)}   native/jose wall ${(native[r].wall / jose[r].wall).toFixed(2)} cpu ${(native[r].cpu / jose[r].cpu).toFixed(2)}`);
+    console.log(
+      `  round ${r + 1}: native ${f(native[r].wall)} /${f(native[r].cpu)}   jose ${f(jose[r].wall)} /${f(jose[r].cpu)}   native/jose wall ${(native[r].wall / jose[r].wall).toFixed(2)} cpu ${(native[r].cpu / jose[r].cpu).toFixed(2)}`,
+    );
   }
-  const [nw, nc, jw, jc] = [median(native.map((x) => x.wall)), median(native.map((x) => x.cpu)), median(jose.map((x) => x.wall)), median(jose.map((x) => x.cpu))];
-  console.log(`  median:  native ${f(nw)} /${f(nc)}   jose ${f(jw)} /${f(jc)}   native/jose wall ${(nw / jw).toFixed(2)} cpu ${(nc / jc).toFixed(2)}`);
+  const [nw, nc, jw, jc] = [
+    median(native.map((x) => x.wall)),
+    median(native.map((x) => x.cpu)),
+    median(jose.map((x) => x.wall)),
+    median(jose.map((x) => x.cpu)),
+  ];
+  console.log(
+    `  median:  native ${f(nw)} /${f(nc)}   jose ${f(jw)} /${f(jc)}   native/jose wall ${(nw / jw).toFixed(2)} cpu ${(nc / jc).toFixed(2)}`,
+  );
 }

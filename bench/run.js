@@ -107,12 +107,15 @@ function freePort() {
 /** One HTTP request with a fresh connection; resolves {status, headers, body}. */
 function request(port, { method = 'POST', path = '/', headers = {}, body = '' }, timeoutMs = 5000) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': FORM, ...headers }, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, headers: { 'content-type': FORM, ...headers }, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
@@ -250,7 +253,10 @@ function dirDigest(dir) {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else h.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update('\0');
+      else
+        h.update(`${relative(dir, p)}\0`)
+          .update(readFileSync(p))
+          .update('\0');
     }
   };
   walk(dir);
@@ -274,13 +280,28 @@ const ms = (us) => `${(us / 1000).toFixed(2)} ms`;
 // ---------------------------------------------------------------------------------------------- request files
 
 function formBody(token) {
-  return new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: ROLE, RoleSessionName: 'bench', WebIdentityToken: token }).toString();
+  return new URLSearchParams({
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: ROLE,
+    RoleSessionName: 'bench',
+    WebIdentityToken: token,
+  }).toString();
 }
 
 /** Writes a wrk request file: METHOD \t PATH \t BODY \t Header: value ... */
 function writeRequests(name, reqs) {
   const file = join(tmp, `${name}.req`);
-  const lines = reqs.map((r) => [r.method ?? 'POST', r.path ?? '/', r.body ?? '', ...Object.entries(r.headers ?? { 'Content-Type': FORM }).filter(([k]) => k.toLowerCase() !== 'host' && k.toLowerCase() !== 'content-length').map(([k, v]) => `${k}: ${v}`)].join('\t'));
+  const lines = reqs.map((r) =>
+    [
+      r.method ?? 'POST',
+      r.path ?? '/',
+      r.body ?? '',
+      ...Object.entries(r.headers ?? { 'Content-Type': FORM })
+        .filter(([k]) => k.toLowerCase() !== 'host' && k.toLowerCase() !== 'content-length')
+        .map(([k, v]) => `${k}: ${v}`),
+    ].join('\t'),
+  );
   for (const l of lines) if (/[\n]/.test(l)) throw new Error('request line contains a newline');
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
@@ -291,7 +312,22 @@ const webIdentity = (token) => ({ body: formBody(token), headers: { 'Content-Typ
 // ---------------------------------------------------------------------------------------------- wrk
 
 async function wrk(port, file, connections, seconds) {
-  const args = ['-t', String(Math.min(WRK_THREADS, connections)), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA, `http://127.0.0.1:${port}/`, '--', file, String(Math.min(WRK_THREADS, connections))];
+  const args = [
+    '-t',
+    String(Math.min(WRK_THREADS, connections)),
+    '-c',
+    String(connections),
+    '-d',
+    `${seconds}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    LUA,
+    `http://127.0.0.1:${port}/`,
+    '--',
+    file,
+    String(Math.min(WRK_THREADS, connections)),
+  ];
   const out = await new Promise((resolve, reject) => {
     // `times` reports the CPU used by wrk (the shell's children), to show the load generator is not the bottleneck.
     const child = spawn('bash', ['-c', 'wrk "$@"; rc=$?; times; exit $rc', 'bash', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -307,7 +343,11 @@ async function wrk(port, file, connections, seconds) {
   const m = /BENCH_JSON (\{.*\})/.exec(out);
   if (m === null) throw new Error(`wrk printed no result:\n${out}`);
   const r = JSON.parse(m[1]);
-  const t = out.trim().split('\n').pop().match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
+  const t = out
+    .trim()
+    .split('\n')
+    .pop()
+    .match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
   const wrkCpu = t === null ? NaN : Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4]);
   const secs = r.duration_us / 1e6;
   return { ...r, rps: r.requests / secs, seconds: secs, wrkCpu: wrkCpu / secs };
@@ -322,7 +362,8 @@ async function measure(target, scenario, connections) {
   const serverCpu = (cpuSeconds(target.child.pid) - before) / r.seconds;
   const otherCpu = Math.max(0, (machineBusySeconds() - busyBefore) / r.seconds - serverCpu - r.wrkCpu);
   const socketErrors = r.connect + r.read + r.write + r.timeout;
-  const ok = socketErrors === 0 && (scenario.expect === 'non2xx' ? r.status === r.requests : scenario.expect === 'any' ? true : r.status === 0);
+  const ok =
+    socketErrors === 0 && (scenario.expect === 'non2xx' ? r.status === r.requests : scenario.expect === 'any' ? true : r.status === 0);
   return { ...r, serverCpu, otherCpu, ok, socketErrors };
 }
 
@@ -348,7 +389,11 @@ async function readySample(build, body, workers) {
   const port = await freePort();
   await waitQuiet();
   const t0 = performance.now();
-  const child = spawn(process.execPath, emulatorArgs(build, port, workers), { cwd: build.root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, STS_EMULATOR_QUIET: '1' } });
+  const child = spawn(process.execPath, emulatorArgs(build, port, workers), {
+    cwd: build.root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...env, STS_EMULATOR_QUIET: '1' },
+  });
   children.add(child);
   let lineMs;
   child.stdout.on('data', (d) => {
@@ -420,11 +465,31 @@ function writeCases() {
   const cases = [];
   for (let i = 0; i < N_CASES; i++) {
     switch (i % 5) {
-      case 0: cases.push({ name: `main ${i}`, role: 'deploy-main', preset: { name: 'circleci', branch: 'main', userId: userIdFor(i) }, expect: 'allow' }); break;
-      case 1: cases.push({ name: `feature ${i}`, role: 'deploy-main', preset: { name: 'circleci', branch: 'feature/x' }, expect: 'deny' }); break;
-      case 2: cases.push({ name: `gh main ${i}`, role: 'github-deploy-main', preset: { name: 'github', branch: 'main' }, expect: 'allow' }); break;
-      case 3: cases.push({ name: `gh dev ${i}`, role: 'github-deploy-main', preset: { name: 'github', branch: 'dev' }, expect: 'deny' }); break;
-      default: cases.push({ name: `expired ${i}`, role: 'deploy-main', preset: 'circleci', claims: { exp: 1_000_000_000 }, expect: 'ExpiredTokenException' });
+      case 0:
+        cases.push({
+          name: `main ${i}`,
+          role: 'deploy-main',
+          preset: { name: 'circleci', branch: 'main', userId: userIdFor(i) },
+          expect: 'allow',
+        });
+        break;
+      case 1:
+        cases.push({ name: `feature ${i}`, role: 'deploy-main', preset: { name: 'circleci', branch: 'feature/x' }, expect: 'deny' });
+        break;
+      case 2:
+        cases.push({ name: `gh main ${i}`, role: 'github-deploy-main', preset: { name: 'github', branch: 'main' }, expect: 'allow' });
+        break;
+      case 3:
+        cases.push({ name: `gh dev ${i}`, role: 'github-deploy-main', preset: { name: 'github', branch: 'dev' }, expect: 'deny' });
+        break;
+      default:
+        cases.push({
+          name: `expired ${i}`,
+          role: 'deploy-main',
+          preset: 'circleci',
+          claims: { exp: 1_000_000_000 },
+          expect: 'ExpiredTokenException',
+        });
     }
   }
   const file = join(tmp, 'cases.json');
@@ -442,7 +507,10 @@ async function regressionCases(build, file, tolerant = false) {
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const out = await new Promise((resolve, reject) => {
-      const c = spawn(process.execPath, [build.main, 'test', file, '--quiet', '--policies', build.policies], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, [build.main, 'test', file, '--quiet', '--policies', build.policies], {
+        cwd: build.root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       c.stdout.on('data', (d) => (text += d));
       c.stderr.on('data', (d) => (text += d));
@@ -471,7 +539,10 @@ async function regressionCases(build, file, tolerant = false) {
       const results = await runCases(runtime, build.policies, loaded.cases);
       runs.push(performance.now() - t0);
       const failed = results.filter((r) => !r.passed);
-      if (failed.length > 0) throw Object.assign(new Error(`${failed.length} regression cases failed, e.g. ${failed[0].case.name}: ${failed[0].got}`), { code: 'CASES_FAILED' });
+      if (failed.length > 0)
+        throw Object.assign(new Error(`${failed.length} regression cases failed, e.g. ${failed[0].case.name}: ${failed[0].got}`), {
+          code: 'CASES_FAILED',
+        });
     }
     return { build: build.key, cliMs, cliRuns, loadMs, runMs: Math.min(...runs), runs };
   } catch (e) {
@@ -522,7 +593,16 @@ async function memoryRun(build, workers, distinct, same, denied) {
     const seconds = (performance.now() - t0) / 1000;
     await sleep(10_000);
     const idle = rssMb(emu.child.pid);
-    return { build: build.key, workers, connections: c, startRss: start.total, points, final: points[points.length - 1], idleRss: idle.total, seconds };
+    return {
+      build: build.key,
+      workers,
+      connections: c,
+      startRss: start.total,
+      points,
+      final: points[points.length - 1],
+      idleRss: idle.total,
+      seconds,
+    };
   } finally {
     await stopServer(emu);
   }
@@ -541,9 +621,14 @@ async function main() {
   const B = buildAt('B', ROOT, gitCommit(ROOT));
   let A;
   if (COMPARE !== undefined) {
-    if (!existsSync(join(COMPARE, 'dist/src/cli/main.js'))) throw new Error(`BENCH_COMPARE=${COMPARE}: dist/src/cli/main.js is missing; build that checkout first (cd ${COMPARE} && npm ci && npm run build)`);
-    if (!existsSync(join(COMPARE, 'node_modules'))) throw new Error(`BENCH_COMPARE=${COMPARE}: node_modules is missing (npm ci there, or a symlink to an installed node_modules)`);
-    if (!Number.isInteger(AB_ROUNDS) || AB_ROUNDS < 1) throw new Error(`BENCH_AB_ROUNDS must be a positive integer, not ${env.BENCH_AB_ROUNDS}`);
+    if (!existsSync(join(COMPARE, 'dist/src/cli/main.js')))
+      throw new Error(
+        `BENCH_COMPARE=${COMPARE}: dist/src/cli/main.js is missing; build that checkout first (cd ${COMPARE} && npm ci && npm run build)`,
+      );
+    if (!existsSync(join(COMPARE, 'node_modules')))
+      throw new Error(`BENCH_COMPARE=${COMPARE}: node_modules is missing (npm ci there, or a symlink to an installed node_modules)`);
+    if (!Number.isInteger(AB_ROUNDS) || AB_ROUNDS < 1)
+      throw new Error(`BENCH_AB_ROUNDS must be a positive integer, not ${env.BENCH_AB_ROUNDS}`);
     const hash = gitCommit(COMPARE);
     A = buildAt('A', COMPARE, env.BENCH_COMPARE_LABEL_A || (hash === 'unknown' ? basename(COMPARE) : hash));
     log(`A/B: A = ${A.label} (${COMPARE}), B = ${B.label} (this checkout), ${AB_ROUNDS} round${AB_ROUNDS === 1 ? '' : 's'} each`);
@@ -555,7 +640,10 @@ async function main() {
   log(`minting ${fmt(N_TOKENS)} distinct tokens + 1 repeated + 1 denied ...`);
   const tMint = performance.now();
   const specs = Array.from({ length: N_TOKENS }, (_, i) => ({ branch: 'main', userId: userIdFor(i), jti: `bench-${i}` }));
-  specs.push({ branch: 'main', userId: userIdFor(N_TOKENS), jti: 'bench-same' }, { branch: 'feature/x', userId: userIdFor(N_TOKENS + 1), jti: 'bench-denied' });
+  specs.push(
+    { branch: 'main', userId: userIdFor(N_TOKENS), jti: 'bench-same' },
+    { branch: 'feature/x', userId: userIdFor(N_TOKENS + 1), jti: 'bench-denied' },
+  );
   const tokens = await mintTokens(ROOT, specs);
   const denied = tokens.pop();
   const same = tokens.pop();
@@ -590,16 +678,31 @@ async function main() {
   if (sample.status !== 200) throw new Error(`the emulator refused a valid token: ${sample.status}\n${sample.body}`);
   const replyBytes = Buffer.byteLength(sample.body);
 
-  const baseline = await startServer('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.js'), String(replyBytes)], /listening on http:\/\/[^:]+:(\d+)/);
+  const baseline = await startServer(
+    'baseline',
+    process.execPath,
+    [join(ROOT, 'bench/baseline-server.js'), String(replyBytes)],
+    /listening on http:\/\/[^:]+:(\d+)/,
+  );
   // The floor: the baseline plus one RS256 verification per request (bench/floor-server.js), one per worker count.
   const floors = [];
   for (const w of WORKERS) {
-    floors.push({ workers: w, server: await startServer(`floor (${w})`, process.execPath, [join(ROOT, 'bench/floor-server.js'), String(replyBytes), SIGNING_KEY, String(w), 'async'], /listening on http:\/\/[^:]+:(\d+)/) });
+    floors.push({
+      workers: w,
+      server: await startServer(
+        `floor (${w})`,
+        process.execPath,
+        [join(ROOT, 'bench/floor-server.js'), String(replyBytes), SIGNING_KEY, String(w), 'async'],
+        /listening on http:\/\/[^:]+:(\d+)/,
+      ),
+    });
   }
   let moto;
   if (motoPath !== undefined) {
     const port = await freePort();
-    moto = await startServer('moto_server', motoPath, ['-H', '127.0.0.1', '-p', String(port)], /Running on http:\/\/[^:]+:(\d+)/, { readyOnStderr: true }).catch((e) => {
+    moto = await startServer('moto_server', motoPath, ['-H', '127.0.0.1', '-p', String(port)], /Running on http:\/\/[^:]+:(\d+)/, {
+      readyOnStderr: true,
+    }).catch((e) => {
       log(`moto_server did not start, its row is skipped: ${e.message.split('\n')[0]}`);
       return undefined;
     });
@@ -614,10 +717,28 @@ async function main() {
   }
   const allow = (r) => r.status === 200 && r.body.includes('<AccessKeyId>ASIA');
   const kinds = [
-    { name: `distinct tokens, full verification (${fmt(N_TOKENS)} tokens)`, short: 'distinct tokens', file: async () => files.distinct, expect: '2xx', check: allow },
+    {
+      name: `distinct tokens, full verification (${fmt(N_TOKENS)} tokens)`,
+      short: 'distinct tokens',
+      file: async () => files.distinct,
+      expect: '2xx',
+      check: allow,
+    },
     { name: 'same token repeated', short: 'same token', file: async () => files.same, expect: '2xx', check: allow },
-    { name: 'denied token (feature/x)', short: 'denied token', file: async () => files.denied, expect: 'non2xx', check: (r) => r.status === 403 && r.body.includes('<Code>AccessDenied</Code>') },
-    { name: 'GetCallerIdentity, SigV4 (300 signed requests)', short: 'GetCallerIdentity, SigV4', file: gciFile, expect: '2xx', check: (r) => r.status === 200 && r.body.includes('<GetCallerIdentityResult>') },
+    {
+      name: 'denied token (feature/x)',
+      short: 'denied token',
+      file: async () => files.denied,
+      expect: 'non2xx',
+      check: (r) => r.status === 403 && r.body.includes('<Code>AccessDenied</Code>'),
+    },
+    {
+      name: 'GetCallerIdentity, SigV4 (300 signed requests)',
+      short: 'GetCallerIdentity, SigV4',
+      file: gciFile,
+      expect: '2xx',
+      check: (r) => r.status === 200 && r.body.includes('<GetCallerIdentityResult>'),
+    },
   ];
 
   const rows = [];
@@ -628,7 +749,14 @@ async function main() {
     rows.push({ scenario: 'baseline: bare node:http, same body and reply size', c, r: base });
     for (const { workers, server } of floors) {
       log(`${c} connections: floor (${workers} process${workers === 1 ? '' : 'es'}) ...`);
-      rows.push({ scenario: `${FLOOR_ROW} [${workers} process${workers === 1 ? '' : 'es'}]`, c, r: await measure(server, { file: files.distinct, expect: '2xx' }, c), base, floor: true, workers });
+      rows.push({
+        scenario: `${FLOOR_ROW} [${workers} process${workers === 1 ? '' : 'es'}]`,
+        c,
+        r: await measure(server, { file: files.distinct, expect: '2xx' }, c),
+        base,
+        floor: true,
+        workers,
+      });
     }
     for (const w of WORKERS) {
       const tag = WORKERS.length > 1 || w > 1 ? ` [--workers ${w}]` : '';
@@ -656,12 +784,23 @@ async function main() {
     }
     if (moto !== undefined) {
       log(`${c} connections: moto_server ...`);
-      rows.push({ scenario: 'reference: moto_server (accepts any token)', c, r: await measure(moto, { file: files.distinct, expect: 'any' }, c), base });
+      rows.push({
+        scenario: 'reference: moto_server (accepts any token)',
+        c,
+        r: await measure(moto, { file: files.distinct, expect: 'any' }, c),
+        base,
+      });
     }
     // The machine's speed drifts (the baseline ranged 30,000-51,800 req/s over the runs of one day): the baseline again, after
     // the rows above, shows how far it moved while they ran. Ratios stay against the first measurement.
     log(`${c} connections: baseline again ...`);
-    rows.push({ scenario: 'baseline again, after the rows above (drift check; not used for ratios)', c, r: await measure(baseline, { file: files.distinct, expect: '2xx' }, c), base, again: true });
+    rows.push({
+      scenario: 'baseline again, after the rows above (drift check; not used for ratios)',
+      c,
+      r: await measure(baseline, { file: files.distinct, expect: '2xx' }, c),
+      base,
+      again: true,
+    });
   }
   for (const row of rows) row.ratio = row.base === undefined ? 1 : row.r.rps / row.base.rps;
   for (const { server } of emulators) await stopServer(server);
@@ -673,7 +812,9 @@ async function main() {
   if (MEMORY) {
     const w = WORKERS[0];
     for (const build of builds) {
-      log(`memory${A === undefined ? '' : ` (${build.key})`}: ${fmt(MEMORY_REQUESTS)} requests (mixed) against a fresh emulator (--workers ${w}) ...`);
+      log(
+        `memory${A === undefined ? '' : ` (${build.key})`}: ${fmt(MEMORY_REQUESTS)} requests (mixed) against a fresh emulator (--workers ${w}) ...`,
+      );
       memories.push(await memoryRun(build, w, distinct, same, denied));
     }
   }
@@ -701,29 +842,47 @@ async function main() {
   const L = [];
   L.push(`# sts-emulator benchmark`);
   L.push('');
-  L.push(`${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}${A === undefined ? '' : ` · A/B against ${A.label} (table at the end)`}`);
+  L.push(
+    `${startedAt.toISOString()} · commit ${commit} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()} · ${wrkVersion.trim()} (${WRK_THREADS} thread) · ${DURATION} s per row after ${WARMUP} s warm-up${QUICK ? ' · QUICK' : ''}${A === undefined ? '' : ` · A/B against ${A.label} (table at the end)`}`,
+  );
   L.push('');
-  L.push(`Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). The floor rows (\`bench/floor-server.js\`) are the baseline plus one RS256 signature verification of the request's token with node:crypto on libuv's thread pool (one at a time; the emulator batches checks and replies per turn), and nothing else: what a server that does nothing but verify each token reaches on this machine. "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`);
+  L.push(
+    `Loopback, keep-alive, closed loop (wrk). Ratio = req/s ÷ the baseline's req/s at the same connection count, same run. Baseline reply: ${replyBytes} bytes (the size of a real success answer). The floor rows (\`bench/floor-server.js\`) are the baseline plus one RS256 signature verification of the request's token with node:crypto on libuv's thread pool (one at a time; the emulator batches checks and replies per turn), and nothing else: what a server that does nothing but verify each token reaches on this machine. "CPU" columns are cores used (1.00 = one core), to show the load generator is not the bottleneck; "other CPU" is what the rest of the machine used meanwhile (anything above ~0.1 means the row was measured on a busy machine).`,
+  );
   L.push('');
   L.push('| scenario | conns | req/s | p50 | p99 | ratio to baseline | server CPU | wrk CPU | other CPU | answers |');
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const { scenario, c, r, ratio } of rows) {
-    const answers = r.ok ? `ok (${r.status === 0 ? 'all 200' : `${fmt(r.status)} non-2xx`})` : `**UNEXPECTED** (${r.status} non-2xx, ${r.socketErrors} socket errors)`;
-    L.push(`| ${scenario} | ${c} | ${fmt(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio.toFixed(2)}x | ${r.serverCpu.toFixed(2)} | ${r.wrkCpu.toFixed(2)} | ${r.otherCpu.toFixed(2)} | ${answers} |`);
+    const answers = r.ok
+      ? `ok (${r.status === 0 ? 'all 200' : `${fmt(r.status)} non-2xx`})`
+      : `**UNEXPECTED** (${r.status} non-2xx, ${r.socketErrors} socket errors)`;
+    L.push(
+      `| ${scenario} | ${c} | ${fmt(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio.toFixed(2)}x | ${r.serverCpu.toFixed(2)} | ${r.wrkCpu.toFixed(2)} | ${r.otherCpu.toFixed(2)} | ${answers} |`,
+    );
   }
   L.push('');
-  L.push('Startup (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer to a real AssumeRoleWithWebIdentity, polled every ~1 ms):');
+  L.push(
+    'Startup (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer to a real AssumeRoleWithWebIdentity, polled every ~1 ms):',
+  );
   L.push('');
   L.push('| workers | ready line (median) | first answer (median) | first answer (max) | samples |');
   L.push('|---:|---:|---:|---:|---:|');
-  for (const r of ready) L.push(`| ${r.workers} | ${r.lineMedian.toFixed(0)} ms | ${r.answerMedian.toFixed(0)} ms | ${r.answerMax.toFixed(0)} ms | ${r.samples.length} |`);
+  for (const r of ready)
+    L.push(
+      `| ${r.workers} | ${r.lineMedian.toFixed(0)} ms | ${r.answerMedian.toFixed(0)} ms | ${r.answerMax.toFixed(0)} ms | ${r.samples.length} |`,
+    );
   L.push('');
   if (memory !== undefined) {
-    L.push(`Memory: ${fmt(memory.final.requests)} requests at ${memory.connections} connections against a fresh emulator (--workers ${memory.workers}), mixed 5:1:1:1 distinct tokens / repeated token / denied token / GetCallerIdentity, ${memory.seconds.toFixed(0)} s. Resident set (VmRSS${memory.workers > 1 ? ', primary + workers' : ''}):`);
+    L.push(
+      `Memory: ${fmt(memory.final.requests)} requests at ${memory.connections} connections against a fresh emulator (--workers ${memory.workers}), mixed 5:1:1:1 distinct tokens / repeated token / denied token / GetCallerIdentity, ${memory.seconds.toFixed(0)} s. Resident set (VmRSS${memory.workers > 1 ? ', primary + workers' : ''}):`,
+    );
     L.push('');
     L.push('| requests | RSS |');
     L.push('|---:|---:|');
-    for (const p of memory.points) L.push(`| ${fmt(p.requests)} | ${p.rss.toFixed(1)} MB${p.per !== undefined && p.per.length > 1 ? ` (${p.per.map((x) => x.toFixed(0)).join(' + ')})` : ''} |`);
+    for (const p of memory.points)
+      L.push(
+        `| ${fmt(p.requests)} | ${p.rss.toFixed(1)} MB${p.per !== undefined && p.per.length > 1 ? ` (${p.per.map((x) => x.toFixed(0)).join(' + ')})` : ''} |`,
+      );
     L.push(`| 10 s after the load stopped | ${memory.idleRss.toFixed(1)} MB |`);
     L.push('');
   } else {
@@ -747,7 +906,9 @@ async function main() {
   const workersOf = (row) => Number(/--workers (\d+)/.exec(row.scenario)?.[1] ?? WORKERS[0]);
   const drift = rows.filter((r) => r.again === true);
   if (drift.length > 0) {
-    L.push(`Baseline drift: ${drift.map((r) => `${r.c} conns ${fmt(r.base.rps)} → ${fmt(r.r.rps)} req/s (${r.ratio >= 1 ? '+' : ''}${((r.ratio - 1) * 100).toFixed(0)}%)`).join('; ')} between the first row and the last of each block. A ratio can move by as much as the baseline did.`);
+    L.push(
+      `Baseline drift: ${drift.map((r) => `${r.c} conns ${fmt(r.base.rps)} → ${fmt(r.r.rps)} req/s (${r.ratio >= 1 ? '+' : ''}${((r.ratio - 1) * 100).toFixed(0)}%)`).join('; ')} between the first row and the last of each block. A ratio can move by as much as the baseline did.`,
+    );
     L.push('');
   }
   L.push('Targets (issue 6; 2-core machine, same run as the baseline):');
@@ -755,25 +916,47 @@ async function main() {
   const mark = (ok) => (ok ? 'met' : '**missed**');
   if (distinctRows.length > 0) {
     const best = distinctRows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-    L.push(`- ≥ 0.5x the baseline's req/s, distinct tokens, full verification: ${distinctRows.map((r) => `${r.ratio.toFixed(2)}x (${r.c} conns, ${workersOf(r)} worker${workersOf(r) === 1 ? '' : 's'})`).join(', ')} — ${mark(best.ratio >= 0.5)}`);
+    L.push(
+      `- ≥ 0.5x the baseline's req/s, distinct tokens, full verification: ${distinctRows.map((r) => `${r.ratio.toFixed(2)}x (${r.c} conns, ${workersOf(r)} worker${workersOf(r) === 1 ? '' : 's'})`).join(', ')} — ${mark(best.ratio >= 0.5)}`,
+    );
     const floorRows = rows.filter((r) => r.floor === true);
     if (floorRows.length > 0) {
       const floorFor = (row) => floorRows.find((f) => f.c === row.c && f.workers === workersOf(row));
-      L.push(`  - for reference, the floor rows (node:http + one RS256 verify, nothing else): ${floorRows.map((f) => `${f.ratio.toFixed(2)}x (${f.c} conns, ${f.workers} process${f.workers === 1 ? '' : 'es'})`).join(', ')}; the emulator's distinct-token rows reach ${distinctRows.map((r) => (floorFor(r) === undefined ? '' : `${((100 * r.r.rps) / floorFor(r).r.rps).toFixed(0)}%`)).filter(Boolean).join(', ')} of the floor at the same connections and process count`);
+      L.push(
+        `  - for reference, the floor rows (node:http + one RS256 verify, nothing else): ${floorRows.map((f) => `${f.ratio.toFixed(2)}x (${f.c} conns, ${f.workers} process${f.workers === 1 ? '' : 'es'})`).join(', ')}; the emulator's distinct-token rows reach ${distinctRows
+          .map((r) => (floorFor(r) === undefined ? '' : `${((100 * r.r.rps) / floorFor(r).r.rps).toFixed(0)}%`))
+          .filter(Boolean)
+          .join(', ')} of the floor at the same connections and process count`,
+      );
     }
   }
   const p99Rows = distinctRows.filter((r) => r.c === 32);
   if (p99Rows.length > 0) {
-    L.push(`- p99 ≤ 5 ms at 32 connections, distinct tokens: ${p99Rows.map((r) => `${ms(r.r.p99)} (${workersOf(r)} worker${workersOf(r) === 1 ? '' : 's'})`).join(', ')} — ${mark(p99Rows.some((r) => r.r.p99 <= 5000))}`);
+    L.push(
+      `- p99 ≤ 5 ms at 32 connections, distinct tokens: ${p99Rows.map((r) => `${ms(r.r.p99)} (${workersOf(r)} worker${workersOf(r) === 1 ? '' : 's'})`).join(', ')} — ${mark(p99Rows.some((r) => r.r.p99 <= 5000))}`,
+    );
   }
   const single = ready.find((r) => r.workers === 1) ?? ready[0];
-  L.push(`- ready ≤ 300 ms after node starts (\`serve\`, one process): first answer ${single.answerMedian.toFixed(0)} ms median, ${single.answerMax.toFixed(0)} ms worst of ${single.samples.length} — ${mark(single.answerMedian <= 300)}${ready.length > 1 ? ` (with workers: ${ready.filter((r) => r !== single).map((r) => `${r.answerMedian.toFixed(0)} ms for ${r.workers}`).join(', ')})` : ''}`);
+  L.push(
+    `- ready ≤ 300 ms after node starts (\`serve\`, one process): first answer ${single.answerMedian.toFixed(0)} ms median, ${single.answerMax.toFixed(0)} ms worst of ${single.samples.length} — ${mark(single.answerMedian <= 300)}${
+      ready.length > 1
+        ? ` (with workers: ${ready
+            .filter((r) => r !== single)
+            .map((r) => `${r.answerMedian.toFixed(0)} ms for ${r.workers}`)
+            .join(', ')})`
+        : ''
+    }`,
+  );
   if (memory !== undefined) {
     const peak = Math.max(...memory.points.map((p) => p.rss));
-    L.push(`- memory flat, ≤ 100 MB resident after 1M requests: ${memory.final.rss.toFixed(1)} MB after ${fmt(memory.final.requests)} (peak ${peak.toFixed(1)} MB, ${memory.startRss.toFixed(1)} MB at start) — ${mark(memory.final.rss <= 100)}`);
+    L.push(
+      `- memory flat, ≤ 100 MB resident after 1M requests: ${memory.final.rss.toFixed(1)} MB after ${fmt(memory.final.requests)} (peak ${peak.toFixed(1)} MB, ${memory.startRss.toFixed(1)} MB at start) — ${mark(memory.final.rss <= 100)}`,
+    );
   }
   if (cases !== undefined) {
-    L.push(`- ${fmt(N_CASES)} regression cases < 1 s (target set for 10,000): ${cases.cliMs.toFixed(0)} ms for the whole \`test\` process, ${cases.runMs.toFixed(0)} ms in the runner — ${mark(cases.cliMs < 1000)}`);
+    L.push(
+      `- ${fmt(N_CASES)} regression cases < 1 s (target set for 10,000): ${cases.cliMs.toFixed(0)} ms for the whole \`test\` process, ${cases.runMs.toFixed(0)} ms in the runner — ${mark(cases.cliMs < 1000)}`,
+    );
   }
   L.push('');
   if (A !== undefined) L.push(...abReport(A, B, abRows, readyAB, memories, casesAB));
@@ -792,9 +975,13 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
   const samePolicies = dirDigest(A.policies) === dirDigest(B.policies);
   L.push(`## A/B: A (${A.label}) vs B (${B.label})`);
   L.push('');
-  L.push(`A = ${A.label} (\`${A.root}\`), B = ${B.label} (this checkout). Each emulator row kind was measured ${AB_ROUNDS} time${AB_ROUNDS === 1 ? '' : 's'} per build at each connection count and worker count, alternating A, B, A, B …, each measurement after its own warm-up; "by round" lists req/s in the order measured. B/A = B's median req/s ÷ A's. p99 and server CPU per request (server CPU time ÷ requests, in µs) are medians over the rounds; "other CPU" is the most the rest of the machine used during any of the row's measurements (cores; above ~0.1, that measurement was taken on a busy machine). Each build served its own \`policies/\` (${samePolicies ? 'identical files' : '**the files differ**: these rows compare configuration as well as code'}) with its own random server key; the SigV4 row's credentials came from each build's own server. The rows of B in the tables above are, of its rounds, the one with the lower-middle req/s.`);
+  L.push(
+    `A = ${A.label} (\`${A.root}\`), B = ${B.label} (this checkout). Each emulator row kind was measured ${AB_ROUNDS} time${AB_ROUNDS === 1 ? '' : 's'} per build at each connection count and worker count, alternating A, B, A, B …, each measurement after its own warm-up; "by round" lists req/s in the order measured. B/A = B's median req/s ÷ A's. p99 and server CPU per request (server CPU time ÷ requests, in µs) are medians over the rounds; "other CPU" is the most the rest of the machine used during any of the row's measurements (cores; above ~0.1, that measurement was taken on a busy machine). Each build served its own \`policies/\` (${samePolicies ? 'identical files' : '**the files differ**: these rows compare configuration as well as code'}) with its own random server key; the SigV4 row's credentials came from each build's own server. The rows of B in the tables above are, of its rounds, the one with the lower-middle req/s.`,
+  );
   L.push('');
-  L.push('| row | conns | A req/s by round | A median | B req/s by round | B median | B/A | A p99 | B p99 | A CPU/req | B CPU/req | other CPU | answers |');
+  L.push(
+    '| row | conns | A req/s by round | A median | B req/s by round | B median | B/A | A p99 | B p99 | A CPU/req | B CPU/req | other CPU | answers |',
+  );
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const groups = [];
   for (const r of abRows) {
@@ -810,10 +997,14 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
     const rps = (rs) => median(rs.map((r) => r.rps));
     const p99 = (rs) => ms(median(rs.map((r) => r.p99)));
     const cpu = (rs) => `${median(rs.map((r) => (r.serverCpu * 1e6) / r.rps)).toFixed(0)} µs`;
-    const bad = g.rows.filter((r) => !r.r.ok).map((r) => `${r.build} round ${r.round}: ${r.r.status} non-2xx, ${r.r.socketErrors} socket errors`);
+    const bad = g.rows
+      .filter((r) => !r.r.ok)
+      .map((r) => `${r.build} round ${r.round}: ${r.r.status} non-2xx, ${r.r.socketErrors} socket errors`);
     const answers = bad.length === 0 ? 'ok' : `**UNEXPECTED** (${bad.join('; ')})`;
     const label = `${g.kind.short}${tagged ? ` [--workers ${g.workers}]` : ''}`;
-    L.push(`| ${label} | ${g.c} | ${a.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(a))} | ${b.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(b))} | ${(rps(b) / rps(a)).toFixed(2)} | ${p99(a)} | ${p99(b)} | ${cpu(a)} | ${cpu(b)} | ${Math.max(...g.rows.map((r) => r.r.otherCpu)).toFixed(2)} | ${answers} |`);
+    L.push(
+      `| ${label} | ${g.c} | ${a.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(a))} | ${b.map((r) => fmt(r.rps)).join(', ')} | ${fmt(rps(b))} | ${(rps(b) / rps(a)).toFixed(2)} | ${p99(a)} | ${p99(b)} | ${cpu(a)} | ${cpu(b)} | ${Math.max(...g.rows.map((r) => r.r.otherCpu)).toFixed(2)} | ${answers} |`,
+    );
   }
   L.push('');
   L.push('Startup, A and B alternating (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer), medians:');
@@ -823,15 +1014,22 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
   for (const w of WORKERS) {
     const a = readyAB.find((r) => r.build === 'A' && r.workers === w);
     const b = readyAB.find((r) => r.build === 'B' && r.workers === w);
-    L.push(`| ${w} | ${a.lineMedian.toFixed(0)} ms | ${b.lineMedian.toFixed(0)} ms | ${a.answerMedian.toFixed(0)} ms | ${b.answerMedian.toFixed(0)} ms | ${b.samples.length} |`);
+    L.push(
+      `| ${w} | ${a.lineMedian.toFixed(0)} ms | ${b.lineMedian.toFixed(0)} ms | ${a.answerMedian.toFixed(0)} ms | ${b.answerMedian.toFixed(0)} ms | ${b.samples.length} |`,
+    );
   }
   L.push('');
   if (memories.length > 0) {
-    L.push(`Memory, once per build (A first), ${fmt(MEMORY_REQUESTS)} mixed requests against a fresh emulator (--workers ${memories[0].workers}), VmRSS:`);
+    L.push(
+      `Memory, once per build (A first), ${fmt(MEMORY_REQUESTS)} mixed requests against a fresh emulator (--workers ${memories[0].workers}), VmRSS:`,
+    );
     L.push('');
     L.push('| build | at start | after the last request | peak | 10 s after |');
     L.push('|---|---:|---:|---:|---:|');
-    for (const m of memories) L.push(`| ${m.build} | ${m.startRss.toFixed(1)} MB | ${m.final.rss.toFixed(1)} MB (${fmt(m.final.requests)}) | ${Math.max(...m.points.map((p) => p.rss)).toFixed(1)} MB | ${m.idleRss.toFixed(1)} MB |`);
+    for (const m of memories)
+      L.push(
+        `| ${m.build} | ${m.startRss.toFixed(1)} MB | ${m.final.rss.toFixed(1)} MB (${fmt(m.final.requests)}) | ${Math.max(...m.points.map((p) => p.rss)).toFixed(1)} MB | ${m.idleRss.toFixed(1)} MB |`,
+      );
     L.push('');
   }
   if (casesAB.length > 0) {
@@ -839,7 +1037,10 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
     L.push('');
     L.push('| build | whole `test` process (best of 3) | in-process `runCases` (best of 3) |');
     L.push('|---|---:|---:|');
-    for (const x of casesAB) L.push(`| ${x.build} | ${x.cliMs.toFixed(0)} ms | ${x.inProcessError === undefined ? `${x.runMs.toFixed(0)} ms` : `not measured (${x.inProcessError})`} |`);
+    for (const x of casesAB)
+      L.push(
+        `| ${x.build} | ${x.cliMs.toFixed(0)} ms | ${x.inProcessError === undefined ? `${x.runMs.toFixed(0)} ms` : `not measured (${x.inProcessError})`} |`,
+      );
     L.push('');
   }
   return L;

@@ -11,8 +11,9 @@ const state = distState(root);
 if (state !== 'fresh') {
   process.stderr.write(`sts-emulator: dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}: building (npm run build)\n`);
   const npm = process.env['npm_execpath'];
-  const r = npm === undefined
-    ? spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' })
-    : spawnSync(process.execPath, [npm, 'run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const r =
+    npm === undefined
+      ? spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' })
+      : spawnSync(process.execPath, [npm, 'run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   process.exitCode = r.status ?? 1;
 }

@@ -14,7 +14,8 @@ const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.u
 const src = join(root, 'src');
 const LEAVES = new Set(['policy', 'protocol']);
 const PACKAGE_HOMES = { jose: 'identity', express: 'server' };
-const IMPORTS = /(?:^|[;}])\s*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])(.*?)\1|(?:^|[;}])\s*import\s*(['"])(.*?)\3|\bimport\s*\(\s*(['"])(.*?)\5\s*\)/gm;
+const IMPORTS =
+  /(?:^|[;}])\s*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])(.*?)\1|(?:^|[;}])\s*import\s*(['"])(.*?)\3|\bimport\s*\(\s*(['"])(.*?)\5\s*\)/gm;
 
 /** The text with comments blanked (newlines kept) and a mask of the positions inside string or template literals. */
 function scan(text) {
@@ -45,7 +46,9 @@ function scan(text) {
 }
 
 function walk(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The breach an import makes, if any. `folder` is the importing file's top folder under src/. */

@@ -127,9 +127,7 @@ async function replay(ctx, index) {
   const out = await conn.send(req, timeoutMs);
   conn.close();
   if (out.kind !== 'answer') {
-    console.log(
-      `${out.kind} after ${Math.round(out.ms)} ms${out.kind === 'no-answer' ? `: ${out.detail}` : ''}`,
-    );
+    console.log(`${out.kind} after ${Math.round(out.ms)} ms${out.kind === 'no-answer' ? `: ${out.detail}` : ''}`);
     return true;
   }
   const why = await checkAnswer(req, out.answer);

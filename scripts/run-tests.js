@@ -23,5 +23,8 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const reporter = 'spec';
-const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...selected], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...selected], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

@@ -34,10 +34,14 @@ const ROLE = 'arn:aws:iam::123456789012:role/deploy-main';
 
 // ---- the server ----
 
-const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--quiet', '--policies', join(root, 'policies')], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STS_EMULATOR_'))),
-});
+const child = spawn(
+  process.execPath,
+  [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--quiet', '--policies', join(root, 'policies')],
+  {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STS_EMULATOR_'))),
+  },
+);
 let stderr = '';
 child.stderr.on('data', (d) => (stderr = (stderr + d.toString()).slice(-20_000)));
 let exited;

@@ -14,11 +14,13 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'script
 
 /** Every import a wall allows, and import-looking text that is not an import. */
 const CLEAN: Readonly<Record<string, string>> = {
-  'policy/evaluate.ts': "import { BlockList } from 'node:net';\nimport { parse } from './parse.js';\nimport type { Node } from './sub/types.js';\nexport const s = \"import('jose')\";\n",
+  'policy/evaluate.ts':
+    "import { BlockList } from 'node:net';\nimport { parse } from './parse.js';\nimport type { Node } from './sub/types.js';\nexport const s = \"import('jose')\";\n",
   'policy/parse.ts': "// import { x } from '../sts/web-identity.js';\nexport function parse(): void {}\n",
   'policy/sub/types.ts': "export type { Node } from '../parse.js';\nconst r = /['\"]/;\n",
   'protocol/errors.ts': "/* import express from 'express'; */\nexport * from './xml.js';\n",
-  'identity/verifier.ts': "import * as errors from 'jose/errors';\nimport type { JWTVerifyGetKey } from 'jose';\nimport { MESSAGES } from '../protocol/errors.js';\n",
+  'identity/verifier.ts':
+    "import * as errors from 'jose/errors';\nimport type { JWTVerifyGetKey } from 'jose';\nimport { MESSAGES } from '../protocol/errors.js';\n",
   'server/app.ts': "import express from 'express';\nimport type { Request } from 'express';\nimport { handle } from '../sts/index.js';\n",
   'sts/index.ts': "export { handle } from './web-identity.js';\nimport { verify } from '../identity/verifier.js';\n",
   'cli/main.ts': [
@@ -40,18 +42,78 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'policy imports a value from sts', file: 'policy/bad.ts', text: "import { x } from '../sts/web-identity.js';\n", expect: 'src/policy/bad.ts:1: leaf: ../sts/web-identity.js' },
-  { name: 'protocol imports a type from identity', file: 'protocol/bad.ts', text: "\nimport type { OidcProvider } from '../identity/types.js';\n", expect: 'src/protocol/bad.ts:2: leaf: ../identity/types.js' },
-  { name: 'policy re-exports from config', file: 'policy/sub/bad.ts', text: "export { load } from '../../config/load.js';\n", expect: 'src/policy/sub/bad.ts:1: leaf: ../../config/load.js' },
-  { name: 'protocol imports outside src', file: 'protocol/bad.ts', text: "import pkg from '../../package.json';\n", expect: 'src/protocol/bad.ts:1: leaf: ../../package.json' },
-  { name: 'jose by subpath in sts', file: 'sts/bad.ts', text: "import { jwtVerify } from 'jose/jwt/verify';\n", expect: 'src/sts/bad.ts:1: jose: jose/jwt/verify' },
-  { name: 'jose loaded lazily in cli', file: 'cli/bad.ts', text: "export const load = async () => {\n  return await import('jose');\n};\n", expect: 'src/cli/bad.ts:2: jose: jose' },
-  { name: 'express types in sts', file: 'sts/bad.ts', text: "import type { Request } from 'express';\n", expect: 'src/sts/bad.ts:1: express: express' },
-  { name: 'express in policy (one line per breach)', file: 'policy/bad.ts', text: "import 'express';\n", expect: 'src/policy/bad.ts:1: express: express' },
-  { name: 'cli imports an internal sts module', file: 'cli/bad.ts', text: "import { x } from '../sts/web-identity.js';\n", expect: 'src/cli/bad.ts:1: cli-entry: ../sts/web-identity.js' },
-  { name: 'cli imports an internal type, over several lines', file: 'cli/bad.ts', text: "import type {\n  A,\n  B,\n} from '../identity/types.js';\n", expect: 'src/cli/bad.ts:1: cli-entry: ../identity/types.js' },
-  { name: 'cli loads a server module lazily', file: 'cli/bad.ts', text: "// import('../server/index.js') would be fine\nconst m = await import('../server/app.js');\n", expect: 'src/cli/bad.ts:2: cli-entry: ../server/app.js' },
-  { name: 'cli imports an index below the entry', file: 'cli/bad.ts', text: "export * from '../sts/inner/index.js';\n", expect: 'src/cli/bad.ts:1: cli-entry: ../sts/inner/index.js' },
+  {
+    name: 'policy imports a value from sts',
+    file: 'policy/bad.ts',
+    text: "import { x } from '../sts/web-identity.js';\n",
+    expect: 'src/policy/bad.ts:1: leaf: ../sts/web-identity.js',
+  },
+  {
+    name: 'protocol imports a type from identity',
+    file: 'protocol/bad.ts',
+    text: "\nimport type { OidcProvider } from '../identity/types.js';\n",
+    expect: 'src/protocol/bad.ts:2: leaf: ../identity/types.js',
+  },
+  {
+    name: 'policy re-exports from config',
+    file: 'policy/sub/bad.ts',
+    text: "export { load } from '../../config/load.js';\n",
+    expect: 'src/policy/sub/bad.ts:1: leaf: ../../config/load.js',
+  },
+  {
+    name: 'protocol imports outside src',
+    file: 'protocol/bad.ts',
+    text: "import pkg from '../../package.json';\n",
+    expect: 'src/protocol/bad.ts:1: leaf: ../../package.json',
+  },
+  {
+    name: 'jose by subpath in sts',
+    file: 'sts/bad.ts',
+    text: "import { jwtVerify } from 'jose/jwt/verify';\n",
+    expect: 'src/sts/bad.ts:1: jose: jose/jwt/verify',
+  },
+  {
+    name: 'jose loaded lazily in cli',
+    file: 'cli/bad.ts',
+    text: "export const load = async () => {\n  return await import('jose');\n};\n",
+    expect: 'src/cli/bad.ts:2: jose: jose',
+  },
+  {
+    name: 'express types in sts',
+    file: 'sts/bad.ts',
+    text: "import type { Request } from 'express';\n",
+    expect: 'src/sts/bad.ts:1: express: express',
+  },
+  {
+    name: 'express in policy (one line per breach)',
+    file: 'policy/bad.ts',
+    text: "import 'express';\n",
+    expect: 'src/policy/bad.ts:1: express: express',
+  },
+  {
+    name: 'cli imports an internal sts module',
+    file: 'cli/bad.ts',
+    text: "import { x } from '../sts/web-identity.js';\n",
+    expect: 'src/cli/bad.ts:1: cli-entry: ../sts/web-identity.js',
+  },
+  {
+    name: 'cli imports an internal type, over several lines',
+    file: 'cli/bad.ts',
+    text: "import type {\n  A,\n  B,\n} from '../identity/types.js';\n",
+    expect: 'src/cli/bad.ts:1: cli-entry: ../identity/types.js',
+  },
+  {
+    name: 'cli loads a server module lazily',
+    file: 'cli/bad.ts',
+    text: "// import('../server/index.js') would be fine\nconst m = await import('../server/app.js');\n",
+    expect: 'src/cli/bad.ts:2: cli-entry: ../server/app.js',
+  },
+  {
+    name: 'cli imports an index below the entry',
+    file: 'cli/bad.ts',
+    text: "export * from '../sts/inner/index.js';\n",
+    expect: 'src/cli/bad.ts:1: cli-entry: ../sts/inner/index.js',
+  },
 ];
 
 function tree(extra?: { file: string; text: string }): string {

@@ -21,7 +21,12 @@ async function signAll(root, specs) {
   const now = new Date();
   const out = [];
   for (const s of specs) {
-    const claims = presetClaims('circleci', CIRCLE_ISSUER, { branch: s.branch, userId: s.userId }, { now, ttlSeconds: s.ttlSeconds ?? 3600 });
+    const claims = presetClaims(
+      'circleci',
+      CIRCLE_ISSUER,
+      { branch: s.branch, userId: s.userId },
+      { now, ttlSeconds: s.ttlSeconds ?? 3600 },
+    );
     out.push(await signToken(key, { ...claims, jti: s.jti }));
   }
   return out;

@@ -19,7 +19,13 @@ export interface ClaimsSpec {
 }
 
 /** The issuer and the claims of a spec at `now`; IssuerChoiceError when the spec cannot be used. */
-export function claimsFor(config: LoadedConfig, where: string, spec: ClaimsSpec, now: Date, jti?: string): { provider: OidcProvider; values: Record<string, unknown> } {
+export function claimsFor(
+  config: LoadedConfig,
+  where: string,
+  spec: ClaimsSpec,
+  now: Date,
+  jti?: string,
+): { provider: OidcProvider; values: Record<string, unknown> } {
   const preset = typeof spec.preset === 'string' ? { name: spec.preset } : spec.preset;
   if (preset !== undefined && !(PRESETS as readonly unknown[]).includes(preset.name)) {
     throw new IssuerChoiceError(`unknown preset '${String(preset.name)}' (known: ${PRESETS.join(', ')})`);
@@ -27,11 +33,13 @@ export function claimsFor(config: LoadedConfig, where: string, spec: ClaimsSpec,
   const options = preset === undefined ? {} : Object.fromEntries(Object.entries(preset).filter(([k]) => k !== 'name'));
   if (preset !== undefined) {
     const problems = presetOptionProblems(presetNamed(preset.name), options);
-    if (problems.length > 0) throw new IssuerChoiceError(problems.map((p) => `${p.option === '' ? 'preset' : `preset.${p.option}`}: ${p.message}`).join('; '));
+    if (problems.length > 0)
+      throw new IssuerChoiceError(problems.map((p) => `${p.option === '' ? 'preset' : `preset.${p.option}`}: ${p.message}`).join('; '));
   }
   const provider = chooseIssuer(config, where, { issuer: spec.issuer, preset: preset?.name, iss: spec.claims?.['iss'] });
   const t = { now, ttlSeconds: spec.ttlSeconds ?? 3600 };
   const iat = Math.floor(now.getTime() / 1000);
-  const base = preset === undefined ? { iss: provider.url, iat, exp: iat + t.ttlSeconds } : mintPresetClaims(preset.name, provider, options, t, jti);
+  const base =
+    preset === undefined ? { iss: provider.url, iat, exp: iat + t.ttlSeconds } : mintPresetClaims(preset.name, provider, options, t, jti);
   return { provider, values: { ...base, ...(spec.claims ?? {}) } };
 }

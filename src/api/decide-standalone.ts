@@ -21,7 +21,11 @@ export async function decide(call: DecideCall & StandaloneOptions): Promise<Deci
   const given = call.providers !== undefined || call.roles !== undefined;
   const policies = call.policies ?? (given ? undefined : DEFAULT_POLICIES);
   const runtime = await loadRuntime(
-    { ...(policies === undefined ? {} : { dir: resolve(policies) }), ...(call.providers === undefined ? {} : { providers: call.providers }), ...(call.roles === undefined ? {} : { roles: call.roles }) },
+    {
+      ...(policies === undefined ? {} : { dir: resolve(policies) }),
+      ...(call.providers === undefined ? {} : { providers: call.providers }),
+      ...(call.roles === undefined ? {} : { roles: call.roles }),
+    },
     {
       accountId: call.accountId ?? '123456789012',
       region: call.region ?? 'us-east-1',

@@ -11,7 +11,15 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type LoadedConfig } from '../config/index.js';
 import {
-  createStsServer, createTurnQueue, openAuditLog, stopGracefully, type AdminSurface, type AuditLog, type AuditRecord, type AuditSink, type ServerTimeouts,
+  createStsServer,
+  createTurnQueue,
+  openAuditLog,
+  stopGracefully,
+  type AdminSurface,
+  type AuditLog,
+  type AuditRecord,
+  type AuditSink,
+  type ServerTimeouts,
 } from '../server/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
@@ -110,7 +118,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const where = policies === undefined ? 'the providers given' : `${policies}/providers`;
   const clock = options.clock ?? ((): Date => new Date());
   const live = await LiveConfiguration.start({
-    source: { ...(policies === undefined ? {} : { dir: resolve(policies) }), ...(options.providers === undefined ? {} : { providers: options.providers }), ...(options.roles === undefined ? {} : { roles: options.roles }) },
+    source: {
+      ...(policies === undefined ? {} : { dir: resolve(policies) }),
+      ...(options.providers === undefined ? {} : { providers: options.providers }),
+      ...(options.roles === undefined ? {} : { roles: options.roles }),
+    },
     accountId,
     region,
     claimKeys,
@@ -142,13 +154,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.adminToken === undefined ? {} : { token: options.adminToken }),
     health: () => {
       const { config } = live.inForce.runtime;
-      return { status: 'ok', roles: config.roles.length, providers: config.providers.length, uptimeSeconds: Math.floor((Date.now() - started) / 1000), auditRecordsLost: audit?.lost() ?? 0 };
+      return {
+        status: 'ok',
+        roles: config.roles.length,
+        providers: config.providers.length,
+        uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+        auditRecordsLost: audit?.lost() ?? 0,
+      };
     },
     config: () => configView(live.inForce.runtime.config),
     putRole: async (name, doc) => {
       const role = (doc as { Role?: unknown } | null)?.Role ?? doc;
       const given = (role as { RoleName?: unknown } | null)?.RoleName;
-      if (given !== undefined && given !== name) throw new ConfigError([{ file: `roles[${JSON.stringify(name)}]`, path: 'RoleName', message: `is '${String(given)}', but the path names '${name}'` }]);
+      if (given !== undefined && given !== name)
+        throw new ConfigError([
+          { file: `roles[${JSON.stringify(name)}]`, path: 'RoleName', message: `is '${String(given)}', but the path names '${name}'` },
+        ]);
       await live.putRole(given === undefined && typeof role === 'object' && role !== null ? { ...role, RoleName: name } : doc);
       return configView(live.inForce.runtime.config).roles.find((r) => r.RoleName.toLowerCase() === name.toLowerCase());
     },
@@ -196,7 +217,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     roleArn: (name) => `arn:aws:iam::${accountId}:role/${name}`,
     mintToken: async (mint = {}) => {
       const { config } = live.inForce.runtime;
-      const spec = mint.preset === undefined && mint.claims === undefined && mint.issuer === undefined ? { ...mint, preset: 'circleci' as const } : mint;
+      const spec =
+        mint.preset === undefined && mint.claims === undefined && mint.issuer === undefined
+          ? { ...mint, preset: 'circleci' as const }
+          : mint;
       const { provider, values } = claimsFor(config, where, spec, clock());
       return signFor(provider, values);
     },
@@ -229,15 +253,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 function checkSettings(accountId: string, region: string, claimKeys: string): void {
   const problems = [];
   if (!/^\d{12}$/.test(accountId)) problems.push({ file: 'options', path: 'accountId', message: `must be 12 digits, got '${accountId}'` });
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) problems.push({ file: 'options', path: 'region', message: `must look like us-east-1, got '${region}'` });
-  if (claimKeys !== 'aws' && claimKeys !== 'all') problems.push({ file: 'options', path: 'claimKeys', message: `must be 'aws' or 'all', got '${claimKeys}'` });
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+    problems.push({ file: 'options', path: 'region', message: `must look like us-east-1, got '${region}'` });
+  if (claimKeys !== 'aws' && claimKeys !== 'all')
+    problems.push({ file: 'options', path: 'claimKeys', message: `must be 'aws' or 'all', got '${claimKeys}'` });
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function serverKeyOf(key: string | Uint8Array | undefined): Uint8Array {
   if (key === undefined) return new Uint8Array(randomBytes(32));
   if (typeof key !== 'string') {
-    if (key.length < 32) throw new ConfigError([{ file: 'options', path: 'serverKey', message: `is ${key.length} bytes; at least 32 are required` }]);
+    if (key.length < 32)
+      throw new ConfigError([{ file: 'options', path: 'serverKey', message: `is ${key.length} bytes; at least 32 are required` }]);
     return key;
   }
   try {
@@ -248,14 +275,24 @@ function serverKeyOf(key: string | Uint8Array | undefined): Uint8Array {
 }
 
 /** Providers and roles in the shapes IAM prints them (the admin surface's GET /_emulator/config). */
-export function configView(config: LoadedConfig): { providers: Record<string, unknown>[]; roles: ({ RoleName: string } & Record<string, unknown>)[] } {
+export function configView(config: LoadedConfig): {
+  providers: Record<string, unknown>[];
+  roles: ({ RoleName: string } & Record<string, unknown>)[];
+} {
   return {
     providers: config.providers.map((p) => ({
       Url: p.url,
       Arn: p.arn,
       ClientIDList: [...p.clientIdList],
       ThumbprintList: [...p.thumbprintList],
-      Keys: p.keys.kind === 'uri' ? { JwksUri: p.keys.uri } : p.keys.kind === 'emulated' ? { Emulated: true } : p.keys.kind === 'inline' ? { Jwks: 'inline' } : { Discovery: true },
+      Keys:
+        p.keys.kind === 'uri'
+          ? { JwksUri: p.keys.uri }
+          : p.keys.kind === 'emulated'
+            ? { Emulated: true }
+            : p.keys.kind === 'inline'
+              ? { Jwks: 'inline' }
+              : { Discovery: true },
       Source: p.file,
     })),
     roles: config.roles.map((r) => ({

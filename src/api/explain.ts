@@ -6,12 +6,22 @@ export function explainText(outcome: StsOutcome): string {
   const a = outcome.audit;
   const lines: string[] = [];
   const result = decisionOf(outcome).toUpperCase();
-  lines.push(outcome.ok ? `Result: ${result} (credentials would be issued)` : `Result: ${result} ${outcome.error.code} (HTTP ${outcome.error.status}): ${outcome.error.message}`);
+  lines.push(
+    outcome.ok
+      ? `Result: ${result} (credentials would be issued)`
+      : `Result: ${result} ${outcome.error.code} (HTTP ${outcome.error.status}): ${outcome.error.message}`,
+  );
   if (!outcome.ok && outcome.error.reason !== undefined) lines.push(`Why: ${outcome.error.reason}`);
   if (a.role !== undefined) lines.push(`Role: ${a.role}`);
   if (a.issuer !== undefined) lines.push(`Provider: iss ${a.issuer} matched ${a.provider ?? '?'}`);
-  if (!outcome.ok && a.evaluation === undefined && (outcome.error.code === 'InvalidIdentityToken' || outcome.error.code === 'ExpiredTokenException')) {
-    lines.push(`Token: refused ${a.issuer === undefined ? '' : "by this provider's checks "}before the trust policy was evaluated (see Why)`);
+  if (
+    !outcome.ok &&
+    a.evaluation === undefined &&
+    (outcome.error.code === 'InvalidIdentityToken' || outcome.error.code === 'ExpiredTokenException')
+  ) {
+    lines.push(
+      `Token: refused ${a.issuer === undefined ? '' : "by this provider's checks "}before the trust policy was evaluated (see Why)`,
+    );
   }
   if (a.audience !== undefined) lines.push(`Audience: ${JSON.stringify(a.audience)} is in the provider's ClientIDList`);
   if (a.subject !== undefined) lines.push(`Subject: ${a.subject}`);
@@ -46,19 +56,25 @@ export function explainJson(outcome: StsOutcome): ExplainJson {
     result: decisionOf(outcome),
     errorCode: outcome.ok ? null : outcome.error.code,
     message: outcome.ok ? null : outcome.error.message,
-    reason: outcome.ok ? null : outcome.error.reason ?? null,
+    reason: outcome.ok ? null : (outcome.error.reason ?? null),
     role: a.role ?? null,
     issuer: a.issuer ?? null,
     provider: a.provider ?? null,
     audience: a.audience ?? null,
     subject: a.subject ?? null,
     context,
-    evaluation: a.evaluation === undefined ? null : {
-      decision: a.evaluation.decision,
-      statements: a.evaluation.statements.map((s) => ({
-        ...s,
-        conditions: s.conditions.map((c) => ({ ...c, ...(c.contextValues === null && a.describeAbsent?.(c.key) !== undefined ? { absentBecause: a.describeAbsent(c.key) } : {}) })),
-      })),
-    },
+    evaluation:
+      a.evaluation === undefined
+        ? null
+        : {
+            decision: a.evaluation.decision,
+            statements: a.evaluation.statements.map((s) => ({
+              ...s,
+              conditions: s.conditions.map((c) => ({
+                ...c,
+                ...(c.contextValues === null && a.describeAbsent?.(c.key) !== undefined ? { absentBecause: a.describeAbsent(c.key) } : {}),
+              })),
+            })),
+          },
   };
 }

@@ -4,7 +4,14 @@
  */
 import type { LoadedConfig } from '../config/index.js';
 import {
-  type EmulatedKey, loadOrCreateSigningKey, type OidcProvider, presetClaims, type PresetName, presetNamed, presetOfProvider, signToken,
+  type EmulatedKey,
+  loadOrCreateSigningKey,
+  type OidcProvider,
+  presetClaims,
+  type PresetName,
+  presetNamed,
+  presetOfProvider,
+  signToken,
   type TimeOptions,
 } from '../identity/index.js';
 
@@ -21,7 +28,13 @@ export function emulatedProviders(config: LoadedConfig): OidcProvider[] {
  * A preset's claims signed by `provider`. An issuer of another kind (signing preset-shaped claims) gets, by
  * default, an audience it accepts.
  */
-export function mintPresetClaims(preset: PresetName, provider: OidcProvider, options: Readonly<Record<string, unknown>>, t: TimeOptions, jti?: string): Record<string, unknown> {
+export function mintPresetClaims(
+  preset: PresetName,
+  provider: OidcProvider,
+  options: Readonly<Record<string, unknown>>,
+  t: TimeOptions,
+  jti?: string,
+): Record<string, unknown> {
   const aud = presetOfProvider(provider.name) === preset ? undefined : provider.clientIdList[0];
   const withAud = aud === undefined || options['aud'] !== undefined ? options : { ...options, aud };
   return presetClaims(preset, provider.url, withAud, t, jti);
@@ -45,7 +58,9 @@ export function chooseIssuer(config: LoadedConfig, where: string, choice: Issuer
   const emulated = emulatedProviders(config);
   const listed = (): string => emulated.map((p) => p.url).join(', ');
   if (emulated.length === 0) {
-    throw new IssuerChoiceError(`no emulated issuer in ${where}: add "Emulated": true to a provider file to let the emulator sign its tokens`);
+    throw new IssuerChoiceError(
+      `no emulated issuer in ${where}: add "Emulated": true to a provider file to let the emulator sign its tokens`,
+    );
   }
   if (choice.issuer !== undefined) {
     const found = emulated.find((p) => p.url === choice.issuer || p.name === choice.issuer);
@@ -56,9 +71,12 @@ export function chooseIssuer(config: LoadedConfig, where: string, choice: Issuer
     const label = presetNamed(choice.preset).label;
     const fitting = emulated.filter((p) => presetOfProvider(p.name) === choice.preset);
     if (fitting.length === 0) {
-      throw new IssuerChoiceError(`no emulated ${label} issuer in ${where} (emulated issuers: ${listed()}); name one with --issuer to sign ${choice.preset}-shaped claims with it`);
+      throw new IssuerChoiceError(
+        `no emulated ${label} issuer in ${where} (emulated issuers: ${listed()}); name one with --issuer to sign ${choice.preset}-shaped claims with it`,
+      );
     }
-    if (fitting.length > 1) throw new IssuerChoiceError(`several emulated ${label} issuers; pick one with --issuer: ${fitting.map((p) => p.url).join(', ')}`);
+    if (fitting.length > 1)
+      throw new IssuerChoiceError(`several emulated ${label} issuers; pick one with --issuer: ${fitting.map((p) => p.url).join(', ')}`);
     return fitting[0] as OidcProvider;
   }
   let unknownIss = '';

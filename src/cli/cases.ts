@@ -34,7 +34,19 @@ export interface CaseProblem {
   readonly message: string;
 }
 
-const FIELDS = new Set(['name', 'role', 'claims', 'token', 'preset', 'issuer', 'sessionName', 'durationSeconds', 'sourceIp', 'policy', 'expect']);
+const FIELDS = new Set([
+  'name',
+  'role',
+  'claims',
+  'token',
+  'preset',
+  'issuer',
+  'sessionName',
+  'durationSeconds',
+  'sourceIp',
+  'policy',
+  'expect',
+]);
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const CASE_FILE = /\.(ya?ml|json)$/i;
 
@@ -47,7 +59,12 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
   try {
     doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
   } catch (e) {
-    return { cases, problems: [{ file, path: '', message: `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}` }] };
+    return {
+      cases,
+      problems: [
+        { file, path: '', message: `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}` },
+      ],
+    };
   }
   let list: unknown = doc;
   let prefix = '';
@@ -58,7 +75,8 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
   if (!Array.isArray(list)) return { cases, problems: [{ file, path: prefix, message: 'must be a list of cases' }] };
   list.forEach((raw, i) => {
     const path = `${prefix}[${i}]`;
-    const bad = (field: string, message: string): void => void problems.push({ file, path: field === '' ? path : `${path}.${field}`, message });
+    const bad = (field: string, message: string): void =>
+      void problems.push({ file, path: field === '' ? path : `${path}.${field}`, message });
     if (!isObject(raw)) return bad('', 'a case must be an object');
     for (const k of Object.keys(raw)) if (!FIELDS.has(k)) bad(k, `unknown field (known: ${[...FIELDS].join(', ')})`);
     const str = (k: string, required: boolean): string | undefined => {
@@ -103,7 +121,8 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       }
     } else if (p !== undefined) bad('preset', 'must be a preset name or an object with a name');
     if (token !== undefined && (claims !== undefined || p !== undefined)) bad('token', 'give token, or claims/preset, not both');
-    if (token !== undefined && issuer !== undefined) bad('issuer', 'names the issuer that signs claims/preset; a token names its own (iss)');
+    if (token !== undefined && issuer !== undefined)
+      bad('issuer', 'names the issuer that signs claims/preset; a token names its own (iss)');
     if (token === undefined && claims === undefined && p === undefined) bad('', 'needs claims, preset or token');
     let durationSeconds: number | undefined;
     const d = raw['durationSeconds'];
@@ -118,7 +137,11 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     else bad('expect', `must be allow, deny or an STS error code (${Object.keys(STS_ERRORS).join(', ')})`);
     if (name === undefined || role === undefined || expectation === undefined) return;
     cases.push({
-      file, index: i, name, role, expect: expectation,
+      file,
+      index: i,
+      name,
+      role,
+      expect: expectation,
       ...(isObject(claims) ? { claims } : {}),
       ...(token === undefined ? {} : { token }),
       ...(preset === undefined ? {} : { preset }),

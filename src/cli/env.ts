@@ -44,7 +44,8 @@ function endpointOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
     } catch {
       throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:${DEFAULT_PORT}, got '${flag}'`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http:// or https:// URL, got '${flag}'`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`--endpoint must be an http:// or https:// URL, got '${flag}'`);
     return flag;
   }
   const port = parsePort(env['STS_EMULATOR_PORT'] ?? String(DEFAULT_PORT));
@@ -66,21 +67,30 @@ export function envLines(argv: string[], env: NodeJS.ProcessEnv, cwd: string): s
   if (!isRoleSessionName(session)) throw new UsageError(`--session-name must be 2 to 64 letters, digits or _+=,.@-, got '${session}'`);
   const region = regionOf(values, env);
   const given = str(values, 'token-file');
-  const tokenFile = printable(given === undefined ? 'the current directory (give --token-file)' : '--token-file', resolve(cwd, given ?? DEFAULT_TOKEN_FILE));
-  return [
-    `# Web-identity exchanges go to the sts-emulator at ${endpoint}: eval "$(sts-emulator env ...)", or save and source this.`,
-    '# AWS_ENDPOINT_URL_STS needs AWS CLI v1 (botocore >= 1.31) or v2 >= 2.13: older clients ignore it and would send',
-    '# the token to the real AWS STS (give them --endpoint-url).',
-    '# Credentials already in the environment would be used instead of the web identity:',
-    'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE',
-    `export AWS_ENDPOINT_URL_STS=${shQuote(endpoint)}`,
-    `export AWS_ROLE_ARN=${shQuote(roleArn)}`,
-    ...(given === undefined ? [`# No --token-file: write a token there first, e.g. npx sts-emulator token --preset circleci --branch main > ${shQuote(tokenFile)}`] : []),
-    `export AWS_WEB_IDENTITY_TOKEN_FILE=${shQuote(tokenFile)}`,
-    `export AWS_ROLE_SESSION_NAME=${shQuote(session)}`,
-    `export AWS_REGION=${shQuote(region)}`,
-    `export AWS_DEFAULT_REGION=${shQuote(region)}`,
-  ].join('\n') + '\n';
+  const tokenFile = printable(
+    given === undefined ? 'the current directory (give --token-file)' : '--token-file',
+    resolve(cwd, given ?? DEFAULT_TOKEN_FILE),
+  );
+  return (
+    [
+      `# Web-identity exchanges go to the sts-emulator at ${endpoint}: eval "$(sts-emulator env ...)", or save and source this.`,
+      '# AWS_ENDPOINT_URL_STS needs AWS CLI v1 (botocore >= 1.31) or v2 >= 2.13: older clients ignore it and would send',
+      '# the token to the real AWS STS (give them --endpoint-url).',
+      '# Credentials already in the environment would be used instead of the web identity:',
+      'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE',
+      `export AWS_ENDPOINT_URL_STS=${shQuote(endpoint)}`,
+      `export AWS_ROLE_ARN=${shQuote(roleArn)}`,
+      ...(given === undefined
+        ? [
+            `# No --token-file: write a token there first, e.g. npx sts-emulator token --preset circleci --branch main > ${shQuote(tokenFile)}`,
+          ]
+        : []),
+      `export AWS_WEB_IDENTITY_TOKEN_FILE=${shQuote(tokenFile)}`,
+      `export AWS_ROLE_SESSION_NAME=${shQuote(session)}`,
+      `export AWS_REGION=${shQuote(region)}`,
+      `export AWS_DEFAULT_REGION=${shQuote(region)}`,
+    ].join('\n') + '\n'
+  );
 }
 
 export async function envCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {

@@ -40,9 +40,11 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   const ttl = parseTtl(values.ttl);
   const extraClaims = values.claims === undefined ? undefined : parseClaimsJson(values.claims);
   const duration = str(values, 'duration-seconds');
-  if (duration !== undefined && !/^-?\d{1,15}$/.test(duration)) throw new UsageError(`--duration-seconds must be a whole number, got '${duration}'`);
+  if (duration !== undefined && !/^-?\d{1,15}$/.test(duration))
+    throw new UsageError(`--duration-seconds must be a whole number, got '${duration}'`);
   const sourceIp = str(values, 'source-ip');
-  if (sourceIp !== undefined && isIP(sourceIp) === 0) throw new UsageError(`--source-ip must be an IPv4 or IPv6 address, got '${sourceIp}'`);
+  if (sourceIp !== undefined && isIP(sourceIp) === 0)
+    throw new UsageError(`--source-ip must be an IPv4 or IPv6 address, got '${sourceIp}'`);
 
   const runtime = await createRuntime(common);
   const base = {

@@ -5,8 +5,12 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export function keepHeapSmall(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env['NODE_OPTIONS'] ?? ''): void {
-  const given = (name: string): boolean => [...execArgv, nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
+export function keepHeapSmall(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
+): void {
+  const given = (name: string): boolean =>
+    [...execArgv, nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
   if (!given('semi-space')) setFlagsFromString('--semi-space-growth-factor=1');
   if (!given('heap-growing')) setFlagsFromString('--heap-growing-percent=100');
 }

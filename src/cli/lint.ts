@@ -31,8 +31,9 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
     for (const f of findings) {
       io.stdout(`${f.file}: ${f.path}: ${f.severity} [${f.rule}] ${f.message}\n    fix: ${f.fix}\n`);
     }
-    io.stdout(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${config.roles.length} roles\n`);
+    io.stdout(
+      `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${config.roles.length} roles\n`,
+    );
   }
   return errors > 0 || (values.strict === true && warnings > 0) ? 1 : 0;
 }
-

@@ -35,7 +35,11 @@ function isIssuerChoiceError(e: unknown): boolean {
 
 /** Collapses a multi-line message (parseArgs writes hints on extra lines) into one line. */
 function oneLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
 }
 
 /** One line per configuration problem, each with its file (relative to --policies) and JSON path. */
@@ -72,7 +76,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     return 2;
   }
   try {
-    return await (await load())(rest, env, io);
+    return await (
+      await load()
+    )(rest, env, io);
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr(formatConfigError(e));

@@ -90,6 +90,7 @@ export function parseClaimsJson(text: string, flag = '--claims'): Record<string,
     throw new UsageError(`${flag} is not valid JSON: ${(e as Error).message}`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${flag} must be a JSON object`);
-  if (nestedDeeperThan(v, MAX_CLAIM_DEPTH)) throw new UsageError(`${flag} nests objects or arrays more than ${MAX_CLAIM_DEPTH} levels deep; no real token does`);
+  if (nestedDeeperThan(v, MAX_CLAIM_DEPTH))
+    throw new UsageError(`${flag} nests objects or arrays more than ${MAX_CLAIM_DEPTH} levels deep; no real token does`);
   return v as Record<string, unknown>;
 }

@@ -58,7 +58,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     key: serverKey(keyFlag, keyFile, env),
     auditLog: str(values, 'audit-log') ?? env['STS_EMULATOR_AUDIT_LOG'] ?? 'off',
     reasonHeader: values['no-reason-header'] !== true,
-    maxConnections: parseMaxConnections(str(values, 'max-connections') ?? env['STS_EMULATOR_MAX_CONNECTIONS'] ?? String(DEFAULT_MAX_CONNECTIONS)),
+    maxConnections: parseMaxConnections(
+      str(values, 'max-connections') ?? env['STS_EMULATOR_MAX_CONNECTIONS'] ?? String(DEFAULT_MAX_CONNECTIONS),
+    ),
     watch: values.watch === true || env['STS_EMULATOR_WATCH'] === '1',
     adminToken: adminToken(str(values, 'admin-token') ?? env['STS_EMULATOR_ADMIN_TOKEN']),
     quiet: values.quiet === true || quietFromEnv(env['STS_EMULATOR_QUIET']),
@@ -103,7 +105,13 @@ export function parseWorkers(text: string): number {
 const GENERATED_KEY_HINT = 'credentials end with this process; keep them with --server-key-file';
 
 /** The one line `serve` prints when it listens. */
-export function readyLine(address: string, ipv6: boolean, port: number, options: ServeOptions, config: { roles: readonly unknown[]; providers: readonly unknown[] }): string {
+export function readyLine(
+  address: string,
+  ipv6: boolean,
+  port: number,
+  options: ServeOptions,
+  config: { roles: readonly unknown[]; providers: readonly unknown[] },
+): string {
   const { common, key, workers } = options;
   const shownHost = ipv6 ? `[${address}]` : address;
   return (

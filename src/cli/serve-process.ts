@@ -89,7 +89,9 @@ function listenProblem(e: unknown, options: ServeOptions): string | undefined {
   const err = e as NodeJS.ErrnoException | null;
   if (err?.syscall !== 'listen' && err?.syscall !== 'bind') return undefined; // 'bind' in a cluster worker
   const { port, host } = options;
-  return err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (try --port 0 or another port)` : `cannot listen on ${host}:${port}: ${err.message}`;
+  return err.code === 'EADDRINUSE'
+    ? `port ${port} on ${host} is already in use (try --port 0 or another port)`
+    : `cannot listen on ${host}:${port}: ${err.message}`;
 }
 
 /** Opens and closes the audit log: a usage error (exit 2) when it cannot be opened. */

@@ -28,7 +28,12 @@ export function outcomeLabel(o: StsOutcome): string {
 }
 
 /** Runs cases against a runtime; never throws for a case's own problem (bad issuer, ...). */
-export async function runCases(runtime: Runtime, policiesDir: string, cases: readonly Case[], now: () => Date = () => new Date()): Promise<CaseResult[]> {
+export async function runCases(
+  runtime: Runtime,
+  policiesDir: string,
+  cases: readonly Case[],
+  now: () => Date = () => new Date(),
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   // STS refusals are expected outcomes here, thrown and caught per case: capturing their stacks was most of the cost.
   const stackTraceLimit = Error.stackTraceLimit;
@@ -125,7 +130,11 @@ export async function testCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io
     } else {
       out += `FAIL ${r.case.name} (${r.case.file}[${r.case.index}]): expected ${r.case.expect}, got ${r.got}\n`;
       const detail = r.problem ?? (r.outcome === undefined ? '' : explainText(r.outcome));
-      out += detail.split('\n').map((l) => `     ${l}`).join('\n') + '\n';
+      out +=
+        detail
+          .split('\n')
+          .map((l) => `     ${l}`)
+          .join('\n') + '\n';
     }
   }
   const passed = results.filter((r) => r.passed).length;

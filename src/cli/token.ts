@@ -13,7 +13,11 @@ type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: tru
 function presetFlags(preset: PresetName): ReadonlyMap<string, FlagConfig> {
   const flags = new Map<string, FlagConfig>();
   for (const o of Object.values(presetNamed(preset).options)) {
-    if (o.flag !== undefined) flags.set(o.flag, o.kind === 'boolean' ? { type: 'boolean' } : o.kind === 'strings' ? { type: 'string', multiple: true } : { type: 'string' });
+    if (o.flag !== undefined)
+      flags.set(
+        o.flag,
+        o.kind === 'boolean' ? { type: 'boolean' } : o.kind === 'strings' ? { type: 'string', multiple: true } : { type: 'string' },
+      );
   }
   return flags;
 }
@@ -86,7 +90,16 @@ export function claimsFromFlags(preset: PresetName, provider: OidcProvider, v: F
   const options: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(schema)) {
     if (o.flag === undefined) continue;
-    const value = o.kind === 'boolean' ? (v[o.flag] === true ? true : undefined) : o.kind === 'strings' ? (Array.isArray(v[o.flag]) ? v[o.flag] : undefined) : str(v, o.flag);
+    const value =
+      o.kind === 'boolean'
+        ? v[o.flag] === true
+          ? true
+          : undefined
+        : o.kind === 'strings'
+          ? Array.isArray(v[o.flag])
+            ? v[o.flag]
+            : undefined
+          : str(v, o.flag);
     if (value !== undefined) options[name] = value;
   }
   const base = mintPresetClaims(preset, provider, options, t, randomUUID());

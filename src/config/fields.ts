@@ -44,12 +44,7 @@ export function field(obj: Record<string, unknown>, key: string): unknown {
 }
 
 /** Reports every key of `obj` that is not in `allowed`, suggesting the closest allowed name. */
-export function checkUnknownFields(
-  obj: Record<string, unknown>,
-  allowed: readonly string[],
-  path: string,
-  report: Report,
-): void {
+export function checkUnknownFields(obj: Record<string, unknown>, allowed: readonly string[], path: string, report: Report): void {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
     const hint = suggest(key, allowed);

@@ -9,9 +9,7 @@ import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type JSONPat
 /** Largest configuration file (provider, role or JWKS file) read, in bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
-export type JsonResult =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly message: string };
+export type JsonResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
 
 /** Where a value is written: UTF-16 offset and length in the file's text (BOM excluded), 1-based line and column. */
 export interface SourceRegion {
@@ -31,8 +29,7 @@ export interface SourcePositions {
 }
 
 export type JsonDocumentResult =
-  | { readonly ok: true; readonly value: unknown; readonly positions: SourcePositions }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly value: unknown; readonly positions: SourcePositions } | { readonly ok: false; readonly message: string };
 
 const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
@@ -159,7 +156,11 @@ const EXPECTED: Record<Exclude<Expecting, 'end'>, (closer: string) => string> = 
   next: (closer) => `expected ',' or '${closer}'`,
 };
 
-function errorText(text: string, e: { code: string; offset: number; length: number; expecting: Expecting; closer: string }, quote: boolean): { offset: number; message: string } {
+function errorText(
+  text: string,
+  e: { code: string; offset: number; length: number; expecting: Expecting; closer: string },
+  quote: boolean,
+): { offset: number; message: string } {
   const show = (at: number): string => (at >= text.length ? 'end of file' : quote ? `'${text[at]}'` : 'character');
   const token = text.slice(e.offset, e.offset + e.length);
   const within = (re: RegExp): number => e.offset + Math.max(0, token.search(re));
@@ -181,7 +182,8 @@ function errorText(text: string, e: { code: string; offset: number; length: numb
   }
   if (/^[ \t\n\r]*$/.test(text)) return { offset: e.offset, message: 'file is empty; expected a JSON object' };
   const at = e.offset;
-  if (e.expecting === 'end' || e.code === 'EndOfFileExpected') return { offset: at, message: `unexpected ${show(at)} after the end of the JSON value` };
+  if (e.expecting === 'end' || e.code === 'EndOfFileExpected')
+    return { offset: at, message: `unexpected ${show(at)} after the end of the JSON value` };
   // A closer where a key or value should follow comes after a comma ('{}' and '[]' are valid).
   if ((e.expecting === 'key' && text[at] === '}') || (e.expecting === 'value' && e.closer === ']' && text[at] === ']')) {
     return { offset: at, message: quote ? `trailing comma before '${text[at]}'` : 'trailing comma' };
@@ -211,7 +213,8 @@ function pathSegments(path: string): JSONPath | undefined {
   try {
     while (rest !== '') {
       let m: RegExpExecArray | null;
-      if ((m = (segments.length === 0 ? /^([A-Za-z_$][\w$-]*)/ : /^\.([A-Za-z_$][\w$-]*)/).exec(rest)) !== null) segments.push(m[1] as string);
+      if ((m = (segments.length === 0 ? /^([A-Za-z_$][\w$-]*)/ : /^\.([A-Za-z_$][\w$-]*)/).exec(rest)) !== null)
+        segments.push(m[1] as string);
       else if ((m = /^\[(\d+)\]/.exec(rest)) !== null) segments.push(Number(m[1]));
       else if ((m = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest)) !== null) segments.push(JSON.parse(m[1] as string) as string);
       else return undefined;

@@ -46,8 +46,7 @@ export interface BuildOptions {
 }
 
 export type BuildResult =
-  | { readonly ok: true; readonly config: LoadedConfig }
-  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+  { readonly ok: true; readonly config: LoadedConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 export interface LoadOptions {
   readonly accountId: string;
@@ -81,11 +80,21 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
   }
   // Files in name order, then documents given as objects in their own order.
   const sorted = [
-    ...files.filter((f) => f.kind === undefined && isConfigFileName(f.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...files
+      .filter((f) => f.kind === undefined && isConfigFileName(f.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     ...files.filter((f) => f.kind !== undefined),
   ];
-  const providers = buildProviders(sorted.filter((f) => kindOf(f) === 'provider'), options, reportIn);
-  const roles = buildRoles(sorted.filter((f) => kindOf(f) === 'role'), options, reportIn);
+  const providers = buildProviders(
+    sorted.filter((f) => kindOf(f) === 'provider'),
+    options,
+    reportIn,
+  );
+  const roles = buildRoles(
+    sorted.filter((f) => kindOf(f) === 'role'),
+    options,
+    reportIn,
+  );
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: { accountId: options.accountId, providers, roles } };
 }
@@ -220,7 +229,10 @@ export async function loadConfigFrom(source: ConfigSource, options: SourceOption
   const root = nodePath.resolve(source.dir ?? options.baseDir ?? '.');
   const problems: ConfigProblem[] = [];
   let files: ConfigFile[] = source.dir === undefined ? [] : await readConfigDir(root, problems);
-  files.push(...objectDocuments('provider', 'providers', source.providers, problems), ...objectDocuments('role', 'roles', source.roles, problems));
+  files.push(
+    ...objectDocuments('provider', 'providers', source.providers, problems),
+    ...objectDocuments('role', 'roles', source.roles, problems),
+  );
   const edits = options.roleEdits;
   if (edits !== undefined && edits.size > 0) {
     files = files.filter((f) => kindOf(f) !== 'role' || !edits.has(roleNameOfText(f.text)?.toLowerCase() ?? ''));

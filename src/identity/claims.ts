@@ -20,7 +20,9 @@ export function checkClaims(claims: Readonly<Record<string, unknown>>, provider:
 function checkIssuer(claims: Readonly<Record<string, unknown>>, provider: OidcProvider): void {
   const iss = Object.hasOwn(claims, 'iss') ? claims['iss'] : undefined;
   if (iss !== provider.url) {
-    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(typeof iss === 'string' ? iss : String(JSON.stringify(iss))), { reason: 'iss does not match the provider' });
+    throw new StsError('InvalidIdentityToken', MESSAGES.noProvider(typeof iss === 'string' ? iss : String(JSON.stringify(iss))), {
+      reason: 'iss does not match the provider',
+    });
   }
 }
 

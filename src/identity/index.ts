@@ -6,9 +6,28 @@ export { ALLOWED_ALGORITHMS, createTokenVerifier, type TokenVerifierOptions } fr
 export { acceptClaims, MAX_CLAIM_DEPTH, nestedDeeperThan } from './claims.js';
 export { discoveryDocument, loadOrCreateSigningKey, publicJwks, signToken, type EmulatedKey } from './emulated.js';
 export {
-  GENERIC_CLAIM_KEYS, MULTIVALUED_CLAIMS, organisationOf, presetClaims, presetNamed, presetOfProvider, PRESETS, PROVIDER_KINDS, providedClaims,
-  providerKindOf, type ProviderKind, type ProviderKindName,
+  GENERIC_CLAIM_KEYS,
+  MULTIVALUED_CLAIMS,
+  organisationOf,
+  presetClaims,
+  presetNamed,
+  presetOfProvider,
+  PRESETS,
+  PROVIDER_KINDS,
+  providedClaims,
+  providerKindOf,
+  type ProviderKind,
+  type ProviderKindName,
 } from './provider-kinds.js';
-export { presetOptionProblems, type CircleCiOptions, type GitHubOptions, type OptionKind, type OptionSchema, type Preset, type PresetName, type TimeOptions } from './presets.js';
+export {
+  presetOptionProblems,
+  type CircleCiOptions,
+  type GitHubOptions,
+  type OptionKind,
+  type OptionSchema,
+  type Preset,
+  type PresetName,
+  type TimeOptions,
+} from './presets.js';
 export { refusingProvider } from './refusal.js';
 export type { JwkSet, KeySource, OidcProvider, TokenVerifier, VerifiedToken } from './types.js';

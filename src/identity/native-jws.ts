@@ -13,7 +13,9 @@ import type { JWTVerifyGetKey } from 'jose';
 declare const decodedNatively: unique symbol;
 
 /** Header and payload as jose's decodeProtectedHeader and decodeJwt return them, from `decodeCompact` only. */
-export type CompactParts = { readonly header: Record<string, unknown>; readonly payload: Record<string, unknown> } & { readonly [decodedNatively]: true };
+export type CompactParts = { readonly header: Record<string, unknown>; readonly payload: Record<string, unknown> } & {
+  readonly [decodedNatively]: true;
+};
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PLAIN_HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
@@ -93,7 +95,10 @@ export async function verifyCompact(
   const encodedSignature = token.slice(last + 1);
 
   // As jose calls it: the parsed protected header and the flattened form of the token.
-  const key: unknown = await getKey(header as Parameters<JWTVerifyGetKey>[0], { payload: encodedPayload, protected: encodedHeader, signature: encodedSignature } as Parameters<JWTVerifyGetKey>[1]);
+  const key: unknown = await getKey(
+    header as Parameters<JWTVerifyGetKey>[0],
+    { payload: encodedPayload, protected: encodedHeader, signature: encodedSignature } as Parameters<JWTVerifyGetKey>[1],
+  );
   // From here on nothing is thrown: whatever fails (an unusable key, a bad signature) is left to jose.
   try {
     const keyObject = usableKey(key, alg);

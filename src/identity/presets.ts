@@ -81,7 +81,8 @@ export function presetOptionProblems(preset: Preset, options: Readonly<Record<st
   const problems: { option: string; message: string }[] = [];
   for (const [k, v] of Object.entries(options)) {
     const s = spec(k);
-    if (s === undefined) problems.push({ option: k, message: `unknown option of preset ${preset.name} (known: name, ${Object.keys(schema).join(', ')})` });
+    if (s === undefined)
+      problems.push({ option: k, message: `unknown option of preset ${preset.name} (known: name, ${Object.keys(schema).join(', ')})` });
     else if (!OPTION_CHECKS[s.kind].ok(v)) problems.push({ option: k, message: OPTION_CHECKS[s.kind].message });
   }
   const valid = (k: string): boolean => {

@@ -6,7 +6,15 @@
  * Sources: IAM User Guide "Available keys for AWS web identity federation" (aud, azp, amr, sub; email observed),
  * and the Service Authorization Reference for STS (provider-specific keys). See shared/reference/sts.md §6.
  */
-import { CIRCLECI_PRESET, GITHUB_PRESET, type OptionSchema, type OptionsOf, type Preset, type PresetName, type TimeOptions } from './presets.js';
+import {
+  CIRCLECI_PRESET,
+  GITHUB_PRESET,
+  type OptionSchema,
+  type OptionsOf,
+  type Preset,
+  type PresetName,
+  type TimeOptions,
+} from './presets.js';
 
 export type ProviderKindName = 'circleci' | 'github' | 'google' | 'oci' | 'gitlab' | 'buildkite' | 'generic';
 
@@ -43,16 +51,42 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
     name: 'github',
     // token.actions.githubusercontent.com[/<enterprise>], token.actions.<enterprise>.ghe.com, github.com/enterprises/<enterprise>
     names: /^(?:token\.actions\.githubusercontent\.com(?:\/[^/]+)?|token\.actions\.[^/]*\.ghe\.com|github\.com\/enterprises\/[^/]+)$/i,
-    claimKeys: ['actor', 'actor_id', 'enterprise_id', 'environment', 'job_workflow_ref', 'ref', 'repository', 'repository_id', 'repository_owner_id', 'workflow'],
+    claimKeys: [
+      'actor',
+      'actor_id',
+      'enterprise_id',
+      'environment',
+      'job_workflow_ref',
+      'ref',
+      'repository',
+      'repository_id',
+      'repository_owner_id',
+      'workflow',
+    ],
     source: 'SAR-STS GitHub keys',
     preset: GITHUB_PRESET,
   },
-  { name: 'google', names: /^accounts\.google\.com$/i, claimKeys: ['google/organization_number', 'oaud'], source: 'SAR-STS Google keys; IAM UG oaud' },
+  {
+    name: 'google',
+    names: /^accounts\.google\.com$/i,
+    claimKeys: ['google/organization_number', 'oaud'],
+    source: 'SAR-STS Google keys; IAM UG oaud',
+  },
   { name: 'oci', names: /^idcs-[^/]*\.identity\.oraclecloud\.com$/i, claimKeys: ['rpst_id'], source: 'SAR-STS OCI key' },
   {
     name: 'gitlab',
     names: /^gitlab\.com$/i,
-    claimKeys: ['namespace_id', 'pipeline_source', 'project_id', 'ref_protected', 'runner_environment', 'user_access_level', 'user_email', 'user_id', 'user_login'],
+    claimKeys: [
+      'namespace_id',
+      'pipeline_source',
+      'project_id',
+      'ref_protected',
+      'runner_environment',
+      'user_access_level',
+      'user_email',
+      'user_id',
+      'user_login',
+    ],
     source: 'SAR-STS GitLab keys',
   },
   {
@@ -99,7 +133,13 @@ export function presetOfProvider(providerName: string): PresetName | undefined {
 }
 
 /** A preset's claims for an issuer (its Url); the issuer's organisation, if its name carries one, is the default. */
-export function presetClaims(name: PresetName, issuerUrl: string, options: Readonly<Record<string, unknown>>, t: TimeOptions, jti?: string): Record<string, unknown> {
+export function presetClaims(
+  name: PresetName,
+  issuerUrl: string,
+  options: Readonly<Record<string, unknown>>,
+  t: TimeOptions,
+  jti?: string,
+): Record<string, unknown> {
   const org = organisationOf(issuerUrl.replace(/^https:\/\//, ''));
   // Options come checked against the preset's schema by whoever read them (case files, flags, typed callers).
   return presetNamed(name).claims({ url: issuerUrl, org }, options as OptionsOf<OptionSchema>, t, jti);

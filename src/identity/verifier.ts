@@ -86,7 +86,8 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
   const cooldownMs = integerOption('cooldownMs', options.cooldownMs, 30_000);
   const cacheMaxAgeMs = integerOption('cacheMaxAgeMs', options.cacheMaxAgeMs, 600_000);
   const staleMs = integerOption('staleMs', options.staleMs, 24 * 60 * 60 * 1000);
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('createTokenVerifier: clock must be a function');
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new TypeError('createTokenVerifier: clock must be a function');
   const clock = options.clock ?? Date.now;
   const maxResponseBytes = integerOption('maxResponseBytes', options.maxResponseBytes, 1024 * 1024);
   const boundedFetch = createBoundedFetch({
@@ -159,7 +160,8 @@ export function createTokenVerifier(providers: readonly OidcProvider[], options:
     let result: { readonly payload: object; readonly protectedHeader: object };
     try {
       const native = fastSignatures && parts !== undefined ? await verifyCompact(token, parts, getKey, schedule) : undefined;
-      result = native !== undefined ? { payload: native.payload, protectedHeader: native.header } : await jwtVerify(token, getKey, verifyOptions);
+      result =
+        native !== undefined ? { payload: native.payload, protectedHeader: native.header } : await jwtVerify(token, getKey, verifyOptions);
     } catch (err) {
       // A claim failure means the signature verified: our own claim checks decide the outcome, so a
       // cache hit and a full verification always answer alike.

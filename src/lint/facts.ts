@@ -76,5 +76,7 @@ export function unsupportedKey(s: StatementFacts, c: ConditionView): { provider:
 /** What a condition on a key that is never present amounts to, as the evaluator decides it. */
 export function absentConsequence(c: ConditionView, allow: boolean): string {
   if (conditionWhenKeyAbsent(c)) return 'this condition is always true, so it restricts nothing';
-  return allow ? 'this condition is always false, so the statement never allows' : 'this condition is always false, so the Deny never applies';
+  return allow
+    ? 'this condition is always false, so the statement never allows'
+    : 'this condition is always false, so the Deny never applies';
 }

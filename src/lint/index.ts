@@ -39,7 +39,16 @@ export function lintConfig(config: LoadedConfig): Finding[] {
     for (const statement of statementsOf(role.trustPolicy)) {
       const s = statementFacts(role, config.providers, statement);
       const add = (rule: Rule, reports: readonly { path: string; message: string; fix: string }[]): void => {
-        for (const r of reports) findings.push({ severity: rule.severity, rule: rule.id, file: role.file, role: role.roleName, path: r.path, message: r.message, fix: r.fix });
+        for (const r of reports)
+          findings.push({
+            severity: rule.severity,
+            rule: rule.id,
+            file: role.file,
+            role: role.roleName,
+            path: r.path,
+            message: r.message,
+            fix: r.fix,
+          });
       };
       for (const c of statement.conditions) {
         for (const rule of RULES) if (rule.on === 'condition') add(rule, rule.check(s, c));

@@ -31,4 +31,3 @@ export function matchArn(pattern: readonly CompiledWildcard[] | null, subject: r
   if (parts === null) return false;
   return pattern.every((p, i) => matchWildcard(p, parts[i] as number[]));
 }
-

@@ -50,13 +50,22 @@ export function evaluateCondition(c: CompiledCondition, ctx: RequestContext): Co
   const policyValues = c.values.map((v, i) => bound[i]?.text ?? v.raw);
   const unresolved = c.values.filter((_, i) => bound[i] === null).map((v) => v.raw);
   const done = (result: boolean, reason: ConditionReason): ConditionResult => ({
-    operator: c.operator.text, key: c.key, contextValues, policyValues, result, reason, unresolved,
+    operator: c.operator.text,
+    key: c.key,
+    contextValues,
+    policyValues,
+    result,
+    reason,
+    unresolved,
   });
 
   const absent = entry === undefined || entry.length === 0;
   if (def.name === 'Null') {
     const wanted = absent ? 'true' : 'false';
-    return done(policyValues.some((v) => v.toLowerCase() === wanted), absent ? 'nullKeyAbsent' : 'nullKeyPresent');
+    return done(
+      policyValues.some((v) => v.toLowerCase() === wanted),
+      absent ? 'nullKeyAbsent' : 'nullKeyPresent',
+    );
   }
   if (absent) {
     if (ifExists) return done(true, 'keyAbsentIfExists');

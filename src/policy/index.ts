@@ -11,8 +11,17 @@ export { formatEvaluation, type FormatOptions } from './explain.js';
 export { conditionWhenKeyAbsent, statementCoversAction, statementsOf, type ConditionView, type StatementView } from './view.js';
 export type { PrincipalSpec } from './principal.js';
 export type {
-  AuthorizationRequest, CallerPrincipal, ConditionTrace, Decision, EvaluationResult, ParseResult, PolicyKind, PolicyProblem, RequestContext,
-  StatementTrace, TrustPolicy,
+  AuthorizationRequest,
+  CallerPrincipal,
+  ConditionTrace,
+  Decision,
+  EvaluationResult,
+  ParseResult,
+  PolicyKind,
+  PolicyProblem,
+  RequestContext,
+  StatementTrace,
+  TrustPolicy,
 } from './types.js';
 
 /** Pure, synchronous: no clock, no I/O. Explicit Deny wins; an Allow is required. */

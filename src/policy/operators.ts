@@ -7,9 +7,7 @@
 import { compileArnPattern, matchArn } from './arn.js';
 import { cidrContains, parseCidr } from './ip.js';
 import type { RequestContext } from './types.js';
-import {
-  bytesEqual, compareDecimal, foldCase, parseBase64, parseBool, parseDate, parseDecimal, type Decimal,
-} from './values.js';
+import { bytesEqual, compareDecimal, foldCase, parseBase64, parseBool, parseDate, parseDecimal, type Decimal } from './values.js';
 import { parseTemplate, resolveText, resolveUnits, type Template } from './variables.js';
 import { codePoints, compileWildcard, matchWildcard, type PatternUnit } from './wildcard.js';
 

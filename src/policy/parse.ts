@@ -18,7 +18,15 @@ type Json = Record<string, unknown>;
 const VERSIONS = ['2012-10-17', '2008-10-17'] as const;
 const TOP_FIELDS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_FIELDS = new Set([
-  'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition',
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
 ]);
 const PRINCIPAL_TYPES = new Set(['Federated', 'AWS', 'Service']);
 
@@ -110,8 +118,7 @@ function parsePrincipal(c: Collector, value: unknown, path: string): PrincipalSp
 }
 
 function conditionValues(c: Collector, value: unknown, path: string): { raw: string; path: string }[] {
-  const scalar = (v: unknown): v is string | number | boolean =>
-    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  const scalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
   if (scalar(value)) return [{ raw: String(value), path }];
   if (Array.isArray(value) && value.length > 0) {
     const out: { raw: string; path: string }[] = [];
@@ -163,7 +170,12 @@ function parseCondition(c: Collector, value: unknown, path: string, substitute: 
 }
 
 function parseStatement(
-  c: Collector, s: unknown, path: string, index: number, kind: PolicyKind, substitute: boolean,
+  c: Collector,
+  s: unknown,
+  path: string,
+  index: number,
+  kind: PolicyKind,
+  substitute: boolean,
 ): CompiledStatement | undefined {
   if (!isObject(s)) {
     c.add(path, 'Statement must be an object');

@@ -49,9 +49,7 @@ export interface TrustPolicy {
 }
 
 export type ParseResult =
-  | { readonly ok: true; readonly policy: TrustPolicy }
-  | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
-
+  { readonly ok: true; readonly policy: TrustPolicy } | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
 export interface ConditionTrace {
   readonly operator: string;

@@ -48,8 +48,7 @@ export function compareDecimal(a: Decimal, b: Decimal): number {
   return sa < 0 ? -c : c;
 }
 
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const EPOCH = /^-?\d{1,15}(?:\.\d{1,9})?$/;
 
 /**
@@ -61,7 +60,12 @@ export function parseDate(text: string): number | null {
   const m = ISO_DATE.exec(text);
   if (m === null) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => Number(v ?? '0')) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   const ms = Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;

@@ -42,8 +42,7 @@ export const MESSAGES = {
   noProvider: (iss: string) => `No OpenIDConnect provider found in your account for ${iss}`,
   incorrectAudience: 'Incorrect token audience',
   missingAud: 'Missing a required claim: aud',
-  tokenExpired: (now: number, exp: number) =>
-    `Token expired: current date/time ${now} must be before the expiration date/time ${exp}`,
+  tokenExpired: (now: number, exp: number) => `Token expired: current date/time ${now} must be before the expiration date/time ${exp}`,
   couldNotRetrieveKey:
     "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
   durationExceedsMax: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',

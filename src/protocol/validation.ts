@@ -26,7 +26,10 @@ export function formatValidationFailures(failures: readonly ValidationFailure[])
   return (
     head +
     failures
-      .map((f) => `Value ${f.value === null ? 'null' : `'${f.value}'`} at '${f.field}' failed to satisfy constraint: Member must ${f.constraint}`)
+      .map(
+        (f) =>
+          `Value ${f.value === null ? 'null' : `'${f.value}'`} at '${f.field}' failed to satisfy constraint: Member must ${f.constraint}`,
+      )
       .join('; ')
   );
 }

@@ -29,22 +29,31 @@ export function adminRouter(admin: AdminSurface): Router {
   router.post(`${ADMIN_PREFIX}/reset`, (_req: Request, res: Response, next: NextFunction) => {
     admin.reset().then(() => void res.status(204).end(), next);
   });
-  router.put(`${ADMIN_PREFIX}/roles/:name`, express.json({ limit: '1mb', type: () => true }), (req: Request, res: Response, next: NextFunction) => {
-    const name = String(req.params['name']);
-    admin.putRole(name, req.body).then(
-      (role) => void res.json(role),
-      (e: unknown) => {
-        const problems = (e as { problems?: unknown } | null)?.problems;
-        if (Array.isArray(problems)) res.status(400).json({ error: 'InvalidConfiguration', problems });
-        else next(e);
-      },
-    );
-  });
+  router.put(
+    `${ADMIN_PREFIX}/roles/:name`,
+    express.json({ limit: '1mb', type: () => true }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const name = String(req.params['name']);
+      admin.putRole(name, req.body).then(
+        (role) => void res.json(role),
+        (e: unknown) => {
+          const problems = (e as { problems?: unknown } | null)?.problems;
+          if (Array.isArray(problems)) res.status(400).json({ error: 'InvalidConfiguration', problems });
+          else next(e);
+        },
+      );
+    },
+  );
   router.delete(`${ADMIN_PREFIX}/roles/:name`, (req: Request, res: Response, next: NextFunction) => {
-    admin.removeRole(String(req.params['name'])).then(
-      (removed) => void (removed ? res.status(204).end() : res.status(404).json({ error: 'NoSuchEntity', message: `no role ${String(req.params['name'])}` })),
-      next,
-    );
+    admin
+      .removeRole(String(req.params['name']))
+      .then(
+        (removed) =>
+          void (removed
+            ? res.status(204).end()
+            : res.status(404).json({ error: 'NoSuchEntity', message: `no role ${String(req.params['name'])}` })),
+        next,
+      );
   });
   return router;
 }

@@ -30,7 +30,19 @@ export function errorAnswer(error: StsError, requestId: string, reasonHeader = f
 }
 
 function xml(status: number, body: string, requestId: string, before: readonly string[]): Answer {
-  return { status, headers: [...before, 'Content-Type', 'text/xml', 'x-amzn-RequestId', requestId, 'Content-Length', String(Buffer.byteLength(body, 'utf8'))], body };
+  return {
+    status,
+    headers: [
+      ...before,
+      'Content-Type',
+      'text/xml',
+      'x-amzn-RequestId',
+      requestId,
+      'Content-Length',
+      String(Buffer.byteLength(body, 'utf8')),
+    ],
+    body,
+  };
 }
 
 /** Header block and body in one write (a string body goes out with the headers; a Buffer would be a second chunk). */

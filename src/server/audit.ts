@@ -36,7 +36,7 @@ export function auditRecord(outcome: StsOutcome, requestId: string, time: Date):
     decision: decisionOf(outcome),
     errorCode: outcome.ok ? null : outcome.error.code,
     message: outcome.ok ? null : outcome.error.message,
-    reason: outcome.ok ? null : outcome.error.reason ?? null,
+    reason: outcome.ok ? null : (outcome.error.reason ?? null),
     trace: a.evaluation ?? null,
   };
 }
@@ -81,12 +81,15 @@ export function openAuditLog(target: string, report: (text: string) => void): Au
     if (batch.length === 0) return;
     try {
       const bytes = Buffer.from(batch.join(''), 'utf8');
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
       if (failing) report(`sts-emulator: audit log ${target}: writing again (${lost} records lost)\n`);
       failing = false;
     } catch (e) {
       lost += batch.length;
-      if (!failing) report(`sts-emulator: audit log ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; records are lost until writing works again, the server keeps serving\n`);
+      if (!failing)
+        report(
+          `sts-emulator: audit log ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; records are lost until writing works again, the server keeps serving\n`,
+        );
       failing = true;
     }
   };

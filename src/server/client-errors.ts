@@ -27,7 +27,10 @@ function errorFor(code: string | undefined): StsError {
 /** An HTTP/1.1 request without Host (node would answer an empty 400): STS XML, and the connection closes. */
 export function refuseHostless(req: IncomingMessage, res: ServerResponse, requestId: string): void {
   req.resume();
-  writeAnswer(res, errorAnswer(new StsError('MalformedHttpRequest', 'The request is not valid HTTP/1.1'), requestId), ['Connection', 'close']);
+  writeAnswer(res, errorAnswer(new StsError('MalformedHttpRequest', 'The request is not valid HTTP/1.1'), requestId), [
+    'Connection',
+    'close',
+  ]);
 }
 
 /** The request whose answer is being prepared on each socket, from its arrival until the answer is written. */

@@ -11,7 +11,6 @@ import type { FailureLog } from './failure-log.js';
 import { issuerRouter } from './issuer-routes.js';
 import type { IssuerRoutes } from './issuers.js';
 
-
 export interface EmulatorAppOptions {
   /** The emulated issuers in force (they change with the configuration). */
   readonly issuers: () => IssuerRoutes | undefined;
@@ -24,7 +23,8 @@ export function createEmulatorApp(options: EmulatorAppOptions): ExpressApp {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
-  const notFound = (req: Request, res: Response): void => void res.status(404).json({ error: 'NotFound', message: `no emulator route ${req.method} ${req.path}` });
+  const notFound = (req: Request, res: Response): void =>
+    void res.status(404).json({ error: 'NotFound', message: `no emulator route ${req.method} ${req.path}` });
   // Express would answer OPTIONS itself (200, text: the allowed methods): no route answers it here.
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'OPTIONS' ? notFound(req, res) : next()));
   // The issuer routes of the issuers in force: one router per set of issuers, made when that set is first asked for.
@@ -43,7 +43,8 @@ export function createEmulatorApp(options: EmulatorAppOptions): ExpressApp {
   app.use(notFound);
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // A request Express itself refused (a body that is not JSON, too large ...) is the client's: its 4xx as JSON.
-    const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+    const status =
+      (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       if (!res.headersSent) res.status(status).json({ error: 'BadRequest', message: (err as Error).message });
       return;

@@ -1,5 +1,13 @@
 /** The public entry of the server, for cli/ and the package API. */
-export { createStsServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, STOP_GRACE_MS, stopGracefully, type ServerTimeouts, type StsServerOptions } from './sts-server.js';
+export {
+  createStsServer,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_TIMEOUTS,
+  STOP_GRACE_MS,
+  stopGracefully,
+  type ServerTimeouts,
+  type StsServerOptions,
+} from './sts-server.js';
 export { REASON_HEADER } from './answer.js';
 export { AuditLogError, openAuditLog, type AuditLog, type AuditRecord, type AuditSink } from './audit.js';
 export { requestLogLine, requestLogSink } from './request-log.js';

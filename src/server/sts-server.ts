@@ -84,7 +84,11 @@ export function createStsServer(options: StsServerOptions): Server {
     return paths;
   };
   let emulator: RequestListener | undefined;
-  const serverOptions = { connectionsCheckingInterval: timeouts.checkIntervalMs, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
+  const serverOptions = {
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
+    maxHeaderSize: MAX_HEADER_BYTES,
+    requireHostHeader: false,
+  };
   const server = createServer(serverOptions, (req, res) => {
     trackPending(req, res);
     if (stopping.has(server)) res.setHeader('Connection', 'close');

@@ -15,7 +15,8 @@ import type { Trail } from './outcome.js';
 import { checkSessionPolicy } from './session-policy.js';
 
 /** AWS's text for a chained session longer than an hour. */
-export const CHAINED_DURATION_MESSAGE = 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
+export const CHAINED_DURATION_MESSAGE =
+  'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
 const CHAINED_MAX_SECONDS = 3600;
 const DEFAULT_DURATION_SECONDS = 3600;
 
@@ -62,10 +63,14 @@ export function assumeRole(deps: StsDeps, now: Date, req: AssumeRequest, trail: 
   const packedPolicySize = checkSessionPolicy(req.policy, req.tagChars);
   const duration = req.durationSeconds ?? DEFAULT_DURATION_SECONDS;
   if (req.chained && duration > CHAINED_MAX_SECONDS) {
-    throw new StsError('ValidationError', CHAINED_DURATION_MESSAGE, { reason: `role chaining: DurationSeconds ${duration} > ${CHAINED_MAX_SECONDS}` });
+    throw new StsError('ValidationError', CHAINED_DURATION_MESSAGE, {
+      reason: `role chaining: DurationSeconds ${duration} > ${CHAINED_MAX_SECONDS}`,
+    });
   }
   if (duration > role.maxSessionDuration) {
-    throw new StsError('ValidationError', MESSAGES.durationExceedsMax, { reason: `DurationSeconds ${duration} > MaxSessionDuration ${role.maxSessionDuration}` });
+    throw new StsError('ValidationError', MESSAGES.durationExceedsMax, {
+      reason: `DurationSeconds ${duration} > MaxSessionDuration ${role.maxSessionDuration}`,
+    });
   }
   const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const credentials = deps.credentials.issue({
@@ -79,10 +84,13 @@ export function assumeRole(deps: StsDeps, now: Date, req: AssumeRequest, trail: 
     chained: req.chained,
     ...(req.sourceIdentity === undefined ? {} : { sourceIdentity: req.sourceIdentity }),
   });
-  const assumedRoleUser: XmlNode = ['AssumedRoleUser', [
-    ['AssumedRoleId', `${role.roleId}:${req.sessionName}`],
-    ['Arn', assumedRoleArn(deps.accountId, role.roleName, req.sessionName)],
-  ]];
+  const assumedRoleUser: XmlNode = [
+    'AssumedRoleUser',
+    [
+      ['AssumedRoleId', `${role.roleId}:${req.sessionName}`],
+      ['Arn', assumedRoleArn(deps.accountId, role.roleName, req.sessionName)],
+    ],
+  ];
   return { credentials, assumedRoleUser, packedPolicySize };
 }
 

@@ -39,20 +39,28 @@ export function assumeRoleChained(deps: StsDeps, req: QueryRequest): Promise<Sts
       sourceIdentity,
     });
     trail.context = context;
-    const assumed = assume(deps, now, {
-      role,
-      principal: { aws: [caller.roleArn, callerArn] },
-      action: 'sts:AssumeRole',
-      context,
-      extraActions: p.sourceIdentity !== undefined && caller.sourceIdentity === undefined ? [{ action: 'sts:SetSourceIdentity', why: 'the request sets SourceIdentity' }] : [],
-      sessionName: p.roleSessionName,
-      policy: p.policy,
-      tagChars: 0,
-      durationSeconds: p.durationSeconds,
-      chained: true,
-      sourceIdentity,
-      denied: (action, reason, evaluation) => denied(action, role.arn, { reason, detail: evaluation }),
-    }, trail);
+    const assumed = assume(
+      deps,
+      now,
+      {
+        role,
+        principal: { aws: [caller.roleArn, callerArn] },
+        action: 'sts:AssumeRole',
+        context,
+        extraActions:
+          p.sourceIdentity !== undefined && caller.sourceIdentity === undefined
+            ? [{ action: 'sts:SetSourceIdentity', why: 'the request sets SourceIdentity' }]
+            : [],
+        sessionName: p.roleSessionName,
+        policy: p.policy,
+        tagChars: 0,
+        durationSeconds: p.durationSeconds,
+        chained: true,
+        sourceIdentity,
+        denied: (action, reason, evaluation) => denied(action, role.arn, { reason, detail: evaluation }),
+      },
+      trail,
+    );
     return [
       credentialsNode(assumed.credentials),
       assumed.assumedRoleUser,

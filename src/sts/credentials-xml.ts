@@ -10,10 +10,13 @@ export interface CredentialsView {
 }
 
 export function credentialsNode(c: CredentialsView): XmlNode {
-  return ['Credentials', [
-    ['AccessKeyId', c.accessKeyId],
-    ['SecretAccessKey', c.secretAccessKey],
-    ['SessionToken', c.sessionToken],
-    ['Expiration', isoSeconds(c.expiration)],
-  ]];
+  return [
+    'Credentials',
+    [
+      ['AccessKeyId', c.accessKeyId],
+      ['SecretAccessKey', c.secretAccessKey],
+      ['SessionToken', c.sessionToken],
+      ['Expiration', isoSeconds(c.expiration)],
+    ],
+  ];
 }

@@ -58,7 +58,8 @@ function take(randomBytes: (n: number) => Uint8Array, n: number): Uint8Array {
   return b;
 }
 
-const invalid = (reason: string, cause?: unknown): StsError => new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, { reason, cause });
+const invalid = (reason: string, cause?: unknown): StsError =>
+  new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, { reason, cause });
 
 type Payload = { a: string; c: string; r: string; n: string; i: string; s: string; e: number; t: number; ch: boolean; si?: string };
 
@@ -75,15 +76,25 @@ function fromPayload(v: unknown): Payload | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
   const strings = ['a', 'c', 'r', 'n', 'i', 's'].every((k) => typeof o[k] === 'string');
-  const ok = strings && Number.isSafeInteger(o['e']) && Number.isSafeInteger(o['t']) && typeof o['ch'] === 'boolean' &&
+  const ok =
+    strings &&
+    Number.isSafeInteger(o['e']) &&
+    Number.isSafeInteger(o['t']) &&
+    typeof o['ch'] === 'boolean' &&
     (o['si'] === undefined || typeof o['si'] === 'string');
   return ok ? (o as Payload) : undefined;
 }
 
 function toSession(p: Payload): SessionClaims {
   const base = {
-    accountId: p.c, roleArn: p.r, roleName: p.n, roleId: p.i, sessionName: p.s,
-    expiration: new Date(p.e), issuedAt: new Date(p.t), chained: p.ch,
+    accountId: p.c,
+    roleArn: p.r,
+    roleName: p.n,
+    roleId: p.i,
+    sessionName: p.s,
+    expiration: new Date(p.e),
+    issuedAt: new Date(p.t),
+    chained: p.ch,
   };
   return p.si === undefined ? base : { ...base, sourceIdentity: p.si };
 }
@@ -156,7 +167,10 @@ export function createCredentialAuthority(serverKey: Uint8Array, deps: { randomB
         return { session: toSession(p), secretAccessKey: secret };
       } catch (e) {
         if (e instanceof StsError) throw e;
-        throw new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, { cause: e, reason: 'session token could not be opened' });
+        throw new StsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId, {
+          cause: e,
+          reason: 'session token could not be opened',
+        });
       }
     },
   };

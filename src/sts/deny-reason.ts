@@ -15,7 +15,9 @@ export function denyReason(ev: EvaluationResult): string {
     else {
       const failed = s.conditions.find((c) => !c.result);
       if (failed !== undefined) {
-        parts.push(`Statement[${s.index}]: ${failed.operator} ${failed.key} is false (${failed.contextValues === null ? 'key absent' : `context ${JSON.stringify(failed.contextValues)}`}, policy ${JSON.stringify(failed.policyValues)})`);
+        parts.push(
+          `Statement[${s.index}]: ${failed.operator} ${failed.key} is false (${failed.contextValues === null ? 'key absent' : `context ${JSON.stringify(failed.contextValues)}`}, policy ${JSON.stringify(failed.policyValues)})`,
+        );
       }
     }
   }

@@ -4,7 +4,14 @@
  */
 import { StsError } from '../protocol/errors.js';
 import { listMembers, type QueryParams } from '../protocol/query.js';
-import { CONSTRAINT, codePointsAgainst, REDACTED, validationError, WEB_IDENTITY_TOKEN_LENGTH, type ValidationFailure } from '../protocol/validation.js';
+import {
+  CONSTRAINT,
+  codePointsAgainst,
+  REDACTED,
+  validationError,
+  WEB_IDENTITY_TOKEN_LENGTH,
+  type ValidationFailure,
+} from '../protocol/validation.js';
 
 export const ARN_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
 const ARN_CHARS = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
@@ -23,7 +30,11 @@ class Checker {
   readonly failures: ValidationFailure[] = [];
   constructor(private readonly params: QueryParams) {}
 
-  string(name: string, field: string, opts: { required: boolean; min: number; max: number; pattern?: [RegExp, string]; sensitive?: boolean }): string | undefined {
+  string(
+    name: string,
+    field: string,
+    opts: { required: boolean; min: number; max: number; pattern?: [RegExp, string]; sensitive?: boolean },
+  ): string | undefined {
     const v = this.params.get(name);
     if (v === undefined) {
       if (opts.required) this.failures.push({ field, constraint: CONSTRAINT.notNull, value: null });
@@ -97,7 +108,12 @@ function policyArns(params: QueryParams, c: Checker): string[] {
 /** Members shared by AssumeRole and AssumeRoleWithWebIdentity. `between` reads members the model lists in the middle. */
 function common(params: QueryParams, c: Checker, between: () => void): AssumeParamsCommon {
   const roleArn = c.string('RoleArn', 'roleArn', { required: true, min: 20, max: 2048, pattern: [ARN_CHARS, ARN_PATTERN_TEXT] });
-  const roleSessionName = c.string('RoleSessionName', 'roleSessionName', { required: true, min: 2, max: 64, pattern: [SESSION_NAME, SESSION_NAME_PATTERN_TEXT] });
+  const roleSessionName = c.string('RoleSessionName', 'roleSessionName', {
+    required: true,
+    min: 2,
+    max: 64,
+    pattern: [SESSION_NAME, SESSION_NAME_PATTERN_TEXT],
+  });
   between();
   const arns = policyArns(params, c);
   const policy = c.string('Policy', 'policy', { required: false, min: 1, max: 2048, pattern: [POLICY_CHARS, POLICY_PATTERN_TEXT] });
@@ -136,10 +152,20 @@ export function readSessionParams(params: QueryParams): AssumeParamsCommon {
 export function readAssumeRoleParams(params: QueryParams): AssumeRoleParams {
   const c = new Checker(params);
   const base = common(params, c, () => undefined);
-  const externalId = c.string('ExternalId', 'externalId', { required: false, min: 2, max: 1224, pattern: [EXTERNAL_ID, '[\\w+=,.@:\\/-]*'] });
+  const externalId = c.string('ExternalId', 'externalId', {
+    required: false,
+    min: 2,
+    max: 1224,
+    pattern: [EXTERNAL_ID, '[\\w+=,.@:\\/-]*'],
+  });
   const serialNumber = c.string('SerialNumber', 'serialNumber', { required: false, min: 9, max: 256 });
   const tokenCode = c.string('TokenCode', 'tokenCode', { required: false, min: 6, max: 6 });
-  const sourceIdentity = c.string('SourceIdentity', 'sourceIdentity', { required: false, min: 2, max: 64, pattern: [SESSION_NAME, SESSION_NAME_PATTERN_TEXT] });
+  const sourceIdentity = c.string('SourceIdentity', 'sourceIdentity', {
+    required: false,
+    min: 2,
+    max: 64,
+    pattern: [SESSION_NAME, SESSION_NAME_PATTERN_TEXT],
+  });
   finish(c, base);
   return { ...base, externalId, sourceIdentity, serialNumber, tokenCode };
 }

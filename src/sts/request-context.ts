@@ -144,7 +144,13 @@ export function buildWebIdentityContext(input: WebIdentityContextInput): Request
 
 /** The calling role session of AssumeRole (role chaining), as the trust policy sees it. */
 export interface ChainedContextInput extends SharedContextInput {
-  readonly caller: { readonly roleArn: string; readonly roleId: string; readonly sessionName: string; readonly accountId: string; readonly sourceIdentity?: string | undefined };
+  readonly caller: {
+    readonly roleArn: string;
+    readonly roleId: string;
+    readonly sessionName: string;
+    readonly accountId: string;
+    readonly sourceIdentity?: string | undefined;
+  };
   readonly externalId: string | undefined;
   /** The source identity the new session will carry (requested, or the caller's). */
   readonly sourceIdentity: string | undefined;
@@ -167,7 +173,12 @@ export function buildChainedContext(input: ChainedContextInput): RequestContext 
  * Why a key is absent, for explain output: the token has the claim but AWS does not provide it as a key.
  * Returns undefined when there is nothing more useful to say than "absent".
  */
-export function describeAbsentKey(key: string, provider: OidcProvider | undefined, claims: Readonly<Record<string, unknown>> | undefined, mode: ClaimKeyMode): string | undefined {
+export function describeAbsentKey(
+  key: string,
+  provider: OidcProvider | undefined,
+  claims: Readonly<Record<string, unknown>> | undefined,
+  mode: ClaimKeyMode,
+): string | undefined {
   if (provider === undefined) return undefined;
   const prefix = provider.name.toLowerCase() + ':';
   const lower = key.toLowerCase();

@@ -30,7 +30,10 @@ export function checkSessionPolicy(policy: string | undefined, tagChars: number)
 function packedSize(policyChars: number, tagChars: number): number {
   const pct = Math.ceil((100 * (policyChars + tagChars)) / SESSION_POLICY_LIMIT);
   if (pct > 100) {
-    throw new StsError('PackedPolicyTooLarge', `Packed size of session policies and session tags exceeds the limit: ${pct}% of allowed size.`);
+    throw new StsError(
+      'PackedPolicyTooLarge',
+      `Packed size of session policies and session tags exceeds the limit: ${pct}% of allowed size.`,
+    );
   }
   return pct;
 }

@@ -23,8 +23,7 @@ export const SIGV4_MESSAGES = {
   badDate: (value: string) => `Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`,
   scopeRegion: (region: string) => `Credential should be scoped to a valid region, not '${region}'.`,
   scopeService: (service: string) => `Credential should be scoped to correct service: '${service}'.`,
-  scopeTerminator: (terminator: string) =>
-    `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`,
+  scopeTerminator: (terminator: string) => `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`,
   scopeDate: (scopeDate: string, expected: string, amzDate: string) =>
     `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${expected}', from '${amzDate}'.`,
 } as const;

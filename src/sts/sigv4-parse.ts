@@ -27,7 +27,12 @@ const incomplete = (message: string): StsError => new StsError('IncompleteSignat
 const hashed = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
 
 function signedHeaderList(value: string): string[] {
-  const names = new Set(value.split(';').map((n) => n.trim().toLowerCase()).filter((n) => n !== ''));
+  const names = new Set(
+    value
+      .split(';')
+      .map((n) => n.trim().toLowerCase())
+      .filter((n) => n !== ''),
+  );
   return [...names].sort();
 }
 
@@ -107,7 +112,9 @@ export function readAuthInputs(headers: HeaderMap, query: QueryMap): AuthInputs 
   const authorization = headers.get('authorization')?.[0];
   const algorithm = query.get('X-Amz-Algorithm')?.[0];
   if (authorization !== undefined && algorithm !== undefined) {
-    throw new StsError('SignatureDoesNotMatch', MESSAGES.signatureDoesNotMatch, { reason: 'both an Authorization header and X-Amz-Algorithm' });
+    throw new StsError('SignatureDoesNotMatch', MESSAGES.signatureDoesNotMatch, {
+      reason: 'both an Authorization header and X-Amz-Algorithm',
+    });
   }
   if (authorization !== undefined) return fromHeader(authorization, headers);
   if (algorithm !== undefined) return fromQuery(algorithm, query);
@@ -120,8 +127,13 @@ const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (
 
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number): Date | undefined {
   const t = new Date(Date.UTC(y, mo, d, h, mi, s));
-  const ok = t.getUTCFullYear() === y && t.getUTCMonth() === mo && t.getUTCDate() === d && t.getUTCHours() === h &&
-    t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+  const ok =
+    t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === s;
   return ok ? t : undefined;
 }
 
@@ -143,5 +155,8 @@ export function parseRequestTime(raw: string, allowHttpDate: boolean): Date {
 
 /** ISO-8601 basic format, whole seconds: 20150830T123600Z. */
 export function amzDate(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }

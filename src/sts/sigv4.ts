@@ -121,7 +121,7 @@ export function verifySigV4<C extends { readonly secretAccessKey: string }>(req:
     const stringToSign = [ALGORITHM, amzDate(signedAt), scope.scope, sha256Hex(`${head}\n${payloadHash}`)].join('\n');
     return sameSignature(hmac(key, stringToSign).toString('hex'), auth.signature);
   });
-  if (!matched) throw mismatch(MESSAGES.signatureDoesNotMatch, 'signature differs from the one computed with the key\'s secret');
+  if (!matched) throw mismatch(MESSAGES.signatureDoesNotMatch, "signature differs from the one computed with the key's secret");
 
   return {
     accessKeyId: scope.accessKeyId,

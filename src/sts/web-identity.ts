@@ -72,7 +72,13 @@ export function assumeRoleInProcess(deps: StsDeps, call: InProcessCall): Promise
   );
 }
 
-async function decide(deps: StsDeps, p: AssumeParamsCommon, identify: Identify, sourceIp: string | undefined, trail: Trail): Promise<(XmlNode | undefined)[]> {
+async function decide(
+  deps: StsDeps,
+  p: AssumeParamsCommon,
+  identify: Identify,
+  sourceIp: string | undefined,
+  trail: Trail,
+): Promise<(XmlNode | undefined)[]> {
   trail.role = p.roleArn;
   trail.sessionName = p.roleSessionName;
   const role = deps.roles.find(p.roleArn); // ValidationError for a malformed ARN; a missing role is refused after the token
@@ -100,11 +106,14 @@ async function decide(deps: StsDeps, p: AssumeParamsCommon, identify: Identify, 
   else throw new StsError('InvalidIdentityToken', 'Missing a required claim: sub', { reason: 'the token has no string sub claim' });
 
   const tags = readSessionTags(claims);
-  if (typeof tags === 'string') throw new StsError('InvalidIdentityToken', 'Invalid session tags in the web identity token', { reason: tags });
+  if (typeof tags === 'string')
+    throw new StsError('InvalidIdentityToken', 'Invalid session tags in the web identity token', { reason: tags });
   const sourceIdentity = readSourceIdentity(claims);
 
   if (role === undefined) {
-    throw new StsError('AccessDenied', MESSAGES.notAuthorized(STS_ACTION), { reason: `no role ${p.roleArn} in account ${deps.accountId} (AWS answers the same for a missing role)` });
+    throw new StsError('AccessDenied', MESSAGES.notAuthorized(STS_ACTION), {
+      reason: `no role ${p.roleArn} in account ${deps.accountId} (AWS answers the same for a missing role)`,
+    });
   }
   trail.role = role.arn;
   const context = buildWebIdentityContext({
@@ -122,23 +131,28 @@ async function decide(deps: StsDeps, p: AssumeParamsCommon, identify: Identify, 
   });
   trail.context = context;
   trail.describeAbsent = (key) => describeAbsentKey(key, provider, claims, deps.claimKeys);
-  const assumed = assumeRole(deps, now, {
-    role,
-    principal: { federated: provider.arn },
-    action: STS_ACTION,
-    context,
-    extraActions: [
-      ...(tags === undefined ? [] : [{ action: 'sts:TagSession', why: 'the token carries session tags' }]),
-      ...(sourceIdentity === undefined ? [] : [{ action: 'sts:SetSourceIdentity', why: 'the token carries a source identity' }]),
-    ],
-    sessionName: p.roleSessionName,
-    policy: p.policy,
-    tagChars: tagChars(tags),
-    durationSeconds: p.durationSeconds,
-    chained: false,
-    sourceIdentity,
-    denied: (action, reason, evaluation) => new StsError('AccessDenied', MESSAGES.notAuthorized(action), { reason, detail: evaluation }),
-  }, trail);
+  const assumed = assumeRole(
+    deps,
+    now,
+    {
+      role,
+      principal: { federated: provider.arn },
+      action: STS_ACTION,
+      context,
+      extraActions: [
+        ...(tags === undefined ? [] : [{ action: 'sts:TagSession', why: 'the token carries session tags' }]),
+        ...(sourceIdentity === undefined ? [] : [{ action: 'sts:SetSourceIdentity', why: 'the token carries a source identity' }]),
+      ],
+      sessionName: p.roleSessionName,
+      policy: p.policy,
+      tagChars: tagChars(tags),
+      durationSeconds: p.durationSeconds,
+      chained: false,
+      sourceIdentity,
+      denied: (action, reason, evaluation) => new StsError('AccessDenied', MESSAGES.notAuthorized(action), { reason, detail: evaluation }),
+    },
+    trail,
+  );
   return [
     ['Audience', audience],
     assumed.assumedRoleUser,

@@ -13,7 +13,13 @@ const FEDERATED = `arn:aws:iam::123456789012:oidc-provider/${CIRCLE}`;
 
 /** AssumeRoleWithWebIdentity over HTTP: status and the error code, if any. */
 async function assume(emu: Emulator, role: string, token: string): Promise<{ status: number; code: string | undefined; text: string }> {
-  const body = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: emu.roleArn(role), RoleSessionName: 'api-test', WebIdentityToken: token });
+  const body = new URLSearchParams({
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: emu.roleArn(role),
+    RoleSessionName: 'api-test',
+    WebIdentityToken: token,
+  });
   const res = await fetch(emu.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   const text = await res.text();
   return { status: res.status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], text };
@@ -41,7 +47,10 @@ test('decisions(): the recent audit records, with their traces, oldest first', a
   await assume(demo, 'deploy-main', await demo.mintToken({ preset: { name: 'circleci', branch: 'dev' } }));
   await new Promise((r) => setImmediate(r));
   const d = demo.decisions();
-  assert.deepEqual(d.map((r) => r.decision), ['allow', 'deny']);
+  assert.deepEqual(
+    d.map((r) => r.decision),
+    ['allow', 'deny'],
+  );
   assert.equal(d[1]?.errorCode, 'AccessDenied');
   assert.match(String(d[1]?.reason), /StringLike .*:sub is false/);
   assert.ok(d[1]?.trace !== null, 'the trace is kept');
@@ -54,13 +63,22 @@ test('decide(): the in-process decision, with explain', async () => {
   assert.equal(deny.decision, 'deny');
   assert.equal(deny.errorCode, 'AccessDenied');
   assert.match(deny.explain, /^Result: DENY AccessDenied/);
-  const viaToken = await demo.decide({ role: 'deploy-main', token: await demo.mintToken({ preset: { name: 'circleci', branch: 'main' } }) });
+  const viaToken = await demo.decide({
+    role: 'deploy-main',
+    token: await demo.mintToken({ preset: { name: 'circleci', branch: 'main' } }),
+  });
   assert.equal(viaToken.decision, 'allow');
 });
 
 test('mintToken: preset options are checked against the preset', async () => {
-  await assert.rejects(demo.mintToken({ preset: { name: 'circleci', brnach: 'main' } }), /preset\.brnach: unknown option of preset circleci/);
-  await assert.rejects(demo.mintToken({ preset: { name: 'circleci', branch: 'main', ref: 'refs/tags/v1' } }), /give branch or ref, not both/);
+  await assert.rejects(
+    demo.mintToken({ preset: { name: 'circleci', brnach: 'main' } }),
+    /preset\.brnach: unknown option of preset circleci/,
+  );
+  await assert.rejects(
+    demo.mintToken({ preset: { name: 'circleci', branch: 'main', ref: 'refs/tags/v1' } }),
+    /give branch or ref, not both/,
+  );
 });
 
 // ---- configuration as objects ----
@@ -70,7 +88,14 @@ const mainOnly = (name: string, branch = 'main'): Record<string, unknown> => ({
   RoleName: name,
   AssumeRolePolicyDocument: {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Federated: FEDERATED }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${CIRCLE}:sub`]: `*/vcs-ref/refs/heads/${branch}` } } }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: FEDERATED },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringLike: { [`${CIRCLE}:sub`]: `*/vcs-ref/refs/heads/${branch}` } },
+      },
+    ],
   },
 });
 
@@ -86,19 +111,37 @@ test('providers and roles given as objects, without a policies directory', async
 });
 
 test('invalid objects: ConfigError with every problem, the JSON path instead of a file', async () => {
-  const err = await startEmulator({ providers: [{ Url: 'http://insecure.example', ClientIDList: [] }], roles: [{ RoleName: 'bad name!' }] }).catch((e: unknown) => e);
+  const err = await startEmulator({
+    providers: [{ Url: 'http://insecure.example', ClientIDList: [] }],
+    roles: [{ RoleName: 'bad name!' }],
+  }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError, String(err));
   const shown = err.problems.map((p) => `${p.file} ${p.path}: ${p.message}`);
-  assert.ok(shown.some((l) => /^providers\[0\] Url: must begin with https:\/\//.test(l)), shown.join('\n'));
-  assert.ok(shown.some((l) => /^providers\[0\] ClientIDList: must list at least one client ID/.test(l)), shown.join('\n'));
-  assert.ok(shown.some((l) => /^roles\[0\] RoleName: may contain only/.test(l)), shown.join('\n'));
-  assert.ok(shown.some((l) => /^roles\[0\] AssumeRolePolicyDocument: is required/.test(l)), shown.join('\n'));
+  assert.ok(
+    shown.some((l) => /^providers\[0\] Url: must begin with https:\/\//.test(l)),
+    shown.join('\n'),
+  );
+  assert.ok(
+    shown.some((l) => /^providers\[0\] ClientIDList: must list at least one client ID/.test(l)),
+    shown.join('\n'),
+  );
+  assert.ok(
+    shown.some((l) => /^roles\[0\] RoleName: may contain only/.test(l)),
+    shown.join('\n'),
+  );
+  assert.ok(
+    shown.some((l) => /^roles\[0\] AssumeRolePolicyDocument: is required/.test(l)),
+    shown.join('\n'),
+  );
 });
 
 test('invalid options: ConfigError naming the option', async () => {
   const err = await startEmulator({ accountId: '12', region: 'nowhere', serverKey: 'abc' }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);
-  assert.deepEqual(err.problems.map((p) => p.path), ['accountId', 'region']);
+  assert.deepEqual(
+    err.problems.map((p) => p.path),
+    ['accountId', 'region'],
+  );
   const key = await startEmulator({ serverKey: 'abc' }).catch((e: unknown) => e);
   assert.ok(key instanceof ConfigError);
   assert.match(key.problems[0]?.message ?? '', /too short|hex or base64|odd number/);
@@ -115,7 +158,10 @@ test('putRole, removeRole, addProvider and reset change what the next request se
     assert.equal((await assume(emu, 'dev-only', devToken)).status, 200);
     await emu.putRole(mainOnly('deploy-main', 'dev')); // replaces the file's role of that name
     assert.equal((await assume(emu, 'deploy-main', devToken)).status, 200);
-    await assert.rejects(emu.putRole({ RoleName: 'broken', AssumeRolePolicyDocument: { Statement: 'nope' } }), (e: unknown) => e instanceof ConfigError && /Statement/.test(e.problems[0]?.path ?? ''));
+    await assert.rejects(
+      emu.putRole({ RoleName: 'broken', AssumeRolePolicyDocument: { Statement: 'nope' } }),
+      (e: unknown) => e instanceof ConfigError && /Statement/.test(e.problems[0]?.path ?? ''),
+    );
     assert.equal(await emu.removeRole('dev-only'), true);
     assert.equal(await emu.removeRole('dev-only'), false);
     assert.equal((await assume(emu, 'dev-only', devToken)).code, 'AccessDenied');
@@ -153,8 +199,22 @@ test('credentials issued before a change stay valid after it (the server key doe
     }
     const url = new URL(emu.endpoint);
     const body = 'Action=GetCallerIdentity&Version=2011-06-15';
-    const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: { accessKeyId: get('AccessKeyId'), secretAccessKey: get('SecretAccessKey'), sessionToken: get('SessionToken') }, sha256: Sha256 as never });
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, body, headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' } });
+    const signer = new SignatureV4({
+      service: 'sts',
+      region: 'us-east-1',
+      credentials: { accessKeyId: get('AccessKeyId'), secretAccessKey: get('SecretAccessKey'), sessionToken: get('SessionToken') },
+      sha256: Sha256 as never,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      query: {},
+      body,
+      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const res = await fetch(emu.endpoint, { method: 'POST', headers: signed.headers, body });
     assert.equal(res.status, 200, await res.text());
   } finally {
@@ -173,7 +233,12 @@ test('stop() closes the server and every socket, and can be called twice', async
 test('decide() without a running emulator: the demo policies, or the configuration given', async () => {
   const d = await decide({ role: 'deploy-main', preset: { name: 'circleci', branch: 'main' } });
   assert.equal(d.decision, 'allow');
-  const o = await decide({ providers: [provider], roles: [mainOnly('objects')], role: 'objects', preset: { name: 'circleci', branch: 'x' } });
+  const o = await decide({
+    providers: [provider],
+    roles: [mainOnly('objects')],
+    role: 'objects',
+    preset: { name: 'circleci', branch: 'x' },
+  });
   assert.equal(o.decision, 'deny');
   assert.match(o.reason ?? '', /StringLike .*:sub is false/);
 });

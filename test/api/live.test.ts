@@ -21,12 +21,25 @@ const roleFor = (name: string, branch: string, federated = FEDERATED, provider =
   RoleName: name,
   AssumeRolePolicyDocument: {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${provider}:sub`]: `*${branch}` } } }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: federated },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringLike: { [`${provider}:sub`]: `*${branch}` } },
+      },
+    ],
   },
 });
 
 async function assume(emu: Emulator, role: string, token: string): Promise<number> {
-  const body = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: emu.roleArn(role), RoleSessionName: 'live', WebIdentityToken: token });
+  const body = new URLSearchParams({
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: emu.roleArn(role),
+    RoleSessionName: 'live',
+    WebIdentityToken: token,
+  });
   const res = await fetch(emu.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   await res.text();
   return res.status;
@@ -66,7 +79,8 @@ test('GET /_emulator/config: providers and roles as loaded, in IAM shapes', asyn
 });
 
 test('PUT /_emulator/roles/<name>: a valid role takes effect; an invalid one is 400 with every problem', async () => {
-  const put = (name: string, doc: unknown): Promise<Response> => admin(`roles/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+  const put = (name: string, doc: unknown): Promise<Response> =>
+    admin(`roles/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
   const { RoleName: _ignored, ...withoutName } = roleFor('admin-dev', 'refs/heads/dev');
   const ok = await put('admin-dev', withoutName);
   assert.equal(ok.status, 200);
@@ -75,7 +89,10 @@ test('PUT /_emulator/roles/<name>: a valid role takes effect; an invalid one is 
   const bad = await put('admin-bad', { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe' }] } });
   assert.equal(bad.status, 400);
   const problems = ((await bad.json()) as { problems: { path: string; message: string }[] }).problems;
-  assert.ok(problems.some((p) => p.path === 'AssumeRolePolicyDocument.Statement[0].Effect'), JSON.stringify(problems));
+  assert.ok(
+    problems.some((p) => p.path === 'AssumeRolePolicyDocument.Statement[0].Effect'),
+    JSON.stringify(problems),
+  );
   const mismatch = await put('one-name', roleFor('another-name', 'main'));
   assert.equal(mismatch.status, 400);
   const notJson = await admin('roles/x', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{nope' });
@@ -105,7 +122,8 @@ test('with an admin token: every admin route but health needs it, compared as a 
   const token = 'a-test-admin-token-0123456789';
   const locked = await startEmulator({ adminToken: token });
   try {
-    const get = (path: string, auth?: string): Promise<Response> => fetch(`${locked.endpoint}/_emulator/${path}`, auth === undefined ? {} : { headers: { authorization: auth } });
+    const get = (path: string, auth?: string): Promise<Response> =>
+      fetch(`${locked.endpoint}/_emulator/${path}`, auth === undefined ? {} : { headers: { authorization: auth } });
     assert.equal((await get('health')).status, 200);
     assert.equal((await get('config')).status, 401);
     assert.equal((await get('config', `Bearer ${token.slice(0, -1)}`)).status, 401);
@@ -138,7 +156,10 @@ test('watch: a good edit takes effect without a restart', async () => {
   await writeFile(join(dir, 'roles', 'watched.json'), JSON.stringify(roleFor('watched', 'refs/heads/release')));
   await eventually(async () => (await assume(watched, 'watched', await tokenFor('release'))) === 200);
   assert.equal(await assume(watched, 'watched', await tokenFor('main')), 403);
-  assert.ok(reports.some((r) => /configuration reloaded \(1 roles, \d+ providers\)/.test(r)), reports.join(''));
+  assert.ok(
+    reports.some((r) => /configuration reloaded \(1 roles, \d+ providers\)/.test(r)),
+    reports.join(''),
+  );
 });
 
 test('watch: a bad edit is reported with every problem and the last good configuration stays in force', async () => {
@@ -161,19 +182,31 @@ test('watch: an editor that writes by rename (write a temporary file, then renam
 
 test('watch: a request in flight finishes on the configuration it started with', { timeout: 20_000 }, async () => {
   const key = await makeKey('rsa', 'slow-live');
-  const idp = await startIdp((_req, res) => void setTimeout(() => sendJson(res, { keys: [{ ...key.jwk, alg: 'RS256', use: 'sig' }] }), 1_000));
+  const idp = await startIdp(
+    (_req, res) => void setTimeout(() => sendJson(res, { keys: [{ ...key.jwk, alg: 'RS256', use: 'sig' }] }), 1_000),
+  );
   try {
     const issuer = 'https://slow-live.example.test';
-    await writeFile(join(dir, 'providers', 'slow-live.json'), JSON.stringify({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], JwksUri: `${idp.url}/jwks` }));
+    await writeFile(
+      join(dir, 'providers', 'slow-live.json'),
+      JSON.stringify({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], JwksUri: `${idp.url}/jwks` }),
+    );
     const federated = 'arn:aws:iam::123456789012:oidc-provider/slow-live.example.test';
     await writeFile(join(dir, 'roles', 'slow.json'), JSON.stringify(roleFor('slow', 'job', federated, 'slow-live.example.test')));
     await eventually(async () => watched.config().roles.some((r) => r.roleName === 'slow'));
     const now = Math.floor(Date.now() / 1000);
-    const token = signRaw(JSON.stringify({ alg: 'RS256', kid: key.kid }), JSON.stringify({ iss: issuer, sub: 'the-job', aud: 'sts.amazonaws.com', iat: now, exp: now + 600 }), 'RS256', key.privateKey);
+    const token = signRaw(
+      JSON.stringify({ alg: 'RS256', kid: key.kid }),
+      JSON.stringify({ iss: issuer, sub: 'the-job', aud: 'sts.amazonaws.com', iat: now, exp: now + 600 }),
+      'RS256',
+      key.privateKey,
+    );
     const inFlight = assume(watched, 'slow', token); // waits about a second on the JWKS
     await new Promise((r) => setTimeout(r, 200));
     await writeFile(join(dir, 'roles', 'slow.json'), JSON.stringify(roleFor('slow', 'nobody', federated, 'slow-live.example.test')));
-    await eventually(async () => JSON.stringify(watched.config().roles.find((r) => r.roleName === 'slow')?.trustPolicyJson ?? '').includes('nobody'));
+    await eventually(async () =>
+      JSON.stringify(watched.config().roles.find((r) => r.roleName === 'slow')?.trustPolicyJson ?? '').includes('nobody'),
+    );
     assert.equal(await inFlight, 200, 'decided by the role as it was when the request arrived');
     assert.equal(await assume(watched, 'slow', token), 403, 'the next request sees the edit');
   } finally {

@@ -50,7 +50,20 @@ describe('env: argv to exports', () => {
   const cases: readonly { name: string; argv: string[]; env?: NodeJS.ProcessEnv; exports: Record<string, string>; noComment?: true }[] = [
     {
       name: 'every flag',
-      argv: ['--role', 'ci/deployer', '--account-id', '210987654321', '--token-file', 'tok/ci.jwt', '--region', 'eu-west-1', '--endpoint', 'https://sts.local:4443', '--session-name', 'job-42'],
+      argv: [
+        '--role',
+        'ci/deployer',
+        '--account-id',
+        '210987654321',
+        '--token-file',
+        'tok/ci.jwt',
+        '--region',
+        'eu-west-1',
+        '--endpoint',
+        'https://sts.local:4443',
+        '--session-name',
+        'job-42',
+      ],
       exports: {
         AWS_ENDPOINT_URL_STS: "'https://sts.local:4443'",
         AWS_ROLE_ARN: "'arn:aws:iam::210987654321:role/ci/deployer'",
@@ -70,12 +83,36 @@ describe('env: argv to exports', () => {
     {
       name: "serve's environment: STS_EMULATOR_HOST, _PORT, _ACCOUNT_ID, _REGION",
       argv: [],
-      env: { STS_EMULATOR_HOST: 'localhost', STS_EMULATOR_PORT: '9000', STS_EMULATOR_ACCOUNT_ID: '444455556666', STS_EMULATOR_REGION: 'ap-south-1' },
-      exports: { AWS_ENDPOINT_URL_STS: "'http://localhost:9000'", AWS_ROLE_ARN: "'arn:aws:iam::444455556666:role/deploy-main'", AWS_REGION: "'ap-south-1'" },
+      env: {
+        STS_EMULATOR_HOST: 'localhost',
+        STS_EMULATOR_PORT: '9000',
+        STS_EMULATOR_ACCOUNT_ID: '444455556666',
+        STS_EMULATOR_REGION: 'ap-south-1',
+      },
+      exports: {
+        AWS_ENDPOINT_URL_STS: "'http://localhost:9000'",
+        AWS_ROLE_ARN: "'arn:aws:iam::444455556666:role/deploy-main'",
+        AWS_REGION: "'ap-south-1'",
+      },
     },
-    { name: 'a server on every IPv4 address is reached on loopback', argv: [], env: { STS_EMULATOR_HOST: '0.0.0.0' }, exports: { AWS_ENDPOINT_URL_STS: "'http://127.0.0.1:8733'" } },
-    { name: 'IPv6 hosts are bracketed; :: is reached on ::1', argv: [], env: { STS_EMULATOR_HOST: '::' }, exports: { AWS_ENDPOINT_URL_STS: "'http://[::1]:8733'" } },
-    { name: 'flags win over the environment', argv: ['--region', 'us-west-2', '--endpoint', 'http://10.0.0.1:1'], env: { STS_EMULATOR_REGION: 'eu-west-1', STS_EMULATOR_PORT: '0' }, exports: { AWS_REGION: "'us-west-2'", AWS_ENDPOINT_URL_STS: "'http://10.0.0.1:1'" } },
+    {
+      name: 'a server on every IPv4 address is reached on loopback',
+      argv: [],
+      env: { STS_EMULATOR_HOST: '0.0.0.0' },
+      exports: { AWS_ENDPOINT_URL_STS: "'http://127.0.0.1:8733'" },
+    },
+    {
+      name: 'IPv6 hosts are bracketed; :: is reached on ::1',
+      argv: [],
+      env: { STS_EMULATOR_HOST: '::' },
+      exports: { AWS_ENDPOINT_URL_STS: "'http://[::1]:8733'" },
+    },
+    {
+      name: 'flags win over the environment',
+      argv: ['--region', 'us-west-2', '--endpoint', 'http://10.0.0.1:1'],
+      env: { STS_EMULATOR_REGION: 'eu-west-1', STS_EMULATOR_PORT: '0' },
+      exports: { AWS_REGION: "'us-west-2'", AWS_ENDPOINT_URL_STS: "'http://10.0.0.1:1'" },
+    },
     {
       name: 'single quotes in a value are closed, escaped and reopened',
       argv: ['--token-file', "/tmp/it's here/$HOME `x`"],
@@ -88,7 +125,17 @@ describe('env: argv to exports', () => {
       const r = await runMain(['env', ...c.argv], cleanEnv(c.env), CWD);
       assert.equal(r.code, 0, r.stderr);
       const got = exportsOf(r.stdout);
-      assert.deepEqual([...got.keys()], ['AWS_ENDPOINT_URL_STS', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_SESSION_NAME', 'AWS_REGION', 'AWS_DEFAULT_REGION']);
+      assert.deepEqual(
+        [...got.keys()],
+        [
+          'AWS_ENDPOINT_URL_STS',
+          'AWS_ROLE_ARN',
+          'AWS_WEB_IDENTITY_TOKEN_FILE',
+          'AWS_ROLE_SESSION_NAME',
+          'AWS_REGION',
+          'AWS_DEFAULT_REGION',
+        ],
+      );
       for (const [k, v] of Object.entries(c.exports)) assert.equal(got.get(k), v, k);
       assert.equal(r.stdout.includes('# No --token-file'), c.noComment !== true);
     });
@@ -117,7 +164,8 @@ describe('env: argv to exports', () => {
   test("README's env table has a row for every flag but --account-id (a column of --role)", () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### `env`'), readme.indexOf('## Trust-policy regression suites'));
-    for (const f of Object.keys(ENV_ARGS).filter((k) => k !== 'help' && k !== 'account-id')) assert.match(section, new RegExp(`^\\| \`--${f}[ \`]`, 'm'), f);
+    for (const f of Object.keys(ENV_ARGS).filter((k) => k !== 'help' && k !== 'account-id'))
+      assert.match(section, new RegExp(`^\\| \`--${f}[ \`]`, 'm'), f);
     assert.match(section, /--account-id/);
   });
 
@@ -126,7 +174,12 @@ describe('env: argv to exports', () => {
     assert.equal(r.code, 0);
     assert.equal(r.stdout, HELP['env'] + '\n');
     const documented = new Set([...r.stdout.matchAll(/(?<![\w-])--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1] as string));
-    assert.deepEqual([...documented].sort(), Object.keys(ENV_ARGS).filter((k) => k !== 'help').sort());
+    assert.deepEqual(
+      [...documented].sort(),
+      Object.keys(ENV_ARGS)
+        .filter((k) => k !== 'help')
+        .sort(),
+    );
   });
 });
 
@@ -134,18 +187,34 @@ describe('env: the lines in a shell', () => {
   test('sourced by sh, every value arrives as given (quotes, $, backticks, spaces)', async (t) => {
     const { dir, cleanup } = await tempDir('sts-env-');
     t.after(cleanup);
-    const tokenFile = join(dir, "it's $HOME `id` \\ \"q\"", 'token.jwt');
-    const r = await runMain(['env', '--token-file', tokenFile, '--role', "r'o\"le$x"], cleanEnv(), dir);
+    const tokenFile = join(dir, 'it\'s $HOME `id` \\ "q"', 'token.jwt');
+    const r = await runMain(['env', '--token-file', tokenFile, '--role', 'r\'o"le$x'], cleanEnv(), dir);
     assert.equal(r.code, 0, r.stderr);
     const script = join(dir, 'env.sh');
     await writeFile(script, r.stdout);
-    const names = ['AWS_ENDPOINT_URL_STS', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_SESSION_NAME', 'AWS_REGION', 'AWS_DEFAULT_REGION'];
-    const sh = spawnSync('sh', ['-c', `AWS_ACCESS_KEY_ID=leak; AWS_PROFILE=p; . "$1" && printf '%s\\n' ${names.map((n) => `"$${n}"`).join(' ')} "\${AWS_ACCESS_KEY_ID-unset}" "\${AWS_PROFILE-unset}"`, 'sh', script], { env: cleanEnv(), cwd: dir, encoding: 'utf8' });
+    const names = [
+      'AWS_ENDPOINT_URL_STS',
+      'AWS_ROLE_ARN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_ROLE_SESSION_NAME',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+    ];
+    const sh = spawnSync(
+      'sh',
+      [
+        '-c',
+        `AWS_ACCESS_KEY_ID=leak; AWS_PROFILE=p; . "$1" && printf '%s\\n' ${names.map((n) => `"$${n}"`).join(' ')} "\${AWS_ACCESS_KEY_ID-unset}" "\${AWS_PROFILE-unset}"`,
+        'sh',
+        script,
+      ],
+      { env: cleanEnv(), cwd: dir, encoding: 'utf8' },
+    );
     assert.equal(sh.status, 0, sh.stderr);
     assert.equal(sh.stderr, '');
     assert.deepEqual(sh.stdout.split('\n').slice(0, -1), [
       'http://127.0.0.1:8733',
-      "arn:aws:iam::123456789012:role/r'o\"le$x",
+      'arn:aws:iam::123456789012:role/r\'o"le$x',
       tokenFile,
       'sts-emulator',
       'us-east-1',
@@ -163,24 +232,36 @@ describe('env: the lines in a shell', () => {
     t.after(() => server.close());
     const box = await sandbox(t);
     const tokenFile = await box.file('token.jwt', await circleToken({ branch: 'main' }));
-    const lines = await runMain(['env', '--endpoint', server.url, '--token-file', tokenFile, '--session-name', 'from-env'], cleanEnv(), box.dir);
+    const lines = await runMain(
+      ['env', '--endpoint', server.url, '--token-file', tokenFile, '--session-name', 'from-env'],
+      cleanEnv(),
+      box.dir,
+    );
     assert.equal(lines.code, 0, lines.stderr);
     const script = await box.file('env.sh', lines.stdout);
     // The sandbox's own region variables are removed: the sourced lines must set everything.
     const env: NodeJS.ProcessEnv = { ...box.env, PATH: `${dirname(aws.path)}${delimiter}${box.env['PATH'] ?? ''}` };
     delete env['AWS_REGION'];
     delete env['AWS_DEFAULT_REGION'];
-    const cli = (args: string): Promise<Awaited<ReturnType<typeof run>>> => run('sh', ['-c', `. "$1" && exec aws ${args} --output json`, 'sh', script], { env, cwd: box.dir });
+    const cli = (args: string): Promise<Awaited<ReturnType<typeof run>>> =>
+      run('sh', ['-c', `. "$1" && exec aws ${args} --output json`, 'sh', script], { env, cwd: box.dir });
 
     const before = server.audit.length;
     const unsigned = await cli('sts get-caller-identity --no-sign-request');
     assert.notEqual(unsigned.code, 0, outcome(unsigned));
     assert.match(unsigned.stderr, /MissingAuthenticationToken/, outcome(unsigned));
-    assert.deepEqual(server.audit.slice(before).map((r) => `${r.action} ${r.errorCode}`), ['GetCallerIdentity MissingAuthenticationToken'], 'the call reached the emulator');
+    assert.deepEqual(
+      server.audit.slice(before).map((r) => `${r.action} ${r.errorCode}`),
+      ['GetCallerIdentity MissingAuthenticationToken'],
+      'the call reached the emulator',
+    );
 
     const signed = await cli('sts get-caller-identity');
     assert.equal(signed.code, 0, outcome(signed));
     assert.equal((JSON.parse(signed.stdout) as { Arn: string }).Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/from-env');
-    assert.deepEqual(server.audit.slice(before + 1).map((r) => `${r.action} ${r.decision}`), ['AssumeRoleWithWebIdentity allow', 'GetCallerIdentity allow']);
+    assert.deepEqual(
+      server.audit.slice(before + 1).map((r) => `${r.action} ${r.decision}`),
+      ['AssumeRoleWithWebIdentity allow', 'GetCallerIdentity allow'],
+    );
   });
 });

@@ -32,7 +32,11 @@ const BASE: Record<string, string[]> = {
 describe('every command', () => {
   for (const [command, base] of Object.entries(BASE)) {
     test(`${command}: unknown flag -> exit 2`, async () => {
-      assertOneLineError(await spawnCli([command, ...base, '--no-such-flag']), 2, new RegExp(`^sts-emulator ${command}: Unknown option '--no-such-flag'`));
+      assertOneLineError(
+        await spawnCli([command, ...base, '--no-such-flag']),
+        2,
+        new RegExp(`^sts-emulator ${command}: Unknown option '--no-such-flag'`),
+      );
     });
     test(`${command}: bad --account-id / --region / --claim-keys -> exit 2`, async () => {
       assertOneLineError(await spawnCli([command, ...base, '--account-id', 'abc']), 2, /--account-id must be 12 digits, got 'abc'/);
@@ -43,7 +47,11 @@ describe('every command', () => {
       assertOneLineError(await spawnCli([command, ...base, '--policies']), 2, /--policies/);
     });
     test(`${command}: non-existent policies directory -> exit 1`, async () => {
-      assertOneLineError(await spawnCli([command, ...base, '--policies', join(dir, 'nowhere')]), 1, /^sts-emulator: invalid configuration: configuration directory .*nowhere: not found$/m);
+      assertOneLineError(
+        await spawnCli([command, ...base, '--policies', join(dir, 'nowhere')]),
+        1,
+        /^sts-emulator: invalid configuration: configuration directory .*nowhere: not found$/m,
+      );
     });
     test(`${command}: a directory without providers/ and roles/ -> exit 1, one line per problem`, async () => {
       const r = await spawnCli([command, ...base, '--policies', emptyDir]);

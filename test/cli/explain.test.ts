@@ -29,7 +29,10 @@ interface ExplainJson {
   audience: string | null;
   subject: string | null;
   context: Record<string, string[]>;
-  evaluation: { decision: string; statements: { index: number; effect: string; principalMatched: boolean; actionMatched: boolean; conditions: ConditionJson[] }[] } | null;
+  evaluation: {
+    decision: string;
+    statements: { index: number; effect: string; principalMatched: boolean; actionMatched: boolean; conditions: ConditionJson[] }[];
+  } | null;
 }
 
 async function explainJson(args: readonly string[]): Promise<{ code: number; json: ExplainJson }> {
@@ -55,7 +58,10 @@ describe('explain: text', () => {
     assert.equal(r.code, 1);
     const out = r.stdout;
     assert.match(out, /^Result: DENY AccessDenied \(HTTP 403\)/);
-    assert.match(out, new RegExp(`^Provider: iss https://${escape(CIRCLE)} matched arn:aws:iam::123456789012:oidc-provider/${escape(CIRCLE)}$`, 'm'));
+    assert.match(
+      out,
+      new RegExp(`^Provider: iss https://${escape(CIRCLE)} matched arn:aws:iam::123456789012:oidc-provider/${escape(CIRCLE)}$`, 'm'),
+    );
     assert.match(out, /^Audience: "b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d" is in the provider's ClientIDList$/m);
     assert.match(out, /^ {4}principal: matched$/m);
     assert.match(out, /^ {4}action: matched$/m);
@@ -98,26 +104,56 @@ describe('explain: text', () => {
 
   test('wrong audience, expired token, DurationSeconds over the role maximum', async () => {
     const aud = await runMain(['explain', ...P, '--role', 'deploy-main', '--aud', 'other']);
-    assert.match(aud.stdout, /^Result: ERROR InvalidIdentityToken \(HTTP 400\): Incorrect token audience\nWhy: aud "other" is not in the ClientIDList \["b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d"\]$/m);
+    assert.match(
+      aud.stdout,
+      /^Result: ERROR InvalidIdentityToken \(HTTP 400\): Incorrect token audience\nWhy: aud "other" is not in the ClientIDList \["b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d"\]$/m,
+    );
     // Refused after iss matched: the provider is named, for claims and for a signed token alike.
-    const providerLine = /^Provider: iss https:\/\/oidc\.circleci\.com\/org\/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d matched arn:aws:iam::123456789012:oidc-provider\/oidc\.circleci\.com\/org\/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d$/m;
+    const providerLine =
+      /^Provider: iss https:\/\/oidc\.circleci\.com\/org\/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d matched arn:aws:iam::123456789012:oidc-provider\/oidc\.circleci\.com\/org\/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d$/m;
     assert.match(aud.stdout, providerLine);
     assert.match(aud.stdout, /^Token: refused by this provider's checks before the trust policy was evaluated \(see Why\)$/m);
-    const signed = await runMain(['explain', ...P, '--role', 'deploy-main', '--token', await circleToken({ branch: 'main' }, { aud: 'other' })]);
+    const signed = await runMain([
+      'explain',
+      ...P,
+      '--role',
+      'deploy-main',
+      '--token',
+      await circleToken({ branch: 'main' }, { aud: 'other' }),
+    ]);
     assert.match(signed.stdout, providerLine);
     assert.match(signed.stdout, /Incorrect token audience/);
-    const expired = await runMain(['explain', ...P, '--role', 'deploy-main', '--preset', 'circleci', '--claims', '{"iat":1600000000,"exp":1600003600}']);
+    const expired = await runMain([
+      'explain',
+      ...P,
+      '--role',
+      'deploy-main',
+      '--preset',
+      'circleci',
+      '--claims',
+      '{"iat":1600000000,"exp":1600003600}',
+    ]);
     assert.match(expired.stdout, /^Result: ERROR ExpiredTokenException/);
     assert.match(expired.stdout, providerLine);
-    const json = JSON.parse((await runMain(['explain', ...P, '--role', 'deploy-main', '--aud', 'other', '--json'])).stdout) as Record<string, unknown>;
+    const json = JSON.parse((await runMain(['explain', ...P, '--role', 'deploy-main', '--aud', 'other', '--json'])).stdout) as Record<
+      string,
+      unknown
+    >;
     assert.equal(json['provider'], 'arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d');
     const duration = await runMain(['explain', ...P, '--role', 'deploy-main', '--branch', 'main', '--duration-seconds', '10800']);
-    assert.match(duration.stdout, /^Result: ERROR ValidationError \(HTTP 400\): The requested DurationSeconds exceeds the MaxSessionDuration set for this role\.\nWhy: DurationSeconds 10800 > MaxSessionDuration 7200/);
+    assert.match(
+      duration.stdout,
+      /^Result: ERROR ValidationError \(HTTP 400\): The requested DurationSeconds exceeds the MaxSessionDuration set for this role\.\nWhy: DurationSeconds 10800 > MaxSessionDuration 7200/,
+    );
     assert.equal(duration.code, 1);
   });
 
   test('--claims alone: claims of the issuer named by their iss (or --issuer), iat/exp filled in', async () => {
-    const claims = { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:demo-org/demo-app:ref:refs/heads/main', aud: 'sts.amazonaws.com' };
+    const claims = {
+      iss: 'https://token.actions.githubusercontent.com',
+      sub: 'repo:demo-org/demo-app:ref:refs/heads/main',
+      aud: 'sts.amazonaws.com',
+    };
     const r = await runMain(['explain', ...P, '--role', 'github-deploy-main', '--claims', JSON.stringify(claims)]);
     assert.equal(r.code, 0, r.stdout);
     const { iss: _iss, ...rest } = claims;
@@ -178,19 +214,39 @@ describe('explain: usage errors (spawned: one line, exit 2)', () => {
   const cases: { name: string; args: string[]; pattern: RegExp }[] = [
     { name: 'no --role', args: ['--preset', 'circleci'], pattern: /--role <name\|arn> is required/ },
     { name: 'neither token nor claims', args: ['--role', 'deploy-main'], pattern: /give --token <jwt>, or --claims <json>/ },
-    { name: 'token and claims', args: ['--role', 'deploy-main', '--token', 'x.y.z', '--claims', '{}'], pattern: /--token is the whole token/ },
+    {
+      name: 'token and claims',
+      args: ['--role', 'deploy-main', '--token', 'x.y.z', '--claims', '{}'],
+      pattern: /--token is the whole token/,
+    },
     { name: 'bad --claims', args: ['--role', 'deploy-main', '--claims', 'nope'], pattern: /--claims is not valid JSON/ },
     { name: 'unknown preset', args: ['--role', 'deploy-main', '--preset', 'x'], pattern: /unknown preset 'x'/ },
-    { name: 'bad --duration-seconds', args: ['--role', 'deploy-main', '--branch', 'main', '--duration-seconds', 'abc'], pattern: /--duration-seconds must be a whole number/ },
-    { name: 'bad --source-ip', args: ['--role', 'deploy-main', '--branch', 'main', '--source-ip', '999.1.1.1'], pattern: /--source-ip must be an IPv4 or IPv6 address/ },
-    { name: '--claims without iss and several issuers', args: ['--role', 'deploy-main', '--claims', '{}'], pattern: /several emulated issuers; pick one with --issuer/ },
+    {
+      name: 'bad --duration-seconds',
+      args: ['--role', 'deploy-main', '--branch', 'main', '--duration-seconds', 'abc'],
+      pattern: /--duration-seconds must be a whole number/,
+    },
+    {
+      name: 'bad --source-ip',
+      args: ['--role', 'deploy-main', '--branch', 'main', '--source-ip', '999.1.1.1'],
+      pattern: /--source-ip must be an IPv4 or IPv6 address/,
+    },
+    {
+      name: '--claims without iss and several issuers',
+      args: ['--role', 'deploy-main', '--claims', '{}'],
+      pattern: /several emulated issuers; pick one with --issuer/,
+    },
     { name: 'unknown flag', args: ['--role', 'deploy-main', '--nope'], pattern: /Unknown option '--nope'/ },
   ];
   for (const c of cases) {
     test(c.name, async () => assertOneLineError(await spawnCli(['explain', ...P, ...c.args]), 2, c.pattern));
   }
   test('non-existent --policies: exit 1', async () => {
-    assertOneLineError(await spawnCli(['explain', '--policies', '/nonexistent', '--role', 'x', '--branch', 'main']), 1, /configuration directory \/nonexistent: not found/);
+    assertOneLineError(
+      await spawnCli(['explain', '--policies', '/nonexistent', '--role', 'x', '--branch', 'main']),
+      1,
+      /configuration directory \/nonexistent: not found/,
+    );
   });
 });
 

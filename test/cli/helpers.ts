@@ -43,7 +43,11 @@ export async function runMain(argv: readonly string[], env: NodeJS.ProcessEnv = 
 /** The built CLI as a child process: exit code, stdout and stderr as a shell sees them. */
 export function spawnCli(argv: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...argv], {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: opts.env ?? cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -84,7 +88,12 @@ export async function policiesWith(dir: string, roles: Record<string, unknown>, 
 }
 
 /** A trust policy document with one Allow statement for a federated principal. */
-export function trustRole(name: string, federated: string, condition: Record<string, unknown> | undefined, statement: Record<string, unknown> = {}): Record<string, unknown> {
+export function trustRole(
+  name: string,
+  federated: string,
+  condition: Record<string, unknown> | undefined,
+  statement: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     RoleName: name,
     AssumeRolePolicyDocument: {

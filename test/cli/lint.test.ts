@@ -3,7 +3,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { DEMO_POLICIES } from '../helpers/harness.js';
-import { assertOneLineError, CIRCLE, CIRCLE_ARN, GH, GH_ARN, ORG, policiesWith, PROJECT, runMain, spawnCli, tempDir, trustRole } from './helpers.js';
+import {
+  assertOneLineError,
+  CIRCLE,
+  CIRCLE_ARN,
+  GH,
+  GH_ARN,
+  ORG,
+  policiesWith,
+  PROJECT,
+  runMain,
+  spawnCli,
+  tempDir,
+  trustRole,
+} from './helpers.js';
 
 interface Finding {
   severity: 'error' | 'warning';
@@ -29,7 +42,8 @@ const S0 = 'AssumeRolePolicyDocument.Statement[0]';
 const UUID_Q = '\\?{8}-\\?{4}-\\?{4}-\\?{4}-\\?{12}';
 const ANY_UUID = '????????-????-????-????-????????????';
 const SUB_KEY = `${CIRCLE}:sub`;
-const at = (op: string, key: string): string => `${S0}.Condition${/^[A-Za-z_$][\w$]*$/.test(op) ? `.${op}` : `[${JSON.stringify(op)}]`}[${JSON.stringify(key)}]`;
+const at = (op: string, key: string): string =>
+  `${S0}.Condition${/^[A-Za-z_$][\w$]*$/.test(op) ? `.${op}` : `[${JSON.stringify(op)}]`}[${JSON.stringify(key)}]`;
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -38,10 +52,18 @@ before(async () => {
 });
 after(() => cleanup());
 
-async function lintRoles(name: string, roles: Record<string, unknown>, extra: string[] = []): Promise<{ code: number; json: LintJson; stderr: string }> {
+async function lintRoles(
+  name: string,
+  roles: Record<string, unknown>,
+  extra: string[] = [],
+): Promise<{ code: number; json: LintJson; stderr: string }> {
   const policies = await policiesWith(join(dir, name), roles);
   const r = await runMain(['lint', '--policies', policies, '--json', ...extra]);
-  return { code: r.code, json: r.stdout === '' ? { findings: [], errors: 0, warnings: 0 } : (JSON.parse(r.stdout) as LintJson), stderr: r.stderr };
+  return {
+    code: r.code,
+    json: r.stdout === '' ? { findings: [], errors: 0, warnings: 0 } : (JSON.parse(r.stdout) as LintJson),
+    stderr: r.stderr,
+  };
 }
 
 interface Row {
@@ -61,7 +83,9 @@ const ROWS: Row[] = [
     condition: { StringEquals: { ...AUD, [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/main' }, StringLike: PINNED_SUB },
     expect: [['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
     message: /AWS does not put .*vcs-ref' in the request context .*always false, so the statement never allows/,
-    fix: new RegExp(`StringLike "${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/<project-id>/user/${UUID_Q}/vcs-origin/<vcs-origin>/vcs-ref/refs/heads/main"`),
+    fix: new RegExp(
+      `StringLike "${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/<project-id>/user/${UUID_Q}/vcs-origin/<vcs-origin>/vcs-ref/refs/heads/main"`,
+    ),
   },
   {
     name: 'unsupported key: vcs-origin (seed 004)',
@@ -71,7 +95,11 @@ const ROWS: Row[] = [
   },
   {
     name: 'unsupported key: context-ids (no set-qualifier noise on a key that is absent anyway)',
-    condition: { StringEquals: AUD, StringLike: PINNED_SUB, 'ForAnyValue:StringEquals': { [`${CIRCLE}:oidc.circleci.com/context-ids`]: 'ctx' } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: PINNED_SUB,
+      'ForAnyValue:StringEquals': { [`${CIRCLE}:oidc.circleci.com/context-ids`]: 'ctx' },
+    },
     expect: [['error', 'unsupported-condition-key', at('ForAnyValue:StringEquals', `${CIRCLE}:oidc.circleci.com/context-ids`)]],
     fix: /oidc\.circleci\.com\/project-id/,
   },
@@ -79,17 +107,28 @@ const ROWS: Row[] = [
     name: 'unsupported key: project-id without its oidc.circleci.com/ prefix',
     condition: { StringEquals: { ...AUD, [`${CIRCLE}:project-id`]: PROJECT } },
     // The misspelt key pins nothing, so the role is also open to the organisation.
-    expect: [['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:project-id`)], ['warning', 'subject-open-to-organisation', `${S0}.Condition`]],
+    expect: [
+      ['error', 'unsupported-condition-key', at('StringEquals', `${CIRCLE}:project-id`)],
+      ['warning', 'subject-open-to-organisation', `${S0}.Condition`],
+    ],
   },
   {
     name: 'unsupported key under a negated operator is always true',
-    condition: { StringEquals: AUD, StringLike: PINNED_SUB, StringNotEquals: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/dev' } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: PINNED_SUB,
+      StringNotEquals: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/dev' },
+    },
     expect: [['error', 'unsupported-condition-key', at('StringNotEquals', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
     message: /always true, so it restricts nothing/,
   },
   {
     name: 'unsupported key under ...IfExists is always true',
-    condition: { StringEquals: AUD, StringLike: PINNED_SUB, StringEqualsIfExists: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/main' } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: PINNED_SUB,
+      StringEqualsIfExists: { [`${CIRCLE}:oidc.circleci.com/vcs-ref`]: 'refs/heads/main' },
+    },
     expect: [['error', 'unsupported-condition-key', at('StringEqualsIfExists', `${CIRCLE}:oidc.circleci.com/vcs-ref`)]],
     message: /always true, so it restricts nothing/,
   },
@@ -133,41 +172,67 @@ const ROWS: Row[] = [
   {
     name: 'CircleCI: sub project/* without a repository (a branch can forge the rest too; no ?-only fix, so the guard)',
     condition: { StringEquals: AUD, StringLike: { [`${CIRCLE}:sub`]: `org/${ORG}/project/*/user/*/vcs-origin/*/vcs-ref/refs/heads/main` } },
-    expect: [['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)], ['warning', 'sub-wildcard-spans-branch', at('StringLike', `${CIRCLE}:sub`)]],
+    expect: [
+      ['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)],
+      ['warning', 'sub-wildcard-spans-branch', at('StringLike', `${CIRCLE}:sub`)],
+    ],
   },
   // 8. A '*' before a later part of the V2 sub: a branch name (which may contain '/') can repeat it.
   {
     name: 'sub-wildcard-spans-branch: user/* before the branch (seed 001), the project pinned',
-    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
+    },
     expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
     message: /a pipeline of this project on a branch named 'x\/vcs-origin\/github\.com\/demo-org\/demo-app\/vcs-ref\/refs\/heads\/main'/,
-    fix: new RegExp(`match the ids with '\\?'.*"org/${ORG}/project/${PROJECT}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"$`),
+    fix: new RegExp(
+      `match the ids with '\\?'.*"org/${ORG}/project/${PROJECT}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"$`,
+    ),
   },
   {
     name: 'sub-wildcard-spans-branch: project/* too (seed004-fixed): any project of the organisation',
-    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/*/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: { [SUB_KEY]: `org/${ORG}/project/*/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
+    },
     expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
     message: /a pipeline of any project of CircleCI organisation .* on a branch named 'x\/user\/x\/vcs-origin\//,
     fix: new RegExp(`"org/${ORG}/project/${UUID_Q}/user/${UUID_Q}/vcs-origin/`),
   },
   {
     name: 'sub-wildcard-spans-branch: not with ? for the ids',
-    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${ANY_UUID}/user/${ANY_UUID}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: {
+        [SUB_KEY]: `org/${ORG}/project/${ANY_UUID}/user/${ANY_UUID}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main`,
+      },
+    },
     expect: [],
   },
   {
     name: 'sub-wildcard-spans-branch: not with a StringNotLike guard on a repeated part',
-    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` }, StringNotLike: { [SUB_KEY]: '*/vcs-ref/*/vcs-ref/*' } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
+      StringNotLike: { [SUB_KEY]: '*/vcs-ref/*/vcs-ref/*' },
+    },
     expect: [],
   },
   {
     name: 'sub-wildcard-spans-branch: not when the rest cannot be in a branch name (a ":" here)',
-    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/a:b/vcs-ref/refs/heads/main` } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/a:b/vcs-ref/refs/heads/main` },
+    },
     expect: [],
   },
   {
     name: 'sub-wildcard-spans-branch: any branch of one origin: the origin itself can be forged by a branch name',
-    condition: { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/*` } },
+    condition: {
+      StringEquals: AUD,
+      StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/*` },
+    },
     expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
     message: /on a branch named 'x\/vcs-origin\/github\.com\/demo-org\/demo-app\/vcs-ref\/x'/,
   },
@@ -276,7 +341,9 @@ describe('lint exit codes and output', () => {
     const warn = await policiesWith(join(dir, 'strict-warn'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
     assert.equal((await spawnCli(['lint', '--policies', warn])).code, 0);
     assert.equal((await spawnCli(['lint', '--policies', warn, '--strict'])).code, 1);
-    const clean = await policiesWith(join(dir, 'strict-clean'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: PINNED_SUB }) });
+    const clean = await policiesWith(join(dir, 'strict-clean'), {
+      'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: PINNED_SUB }),
+    });
     const r = await spawnCli(['lint', '--policies', clean, '--strict']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '0 errors, 0 warnings in 1 roles\n');
@@ -288,7 +355,10 @@ describe('lint exit codes and output', () => {
     assert.equal(r.code, 0);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
-    assert.equal(lines[0], `${join(policies, 'roles', 'r.json')}: ${S0}.Condition: warning [no-audience-condition] no condition on '${CIRCLE}:aud': any audience the provider accepts is admitted`);
+    assert.equal(
+      lines[0],
+      `${join(policies, 'roles', 'r.json')}: ${S0}.Condition: warning [no-audience-condition] no condition on '${CIRCLE}:aud': any audience the provider accepts is admitted`,
+    );
     assert.equal(lines[1], `    fix: add "StringEquals": {"${CIRCLE}:aud": "${ORG}"}`);
     assert.equal(lines[2], '0 errors, 1 warning in 1 roles');
   });
@@ -302,13 +372,16 @@ describe('lint on the default policies/', () => {
     for (const f of findings) {
       const branch = /on a branch named '([^']+)'/.exec(f.message)?.[1] ?? assert.fail(f.message);
       const from = f.message.includes('any project') ? OTHER_PROJECT : []; // the forgery from another project's repository
-      const explain = (policies: string, ...flags: string[]) => runMain(['explain', '--policies', policies, '--role', f.role, '--preset', 'circleci', ...flags]);
+      const explain = (policies: string, ...flags: string[]) =>
+        runMain(['explain', '--policies', policies, '--role', f.role, '--preset', 'circleci', ...flags]);
       assert.match((await explain(DEMO_POLICIES, ...from, '--branch', branch)).stdout, /^Result: ALLOW/, `${f.role}: ${branch}`);
       // The fix applied to a copy of the role.
       const pattern = /StringLike "[^"]+": "([^"]+)"$/.exec(f.fix)?.[1] ?? assert.fail(f.fix);
       const { readFile } = await import('node:fs/promises');
       const role = JSON.parse(await readFile(join(DEMO_POLICIES, 'roles', `${f.role}.json`), 'utf8')) as Record<string, unknown>;
-      const doc = ((role['Role'] as Record<string, unknown> | undefined) ?? role)['AssumeRolePolicyDocument'] as { Statement: { Condition: { StringLike: Record<string, string> } }[] };
+      const doc = ((role['Role'] as Record<string, unknown> | undefined) ?? role)['AssumeRolePolicyDocument'] as {
+        Statement: { Condition: { StringLike: Record<string, string> } }[];
+      };
       (doc.Statement[0] as { Condition: { StringLike: Record<string, string> } }).Condition.StringLike[`${CIRCLE}:sub`] = pattern;
       const fixed = await policiesWith(join(dir, `fixed-${f.role}`), { [`${f.role}.json`]: role });
       assert.match((await explain(fixed, ...from, '--branch', branch)).stdout, /^Result: DENY/, `${f.role} fixed: ${branch}`);
@@ -334,7 +407,12 @@ describe('lint on the default policies/', () => {
       assert.equal(f.severity, 'error');
       assert.equal(f.file, 'policies/roles/seed004-as-written.json');
       // seed004-fixed's intent, with '?' for the ids so that no branch name can forge it (rule 8).
-      assert.match(f.fix, new RegExp(`"${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/${UUID_Q}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"`));
+      assert.match(
+        f.fix,
+        new RegExp(
+          `"${CIRCLE.replace(/[./]/g, '\\$&')}:sub": "org/${ORG}/project/${UUID_Q}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"`,
+        ),
+      );
     }
   });
 
@@ -342,23 +420,33 @@ describe('lint on the default policies/', () => {
     const r = await spawnCli(['lint']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, '');
-    assert.match(r.stdout, /^policies\/roles\/seed004-as-written\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m);
+    assert.match(
+      r.stdout,
+      /^policies\/roles\/seed004-as-written\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m,
+    );
     assert.match(r.stdout, /\n2 errors, 4 warnings in 6 roles\n$/);
   });
 });
 
 describe('lint: usage and configuration errors', () => {
   test('non-existent --policies: exit 1, one line', async () => {
-    assertOneLineError(await spawnCli(['lint', '--policies', '/nonexistent/policies']), 1, /configuration directory \/nonexistent\/policies: not found/);
+    assertOneLineError(
+      await spawnCli(['lint', '--policies', '/nonexistent/policies']),
+      1,
+      /configuration directory \/nonexistent\/policies: not found/,
+    );
   });
   test('an invalid role file: exit 1, one line per problem with file and path', async () => {
-    const policies = await policiesWith(join(dir, 'invalid'), { 'bad.json': '{"RoleName": "bad", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}}' });
+    const policies = await policiesWith(join(dir, 'invalid'), {
+      'bad.json': '{"RoleName": "bad", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}}',
+    });
     const r = await spawnCli(['lint', '--policies', policies]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');
     assert.ok(lines.length >= 1);
-    for (const l of lines) assert.match(l, /^sts-emulator: invalid configuration: roles\/bad\.json: AssumeRolePolicyDocument\.Statement\[0\]\.\w+: /);
+    for (const l of lines)
+      assert.match(l, /^sts-emulator: invalid configuration: roles\/bad\.json: AssumeRolePolicyDocument\.Statement\[0\]\.\w+: /);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
   test('unknown flag and positional argument: exit 2', async () => {
@@ -375,7 +463,9 @@ test('lint paths point into the file as written: Role.AssumeRolePolicyDocument f
   await cp(DEMO_POLICIES, dir, { recursive: true });
   const file = join(dir, 'roles', 'deploy-main.json');
   const doc = JSON.parse(await readFile(file, 'utf8'));
-  doc.Role.AssumeRolePolicyDocument.Statement[0].Condition.StringLike['oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d:oidc.circleci.com/project-id'] = 'exact';
+  doc.Role.AssumeRolePolicyDocument.Statement[0].Condition.StringLike[
+    'oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d:oidc.circleci.com/project-id'
+  ] = 'exact';
   await writeFile(file, JSON.stringify(doc));
   const r = await runMain(['lint', '--policies', dir]);
   assert.equal(r.code, 1); // seed004-as-written's errors are still there

@@ -30,7 +30,10 @@ describe('--quiet', () => {
   }
 
   test('STS_EMULATOR_QUIET=yes is a usage error', () => {
-    assert.throws(() => parseServeArgs([], cleanEnv({ STS_EMULATOR_QUIET: 'yes' }), IO), (e: unknown) => e instanceof UsageError && /STS_EMULATOR_QUIET must be 1 or 0, got 'yes'/.test(e.message));
+    assert.throws(
+      () => parseServeArgs([], cleanEnv({ STS_EMULATOR_QUIET: 'yes' }), IO),
+      (e: unknown) => e instanceof UsageError && /STS_EMULATOR_QUIET must be 1 or 0, got 'yes'/.test(e.message),
+    );
   });
 
   test('--quiet takes no value', () => {
@@ -52,7 +55,10 @@ describe('the ready line', () => {
   test('a given key: no hint', () => {
     const options = parseServeArgs(['--server-key', KEY, '--workers', '2'], cleanEnv(), IO);
     assert.ok(options !== undefined);
-    assert.equal(readyLine('::1', true, 9000, options, CONFIG), 'sts-emulator listening on http://[::1]:9000 (account 123456789012, region us-east-1, 2 roles, 1 providers, server key: flag, 2 workers)\n');
+    assert.equal(
+      readyLine('::1', true, 9000, options, CONFIG),
+      'sts-emulator listening on http://[::1]:9000 (account 123456789012, region us-east-1, 2 roles, 1 providers, server key: flag, 2 workers)\n',
+    );
   });
 });
 
@@ -61,5 +67,8 @@ test("README's serve table has a row for every flag of serve --help", () => {
   const table = readme.slice(readme.indexOf('### `serve`'), readme.indexOf('### `policies/`'));
   const flags = [...new Set([...(HELP['serve'] ?? '').matchAll(/(?<![\w-])--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1] as string))];
   assert.ok(flags.includes('quiet'));
-  assert.deepEqual(flags.filter((f) => !new RegExp(`^\\| \`--${f}[ \`]`, 'm').test(table)), []);
+  assert.deepEqual(
+    flags.filter((f) => !new RegExp(`^\\| \`--${f}[ \`]`, 'm').test(table)),
+    [],
+  );
 });

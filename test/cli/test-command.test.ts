@@ -34,18 +34,33 @@ describe('test examples/demo-cases.yaml', () => {
     assert.equal(r.stderr, '');
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, count + 1);
-    assert.ok(lines.slice(0, -1).every((l) => l.startsWith('ok   ')), r.stdout);
+    assert.ok(
+      lines.slice(0, -1).every((l) => l.startsWith('ok   ')),
+      r.stdout,
+    );
     assert.equal(lines.at(-1), `${count} passed, 0 failed`);
   });
 
   test('covers every demo role, each with a deny case, and the listed scenarios', async () => {
-    const cases = parseYaml(await readFile(DEMO_CASES, 'utf8')) as { role: string; expect: string; durationSeconds?: number; claims?: Record<string, unknown> }[];
+    const cases = parseYaml(await readFile(DEMO_CASES, 'utf8')) as {
+      role: string;
+      expect: string;
+      durationSeconds?: number;
+      claims?: Record<string, unknown>;
+    }[];
     const { readdir } = await import('node:fs/promises');
     const roles = (await readdir(join(DEMO_POLICIES, 'roles'))).map((f) => f.replace(/\.json$/, ''));
     for (const role of roles) {
-      assert.ok(cases.some((c) => c.role === role && c.expect === 'deny'), `a deny case for ${role}`);
+      assert.ok(
+        cases.some((c) => c.role === role && c.expect === 'deny'),
+        `a deny case for ${role}`,
+      );
       // prod-deployer trusts only sts:AssumeRole and seed004-as-written no token at all: no web-identity allow exists.
-      if (role !== 'prod-deployer' && role !== 'seed004-as-written') assert.ok(cases.some((c) => c.role === role && c.expect === 'allow'), `an allow case for ${role}`);
+      if (role !== 'prod-deployer' && role !== 'seed004-as-written')
+        assert.ok(
+          cases.some((c) => c.role === role && c.expect === 'allow'),
+          `an allow case for ${role}`,
+        );
     }
     assert.ok(cases.some((c) => c.role === 'deploy-main' && c.durationSeconds === 7200 && c.expect === 'allow'));
     assert.ok(cases.some((c) => c.durationSeconds === 10800 && c.expect === 'ValidationError'));
@@ -57,7 +72,9 @@ describe('test examples/demo-cases.yaml', () => {
 
 describe('test: a mismatch', () => {
   test('a wrong expectation fails (exit 1) and its trace names the deciding condition: operator and key', async () => {
-    const file = await caseFile('wrong.yaml', `
+    const file = await caseFile(
+      'wrong.yaml',
+      `
 - name: seed004 as written, wrongly expected to allow main
   role: seed004-as-written
   preset: { name: circleci, branch: main }
@@ -70,13 +87,24 @@ describe('test: a mismatch', () => {
   role: deploy-main
   preset: { name: circleci, branch: main }
   expect: allow
-`);
+`,
+    );
     const r = await spawnCli(['test', ...P, file]);
     assert.equal(r.code, 1);
     const out = r.stdout;
     assert.match(out, /^FAIL seed004 as written, wrongly expected to allow main \(.*wrong\.yaml\[0\]\): expected allow, got deny$/m);
-    assert.match(out, new RegExp(`Why: Statement\\[0\\]: StringEquals ${CIRCLE.replace(/[./]/g, '\\$&')}:oidc\\.circleci\\.com/vcs-ref is false \\(key absent`));
-    assert.match(out, new RegExp(`condition 2: StringEquals "${CIRCLE.replace(/[./]/g, '\\$&')}:oidc\\.circleci\\.com/vcs-ref"\\n\\s+context: absent: AWS provides no such key for this provider`));
+    assert.match(
+      out,
+      new RegExp(
+        `Why: Statement\\[0\\]: StringEquals ${CIRCLE.replace(/[./]/g, '\\$&')}:oidc\\.circleci\\.com/vcs-ref is false \\(key absent`,
+      ),
+    );
+    assert.match(
+      out,
+      new RegExp(
+        `condition 2: StringEquals "${CIRCLE.replace(/[./]/g, '\\$&')}:oidc\\.circleci\\.com/vcs-ref"\\n\\s+context: absent: AWS provides no such key for this provider`,
+      ),
+    );
     assert.match(out, /^FAIL deploy-main feature branch, wrongly expected to allow .*: expected allow, got deny$/m);
     assert.match(out, new RegExp(`Why: Statement\\[0\\]: StringLike ${CIRCLE.replace(/[./]/g, '\\$&')}:sub is false`));
     assert.match(out, /^ok {3}a right expectation/m);
@@ -101,10 +129,37 @@ describe('test: case inputs', () => {
     const file = await caseFile('inputs.yaml', [
       { name: 'signed token', role: 'deploy-main', token: await circleToken({ branch: 'main' }), expect: 'allow' },
       { name: 'signed token, feature', role: 'deploy-main', token: await circleToken({ branch: 'feature/x' }), expect: 'deny' },
-      { name: 'claims for github', role: 'github-deploy-main', issuer: 'https://token.actions.githubusercontent.com', claims: { sub: 'repo:demo-org/demo-app:ref:refs/heads/main', aud: 'sts.amazonaws.com' }, expect: 'allow' },
-      { name: 'claims naming their issuer', role: 'github-deploy-main', claims: { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:demo-org/demo-app:ref:refs/heads/dev', aud: 'sts.amazonaws.com' }, expect: 'deny' },
-      { name: 'claims without aud', role: 'github-deploy-main', issuer: 'token.actions.githubusercontent.com', claims: { sub: 'x' }, expect: 'InvalidIdentityToken' },
-      { name: 'preset with claims override', role: 'deploy-main', preset: { name: 'circleci', branch: 'main' }, claims: { aud: 'nope' }, expect: 'InvalidIdentityToken' },
+      {
+        name: 'claims for github',
+        role: 'github-deploy-main',
+        issuer: 'https://token.actions.githubusercontent.com',
+        claims: { sub: 'repo:demo-org/demo-app:ref:refs/heads/main', aud: 'sts.amazonaws.com' },
+        expect: 'allow',
+      },
+      {
+        name: 'claims naming their issuer',
+        role: 'github-deploy-main',
+        claims: {
+          iss: 'https://token.actions.githubusercontent.com',
+          sub: 'repo:demo-org/demo-app:ref:refs/heads/dev',
+          aud: 'sts.amazonaws.com',
+        },
+        expect: 'deny',
+      },
+      {
+        name: 'claims without aud',
+        role: 'github-deploy-main',
+        issuer: 'token.actions.githubusercontent.com',
+        claims: { sub: 'x' },
+        expect: 'InvalidIdentityToken',
+      },
+      {
+        name: 'preset with claims override',
+        role: 'deploy-main',
+        preset: { name: 'circleci', branch: 'main' },
+        claims: { aud: 'nope' },
+        expect: 'InvalidIdentityToken',
+      },
       { name: 'github environment', role: 'github-deploy-main', preset: { name: 'github', environment: 'prod' }, expect: 'deny' },
       { name: 'session name', role: 'deploy-main', preset: 'circleci', sessionName: 'ok-name', expect: 'allow' },
       { name: 'source ip', role: 'deploy-main', preset: 'circleci', sourceIp: '10.0.0.1', expect: 'allow' },
@@ -117,7 +172,9 @@ describe('test: case inputs', () => {
   });
 
   test('a case whose issuer cannot be chosen fails with the reason', async () => {
-    const file = await caseFile('ambiguous.yaml', [{ name: 'no issuer', role: 'deploy-main', claims: { sub: 'x', aud: 'y' }, expect: 'deny' }]);
+    const file = await caseFile('ambiguous.yaml', [
+      { name: 'no issuer', role: 'deploy-main', claims: { sub: 'x', aud: 'y' }, expect: 'deny' },
+    ]);
     const r = await runMain(['test', ...P, file]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /FAIL no issuer .*expected deny, got invalid case\n\s+several emulated issuers; pick one with --issuer/);
@@ -129,17 +186,84 @@ describe('test: invalid case files (file + JSON path, exit 1, no case of that fi
     { name: 'not a list', file: 'a.yaml', content: 'name: x\n', path: '', message: /must be a list of cases/ },
     { name: 'bad YAML', file: 'b.yaml', content: '- name: [unclosed\n', path: '', message: /not valid YAML/ },
     { name: 'bad JSON', file: 'c.json', content: '[{"name": }]', path: '', message: /not valid JSON/ },
-    { name: 'missing name', file: 'd.json', content: [{ role: 'r', preset: 'circleci', expect: 'allow' }], path: '[0].name', message: /is required/ },
-    { name: 'unknown field', file: 'e.json', content: [{ name: 'n', role: 'r', preset: 'circleci', expect: 'allow', exepct: 'deny' }], path: '[0].exepct', message: /unknown field/ },
-    { name: 'bad expect', file: 'f.json', content: [{ name: 'n', role: 'r', preset: 'circleci', expect: 'allowed' }], path: '[0].expect', message: /must be allow, deny or an STS error code/ },
-    { name: 'no input', file: 'g.json', content: [{ name: 'n', role: 'r', expect: 'allow' }], path: '[0]', message: /needs claims, preset or token/ },
-    { name: 'token and claims', file: 'h.json', content: [{ name: 'n', role: 'r', token: 't.t.t', claims: {}, expect: 'allow' }], path: '[0].token', message: /not both/ },
-    { name: 'unknown preset', file: 'i.json', content: [{ name: 'n', role: 'r', preset: 'gitlab', expect: 'allow' }], path: '[0].preset', message: /unknown preset 'gitlab'/ },
-    { name: 'unknown preset option', file: 'j.json', content: [{ name: 'n', role: 'r', preset: { name: 'circleci', brnch: 'main' }, expect: 'allow' }], path: '[0].preset.brnch', message: /unknown option of preset circleci/ },
-    { name: 'bad preset option type', file: 'k.json', content: [{ name: 'n', role: 'r', preset: { name: 'circleci', v1: 'yes' }, expect: 'allow' }], path: '[0].preset.v1', message: /must be true or false/ },
-    { name: 'durationSeconds not an integer', file: 'l.json', content: [{ name: 'n', role: 'r', preset: 'circleci', durationSeconds: '3600', expect: 'allow' }], path: '[0].durationSeconds', message: /must be an integer/ },
-    { name: 'bad sourceIp', file: 'm.json', content: [{ name: 'n', role: 'r', preset: 'circleci', sourceIp: 'nope', expect: 'allow' }], path: '[0].sourceIp', message: /IPv4 or IPv6/ },
-    { name: 'second case of a cases: object', file: 'n.yaml', content: 'cases:\n  - name: ok\n    role: r\n    preset: circleci\n    expect: deny\n  - name: 5\n    role: r\n    preset: circleci\n    expect: deny\n', path: 'cases[1].name', message: /must be a non-empty string/ },
+    {
+      name: 'missing name',
+      file: 'd.json',
+      content: [{ role: 'r', preset: 'circleci', expect: 'allow' }],
+      path: '[0].name',
+      message: /is required/,
+    },
+    {
+      name: 'unknown field',
+      file: 'e.json',
+      content: [{ name: 'n', role: 'r', preset: 'circleci', expect: 'allow', exepct: 'deny' }],
+      path: '[0].exepct',
+      message: /unknown field/,
+    },
+    {
+      name: 'bad expect',
+      file: 'f.json',
+      content: [{ name: 'n', role: 'r', preset: 'circleci', expect: 'allowed' }],
+      path: '[0].expect',
+      message: /must be allow, deny or an STS error code/,
+    },
+    {
+      name: 'no input',
+      file: 'g.json',
+      content: [{ name: 'n', role: 'r', expect: 'allow' }],
+      path: '[0]',
+      message: /needs claims, preset or token/,
+    },
+    {
+      name: 'token and claims',
+      file: 'h.json',
+      content: [{ name: 'n', role: 'r', token: 't.t.t', claims: {}, expect: 'allow' }],
+      path: '[0].token',
+      message: /not both/,
+    },
+    {
+      name: 'unknown preset',
+      file: 'i.json',
+      content: [{ name: 'n', role: 'r', preset: 'gitlab', expect: 'allow' }],
+      path: '[0].preset',
+      message: /unknown preset 'gitlab'/,
+    },
+    {
+      name: 'unknown preset option',
+      file: 'j.json',
+      content: [{ name: 'n', role: 'r', preset: { name: 'circleci', brnch: 'main' }, expect: 'allow' }],
+      path: '[0].preset.brnch',
+      message: /unknown option of preset circleci/,
+    },
+    {
+      name: 'bad preset option type',
+      file: 'k.json',
+      content: [{ name: 'n', role: 'r', preset: { name: 'circleci', v1: 'yes' }, expect: 'allow' }],
+      path: '[0].preset.v1',
+      message: /must be true or false/,
+    },
+    {
+      name: 'durationSeconds not an integer',
+      file: 'l.json',
+      content: [{ name: 'n', role: 'r', preset: 'circleci', durationSeconds: '3600', expect: 'allow' }],
+      path: '[0].durationSeconds',
+      message: /must be an integer/,
+    },
+    {
+      name: 'bad sourceIp',
+      file: 'm.json',
+      content: [{ name: 'n', role: 'r', preset: 'circleci', sourceIp: 'nope', expect: 'allow' }],
+      path: '[0].sourceIp',
+      message: /IPv4 or IPv6/,
+    },
+    {
+      name: 'second case of a cases: object',
+      file: 'n.yaml',
+      content:
+        'cases:\n  - name: ok\n    role: r\n    preset: circleci\n    expect: deny\n  - name: 5\n    role: r\n    preset: circleci\n    expect: deny\n',
+      path: 'cases[1].name',
+      message: /must be a non-empty string/,
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -155,8 +279,17 @@ describe('test: invalid case files (file + JSON path, exit 1, no case of that fi
   }
 
   test('parseCases reports every problem of a file at once', () => {
-    const { cases, problems } = parseCases('x.json', JSON.stringify([{ role: 5, expect: 'maybe', preset: 'circleci' }, { name: 'ok', role: 'r', preset: 'circleci', expect: 'deny' }]));
-    assert.deepEqual(problems.map((p) => p.path), ['[0].name', '[0].role', '[0].expect']);
+    const { cases, problems } = parseCases(
+      'x.json',
+      JSON.stringify([
+        { role: 5, expect: 'maybe', preset: 'circleci' },
+        { name: 'ok', role: 'r', preset: 'circleci', expect: 'deny' },
+      ]),
+    );
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['[0].name', '[0].role', '[0].expect'],
+    );
     assert.equal(cases.length, 1);
   });
 });
@@ -208,7 +341,12 @@ describe('test --junit', () => {
     const r = await spawnCli(['test', ...P, '--junit', out, good, bad]);
     assert.equal(r.code, 1);
     const xml = (await parseStringPromise(await readFile(out, 'utf8'))) as {
-      testsuites: { testsuite: { $: Record<string, string>; testcase: { $: Record<string, string>; failure?: ({ $: Record<string, string>; _?: string } | string)[] }[] }[] };
+      testsuites: {
+        testsuite: {
+          $: Record<string, string>;
+          testcase: { $: Record<string, string>; failure?: ({ $: Record<string, string>; _?: string } | string)[] }[];
+        }[];
+      };
     };
     const suites = xml.testsuites.testsuite;
     const suite = suites.find((s) => s.$['name']?.endsWith('good.yaml'));
@@ -245,7 +383,10 @@ describe('test: usage errors', () => {
     assert.equal(r.stderr, 'sts-emulator test: give at least one case file, directory or glob\n');
   });
   test('unknown flag and missing --junit value: exit 2', async () => {
-    for (const args of [['--nope', 'x.yaml'], ['x.yaml', '--junit']]) {
+    for (const args of [
+      ['--nope', 'x.yaml'],
+      ['x.yaml', '--junit'],
+    ]) {
       const r = await spawnCli(['test', ...P, ...args]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /^sts-emulator test: [^\n]+\n$/);

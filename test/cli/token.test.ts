@@ -43,17 +43,49 @@ describe('token --preset circleci (default)', () => {
   });
 
   const cases: { name: string; args: string[]; expect: Record<string, unknown>; sub?: RegExp }[] = [
-    { name: '--branch', args: ['--branch', 'feature/x'], expect: { 'oidc.circleci.com/vcs-ref': 'refs/heads/feature/x' }, sub: /\/vcs-ref\/refs\/heads\/feature\/x$/ },
-    { name: '--ref', args: ['--ref', 'refs/tags/v1'], expect: { 'oidc.circleci.com/vcs-ref': 'refs/tags/v1' }, sub: /\/vcs-ref\/refs\/tags\/v1$/ },
-    { name: '--vcs-origin', args: ['--vcs-origin', 'github.com/fork/app'], expect: { 'oidc.circleci.com/vcs-origin': 'github.com/fork/app' }, sub: /\/vcs-origin\/github\.com\/fork\/app\/vcs-ref\// },
+    {
+      name: '--branch',
+      args: ['--branch', 'feature/x'],
+      expect: { 'oidc.circleci.com/vcs-ref': 'refs/heads/feature/x' },
+      sub: /\/vcs-ref\/refs\/heads\/feature\/x$/,
+    },
+    {
+      name: '--ref',
+      args: ['--ref', 'refs/tags/v1'],
+      expect: { 'oidc.circleci.com/vcs-ref': 'refs/tags/v1' },
+      sub: /\/vcs-ref\/refs\/tags\/v1$/,
+    },
+    {
+      name: '--vcs-origin',
+      args: ['--vcs-origin', 'github.com/fork/app'],
+      expect: { 'oidc.circleci.com/vcs-origin': 'github.com/fork/app' },
+      sub: /\/vcs-origin\/github\.com\/fork\/app\/vcs-ref\//,
+    },
     { name: '--org-id', args: ['--org-id', 'other-org'], expect: { aud: 'other-org' }, sub: /^org\/other-org\/project\// },
-    { name: '--project-id', args: ['--project-id', 'p-1'], expect: { 'oidc.circleci.com/project-id': 'p-1' }, sub: /\/project\/p-1\/user\// },
+    {
+      name: '--project-id',
+      args: ['--project-id', 'p-1'],
+      expect: { 'oidc.circleci.com/project-id': 'p-1' },
+      sub: /\/project\/p-1\/user\//,
+    },
     { name: '--user-id', args: ['--user-id', 'u-1'], expect: {}, sub: /\/user\/u-1\/vcs-origin\// },
-    { name: '--context-id (repeatable)', args: ['--context-id', 'c-1', '--context-id', 'c-2'], expect: { 'oidc.circleci.com/context-ids': ['c-1', 'c-2'] } },
+    {
+      name: '--context-id (repeatable)',
+      args: ['--context-id', 'c-1', '--context-id', 'c-2'],
+      expect: { 'oidc.circleci.com/context-ids': ['c-1', 'c-2'] },
+    },
     { name: '--aud', args: ['--aud', 'custom'], expect: { aud: 'custom' } },
     { name: '--v1', args: ['--v1'], expect: { sub: `org/${ORG}/project/${DEMO.circleci.projectId}/user/${DEMO.circleci.userId}` } },
-    { name: '--claims merges', args: ['--claims', '{"extra":"x","oidc.circleci.com/ssh-rerun":true}'], expect: { extra: 'x', 'oidc.circleci.com/ssh-rerun': true, aud: ORG } },
-    { name: '--claims overrides', args: ['--branch', 'main', '--claims', '{"sub":"forced","aud":"a2"}'], expect: { sub: 'forced', aud: 'a2' } },
+    {
+      name: '--claims merges',
+      args: ['--claims', '{"extra":"x","oidc.circleci.com/ssh-rerun":true}'],
+      expect: { extra: 'x', 'oidc.circleci.com/ssh-rerun': true, aud: ORG },
+    },
+    {
+      name: '--claims overrides',
+      args: ['--branch', 'main', '--claims', '{"sub":"forced","aud":"a2"}'],
+      expect: { sub: 'forced', aud: 'a2' },
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -83,7 +115,16 @@ describe('token --preset github', () => {
   });
 
   test('--environment gives sub repo:<o>/<r>:environment:<env>', async () => {
-    const c = await claimsOf(['--preset', 'github', '--repository', 'acme/api', '--environment', 'prod', '--job-workflow-ref', 'acme/wf/.github/workflows/d.yml@refs/heads/main']);
+    const c = await claimsOf([
+      '--preset',
+      'github',
+      '--repository',
+      'acme/api',
+      '--environment',
+      'prod',
+      '--job-workflow-ref',
+      'acme/wf/.github/workflows/d.yml@refs/heads/main',
+    ]);
     assert.equal(c['sub'], 'repo:acme/api:environment:prod');
     assert.equal(c['environment'], 'prod');
     assert.equal(c['repository'], 'acme/api');
@@ -109,7 +150,10 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
     ({ dir, cleanup } = await tempDir());
     noEmulated = await policiesWith(dir, {}, { providers: false });
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${noEmulated}/providers/gh.json`, JSON.stringify({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'], ThumbprintList: [] }));
+    await writeFile(
+      `${noEmulated}/providers/gh.json`,
+      JSON.stringify({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'], ThumbprintList: [] }),
+    );
   });
   after(() => cleanup());
 
@@ -117,17 +161,42 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
     { name: 'unknown preset', args: () => ['--preset', 'gitlab'], code: 2, pattern: /unknown preset 'gitlab' \(known: circleci, github\)/ },
     { name: 'bad --claims JSON', args: () => ['--claims', '{bad'], code: 2, pattern: /--claims is not valid JSON/ },
     { name: '--claims not an object', args: () => ['--claims', '[1]'], code: 2, pattern: /--claims must be a JSON object/ },
-    { name: 'no emulated issuer', args: () => ['--policies', noEmulated], code: 2, pattern: /no emulated issuer in .*providers: add "Emulated": true/ },
-    { name: 'unknown --issuer', args: () => ['--issuer', 'https://nope.example'], code: 2, pattern: /no emulated issuer 'https:\/\/nope\.example'; emulated issuers: https:\/\/oidc\.circleci\.com/ },
+    {
+      name: 'no emulated issuer',
+      args: () => ['--policies', noEmulated],
+      code: 2,
+      pattern: /no emulated issuer in .*providers: add "Emulated": true/,
+    },
+    {
+      name: 'unknown --issuer',
+      args: () => ['--issuer', 'https://nope.example'],
+      code: 2,
+      pattern: /no emulated issuer 'https:\/\/nope\.example'; emulated issuers: https:\/\/oidc\.circleci\.com/,
+    },
     { name: 'bad --ttl', args: () => ['--ttl', '0'], code: 2, pattern: /--ttl must be a positive whole number/ },
     { name: 'negative --ttl', args: () => ['--ttl', '-5'], code: 2, pattern: /--ttl/ },
-    { name: '--branch and --ref', args: () => ['--branch', 'a', '--ref', 'refs/heads/b'], code: 2, pattern: /give --branch or --ref, not both/ },
-    { name: 'flag of the other preset', args: () => ['--preset', 'github', '--v1'], code: 2, pattern: /--v1 applies to --preset circleci, not github/ },
+    {
+      name: '--branch and --ref',
+      args: () => ['--branch', 'a', '--ref', 'refs/heads/b'],
+      code: 2,
+      pattern: /give --branch or --ref, not both/,
+    },
+    {
+      name: 'flag of the other preset',
+      args: () => ['--preset', 'github', '--v1'],
+      code: 2,
+      pattern: /--v1 applies to --preset circleci, not github/,
+    },
     { name: 'unknown flag', args: () => ['--bogus'], code: 2, pattern: /Unknown option '--bogus'/ },
     { name: 'missing flag value', args: () => ['--branch'], code: 2, pattern: /--branch/ },
     { name: 'positional argument', args: () => ['extra'], code: 2, pattern: /Unexpected argument 'extra'/ },
     { name: 'bad --account-id', args: () => ['--account-id', '12'], code: 2, pattern: /--account-id must be 12 digits/ },
-    { name: 'non-existent --policies', args: () => ['--policies', '/nonexistent/policies'], code: 1, pattern: /invalid configuration: configuration directory \/nonexistent\/policies: not found/ },
+    {
+      name: 'non-existent --policies',
+      args: () => ['--policies', '/nonexistent/policies'],
+      code: 1,
+      pattern: /invalid configuration: configuration directory \/nonexistent\/policies: not found/,
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -198,7 +267,10 @@ describe('token: the tokens work against the emulator', () => {
   test('a token signed with another key does not verify against the JWKS', async () => {
     const r = await runMain(['token', ...P, '--preset', 'github']);
     const jwks = createRemoteJWKSet(new URL(`${server.url}/oidc/oidc.circleci.com/org/${ORG}/.well-known/jwks.json`));
-    await assert.rejects(jwtVerify(r.stdout.trim(), jwks), (e: { code?: string }) => e.code === 'ERR_JWKS_NO_MATCHING_KEY' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    await assert.rejects(
+      jwtVerify(r.stdout.trim(), jwks),
+      (e: { code?: string }) => e.code === 'ERR_JWKS_NO_MATCHING_KEY' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    );
   });
 });
 

@@ -5,7 +5,11 @@ import { describeJsonError, lineAndColumn, MAX_FILE_BYTES, parseJsonDocument, pa
 const rejected: { name: string; text: string; message: RegExp }[] = [
   { name: 'trailing comma in object', text: '{\n  "a": 1,\n}', message: /^invalid JSON at line 3, column 1: trailing comma before '}'$/ },
   { name: 'trailing comma in array', text: '{"a": [1, 2,]}', message: /^invalid JSON at line 1, column 13: trailing comma before '\]'$/ },
-  { name: 'missing comma', text: '{\n  "a": 1\n  "b": 2\n}', message: /^invalid JSON at line 3, column 3: unexpected '"'; expected ',' or '}'$/ },
+  {
+    name: 'missing comma',
+    text: '{\n  "a": 1\n  "b": 2\n}',
+    message: /^invalid JSON at line 3, column 3: unexpected '"'; expected ',' or '}'$/,
+  },
   { name: 'missing value', text: '{"a":}', message: /^invalid JSON at line 1, column 6: unexpected '}'; expected a value$/ },
   { name: 'single quotes', text: "{'a': 1}", message: /line 1, column 2: unexpected '''; expected a double-quoted property name/ },
   { name: 'unterminated string', text: '{"a": "b', message: /line 1, column 9: unterminated string/ },
@@ -53,7 +57,8 @@ test('lineAndColumn is 1-based', () => {
 });
 
 test('parseJsonDocument: the same value, and where each value is written', () => {
-  const text = '\ufeff{\n  "Role": {\n    "RoleName": "r",\n    "Tags": [{"Key": "a b", "Value": "v"}],\n    "AssumeRolePolicyDocument": "{\\"Statement\\": []}"\n  }\n}\n';
+  const text =
+    '\ufeff{\n  "Role": {\n    "RoleName": "r",\n    "Tags": [{"Key": "a b", "Value": "v"}],\n    "AssumeRolePolicyDocument": "{\\"Statement\\": []}"\n  }\n}\n';
   const r = parseJsonDocument(text);
   assert.ok(r.ok);
   assert.deepEqual(r.value, parseJsonText(text).ok && (parseJsonText(text) as { value: unknown }).value);
@@ -76,7 +81,7 @@ test('parseJsonDocument: errors as parseJsonText reports them', () => {
   assert.equal(parseJsonDocument('{"a": 1,}').ok, false);
 });
 
-test('nesting deeper than the parser\'s stack: the value still loads (no positions)', () => {
+test("nesting deeper than the parser's stack: the value still loads (no positions)", () => {
   const text = '['.repeat(50_000) + ']'.repeat(50_000);
   const r = parseJsonDocument(text);
   assert.ok(r.ok);

@@ -48,9 +48,19 @@ test('loads the valid fixture: pasted IAM output, three policy encodings, JwksFi
   assert.deepEqual(
     config.providers.map((p) => [p.file, p.url, p.arn, p.keys.kind]),
     [
-      ['providers/github.json', 'https://token.actions.githubusercontent.com', `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`, 'discovery'],
+      [
+        'providers/github.json',
+        'https://token.actions.githubusercontent.com',
+        `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+        'discovery',
+      ],
       ['providers/local.json', 'https://oidc.local.test/ci', `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.local.test/ci`, 'emulated'],
-      ['providers/static.json', 'https://idp.example.com/realms/build', `arn:aws:iam::${ACCOUNT}:oidc-provider/idp.example.com/realms/build`, 'inline'],
+      [
+        'providers/static.json',
+        'https://idp.example.com/realms/build',
+        `arn:aws:iam::${ACCOUNT}:oidc-provider/idp.example.com/realms/build`,
+        'inline',
+      ],
     ],
   );
   const [github, local, stat] = config.providers;
@@ -81,7 +91,11 @@ test('loads the valid fixture: pasted IAM output, three policy encodings, JwksFi
 test('the invalid fixture reports every problem at once, with file and path', async () => {
   const problems = await loadProblems(path.join(FIXTURES, 'invalid'));
   assertProblems(problems, [
-    ['providers/b-circleci-again.json', 'Url', /https:\/\/oidc\.circleci\.com\/org\/6f1c1f0e-3c1b-4f0e-9d6a-2b7c9a1e5d42 is already registered by providers\/a-circleci\.json/],
+    [
+      'providers/b-circleci-again.json',
+      'Url',
+      /https:\/\/oidc\.circleci\.com\/org\/6f1c1f0e-3c1b-4f0e-9d6a-2b7c9a1e5d42 is already registered by providers\/a-circleci\.json/,
+    ],
     ['providers/typo.json', 'ClientIdList', /unknown field \(did you mean 'ClientIDList'\?\)/],
     ['providers/typo.json', 'Url', /must begin with https:\/\//],
     ['providers/typo.json', 'ClientIDList', /is required/],
@@ -158,7 +172,9 @@ test('only *.json files directly in providers/ and roles/ are read', async () =>
 });
 
 test('JwksFile is read relative to the provider file', async () => {
-  const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] };
+  const jwks = {
+    keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }],
+  };
   const dir = await tempDir({
     'providers/a.json': provider({ JwksFile: '../keys/a.jwks' }),
     'providers/b.json': provider({ Url: 'https://b.example.com', JwksFile: 'b.jwks.json' }),
@@ -167,7 +183,13 @@ test('JwksFile is read relative to the provider file', async () => {
     'roles/': '',
   });
   const config = await loadConfig(dir, { accountId: ACCOUNT });
-  assert.deepEqual(config.providers.map((p) => p.keys), [{ kind: 'inline', jwks }, { kind: 'inline', jwks }]);
+  assert.deepEqual(
+    config.providers.map((p) => p.keys),
+    [
+      { kind: 'inline', jwks },
+      { kind: 'inline', jwks },
+    ],
+  );
 });
 
 test('a missing or broken JwksFile is reported', async () => {
@@ -262,6 +284,9 @@ test('a valid configuration from memory has roles and providers in file-name ord
     'roles/a.json': role({ RoleName: 'a', AssumeRolePolicyDocument: JSON.stringify(trust()) }),
     'providers/github.json': provider(),
   });
-  assert.deepEqual(config.roles.map((r) => r.roleName), ['a', 'z']);
+  assert.deepEqual(
+    config.roles.map((r) => r.roleName),
+    ['a', 'z'],
+  );
   assert.equal(config.providers[0]?.name, 'token.actions.githubusercontent.com');
 });

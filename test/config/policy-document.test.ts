@@ -46,8 +46,16 @@ const rejected: { name: string; value: unknown; message: RegExp }[] = [
   { name: 'a string that is not JSON', value: 'Allow everyone', message: /^Doc: is a string but not a JSON policy document/ },
   { name: 'a JSON string of an array', value: '[1]', message: /got an array$/ },
   { name: 'broken percent-encoding', value: '%7B%22Version%ZZ', message: /^Doc: looks URL-encoded but is not valid percent-encoding$/ },
-  { name: 'URL-encoded text that is not JSON', value: '%7Bnot json%7D', message: /^Doc: is URL-encoded but does not decode to a JSON policy document/ },
-  { name: 'characters beyond U+00FF', value: { ...doc, Id: 'caf\u00e9 \u2603' }, message: /may contain only tab, line feed, carriage return and characters U\+0020 to U\+00FF/ },
+  {
+    name: 'URL-encoded text that is not JSON',
+    value: '%7Bnot json%7D',
+    message: /^Doc: is URL-encoded but does not decode to a JSON policy document/,
+  },
+  {
+    name: 'characters beyond U+00FF',
+    value: { ...doc, Id: 'caf\u00e9 \u2603' },
+    message: /may contain only tab, line feed, carriage return and characters U\+0020 to U\+00FF/,
+  },
 ];
 
 for (const c of rejected) {
@@ -69,7 +77,10 @@ test(`the length limit (default ${TRUST_POLICY_MAX_CHARS}) counts characters wit
   const base = JSON.stringify(padded(0)).length;
   assert.deepEqual(decode(padded(TRUST_POLICY_MAX_CHARS - base)).problems, []);
   const over = decode(padded(TRUST_POLICY_MAX_CHARS - base + 1));
-  assert.match(over.problems[0] ?? '', new RegExp(`is ${TRUST_POLICY_MAX_CHARS + 1} characters long \\(not counting white space\\); the limit is ${TRUST_POLICY_MAX_CHARS}`));
+  assert.match(
+    over.problems[0] ?? '',
+    new RegExp(`is ${TRUST_POLICY_MAX_CHARS + 1} characters long \\(not counting white space\\); the limit is ${TRUST_POLICY_MAX_CHARS}`),
+  );
   // White space inside the document does not count.
   const spaced = { Version: '2012-10-17', Id: `${'x '.repeat(100)}` };
   assert.deepEqual(decode(spaced, JSON.stringify(spaced).length - 100).problems, []);

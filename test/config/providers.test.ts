@@ -4,7 +4,12 @@ import { checkJwksUri, normalizeProviderUrl } from '../../src/config/providers.j
 import { ACCOUNT, assertProblems, configOf, problemsOf, provider } from './helpers.js';
 
 const F = 'providers/p.json';
-const RSA_KEY = { kty: 'RSA', kid: 'k1', n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw', e: 'AQAB' };
+const RSA_KEY = {
+  kty: 'RSA',
+  kid: 'k1',
+  n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw',
+  e: 'AQAB',
+};
 const JWKS = { keys: [RSA_KEY] };
 
 const accepted: { name: string; doc: Record<string, unknown>; expect: Record<string, unknown> }[] = [
@@ -24,21 +29,71 @@ const accepted: { name: string; doc: Record<string, unknown>; expect: Record<str
   {
     name: 'Url without scheme, as get-open-id-connect-provider prints it',
     doc: provider({ Url: 'oidc.circleci.com/org/6f1c1f0e' }),
-    expect: { url: 'https://oidc.circleci.com/org/6f1c1f0e', name: 'oidc.circleci.com/org/6f1c1f0e', arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.circleci.com/org/6f1c1f0e` },
+    expect: {
+      url: 'https://oidc.circleci.com/org/6f1c1f0e',
+      name: 'oidc.circleci.com/org/6f1c1f0e',
+      arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.circleci.com/org/6f1c1f0e`,
+    },
   },
-  { name: 'Url kept byte for byte (trailing slash)', doc: provider({ Url: 'https://auth.example.com/' }), expect: { url: 'https://auth.example.com/', name: 'auth.example.com/' } },
-  { name: 'Url with a port', doc: provider({ Url: 'https://localhost:8443/realms/dev' }), expect: { url: 'https://localhost:8443/realms/dev' } },
-  { name: 'pasted get-open-id-connect-provider output', doc: { Url: 'token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'], CreateDate: '2023-06-28T10:21:08.712000+00:00', Tags: [{ Key: 'env', Value: 'prod' }] }, expect: { thumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'] } },
-  { name: 'upper-case thumbprint', doc: provider({ ThumbprintList: ['6938FD4D98BAB03FAADB97B34396831E3780AEA1'] }), expect: { thumbprintList: ['6938FD4D98BAB03FAADB97B34396831E3780AEA1'] } },
+  {
+    name: 'Url kept byte for byte (trailing slash)',
+    doc: provider({ Url: 'https://auth.example.com/' }),
+    expect: { url: 'https://auth.example.com/', name: 'auth.example.com/' },
+  },
+  {
+    name: 'Url with a port',
+    doc: provider({ Url: 'https://localhost:8443/realms/dev' }),
+    expect: { url: 'https://localhost:8443/realms/dev' },
+  },
+  {
+    name: 'pasted get-open-id-connect-provider output',
+    doc: {
+      Url: 'token.actions.githubusercontent.com',
+      ClientIDList: ['sts.amazonaws.com'],
+      ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+      CreateDate: '2023-06-28T10:21:08.712000+00:00',
+      Tags: [{ Key: 'env', Value: 'prod' }],
+    },
+    expect: { thumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'] },
+  },
+  {
+    name: 'upper-case thumbprint',
+    doc: provider({ ThumbprintList: ['6938FD4D98BAB03FAADB97B34396831E3780AEA1'] }),
+    expect: { thumbprintList: ['6938FD4D98BAB03FAADB97B34396831E3780AEA1'] },
+  },
   { name: 'five thumbprints', doc: provider({ ThumbprintList: Array(5).fill('a'.repeat(40)) }), expect: {} },
-  { name: '100 client IDs of 255 characters', doc: provider({ ClientIDList: Array.from({ length: 100 }, (_, i) => String(i).padStart(255, 'c')) }), expect: {} },
+  {
+    name: '100 client IDs of 255 characters',
+    doc: provider({ ClientIDList: Array.from({ length: 100 }, (_, i) => String(i).padStart(255, 'c')) }),
+    expect: {},
+  },
   { name: 'inline Jwks', doc: provider({ Jwks: JWKS }), expect: { keys: { kind: 'inline', jwks: JWKS } } },
   { name: 'Jwks with extra members', doc: provider({ Jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'abc' }], note: 'x' } }), expect: {} },
-  { name: 'JwksUri https', doc: provider({ JwksUri: 'https://idp.example.com/keys' }), expect: { keys: { kind: 'uri', uri: 'https://idp.example.com/keys' } } },
-  { name: 'JwksUri http on localhost', doc: provider({ JwksUri: 'http://localhost:8080/jwks' }), expect: { keys: { kind: 'uri', uri: 'http://localhost:8080/jwks' } } },
-  { name: 'Emulated with the default key file', doc: provider({ Emulated: true }), expect: { keys: { kind: 'emulated', privateKeyFile: '/cfg/providers/p.key.pem' } } },
-  { name: 'Emulated with PrivateKeyFile relative to the provider file', doc: provider({ Emulated: true, PrivateKeyFile: '../keys/ci.pem' }), expect: { keys: { kind: 'emulated', privateKeyFile: '/cfg/keys/ci.pem' } } },
-  { name: 'Emulated with an absolute PrivateKeyFile', doc: provider({ Emulated: true, PrivateKeyFile: '/secrets/ci.pem' }), expect: { keys: { kind: 'emulated', privateKeyFile: '/secrets/ci.pem' } } },
+  {
+    name: 'JwksUri https',
+    doc: provider({ JwksUri: 'https://idp.example.com/keys' }),
+    expect: { keys: { kind: 'uri', uri: 'https://idp.example.com/keys' } },
+  },
+  {
+    name: 'JwksUri http on localhost',
+    doc: provider({ JwksUri: 'http://localhost:8080/jwks' }),
+    expect: { keys: { kind: 'uri', uri: 'http://localhost:8080/jwks' } },
+  },
+  {
+    name: 'Emulated with the default key file',
+    doc: provider({ Emulated: true }),
+    expect: { keys: { kind: 'emulated', privateKeyFile: '/cfg/providers/p.key.pem' } },
+  },
+  {
+    name: 'Emulated with PrivateKeyFile relative to the provider file',
+    doc: provider({ Emulated: true, PrivateKeyFile: '../keys/ci.pem' }),
+    expect: { keys: { kind: 'emulated', privateKeyFile: '/cfg/keys/ci.pem' } },
+  },
+  {
+    name: 'Emulated with an absolute PrivateKeyFile',
+    doc: provider({ Emulated: true, PrivateKeyFile: '/secrets/ci.pem' }),
+    expect: { keys: { kind: 'emulated', privateKeyFile: '/secrets/ci.pem' } },
+  },
   { name: '"Emulated": false means discovery', doc: provider({ Emulated: false }), expect: { keys: { kind: 'discovery' } } },
 ];
 
@@ -64,32 +119,111 @@ const rejected: { name: string; doc: unknown; problems: Expected }[] = [
   { name: 'Url with white space', doc: provider({ Url: ' https://idp.example.com' }), problems: [['Url', /white space/]] },
   { name: 'Url with user info', doc: provider({ Url: 'https://u:p@idp.example.com' }), problems: [['Url', /user information/]] },
   { name: 'Url unparsable', doc: provider({ Url: 'https://exa mple' }), problems: [['Url', /white space/]] },
-  { name: 'Url too long', doc: provider({ Url: `https://idp.example.com/${'a'.repeat(240)}` }), problems: [['Url', /at most 255 characters/]] },
+  {
+    name: 'Url too long',
+    doc: provider({ Url: `https://idp.example.com/${'a'.repeat(240)}` }),
+    problems: [['Url', /at most 255 characters/]],
+  },
   { name: 'ClientIDList missing', doc: { Url: 'https://idp.example.com' }, problems: [['ClientIDList', /is required/]] },
-  { name: 'ClientIDList typo ClientIdList', doc: { Url: 'https://idp.example.com', ClientIdList: ['a'] }, problems: [['ClientIdList', /unknown field \(did you mean 'ClientIDList'\?\)/], ['ClientIDList', /is required/]] },
+  {
+    name: 'ClientIDList typo ClientIdList',
+    doc: { Url: 'https://idp.example.com', ClientIdList: ['a'] },
+    problems: [
+      ['ClientIdList', /unknown field \(did you mean 'ClientIDList'\?\)/],
+      ['ClientIDList', /is required/],
+    ],
+  },
   { name: 'ClientIDList empty', doc: provider({ ClientIDList: [] }), problems: [['ClientIDList', /at least one client ID/]] },
-  { name: 'ClientIDList a string', doc: provider({ ClientIDList: 'sts.amazonaws.com' }), problems: [['ClientIDList', /must be an array of strings, got a string/]] },
-  { name: 'ClientIDList too many', doc: provider({ ClientIDList: Array(101).fill('a') }), problems: [['ClientIDList', /at most 100 client IDs, got 101/]] },
-  { name: 'ClientIDList entries', doc: provider({ ClientIDList: ['ok', '', 7, 'x'.repeat(256)] }), problems: [['ClientIDList[1]', /must not be empty/], ['ClientIDList[2]', /must be a string, got an integer/], ['ClientIDList[3]', /at most 255 characters/]] },
+  {
+    name: 'ClientIDList a string',
+    doc: provider({ ClientIDList: 'sts.amazonaws.com' }),
+    problems: [['ClientIDList', /must be an array of strings, got a string/]],
+  },
+  {
+    name: 'ClientIDList too many',
+    doc: provider({ ClientIDList: Array(101).fill('a') }),
+    problems: [['ClientIDList', /at most 100 client IDs, got 101/]],
+  },
+  {
+    name: 'ClientIDList entries',
+    doc: provider({ ClientIDList: ['ok', '', 7, 'x'.repeat(256)] }),
+    problems: [
+      ['ClientIDList[1]', /must not be empty/],
+      ['ClientIDList[2]', /must be a string, got an integer/],
+      ['ClientIDList[3]', /at most 255 characters/],
+    ],
+  },
   { name: 'ThumbprintList a string', doc: provider({ ThumbprintList: 'ab' }), problems: [['ThumbprintList', /must be an array/]] },
-  { name: 'ThumbprintList bad entries', doc: provider({ ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea', 'g'.repeat(40), 1] }), problems: [['ThumbprintList[0]', /40 hexadecimal/], ['ThumbprintList[1]', /40 hexadecimal/], ['ThumbprintList[2]', /40 hexadecimal/]] },
-  { name: 'ThumbprintList too many', doc: provider({ ThumbprintList: Array(6).fill('a'.repeat(40)) }), problems: [['ThumbprintList', /at most 5 thumbprints, got 6/]] },
-  { name: 'unknown fields', doc: provider({ Audience: 'x', Jwk: {} }), problems: [['Audience', /^unknown field$/], ['Jwk', /unknown field \(did you mean 'Jwks'\?\)/]] },
+  {
+    name: 'ThumbprintList bad entries',
+    doc: provider({ ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea', 'g'.repeat(40), 1] }),
+    problems: [
+      ['ThumbprintList[0]', /40 hexadecimal/],
+      ['ThumbprintList[1]', /40 hexadecimal/],
+      ['ThumbprintList[2]', /40 hexadecimal/],
+    ],
+  },
+  {
+    name: 'ThumbprintList too many',
+    doc: provider({ ThumbprintList: Array(6).fill('a'.repeat(40)) }),
+    problems: [['ThumbprintList', /at most 5 thumbprints, got 6/]],
+  },
+  {
+    name: 'unknown fields',
+    doc: provider({ Audience: 'x', Jwk: {} }),
+    problems: [
+      ['Audience', /^unknown field$/],
+      ['Jwk', /unknown field \(did you mean 'Jwks'\?\)/],
+    ],
+  },
   { name: 'CreateDate not a string', doc: provider({ CreateDate: 1 }), problems: [['CreateDate', /must be a string/]] },
   { name: 'Tags malformed', doc: provider({ Tags: [{ Key: 'a' }] }), problems: [['Tags[0].Value', /is required/]] },
-  { name: 'two key sources', doc: provider({ Jwks: JWKS, JwksUri: 'https://idp.example.com/keys' }), problems: [['', /at most one of Jwks, JwksFile, JwksUri, Emulated; found Jwks, JwksUri/]] },
-  { name: 'Emulated and JwksUri', doc: provider({ Emulated: true, JwksUri: 'https://idp.example.com/keys' }), problems: [['', /found JwksUri, Emulated/]] },
+  {
+    name: 'two key sources',
+    doc: provider({ Jwks: JWKS, JwksUri: 'https://idp.example.com/keys' }),
+    problems: [['', /at most one of Jwks, JwksFile, JwksUri, Emulated; found Jwks, JwksUri/]],
+  },
+  {
+    name: 'Emulated and JwksUri',
+    doc: provider({ Emulated: true, JwksUri: 'https://idp.example.com/keys' }),
+    problems: [['', /found JwksUri, Emulated/]],
+  },
   { name: 'Emulated not a boolean', doc: provider({ Emulated: 'yes' }), problems: [['Emulated', /must be true or false, got a string/]] },
-  { name: 'PrivateKeyFile without Emulated', doc: provider({ PrivateKeyFile: 'k.pem' }), problems: [['PrivateKeyFile', /only used with "Emulated": true/]] },
-  { name: 'PrivateKeyFile empty', doc: provider({ Emulated: true, PrivateKeyFile: '' }), problems: [['PrivateKeyFile', /must not be empty/]] },
-  { name: 'JwksUri http elsewhere', doc: provider({ JwksUri: 'http://idp.example.com/keys' }), problems: [['JwksUri', /must use https:\/\/ \(http:\/\/ is allowed only for localhost/]] },
+  {
+    name: 'PrivateKeyFile without Emulated',
+    doc: provider({ PrivateKeyFile: 'k.pem' }),
+    problems: [['PrivateKeyFile', /only used with "Emulated": true/]],
+  },
+  {
+    name: 'PrivateKeyFile empty',
+    doc: provider({ Emulated: true, PrivateKeyFile: '' }),
+    problems: [['PrivateKeyFile', /must not be empty/]],
+  },
+  {
+    name: 'JwksUri http elsewhere',
+    doc: provider({ JwksUri: 'http://idp.example.com/keys' }),
+    problems: [['JwksUri', /must use https:\/\/ \(http:\/\/ is allowed only for localhost/]],
+  },
   { name: 'JwksUri other scheme', doc: provider({ JwksUri: 'file:///etc/jwks.json' }), problems: [['JwksUri', /must use https/]] },
   { name: 'JwksUri not a URL', doc: provider({ JwksUri: 'keys.json' }), problems: [['JwksUri', /is not a valid URL/]] },
-  { name: 'Jwks not an object', doc: provider({ Jwks: [RSA_KEY] }), problems: [['Jwks', /must be a JWK Set \{"keys": \[\.\.\.\]\}, got an array/]] },
+  {
+    name: 'Jwks not an object',
+    doc: provider({ Jwks: [RSA_KEY] }),
+    problems: [['Jwks', /must be a JWK Set \{"keys": \[\.\.\.\]\}, got an array/]],
+  },
   { name: 'Jwks is a single JWK', doc: provider({ Jwks: RSA_KEY }), problems: [['Jwks', /is a single JWK; wrap it/]] },
   { name: 'Jwks keys not an array', doc: provider({ Jwks: { keys: RSA_KEY } }), problems: [['Jwks.keys', /must be an array of JWKs/]] },
   { name: 'Jwks keys empty', doc: provider({ Jwks: { keys: [] } }), problems: [['Jwks.keys', /at least one key/]] },
-  { name: 'Jwks key problems', doc: provider({ Jwks: { keys: ['x', { n: 'a' }, { ...RSA_KEY, d: 'secret' }, { kty: 'oct', k: 'c2VjcmV0' }] } }), problems: [['Jwks.keys[0]', /must be a JWK object/], ['Jwks.keys[1].kty', /is required/], ['Jwks.keys[2].d', /private key material/], ['Jwks.keys[3].k', /private key material/]] },
+  {
+    name: 'Jwks key problems',
+    doc: provider({ Jwks: { keys: ['x', { n: 'a' }, { ...RSA_KEY, d: 'secret' }, { kty: 'oct', k: 'c2VjcmV0' }] } }),
+    problems: [
+      ['Jwks.keys[0]', /must be a JWK object/],
+      ['Jwks.keys[1].kty', /is required/],
+      ['Jwks.keys[2].d', /private key material/],
+      ['Jwks.keys[3].k', /private key material/],
+    ],
+  },
 ];
 
 for (const c of rejected) {
@@ -121,11 +255,37 @@ test('a JWK Set in providers/ that no provider names is reported as such', () =>
   assertProblems(problemsOf({ 'providers/jwks.json': JWKS }), [['providers/jwks.json', '', /this is a JWK Set, not a provider/]]);
 });
 
-const jwksFileCases: { name: string; file: { text: string } | { error: string } | undefined; problems: readonly (readonly [string, string, RegExp])[] }[] = [
-  { name: 'missing', file: undefined, problems: [[F, 'JwksFile', /file not found: providers\/k\.json \(paths are relative to providers\/\)/]] },
-  { name: 'unreadable', file: { error: 'permission denied' }, problems: [[F, 'JwksFile', /cannot read providers\/k\.json: permission denied/]] },
-  { name: 'not JSON', file: { text: '{"keys": [}' }, problems: [['providers/k.json', '', /invalid JSON at line 1, column 11/], [F, 'JwksFile', /providers\/k\.json is not a usable JWK Set/]] },
-  { name: 'not a JWK Set', file: { text: '{"keys": [{"kid": "a"}]}' }, problems: [['providers/k.json', 'keys[0].kty', /is required/], [F, 'JwksFile', /not a usable JWK Set/]] },
+const jwksFileCases: {
+  name: string;
+  file: { text: string } | { error: string } | undefined;
+  problems: readonly (readonly [string, string, RegExp])[];
+}[] = [
+  {
+    name: 'missing',
+    file: undefined,
+    problems: [[F, 'JwksFile', /file not found: providers\/k\.json \(paths are relative to providers\/\)/]],
+  },
+  {
+    name: 'unreadable',
+    file: { error: 'permission denied' },
+    problems: [[F, 'JwksFile', /cannot read providers\/k\.json: permission denied/]],
+  },
+  {
+    name: 'not JSON',
+    file: { text: '{"keys": [}' },
+    problems: [
+      ['providers/k.json', '', /invalid JSON at line 1, column 11/],
+      [F, 'JwksFile', /providers\/k\.json is not a usable JWK Set/],
+    ],
+  },
+  {
+    name: 'not a JWK Set',
+    file: { text: '{"keys": [{"kid": "a"}]}' },
+    problems: [
+      ['providers/k.json', 'keys[0].kty', /is required/],
+      [F, 'JwksFile', /not a usable JWK Set/],
+    ],
+  },
 ];
 
 for (const c of jwksFileCases) {
@@ -136,7 +296,9 @@ for (const c of jwksFileCases) {
 }
 
 test('a JwksFile outside the directory is named by its absolute path', () => {
-  assertProblems(problemsOf({ [F]: provider({ JwksFile: '/etc/idp/jwks.json' }) }), [[F, 'JwksFile', /file not found: \/etc\/idp\/jwks\.json/]]);
+  assertProblems(problemsOf({ [F]: provider({ JwksFile: '/etc/idp/jwks.json' }) }), [
+    [F, 'JwksFile', /file not found: \/etc\/idp\/jwks\.json/],
+  ]);
 });
 
 test('two providers with the same Url (one written without scheme)', () => {
@@ -155,7 +317,10 @@ test('Urls differing in case or trailing slash are different providers', () => {
     'providers/b.json': provider({ Url: 'https://idp.example.com/' }),
     'providers/c.json': provider({ Url: 'https://IDP.example.com' }),
   });
-  assert.deepEqual(config.providers.map((p) => p.url), ['https://idp.example.com', 'https://idp.example.com/', 'https://IDP.example.com']);
+  assert.deepEqual(
+    config.providers.map((p) => p.url),
+    ['https://idp.example.com', 'https://idp.example.com/', 'https://IDP.example.com'],
+  );
 });
 
 const urlCases: [string, string | RegExp][] = [

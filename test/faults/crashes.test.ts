@@ -12,7 +12,17 @@ import { main } from '../../src/cli/main.js';
 import { presetClaims } from '../../src/identity/provider-kinds.js';
 import { loadOrCreateSigningKey } from '../../src/identity/emulated.js';
 import { sign } from 'node:crypto';
-import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_KEY_FILE, CIRCLE_ORG, DEMO_POLICIES, form, REPO_ROOT, webIdentityParams } from '../helpers/harness.js';
+import {
+  buildApp,
+  circleToken,
+  CIRCLE_ISSUER,
+  CIRCLE_KEY_FILE,
+  CIRCLE_ORG,
+  DEMO_POLICIES,
+  form,
+  REPO_ROOT,
+  webIdentityParams,
+} from '../helpers/harness.js';
 import { expectError, postForm, roleFile, tempPolicies } from '../server/helpers.js';
 import { join } from 'node:path';
 
@@ -40,7 +50,10 @@ const nestedText = (depth: number): string => '['.repeat(depth) + '"x"' + ']'.re
 /** A CircleCI token whose claim `claim` is `depth` nested arrays, signed by hand (RS256 with the demo key). */
 async function deepToken(claim: string, depth: number): Promise<string> {
   const key = await loadOrCreateSigningKey(CIRCLE_KEY_FILE);
-  const claims = JSON.stringify({ ...presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 }), [claim]: 0 });
+  const claims = JSON.stringify({
+    ...presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: T, ttlSeconds: 3600 }),
+    [claim]: 0,
+  });
   const payload = claims.replace(`"${claim}":0`, `"${claim}":${nestedText(depth)}`);
   const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
   const data = `${b64(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT' }))}.${b64(payload)}`;
@@ -62,7 +75,12 @@ for (const c of notStrings) {
   test(`a source identity claim ${c.shown} is a ValidationError that shows its JSON, never a 500`, async () => {
     const token = await circleToken({ branch: 'main' }, { [SOURCE_IDENTITY]: c.value }, T);
     const res = await postForm(app, form(webIdentityParams(token, 'open')));
-    await expectError(res, 400, 'ValidationError', `1 validation error detected: Value '${c.shown}' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: ${PATTERN}`);
+    await expectError(
+      res,
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${c.shown}' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: ${PATTERN}`,
+    );
   });
 }
 
@@ -70,7 +88,11 @@ for (const c of notStrings) {
 
 for (const claimKeys of ['aws', 'all'] as const) {
   const deep = await buildApp({ policies: policies.dir, clock: () => T, claimKeys });
-  for (const [claim, depth] of [['amr', 5000], ['custom', 5000], ['amr', 33]] as const) {
+  for (const [claim, depth] of [
+    ['amr', 5000],
+    ['custom', 5000],
+    ['amr', 33],
+  ] as const) {
     test(`--claim-keys ${claimKeys}: a '${claim}' claim nested ${depth} levels is InvalidIdentityToken, not a stack overflow`, async () => {
       const token = await deepToken(claim, depth);
       assert.ok(token.length <= 20000, `token of ${token.length} characters fits the parameter`);
@@ -100,9 +122,21 @@ test('token --claims nested thousands of levels deep is a usage error (exit 2), 
 
 test('an internal failure writes its stack to stderr (once per minute per stack) and its class and message to the audit record', async () => {
   const base = await buildApp({ policies: policies.dir, clock: () => T });
-  const deps = { ...base.runtime.deps, verifier: { verify: async (): Promise<never> => { throw new TypeError('verifier exploded'); } } };
+  const deps = {
+    ...base.runtime.deps,
+    verifier: {
+      verify: async (): Promise<never> => {
+        throw new TypeError('verifier exploded');
+      },
+    },
+  };
   const audit: AuditRecord[] = [];
-  const faulty = createStsServer({ operations: stsOperations(deps), clock: () => T, requestId: () => 'req-internal', audit: (r) => void audit.push(r) });
+  const faulty = createStsServer({
+    operations: stsOperations(deps),
+    clock: () => T,
+    requestId: () => 'req-internal',
+    audit: (r) => void audit.push(r),
+  });
   const written: string[] = [];
   const original = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array) => {
@@ -135,9 +169,13 @@ test('an internal failure writes its stack to stderr (once per minute per stack)
 // ---- 4. --audit-log - with a reader that goes away ----
 
 test('--audit-log - on a stderr whose reader went away: the server keeps answering', async () => {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', '-'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', '-'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     const ready = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -151,7 +189,11 @@ test('--audit-log - on a stderr whose reader went away: the server keeps answeri
     child.stderr.destroy(); // the log collector dies
     const token = await circleToken({ branch: 'main' });
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(token)) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form(webIdentityParams(token)),
+      });
       assert.equal(res.status, 200, `request ${i}`);
       await res.text();
     }
@@ -167,15 +209,21 @@ test('a role file that is a symbolic link to a non-JSON file: reported by line a
   const { mkdtemp, mkdir, symlink, writeFile, cp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { loadConfig, ConfigError } = await import('../../src/config/index.js');
-  const dir = await mkdtemp(join((tmpdir()), 'sts-emulator-link-'));
+  const dir = await mkdtemp(join(tmpdir(), 'sts-emulator-link-'));
   try {
     const secret = join(dir, 'shadow');
     await writeFile(secret, 'root:$6$secret-hash:19000:0:99999:7:::\n');
     await cp(join(DEMO_POLICIES, 'providers'), join(dir, 'providers'), { recursive: true });
     await mkdir(join(dir, 'roles'));
     await symlink(secret, join(dir, 'roles', 'linked.json'));
-    await writeFile(join(dir, 'providers', 'jwks-link.json'), JSON.stringify({ Url: 'https://jwks-link.example.test', ClientIDList: ['a'], JwksFile: secret }));
-    const err = await loadConfig(dir, { accountId: '123456789012' }).then(() => undefined, (e: unknown) => e);
+    await writeFile(
+      join(dir, 'providers', 'jwks-link.json'),
+      JSON.stringify({ Url: 'https://jwks-link.example.test', ClientIDList: ['a'], JwksFile: secret }),
+    );
+    const err = await loadConfig(dir, { accountId: '123456789012' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ConfigError, String(err));
     const text = err.problems.map((p) => `${p.file} ${p.path} ${p.message}`).join('\n');
     assert.match(text, /roles\/linked\.json\s+invalid JSON at line 1, column 1: unexpected character; expected a value/);

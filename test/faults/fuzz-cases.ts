@@ -257,7 +257,9 @@ export async function createFuzzContext(url: string): Promise<FuzzContext> {
   const tokens: Record<TokenName, string> = {
     allowed: circleToken(circle),
     denied: circleToken(presetClaims('circleci', CIRCLE_ISSUER, { branch: 'feature/x' }, t)),
-    expired: circleToken(presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: new Date(now.getTime() - 7200_000), ttlSeconds: 3600 })),
+    expired: circleToken(
+      presetClaims('circleci', CIRCLE_ISSUER, { branch: 'main' }, { now: new Date(now.getTime() - 7200_000), ttlSeconds: 3600 }),
+    ),
     v1: circleToken(presetClaims('circleci', CIRCLE_ISSUER, { v1: true }, t)),
     github: signRs256(githubKey, headerOf(githubKey), JSON.stringify(github)),
     tagged: circleToken({
@@ -1530,4 +1532,3 @@ function chunked(body: Buffer, sizes: readonly number[]): Buffer {
   parts.push(Buffer.from('0\r\n\r\n'));
   return Buffer.concat(parts);
 }
-

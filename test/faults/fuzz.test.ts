@@ -99,7 +99,8 @@ const FORM = 'Content-Type: application/x-www-form-urlencoded\r\n';
 const found: readonly Exchange[] = [
   {
     name: 'a request refused before its body is read, whose body then fails to parse in the same read, is answered',
-    found: 'refused-then-malformed: the socket is marked answered-early and the parse error destroys it before the queued answer is written (src/server/body.ts, client-errors.ts)',
+    found:
+      'refused-then-malformed: the socket is marked answered-early and the parse error destroys it before the queued answer is written (src/server/body.ts, client-errors.ts)',
     requests: [`POST / HTTP/1.1\r\nHost: x\r\n${FORM}Content-Encoding: br\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`],
     expect: /^HTTP\/1\.1 400 /,
     within: 1_000,

@@ -46,27 +46,54 @@ async function serve(args: readonly string[]): Promise<Serving> {
 }
 
 const post = (url: string, body: string): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(20_000) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    signal: AbortSignal.timeout(20_000),
+  });
 
 // ---- 9. SIGTERM with requests in flight ----
 
 test('SIGTERM with 30 requests waiting on a slow JWKS: every one is answered and audited, then exit 0', { timeout: 30_000 }, async () => {
   const key = await makeKey('rsa', 'slow-key');
-  const idp = await startIdp((_req, res) => void setTimeout(() => sendJson(res, { keys: [{ ...key.jwk, alg: 'RS256', use: 'sig' }] }), 1_500));
+  const idp = await startIdp(
+    (_req, res) => void setTimeout(() => sendJson(res, { keys: [{ ...key.jwk, alg: 'RS256', use: 'sig' }] }), 1_500),
+  );
   const dir = join(tmp, 'slow-idp');
   await mkdir(join(dir, 'providers'), { recursive: true });
   await mkdir(join(dir, 'roles'), { recursive: true });
   const issuer = 'https://slow-idp.example.test';
-  await writeFile(join(dir, 'providers', 'slow.json'), JSON.stringify({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], JwksUri: `${idp.url}/jwks` }));
+  await writeFile(
+    join(dir, 'providers', 'slow.json'),
+    JSON.stringify({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], JwksUri: `${idp.url}/jwks` }),
+  );
   const federated = 'arn:aws:iam::123456789012:oidc-provider/slow-idp.example.test';
-  await writeFile(join(dir, 'roles', 'slow.json'), JSON.stringify({ RoleName: 'slow', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity' }] } }));
+  await writeFile(
+    join(dir, 'roles', 'slow.json'),
+    JSON.stringify({
+      RoleName: 'slow',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+      },
+    }),
+  );
   const auditFile = join(tmp, 'slow-audit.log');
   const s = await serve(['--policies', dir, '--audit-log', auditFile]);
   try {
     const now = Math.floor(Date.now() / 1000);
     const answers = Array.from({ length: 30 }, (_, i) => {
-      const token = signRaw(JSON.stringify({ alg: 'RS256', kid: key.kid }), JSON.stringify({ iss: issuer, sub: `job-${i}`, aud: 'sts.amazonaws.com', iat: now, exp: now + 600 }), 'RS256', key.privateKey);
-      return post(s.url, form({ ...webIdentityParams(token, 'slow', `s-${i}`) })).then(async (r) => ({ status: r.status, text: await r.text() }));
+      const token = signRaw(
+        JSON.stringify({ alg: 'RS256', kid: key.kid }),
+        JSON.stringify({ iss: issuer, sub: `job-${i}`, aud: 'sts.amazonaws.com', iat: now, exp: now + 600 }),
+        'RS256',
+        key.privateKey,
+      );
+      return post(s.url, form({ ...webIdentityParams(token, 'slow', `s-${i}`) })).then(async (r) => ({
+        status: r.status,
+        text: await r.text(),
+      }));
     });
     await new Promise((r) => setTimeout(r, 400)); // every request is now waiting on the JWKS
     s.child.kill('SIGTERM');
@@ -108,7 +135,9 @@ for (const [name, target, why] of [
   ['a directory', () => tmp, /cannot open --audit-log .*: EISDIR/],
 ] as const) {
   test(`an audit log that cannot be opened (${name}) stops the start: exit 2, one line`, async () => {
-    const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', target()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', target()], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
@@ -121,24 +150,31 @@ for (const [name, target, why] of [
   });
 }
 
-test('an audit log that cannot be written (a full disk): reported once, the server keeps serving, lost records counted at stop', { timeout: 20_000 }, async () => {
-  const s = await serve(['--policies', DEMO_POLICIES, '--audit-log', '/dev/full']);
-  try {
-    const token = await circleToken({ branch: 'main' });
-    for (let i = 0; i < 5; i++) {
-      const res = await post(s.url, form(webIdentityParams(token)));
-      assert.equal(res.status, 200);
-      await res.text();
+test(
+  'an audit log that cannot be written (a full disk): reported once, the server keeps serving, lost records counted at stop',
+  { timeout: 20_000 },
+  async () => {
+    const s = await serve(['--policies', DEMO_POLICIES, '--audit-log', '/dev/full']);
+    try {
+      const token = await circleToken({ branch: 'main' });
+      for (let i = 0; i < 5; i++) {
+        const res = await post(s.url, form(webIdentityParams(token)));
+        assert.equal(res.status, 200);
+        await res.text();
+      }
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+      const reports = s
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('audit log /dev/full: ENOSPC'));
+      assert.equal(reports.length, 1, s.stderr());
+      assert.match(s.stderr(), /5 audit records could not be written to \/dev\/full/);
+    } finally {
+      s.child.kill('SIGKILL');
     }
-    s.child.kill('SIGTERM');
-    assert.equal(await s.exited, 0);
-    const reports = s.stderr().split('\n').filter((l) => l.includes('audit log /dev/full: ENOSPC'));
-    assert.equal(reports.length, 1, s.stderr());
-    assert.match(s.stderr(), /5 audit records could not be written to \/dev\/full/);
-  } finally {
-    s.child.kill('SIGKILL');
-  }
-});
+  },
+);
 
 // ---- 12. the connection cap ----
 
@@ -147,14 +183,18 @@ test('connections over --max-connections are closed as they arrive; the ones wit
   const idle: net.Socket[] = [];
   try {
     for (let i = 0; i < 3; i++) {
-      idle.push(await new Promise<net.Socket>((resolve) => {
-        const s = net.connect(server.port, '127.0.0.1', () => resolve(s));
-      }));
+      idle.push(
+        await new Promise<net.Socket>((resolve) => {
+          const s = net.connect(server.port, '127.0.0.1', () => resolve(s));
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
     const refused = await new Promise<string>((resolve) => {
       let data = '';
-      const s = net.connect(server.port, '127.0.0.1', () => s.write('GET /?Action=GetCallerIdentity&Version=2011-06-15 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const s = net.connect(server.port, '127.0.0.1', () =>
+        s.write('GET /?Action=GetCallerIdentity&Version=2011-06-15 HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
       s.on('data', (d) => void (data += d.toString()));
       s.on('error', () => undefined);
       s.on('close', () => resolve(data));
@@ -172,7 +212,9 @@ test('connections over --max-connections are closed as they arrive; the ones wit
 });
 
 test('serve --max-connections: a usage error when not a positive number', async () => {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--max-connections', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--max-connections', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
   assert.equal(await new Promise<number | null>((resolve) => child.once('exit', resolve)), 2);

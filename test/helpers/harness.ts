@@ -85,14 +85,21 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 }
 
 /** The same server for supertest: `app` is the listening server itself. */
-export async function buildApp(opts: StartOptions = {}): Promise<{ app: Server; runtime: Runtime; audit: AuditRecord[]; close: () => Promise<void> }> {
+export async function buildApp(
+  opts: StartOptions = {},
+): Promise<{ app: Server; runtime: Runtime; audit: AuditRecord[]; close: () => Promise<void> }> {
   const s = await startServer(opts);
   return { app: s.server, runtime: s.runtime, audit: s.audit, close: s.close };
 }
 
 const now = (): Date => new Date();
 
-export async function circleToken(o: CircleCiOptions = {}, extra: Record<string, unknown> = {}, at: Date = now(), ttlSeconds = 3600): Promise<string> {
+export async function circleToken(
+  o: CircleCiOptions = {},
+  extra: Record<string, unknown> = {},
+  at: Date = now(),
+  ttlSeconds = 3600,
+): Promise<string> {
   const key = await loadOrCreateSigningKey(CIRCLE_KEY_FILE);
   return signToken(key, { ...presetClaims('circleci', CIRCLE_ISSUER, o, { now: at, ttlSeconds }), ...extra });
 }
@@ -108,5 +115,11 @@ export function form(params: Record<string, string>): string {
 }
 
 export function webIdentityParams(token: string, role = 'deploy-main', session = 'test-session'): Record<string, string> {
-  return { Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: roleArn(role), RoleSessionName: session, WebIdentityToken: token };
+  return {
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: roleArn(role),
+    RoleSessionName: session,
+    WebIdentityToken: token,
+  };
 }

@@ -3,14 +3,7 @@
  * text (so tests can build duplicate keys, 1e400, b64:false ...), providers and assertions.
  */
 import assert from 'node:assert/strict';
-import {
-  createHmac,
-  createPublicKey,
-  generateKeyPairSync,
-  sign as cryptoSign,
-  constants,
-  type KeyObject,
-} from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, sign as cryptoSign, constants, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { StsError, type StsErrorCode } from '../../src/protocol/errors.js';
 import type { JwkSet, KeySource, OidcProvider } from '../../src/identity/types.js';
@@ -59,7 +52,9 @@ export function signature(input: string, alg: Alg, key?: KeyObject, secret?: Buf
     case 'none':
       return '';
     case 'HS256':
-      return createHmac('sha256', secret ?? '').update(data).digest('base64url');
+      return createHmac('sha256', secret ?? '')
+        .update(data)
+        .digest('base64url');
     case 'EdDSA':
       return cryptoSign(null, data, need(key)).toString('base64url');
     case 'PS256':

@@ -133,7 +133,11 @@ test('a cache hit re-checks the time claims with the new now', async () => {
     message: `Token expired: current date/time ${NOW_S + 360} must be before the expiration date/time ${NOW_S + 60}`,
   });
   const earlier = new Date((NOW_S - 400) * 1000); // iat/nbf = NOW_S-60 are now in the future beyond the skew
-  assert.deepEqual(await outcome(cached, token, earlier), { ok: false, code: 'InvalidIdentityToken', message: (await outcome(createTokenVerifier([provider], { claimsCache: false }), token, earlier) as { message: string }).message });
+  assert.deepEqual(await outcome(cached, token, earlier), {
+    ok: false,
+    code: 'InvalidIdentityToken',
+    message: ((await outcome(createTokenVerifier([provider], { claimsCache: false }), token, earlier)) as { message: string }).message,
+  });
 });
 
 test('property: cached and uncached verifiers answer alike for any token and any sequence of clocks', async () => {

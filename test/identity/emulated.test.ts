@@ -63,8 +63,14 @@ test('an existing RSA key file is used as is', async () => {
 
 const badFiles: { name: string; content: () => string }[] = [
   { name: 'garbage', content: () => 'not a key' },
-  { name: 'an EC key', content: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-  { name: 'RSA 1024', content: () => generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+  {
+    name: 'an EC key',
+    content: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  },
+  {
+    name: 'RSA 1024',
+    content: () => generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  },
 ];
 for (const c of badFiles) {
   test(`a key file holding ${c.name} is refused`, async () => {
@@ -81,7 +87,10 @@ test('publicJwks has only public members, never d/p/q/dp/dq/qi', async () => {
   const jwk = set.keys[0] as Record<string, unknown>;
   assert.deepEqual(Object.keys(jwk).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
   for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) assert.equal(Object.hasOwn(jwk, member), false);
-  assert.deepEqual({ kty: jwk['kty'], alg: jwk['alg'], use: jwk['use'], kid: jwk['kid'] }, { kty: 'RSA', alg: 'RS256', use: 'sig', kid: key.kid });
+  assert.deepEqual(
+    { kty: jwk['kty'], alg: jwk['alg'], use: jwk['use'], kid: jwk['kid'] },
+    { kty: 'RSA', alg: 'RS256', use: 'sig', kid: key.kid },
+  );
 });
 
 test('publicJwks refuses a key that carries a private member', async () => {
@@ -111,7 +120,11 @@ test('signToken: RS256 with {alg, kid, typ}; the emulated provider verifies it',
   const verified = await v.verify(token, NOW);
   assert.equal(verified.claims['sub'], 'system:serviceaccount:default:app');
   assert.equal(verified.audience, CLIENT_ID);
-  await assertSts(v.verify(await signToken(key, claims({ exp: NOW_S - 400 })), NOW), 'ExpiredTokenException', MESSAGES.tokenExpired(NOW_S, NOW_S - 400));
+  await assertSts(
+    v.verify(await signToken(key, claims({ exp: NOW_S - 400 })), NOW),
+    'ExpiredTokenException',
+    MESSAGES.tokenExpired(NOW_S, NOW_S - 400),
+  );
 });
 
 test('the emulated provider creates its key on first use; a token from another key fails', async () => {

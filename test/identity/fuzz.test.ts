@@ -51,8 +51,12 @@ test('random strings and random segment shapes only ever give token errors', asy
 test('validly signed random JSON headers and payloads only ever give token errors', async () => {
   await fc.assert(
     fc.asyncProperty(fc.jsonValue(), fc.jsonValue(), fc.boolean(), async (header, payload, mixIn) => {
-      const h = mixIn && typeof header === 'object' && header !== null && !Array.isArray(header) ? { ...header, alg: 'RS256', kid: 'rsa-1' } : header;
-      const p = mixIn && typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? { ...standardClaims(), ...payload } : payload;
+      const h =
+        mixIn && typeof header === 'object' && header !== null && !Array.isArray(header)
+          ? { ...header, alg: 'RS256', kid: 'rsa-1' }
+          : header;
+      const p =
+        mixIn && typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? { ...standardClaims(), ...payload } : payload;
       await classify(signRaw(JSON.stringify(h) ?? 'null', JSON.stringify(p) ?? 'null', 'RS256', rsa.privateKey));
     }),
     { numRuns: 500 },
@@ -64,7 +68,8 @@ test('random claim values in a well-formed token only ever give token errors', a
   await fc.assert(
     fc.asyncProperty(fc.dictionary(claim, fc.jsonValue()), async (overrides) => {
       const body = { ...standardClaims() };
-      for (const [k, v] of Object.entries(overrides)) Object.defineProperty(body, k, { value: v, enumerable: true, configurable: true, writable: true });
+      for (const [k, v] of Object.entries(overrides))
+        Object.defineProperty(body, k, { value: v, enumerable: true, configurable: true, writable: true });
       await classify(makeToken({ key: rsa, claims: body }));
       await classify(makeToken({ key: ec, alg: 'ES256', claims: body }));
     }),

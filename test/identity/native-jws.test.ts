@@ -13,7 +13,22 @@ import { b64uBytes, decodeCompact } from '../../src/identity/native-jws.js';
 import { createTokenVerifier } from '../../src/identity/verifier.js';
 import { createTurnQueue } from '../../src/server/turn-batch.js';
 import type { OidcProvider } from '../../src/identity/types.js';
-import { b64u, CLIENT_ID, ISSUER, jwks, makeKey, makeProvider, makeToken, NOW, NOW_S, signature, signRaw, standardClaims, type Alg, type TestKey } from '../helpers/identity-tokens.js';
+import {
+  b64u,
+  CLIENT_ID,
+  ISSUER,
+  jwks,
+  makeKey,
+  makeProvider,
+  makeToken,
+  NOW,
+  NOW_S,
+  signature,
+  signRaw,
+  standardClaims,
+  type Alg,
+  type TestKey,
+} from '../helpers/identity-tokens.js';
 
 const rsa = await makeKey('rsa', 'rsa-1');
 const rsaB = await makeKey('rsa', 'rsa-b');
@@ -36,7 +51,14 @@ const providers: OidcProvider[] = [
   // JWK members that restrict use: alg pinned, use "enc", key_ops without verify.
   makeProvider(RESTRICTED, {
     kind: 'inline',
-    jwks: { keys: [{ ...rsa.jwk, alg: 'RS384' }, { ...rsaB.jwk, use: 'enc' }, { ...ec.jwk, key_ops: ['sign'] }, { ...ec384.jwk, use: 'sig', key_ops: ['verify'] }] },
+    jwks: {
+      keys: [
+        { ...rsa.jwk, alg: 'RS384' },
+        { ...rsaB.jwk, use: 'enc' },
+        { ...ec.jwk, key_ops: ['sign'] },
+        { ...ec384.jwk, use: 'sig', key_ops: ['verify'] },
+      ],
+    },
   }),
   makeProvider(MULTI, { kind: 'inline', jwks: jwks(rsa) }, ['a', 'b']),
 ];
@@ -46,7 +68,9 @@ const fast = createTokenVerifier(providers, { claimsCache: false });
 const batched = createTokenVerifier(providers, { claimsCache: false, schedule: createTurnQueue() });
 const jose = createTokenVerifier(providers, { claimsCache: false, fastSignatures: false });
 
-type Result = { ok: true; provider: string; claims: unknown; header: unknown; audience: string } | { ok: false; code: string; message: string; reason: string | undefined };
+type Result =
+  | { ok: true; provider: string; claims: unknown; header: unknown; audience: string }
+  | { ok: false; code: string; message: string; reason: string | undefined };
 
 async function run(v: typeof fast, token: string, now: Date): Promise<Result> {
   try {
@@ -117,20 +141,85 @@ const CASES: readonly [string, () => string, boolean][] = [
   ['aud array with a number', () => tok(rsa, { aud: [5, CLIENT_ID] }), false],
   ['two audiences match', () => tok(rsa, { iss: MULTI, aud: ['b', 'a'] }), true],
   ['sub missing', () => tok(rsa, { sub: undefined }), true],
-  ['__proto__ claim', () => signRaw('{"alg":"RS256","kid":"rsa-1"}', JSON.stringify(standardClaims()).replace(/}$/, ',"__proto__":{"x":1}}'), 'RS256', rsa.privateKey), true],
-  ['duplicate claim keys', () => signRaw('{"alg":"RS256","kid":"rsa-1"}', JSON.stringify(standardClaims()).replace(/}$/, `,"aud":"x","aud":"${CLIENT_ID}"}`), 'RS256', rsa.privateKey), true],
-  ['duplicate header alg', () => signRaw('{"alg":"HS256","kid":"rsa-1","alg":"RS256"}', JSON.stringify(standardClaims()), 'RS256', rsa.privateKey), true],
+  [
+    '__proto__ claim',
+    () =>
+      signRaw(
+        '{"alg":"RS256","kid":"rsa-1"}',
+        JSON.stringify(standardClaims()).replace(/}$/, ',"__proto__":{"x":1}}'),
+        'RS256',
+        rsa.privateKey,
+      ),
+    true,
+  ],
+  [
+    'duplicate claim keys',
+    () =>
+      signRaw(
+        '{"alg":"RS256","kid":"rsa-1"}',
+        JSON.stringify(standardClaims()).replace(/}$/, `,"aud":"x","aud":"${CLIENT_ID}"}`),
+        'RS256',
+        rsa.privateKey,
+      ),
+    true,
+  ],
+  [
+    'duplicate header alg',
+    () => signRaw('{"alg":"HS256","kid":"rsa-1","alg":"RS256"}', JSON.stringify(standardClaims()), 'RS256', rsa.privateKey),
+    true,
+  ],
   ['payload array', () => signRaw('{"alg":"RS256","kid":"rsa-1"}', '[1]', 'RS256', rsa.privateKey), false],
-  ['payload invalid UTF-8', () => { const [h] = segs(tok(rsa)); return `${h}.${b64u(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))}.AAAA`; }, false],
-  ['signed invalid UTF-8 payload', () => { const input = `${b64u('{"alg":"RS256","kid":"rsa-1"}')}.${b64u(Buffer.from([0x7b, 0xff, 0x7d]))}`; return `${input}.${signature(input, 'RS256', rsa.privateKey)}`; }, false],
-  ['tampered payload', () => { const [h, , s] = segs(tok(rsa)); return `${h}.${b64u(JSON.stringify(standardClaims({ sub: 'evil' })))}.${s}`; }, false],
+  [
+    'payload invalid UTF-8',
+    () => {
+      const [h] = segs(tok(rsa));
+      return `${h}.${b64u(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))}.AAAA`;
+    },
+    false,
+  ],
+  [
+    'signed invalid UTF-8 payload',
+    () => {
+      const input = `${b64u('{"alg":"RS256","kid":"rsa-1"}')}.${b64u(Buffer.from([0x7b, 0xff, 0x7d]))}`;
+      return `${input}.${signature(input, 'RS256', rsa.privateKey)}`;
+    },
+    false,
+  ],
+  [
+    'tampered payload',
+    () => {
+      const [h, , s] = segs(tok(rsa));
+      return `${h}.${b64u(JSON.stringify(standardClaims({ sub: 'evil' })))}.${s}`;
+    },
+    false,
+  ],
   ['signature with one extra character', () => `${tok(rsa)}A`, false],
   ['signature one character short', () => tok(rsa).slice(0, -1), false],
   ['signature of length 4n+1', () => `${tok(rsa).slice(0, -2)}AAA`, false],
   ['signature with padding', () => `${tok(rsa)}==`, false],
-  ['signature with + and /', () => { const [h, p, s] = segs(tok(rsa)); return `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}`; }, false],
-  ['non-canonical last signature character', () => { const t = tok(rsa); const last = t.at(-1) as string; const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'; return t.slice(0, -1) + alphabet[(alphabet.indexOf(last) + 1) % 64]; }, false],
-  ['ES256 zero signature', () => `${b64u('{"alg":"ES256","kid":"ec-1"}')}.${b64u(JSON.stringify(standardClaims()))}.${b64u(Buffer.alloc(64))}`, false],
+  [
+    'signature with + and /',
+    () => {
+      const [h, p, s] = segs(tok(rsa));
+      return `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}`;
+    },
+    false,
+  ],
+  [
+    'non-canonical last signature character',
+    () => {
+      const t = tok(rsa);
+      const last = t.at(-1) as string;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      return t.slice(0, -1) + alphabet[(alphabet.indexOf(last) + 1) % 64];
+    },
+    false,
+  ],
+  [
+    'ES256 zero signature',
+    () => `${b64u('{"alg":"ES256","kid":"ec-1"}')}.${b64u(JSON.stringify(standardClaims()))}.${b64u(Buffer.alloc(64))}`,
+    false,
+  ],
   ['ES256 signature too long', () => `${tok(ec, {}, 'ES256')}AAAA`, false],
   ['whitespace in the token', () => tok(rsa).replace('.', ' .'), false],
 ];
@@ -274,7 +363,19 @@ const joseDecode = (t: string): { header: unknown; payload: unknown } | Error =>
 const segment = fc.oneof(
   fc.jsonValue().map((v) => b64u(JSON.stringify(v) ?? 'null')),
   fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }).map((o) => b64u(JSON.stringify(o))),
-  fc.constantFrom(b64u('{"alg":"RS256"}'), b64u('{"__proto__":{"x":1}}'), b64u('{"a":1}') + 'A', b64u('[]'), b64u('null'), '', '_-', 'AA', Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('base64url'), b64u('{"a":"\u00e9"}'), b64u(' {"a":1} ')),
+  fc.constantFrom(
+    b64u('{"alg":"RS256"}'),
+    b64u('{"__proto__":{"x":1}}'),
+    b64u('{"a":1}') + 'A',
+    b64u('[]'),
+    b64u('null'),
+    '',
+    '_-',
+    'AA',
+    Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('base64url'),
+    b64u('{"a":"\u00e9"}'),
+    b64u(' {"a":1} '),
+  ),
   fc.array(fc.constantFrom(...B64U, '.', '=', '+', '/', ' '), { maxLength: 12 }).map((c) => c.join('')),
 );
 

@@ -1,7 +1,15 @@
 /** The provider-kind table: which names are which kind (case-insensitive, one path segment per wildcard), their keys, their preset. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GENERIC_CLAIM_KEYS, organisationOf, presetNamed, presetOfProvider, providedClaims, providerKindOf, PRESETS } from '../../src/identity/provider-kinds.js';
+import {
+  GENERIC_CLAIM_KEYS,
+  organisationOf,
+  presetNamed,
+  presetOfProvider,
+  providedClaims,
+  providerKindOf,
+  PRESETS,
+} from '../../src/identity/provider-kinds.js';
 
 const names: [string, string][] = [
   ['oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d', 'circleci'],
@@ -30,7 +38,7 @@ for (const [name, kind] of names) {
   test(`provider kind of ${name}: ${kind}`, () => assert.equal(providerKindOf(name).name, kind));
 }
 
-test('provided claims: the generic keys, then the kind\'s own', () => {
+test("provided claims: the generic keys, then the kind's own", () => {
   assert.deepEqual([...providedClaims('issuer.example.com')], GENERIC_CLAIM_KEYS);
   assert.deepEqual([...providedClaims('oidc.circleci.com/org/x')], [...GENERIC_CLAIM_KEYS, 'oidc.circleci.com/project-id']);
   assert.ok(providedClaims('token.actions.githubusercontent.com').has('job_workflow_ref'));

@@ -144,7 +144,9 @@ test('JWKS URI: 50 unknown kids make one refresh between them, then none within 
   await v.verify(tokenFor(p), NOW);
   const before = server.hits.get('/jwks') ?? 0;
   for (const wave of ['random', 'again']) {
-    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => v.verify(tokenFor(p, {}, { kid: `${wave}-${i}` }), NOW)));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => v.verify(tokenFor(p, {}, { kid: `${wave}-${i}` }), NOW)),
+    );
     assert.ok(outcomes.every((o) => o.status === 'rejected'));
     for (const o of outcomes) if (o.status === 'rejected') await assertSts(Promise.reject(o.reason), 'InvalidIdentityToken', NO_KEY);
   }
@@ -300,7 +302,11 @@ test('jku, x5u and kid pointing at a server cause no request (J6, J7)', async ()
   const ok = await v.verify(tokenFor(p, {}, header), NOW);
   assert.equal(ok.header['jku'], `${canary.url}/jwks`);
   const attacker = await makeKey('rsa', 'rsa-1');
-  await assertSts(v.verify(makeToken({ key: attacker, header, claims: standardClaims({ iss: p.url }) }), NOW), 'InvalidIdentityToken', MESSAGES.invalidIdentityToken);
+  await assertSts(
+    v.verify(makeToken({ key: attacker, header, claims: standardClaims({ iss: p.url }) }), NOW),
+    'InvalidIdentityToken',
+    MESSAGES.invalidIdentityToken,
+  );
   await assertSts(v.verify(tokenFor(p, {}, { kid: `${canary.url}/kid` }), NOW), 'InvalidIdentityToken', NO_KEY);
   assert.equal(canary.total() - before, 0);
 });

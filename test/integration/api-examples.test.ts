@@ -14,7 +14,11 @@ import { REPO_ROOT } from '../helpers/harness.js';
 const EXAMPLES = join(REPO_ROOT, 'examples', 'api');
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
-function run(cmd: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; out: string } {
+function run(
+  cmd: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { status: number | null; out: string } {
   // Not this test runner's child context: a node --test inside it would otherwise refuse to run its files.
   const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
   const r = spawnSync(cmd, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...env, ...options.env }, encoding: 'utf8', timeout: 120_000 });
@@ -54,8 +58,11 @@ test('examples/api/vitest: globalSetup starts the emulator, the tests inject its
 
 test('examples/api/pytest: a session fixture runs the CLI as a subprocess on a free port', (t) => {
   const probe = run('python3', ['-c', 'import pytest, boto3']);
-  if (probe.status !== 0) return t.skip(`pytest or boto3 not importable by python3 (pip install pytest boto3): ${probe.out.trim().split('\n').at(-1) ?? ''}`);
-  const r = run('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(EXAMPLES, 'pytest')], { env: { STS_EMULATOR_CMD: `${process.execPath} ${CLI}` } });
+  if (probe.status !== 0)
+    return t.skip(`pytest or boto3 not importable by python3 (pip install pytest boto3): ${probe.out.trim().split('\n').at(-1) ?? ''}`);
+  const r = run('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(EXAMPLES, 'pytest')], {
+    env: { STS_EMULATOR_CMD: `${process.execPath} ${CLI}` },
+  });
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /2 passed/);
 });

@@ -7,7 +7,21 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { circleToken, roleArn, startServer, type TestServer } from '../helpers/harness.js';
-import { awsCli, credentialEnv, outcome, json, need, run, sandbox, serveProcess, tamper, type AwsCredentials, type Client, type RunResult, type Sandbox } from './clients.js';
+import {
+  awsCli,
+  credentialEnv,
+  outcome,
+  json,
+  need,
+  run,
+  sandbox,
+  serveProcess,
+  tamper,
+  type AwsCredentials,
+  type Client,
+  type RunResult,
+  type Sandbox,
+} from './clients.js';
 
 const HINT = 'pip install awscli (v1), or set STS_EMULATOR_AWS_V1';
 /** AWS CLI v1 exits 255 on a service error (v2 uses 254). */
@@ -23,10 +37,24 @@ function aws(cli: Client, sb: Sandbox, args: readonly string[], env: Record<stri
   return run(cli.path, [...args, '--output', 'json'], { env: { ...sb.env, ...env } });
 }
 
-async function assumeWithWebIdentity(cli: Client, sb: Sandbox, endpoint: string, session: string, branch = 'main'): Promise<AwsCredentials> {
+async function assumeWithWebIdentity(
+  cli: Client,
+  sb: Sandbox,
+  endpoint: string,
+  session: string,
+  branch = 'main',
+): Promise<AwsCredentials> {
   const r = await aws(cli, sb, [
-    'sts', 'assume-role-with-web-identity', '--endpoint-url', endpoint,
-    '--role-arn', roleArn('deploy-main'), '--role-session-name', session, '--web-identity-token', await circleToken({ branch }),
+    'sts',
+    'assume-role-with-web-identity',
+    '--endpoint-url',
+    endpoint,
+    '--role-arn',
+    roleArn('deploy-main'),
+    '--role-session-name',
+    session,
+    '--web-identity-token',
+    await circleToken({ branch }),
   ]);
   assert.equal(r.code, 0, outcome(r));
   return json<{ Credentials: AwsCredentials }>(r).Credentials;
@@ -41,11 +69,25 @@ test('explicit assume-role-with-web-identity on main returns ASIA credentials an
   const s = await setup(t);
   if (s === undefined) return;
   const r = await aws(s.cli, s.sb, [
-    'sts', 'assume-role-with-web-identity', '--endpoint-url', server.url,
-    '--role-arn', roleArn('deploy-main'), '--role-session-name', 'cli-v1', '--web-identity-token', await circleToken({ branch: 'main' }),
+    'sts',
+    'assume-role-with-web-identity',
+    '--endpoint-url',
+    server.url,
+    '--role-arn',
+    roleArn('deploy-main'),
+    '--role-session-name',
+    'cli-v1',
+    '--web-identity-token',
+    await circleToken({ branch: 'main' }),
   ]);
   assert.equal(r.code, 0, outcome(r));
-  const out = json<{ Credentials: AwsCredentials; AssumedRoleUser: { Arn: string; AssumedRoleId: string }; Provider: string; Audience: string; SubjectFromWebIdentityToken: string }>(r);
+  const out = json<{
+    Credentials: AwsCredentials;
+    AssumedRoleUser: { Arn: string; AssumedRoleId: string };
+    Provider: string;
+    Audience: string;
+    SubjectFromWebIdentityToken: string;
+  }>(r);
   assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z2-7]{16}$/);
   assert.ok(out.Credentials.SecretAccessKey.length >= 40);
   assert.ok(out.Credentials.SessionToken.length > 0);
@@ -60,11 +102,22 @@ test('explicit exchange on feature/x is AccessDenied (exit 255)', async (t) => {
   const s = await setup(t);
   if (s === undefined) return;
   const r = await aws(s.cli, s.sb, [
-    'sts', 'assume-role-with-web-identity', '--endpoint-url', server.url,
-    '--role-arn', roleArn('deploy-main'), '--role-session-name', 'cli-v1', '--web-identity-token', await circleToken({ branch: 'feature/x' }),
+    'sts',
+    'assume-role-with-web-identity',
+    '--endpoint-url',
+    server.url,
+    '--role-arn',
+    roleArn('deploy-main'),
+    '--role-session-name',
+    'cli-v1',
+    '--web-identity-token',
+    await circleToken({ branch: 'feature/x' }),
   ]);
   assert.equal(r.code, SERVICE_ERROR_EXIT, outcome(r));
-  assert.match(r.stderr, /\(AccessDenied\) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+  assert.match(
+    r.stderr,
+    /\(AccessDenied\) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity/,
+  );
   assert.equal(r.stdout, '');
 });
 
@@ -94,25 +147,35 @@ test('implicit flow: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN + AWS_ENDPOINT_U
   });
   assert.equal(r.code, 0, outcome(r));
   assert.equal(json<{ Arn: string }>(r).Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/implicit-v1');
-  assert.deepEqual(server.audit.slice(before).map((a) => [a.action, a.decision]), [
-    ['AssumeRoleWithWebIdentity', 'allow'],
-    ['GetCallerIdentity', 'allow'],
-  ]);
+  assert.deepEqual(
+    server.audit.slice(before).map((a) => [a.action, a.decision]),
+    [
+      ['AssumeRoleWithWebIdentity', 'allow'],
+      ['GetCallerIdentity', 'allow'],
+    ],
+  );
 });
 
 const chaining: readonly { name: string; args: string[]; code: number; expect: RegExp }[] = [
-  { name: 'with --external-id is allowed', args: ['--external-id', 'demo-external-id'], code: 0, expect: /"Arn": "arn:aws:sts::123456789012:assumed-role\/prod-deployer\/chain"/ },
+  {
+    name: 'with --external-id is allowed',
+    args: ['--external-id', 'demo-external-id'],
+    code: 0,
+    expect: /"Arn": "arn:aws:sts::123456789012:assumed-role\/prod-deployer\/chain"/,
+  },
   {
     name: 'without --external-id is AccessDenied',
     args: [],
     code: SERVICE_ERROR_EXIT,
-    expect: /\(AccessDenied\) when calling the AssumeRole operation: User: arn:aws:sts::123456789012:assumed-role\/deploy-main\/chain-src is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role\/prod-deployer/,
+    expect:
+      /\(AccessDenied\) when calling the AssumeRole operation: User: arn:aws:sts::123456789012:assumed-role\/deploy-main\/chain-src is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role\/prod-deployer/,
   },
   {
     name: 'with --duration-seconds 7200 exceeds the 1 hour chaining limit',
     args: ['--external-id', 'demo-external-id', '--duration-seconds', '7200'],
     code: SERVICE_ERROR_EXIT,
-    expect: /\(ValidationError\) when calling the AssumeRole operation: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./,
+    expect:
+      /\(ValidationError\) when calling the AssumeRole operation: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./,
   },
 ];
 
@@ -121,7 +184,22 @@ for (const c of chaining) {
     const s = await setup(t);
     if (s === undefined) return;
     const creds = await assumeWithWebIdentity(s.cli, s.sb, server.url, 'chain-src');
-    const r = await aws(s.cli, s.sb, ['sts', 'assume-role', '--endpoint-url', server.url, '--role-arn', roleArn('prod-deployer'), '--role-session-name', 'chain', ...c.args], credentialEnv(creds));
+    const r = await aws(
+      s.cli,
+      s.sb,
+      [
+        'sts',
+        'assume-role',
+        '--endpoint-url',
+        server.url,
+        '--role-arn',
+        roleArn('prod-deployer'),
+        '--role-session-name',
+        'chain',
+        ...c.args,
+      ],
+      credentialEnv(creds),
+    );
     assert.equal(r.code, c.code, outcome(r));
     assert.match(c.code === 0 ? r.stdout : r.stderr, c.expect, outcome(r));
     if (c.code === 0) assert.match(json<{ Credentials: AwsCredentials }>(r).Credentials.AccessKeyId, /^ASIA/);
@@ -132,9 +210,17 @@ test('one changed character of SecretAccessKey is SignatureDoesNotMatch', async 
   const s = await setup(t);
   if (s === undefined) return;
   const creds = await assumeWithWebIdentity(s.cli, s.sb, server.url, 'tamper');
-  const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', server.url], credentialEnv({ ...creds, SecretAccessKey: tamper(creds.SecretAccessKey) }));
+  const r = await aws(
+    s.cli,
+    s.sb,
+    ['sts', 'get-caller-identity', '--endpoint-url', server.url],
+    credentialEnv({ ...creds, SecretAccessKey: tamper(creds.SecretAccessKey) }),
+  );
   assert.equal(r.code, SERVICE_ERROR_EXIT, outcome(r));
-  assert.match(r.stderr, /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided\./);
+  assert.match(
+    r.stderr,
+    /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided\./,
+  );
 });
 
 test('server processes: the same --server-key accepts credentials across processes, another key rejects them', async (t) => {
@@ -159,7 +245,10 @@ test('server processes: the same --server-key accepts credentials across process
   await t.test('a process with another --server-key: InvalidClientTokenId', async () => {
     const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', foreign.url], credentialEnv(creds));
     assert.equal(r.code, SERVICE_ERROR_EXIT, outcome(r));
-    assert.match(r.stderr, /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation: The security token included in the request is invalid/);
+    assert.match(
+      r.stderr,
+      /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation: The security token included in the request is invalid/,
+    );
   });
   await t.test('SIGTERM stops every process with exit code 0', async () => {
     assert.deepEqual(await Promise.all([first.stop(), twin.stop(), foreign.stop()]), [0, 0, 0]);
@@ -167,5 +256,7 @@ test('server processes: the same --server-key accepts credentials across process
 });
 
 test('expired session credentials (ExpiredToken) are not tested here', (t) => {
-  t.skip('needs a server clock one hour ahead; a spawned server uses the real clock, so ExpiredToken is covered by unit tests with an injected clock');
+  t.skip(
+    'needs a server clock one hour ahead; a spawned server uses the real clock, so ExpiredToken is covered by unit tests with an injected clock',
+  );
 });

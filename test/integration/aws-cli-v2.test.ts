@@ -8,7 +8,19 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { circleToken, roleArn, startServer, type TestServer } from '../helpers/harness.js';
-import { awsCli, credentialEnv, outcome, json, need, run, sandbox, type AwsCredentials, type Client, type RunResult, type Sandbox } from './clients.js';
+import {
+  awsCli,
+  credentialEnv,
+  outcome,
+  json,
+  need,
+  run,
+  sandbox,
+  type AwsCredentials,
+  type Client,
+  type RunResult,
+  type Sandbox,
+} from './clients.js';
 
 const HINT = 'apt-get install -y awscli (Debian: /usr/bin/aws 2.9), or set STS_EMULATOR_AWS_V2';
 /** AWS CLI v2 exits 254 on a service error. */
@@ -39,8 +51,16 @@ test('explicit --endpoint-url: assume-role-with-web-identity, then get-caller-id
   const s = await setup(t);
   if (s === undefined) return;
   const r = await aws(s.cli, s.sb, [
-    'sts', 'assume-role-with-web-identity', '--endpoint-url', server.url,
-    '--role-arn', roleArn('deploy-main'), '--role-session-name', 'cli-v2', '--web-identity-token', await circleToken({ branch: 'main' }),
+    'sts',
+    'assume-role-with-web-identity',
+    '--endpoint-url',
+    server.url,
+    '--role-arn',
+    roleArn('deploy-main'),
+    '--role-session-name',
+    'cli-v2',
+    '--web-identity-token',
+    await circleToken({ branch: 'main' }),
   ]);
   assert.equal(r.code, 0, outcome(r));
   const out = json<{ Credentials: AwsCredentials; AssumedRoleUser: { Arn: string } }>(r);
@@ -56,11 +76,22 @@ test('explicit exchange on feature/x is AccessDenied (exit 254)', async (t) => {
   const s = await setup(t);
   if (s === undefined) return;
   const r = await aws(s.cli, s.sb, [
-    'sts', 'assume-role-with-web-identity', '--endpoint-url', server.url,
-    '--role-arn', roleArn('deploy-main'), '--role-session-name', 'cli-v2', '--web-identity-token', await circleToken({ branch: 'feature/x' }),
+    'sts',
+    'assume-role-with-web-identity',
+    '--endpoint-url',
+    server.url,
+    '--role-arn',
+    roleArn('deploy-main'),
+    '--role-session-name',
+    'cli-v2',
+    '--web-identity-token',
+    await circleToken({ branch: 'feature/x' }),
   ]);
   assert.equal(r.code, SERVICE_ERROR_EXIT, outcome(r));
-  assert.match(r.stderr, /\(AccessDenied\) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+  assert.match(
+    r.stderr,
+    /\(AccessDenied\) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity/,
+  );
 });
 
 interface Trap {

@@ -53,7 +53,13 @@ async function setup(t: TestContext): Promise<{ py: Client; sb: Sandbox } | unde
   return py === undefined ? undefined : { py, sb: await sandbox(t) };
 }
 
-async function script(py: Client, sb: Sandbox, name: string, source: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+async function script(
+  py: Client,
+  sb: Sandbox,
+  name: string,
+  source: string,
+  env: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const file = await sb.file(name, source);
   const r = await run(py.path, [file], { env: { ...sb.env, ...env } });
   assert.equal(r.code, 0, outcome(r));
@@ -64,12 +70,18 @@ test('assume_role_with_web_identity then get_caller_identity with the returned c
   const s = await setup(t);
   if (s === undefined) return;
   const out = await script(s.py, s.sb, 'explicit.py', EXPLICIT, {
-    STS_ENDPOINT: server.url, ROLE_ARN: roleArn('deploy-main'), SESSION: 'boto3-explicit', TOKEN: await circleToken({ branch: 'main' }),
+    STS_ENDPOINT: server.url,
+    ROLE_ARN: roleArn('deploy-main'),
+    SESSION: 'boto3-explicit',
+    TOKEN: await circleToken({ branch: 'main' }),
   });
   assert.match(String(out['accessKeyId']), /^ASIA[A-Z2-7]{16}$/);
   assert.match(String(out['expiration']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/, 'botocore parses Expiration to an aware UTC datetime');
   assert.equal(out['assumedRoleArn'], 'arn:aws:sts::123456789012:assumed-role/deploy-main/boto3-explicit');
-  assert.deepEqual({ ...(out['identity'] as object), UserId: undefined }, { Arn: 'arn:aws:sts::123456789012:assumed-role/deploy-main/boto3-explicit', Account: '123456789012', UserId: undefined });
+  assert.deepEqual(
+    { ...(out['identity'] as object), UserId: undefined },
+    { Arn: 'arn:aws:sts::123456789012:assumed-role/deploy-main/boto3-explicit', Account: '123456789012', UserId: undefined },
+  );
   assert.match(String((out['identity'] as Record<string, unknown>)['UserId']), /^AROA[A-Z0-9]{17}:boto3-explicit$/);
 });
 
@@ -78,7 +90,10 @@ test('implicit provider: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN + AWS_ROLE_S
   if (s === undefined) return;
   const tokenFile = await s.sb.file('token', `${await circleToken({ branch: 'main' })}\n`);
   const out = await script(s.py, s.sb, 'implicit.py', IMPLICIT, {
-    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: roleArn('deploy-main'), AWS_ROLE_SESSION_NAME: 'boto3-implicit', AWS_ENDPOINT_URL_STS: server.url,
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    AWS_ROLE_ARN: roleArn('deploy-main'),
+    AWS_ROLE_SESSION_NAME: 'boto3-implicit',
+    AWS_ENDPOINT_URL_STS: server.url,
   });
   assert.equal(out['method'], 'assume-role-with-web-identity');
   assert.equal((out['identity'] as Record<string, unknown>)['Arn'], 'arn:aws:sts::123456789012:assumed-role/deploy-main/boto3-implicit');
@@ -89,13 +104,27 @@ test('implicit provider with a feature/x token: the deferred exchange raises Acc
   if (s === undefined) return;
   const tokenFile = await s.sb.file('token', await circleToken({ branch: 'feature/x' }));
   const out = await script(s.py, s.sb, 'implicit.py', IMPLICIT, {
-    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: roleArn('deploy-main'), AWS_ROLE_SESSION_NAME: 'boto3-implicit', AWS_ENDPOINT_URL_STS: server.url,
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    AWS_ROLE_ARN: roleArn('deploy-main'),
+    AWS_ROLE_SESSION_NAME: 'boto3-implicit',
+    AWS_ENDPOINT_URL_STS: server.url,
   });
   assert.equal(out['operation'], 'AssumeRoleWithWebIdentity');
-  assert.deepEqual(out['error'], { Type: 'Sender', Code: 'AccessDenied', Message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' });
+  assert.deepEqual(out['error'], {
+    Type: 'Sender',
+    Code: 'AccessDenied',
+    Message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+  });
 });
 
-const refusals: readonly { name: string; token: () => Promise<string>; exception: string; code: string; status: number; message: RegExp }[] = [
+const refusals: readonly {
+  name: string;
+  token: () => Promise<string>;
+  exception: string;
+  code: string;
+  status: number;
+  message: RegExp;
+}[] = [
   {
     name: 'a feature/x token is AccessDenied',
     token: () => circleToken({ branch: 'feature/x' }),
@@ -126,7 +155,12 @@ for (const c of refusals) {
   test(`ClientError: ${c.name}`, async (t) => {
     const s = await setup(t);
     if (s === undefined) return;
-    const out = await script(s.py, s.sb, 'explicit.py', EXPLICIT, { STS_ENDPOINT: server.url, ROLE_ARN: roleArn('deploy-main'), SESSION: 'boto3-refused', TOKEN: await c.token() });
+    const out = await script(s.py, s.sb, 'explicit.py', EXPLICIT, {
+      STS_ENDPOINT: server.url,
+      ROLE_ARN: roleArn('deploy-main'),
+      SESSION: 'boto3-refused',
+      TOKEN: await c.token(),
+    });
     const error = out['error'] as Record<string, string>;
     assert.equal(out['exception'], c.exception);
     assert.equal(out['operation'], 'AssumeRoleWithWebIdentity');

@@ -27,7 +27,14 @@ function cleanEnv(): NodeJS.ProcessEnv {
     env[k] = v;
   }
   // Never the registry: what is not in npm's cache fails (and the test says so), and npx installs nothing.
-  return { ...env, npm_config_offline: 'true', npm_config_yes: 'false', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  return {
+    ...env,
+    npm_config_offline: 'true',
+    npm_config_yes: 'false',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
 }
 
 const ENV = cleanEnv();
@@ -60,7 +67,12 @@ function packed(): Promise<Packed> {
     assert.equal(r.code, 0, outcome(r));
     const [info] = JSON.parse(r.stdout) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
     assert.ok(info !== undefined);
-    return { tarball: join(work, info.filename), files: info.files.map((f) => f.path).sort(), size: info.size, unpackedSize: info.unpackedSize };
+    return {
+      tarball: join(work, info.filename),
+      files: info.files.map((f) => f.path).sort(),
+      size: info.size,
+      unpackedSize: info.unpackedSize,
+    };
   })();
   return packing;
 }
@@ -76,7 +88,14 @@ async function pinnedLockfile(project: { name: string; version: string }, resolv
   const own = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
   const packages: Record<string, unknown> = {
     '': { name: project.name, version: project.version, dependencies: { [own['name'] as string]: resolved } },
-    [`node_modules/${own['name'] as string}`]: { version: own['version'], resolved, license: own['license'], dependencies: own['dependencies'], bin: own['bin'], engines: own['engines'] },
+    [`node_modules/${own['name'] as string}`]: {
+      version: own['version'],
+      resolved,
+      license: own['license'],
+      dependencies: own['dependencies'],
+      bin: own['bin'],
+      engines: own['engines'],
+    },
   };
   for (const [path, entry] of Object.entries(repo.packages)) if (path !== '' && entry.dev !== true) packages[path] = entry;
   return { name: project.name, version: project.version, lockfileVersion: 3, requires: true, packages };
@@ -93,11 +112,18 @@ function installed(): Promise<Installed | string> {
     assert.equal(init.code, 0, outcome(init));
     const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as { name: string; version: string };
     await writeFile(join(project, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }, null, 2));
-    await writeFile(join(project, 'package-lock.json'), JSON.stringify(await pinnedLockfile(manifest, `file:${relative(project, tarball)}`), null, 2));
+    await writeFile(
+      join(project, 'package-lock.json'),
+      JSON.stringify(await pinnedLockfile(manifest, `file:${relative(project, tarball)}`), null, 2),
+    );
     const r = await npm(['install', tarball, '--offline', '--no-audit', '--no-fund'], project);
     if (r.code !== 0) {
       // Only a dependency missing from npm's cache (the registry is not reachable offline) is a reason to skip.
-      if (/ENOTCACHED|offline|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(r.stderr)) return `npm cannot install the dependencies offline (not in npm's cache): ${r.stderr.split('\n').find((l) => /ENOTCACHED|offline|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(l))?.trim()}`;
+      if (/ENOTCACHED|offline|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(r.stderr))
+        return `npm cannot install the dependencies offline (not in npm's cache): ${r.stderr
+          .split('\n')
+          .find((l) => /ENOTCACHED|offline|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(l))
+          ?.trim()}`;
       assert.fail(`npm install of the tarball failed: ${outcome(r)}`);
     }
     return { project, pkg: join(project, 'node_modules', 'sts-emulator') };
@@ -154,7 +180,13 @@ async function within(ms: number, check: () => boolean | Promise<boolean>): Prom
 }
 
 async function assumeWithWebIdentity(url: string, token: string): Promise<{ status: number; body: string }> {
-  const body = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: ROLE_ARN, RoleSessionName: 'pkg', WebIdentityToken: token });
+  const body = new URLSearchParams({
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: ROLE_ARN,
+    RoleSessionName: 'pkg',
+    WebIdentityToken: token,
+  });
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   return { status: res.status, body: await res.text() };
 }
@@ -162,8 +194,13 @@ async function assumeWithWebIdentity(url: string, token: string): Promise<{ stat
 test('npm pack: compiled sources and declarations, the bin, the demo policies, README and LICENSE; nothing else', async (t) => {
   const { files, size, unpackedSize } = await packed();
   t.diagnostic(`${files.length} files, ${size} bytes packed, ${unpackedSize} unpacked`);
-  const allowed = /^(package\.json|README\.md|LICENSE|bin\/(sts-emulator|dist-state)\.js|policies\/.+|dist\/src\/.+(?<!\.d)\.js|dist\/src\/.+\.d\.ts)$/;
-  assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'files that have no business in the package');
+  const allowed =
+    /^(package\.json|README\.md|LICENSE|bin\/(sts-emulator|dist-state)\.js|policies\/.+|dist\/src\/.+(?<!\.d)\.js|dist\/src\/.+\.d\.ts)$/;
+  assert.deepEqual(
+    files.filter((f) => !allowed.test(f)),
+    [],
+    'files that have no business in the package',
+  );
   for (const f of files) {
     assert.doesNotMatch(f, /(^|\/)(test|bench|scripts|docs|examples|\.ci|node_modules)\//, f);
     assert.doesNotMatch(f, /\.map$|(?<!\.d)\.ts$/, f);
@@ -179,7 +216,11 @@ test('npm pack: compiled sources and declarations, the bin, the demo policies, R
     'package.json',
     'bin/sts-emulator.js',
   ];
-  assert.deepEqual(expected.filter((f) => !files.includes(f)), [], 'missing from the package');
+  assert.deepEqual(
+    expected.filter((f) => !files.includes(f)),
+    [],
+    'missing from the package',
+  );
 });
 
 test('installed from the tarball: npx sts-emulator serves, tokens are allowed and denied, SIGTERM to npx stops the server', async (t) => {
@@ -205,12 +246,19 @@ test('installed from the tarball: npx sts-emulator serves, tokens are allowed an
     });
     void exited.then(() => reject(new Error(`npx exited before its ready line; stderr: ${stderr}`)));
   });
-  const m = /^sts-emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(account 123456789012, region us-east-1, 6 roles, 2 providers, server key: generated /.exec(line);
+  const m =
+    /^sts-emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(account 123456789012, region us-east-1, 6 roles, 2 providers, server key: generated /.exec(
+      line,
+    );
   assert.ok(m !== null, line);
   const [, url, port] = m as unknown as [string, string, string];
 
   const token = async (branch: string): Promise<string> => {
-    const r = await run('npx', ['sts-emulator', 'token', '--preset', 'circleci', '--branch', branch, '--policies', policies], { env: ENV, cwd: project, timeoutMs: 30_000 });
+    const r = await run('npx', ['sts-emulator', 'token', '--preset', 'circleci', '--branch', branch, '--policies', policies], {
+      env: ENV,
+      cwd: project,
+      timeoutMs: 30_000,
+    });
     assert.equal(r.code, 0, outcome(r));
     assert.match(r.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     return r.stdout.trim();
@@ -261,7 +309,16 @@ test('the API from the package: type-checked by tsc and run', async (t) => {
   await writeFile(
     join(project, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, exactOptionalPropertyTypes: true, typeRoots: [types], types: ['node'], outDir: 'out' },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        typeRoots: [types],
+        types: ['node'],
+        outDir: 'out',
+      },
       files: ['api-check.ts'],
     }),
   );

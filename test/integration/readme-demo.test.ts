@@ -59,7 +59,10 @@ test('README five-command demo: main gets credentials, feature/x gets AccessDeni
   });
   assert.match(r.stdout, /"AccessKeyId": "ASIA[A-Z0-9]{16}"/, r.stderr);
   assert.match(r.stdout, /"Arn": "arn:aws:sts::123456789012:assumed-role\/deploy-main\/demo"/);
-  assert.match(r.stderr, /An error occurred \(AccessDenied\) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+  assert.match(
+    r.stderr,
+    /An error occurred \(AccessDenied\) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity/,
+  );
   const explained = r.stdout.slice(r.stdout.indexOf('=== explain\n') + '=== explain\n'.length);
   // Times and the user-specific parts are the same as README's: the demo ids are fixed; only iat/exp would differ, and they are not shown.
   assert.equal(explained.trim(), expected.trim());

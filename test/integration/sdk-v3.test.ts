@@ -79,7 +79,13 @@ async function whoAmI(credentials: NonNullable<STSClientConfig['credentials']>):
 
 test('AssumeRoleWithWebIdentityCommand then GetCallerIdentityCommand with the returned credentials', async () => {
   const { sts, headerIds } = client();
-  const out = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn('deploy-main'), RoleSessionName: 'sdk-v3', WebIdentityToken: await circleToken({ branch: 'main' }) }));
+  const out = await sts.send(
+    new AssumeRoleWithWebIdentityCommand({
+      RoleArn: roleArn('deploy-main'),
+      RoleSessionName: 'sdk-v3',
+      WebIdentityToken: await circleToken({ branch: 'main' }),
+    }),
+  );
   const c = out.Credentials;
   assert.ok(c?.AccessKeyId !== undefined && c.SecretAccessKey !== undefined && c.SessionToken !== undefined);
   assert.match(c.AccessKeyId, /^ASIA[A-Z2-7]{16}$/);
@@ -99,7 +105,11 @@ test('AssumeRoleWithWebIdentityCommand then GetCallerIdentityCommand with the re
 });
 
 test('fromWebToken with clientConfig.endpoint feeds GetCallerIdentity (default session name aws-sdk-js-session-<ms>)', async () => {
-  const credentials = fromWebToken({ roleArn: roleArn('deploy-main'), webIdentityToken: await circleToken({ branch: 'main' }), clientConfig: { endpoint: server.url, region: REGION } });
+  const credentials = fromWebToken({
+    roleArn: roleArn('deploy-main'),
+    webIdentityToken: await circleToken({ branch: 'main' }),
+    clientConfig: { endpoint: server.url, region: REGION },
+  });
   assert.match((await whoAmI(credentials)) ?? '', /^arn:aws:sts::123456789012:assumed-role\/deploy-main\/aws-sdk-js-session-\d{13}$/);
 });
 
@@ -107,16 +117,27 @@ test('fromTokenFile reads AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ROLE_SE
   const file = join(home, 'token-clientconfig');
   await writeFile(file, `${await circleToken({ branch: 'main' })}\n`);
   withEnv(t, { AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: roleArn('deploy-main'), AWS_ROLE_SESSION_NAME: 'sdk-token-file' });
-  assert.equal(await whoAmI(fromTokenFile({ clientConfig: { endpoint: server.url, region: REGION } })), 'arn:aws:sts::123456789012:assumed-role/deploy-main/sdk-token-file');
+  assert.equal(
+    await whoAmI(fromTokenFile({ clientConfig: { endpoint: server.url, region: REGION } })),
+    'arn:aws:sts::123456789012:assumed-role/deploy-main/sdk-token-file',
+  );
 });
 
 test('fromTokenFile with no clientConfig: AWS_ENDPOINT_URL_STS redirects its inner STS client', async (t) => {
   const file = join(home, 'token-env');
   await writeFile(file, await circleToken({ branch: 'main' }));
-  withEnv(t, { AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: roleArn('deploy-main'), AWS_ROLE_SESSION_NAME: 'sdk-env-endpoint', AWS_ENDPOINT_URL_STS: server.url });
+  withEnv(t, {
+    AWS_WEB_IDENTITY_TOKEN_FILE: file,
+    AWS_ROLE_ARN: roleArn('deploy-main'),
+    AWS_ROLE_SESSION_NAME: 'sdk-env-endpoint',
+    AWS_ENDPOINT_URL_STS: server.url,
+  });
   const before = server.audit.length;
   assert.equal(await whoAmI(fromTokenFile()), 'arn:aws:sts::123456789012:assumed-role/deploy-main/sdk-env-endpoint');
-  assert.deepEqual(server.audit.slice(before).map((a) => a.action), ['AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
+  assert.deepEqual(
+    server.audit.slice(before).map((a) => a.action),
+    ['AssumeRoleWithWebIdentity', 'GetCallerIdentity'],
+  );
 });
 
 test('fromTokenFile without AWS_ENDPOINT_URL_STS or clientConfig.endpoint targets real STS, not the STSClient endpoint', async (t) => {
@@ -137,9 +158,22 @@ test('fromTokenFile without AWS_ENDPOINT_URL_STS or clientConfig.endpoint target
   assert.equal(server.audit.length, before, 'the emulator was not called');
 });
 
-const refusals: readonly { name: string; token: () => Promise<string>; errorName: string; cls?: new (...args: never[]) => STSServiceException; status: number; message: RegExp }[] = [
+const refusals: readonly {
+  name: string;
+  token: () => Promise<string>;
+  errorName: string;
+  cls?: new (...args: never[]) => STSServiceException;
+  status: number;
+  message: RegExp;
+}[] = [
   // AccessDenied is not a modeled STS error: the SDK names the error after the wire code.
-  { name: 'a feature/x token', token: () => circleToken({ branch: 'feature/x' }), errorName: 'AccessDenied', status: 403, message: /^Not authorized to perform sts:AssumeRoleWithWebIdentity$/ },
+  {
+    name: 'a feature/x token',
+    token: () => circleToken({ branch: 'feature/x' }),
+    errorName: 'AccessDenied',
+    status: 403,
+    message: /^Not authorized to perform sts:AssumeRoleWithWebIdentity$/,
+  },
   {
     name: 'an expired token',
     token: () => circleToken({}, {}, new Date(Date.now() - 3 * 3600e3)),
@@ -161,10 +195,18 @@ const refusals: readonly { name: string; token: () => Promise<string>; errorName
 for (const c of refusals) {
   test(`typed error for ${c.name}: name ${c.errorName}`, async () => {
     const { sts, headerIds } = client();
-    const err: unknown = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn('deploy-main'), RoleSessionName: 'sdk-refused', WebIdentityToken: await c.token() })).then(
-      () => assert.fail('expected a refusal'),
-      (e: unknown) => e,
-    );
+    const err: unknown = await sts
+      .send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: roleArn('deploy-main'),
+          RoleSessionName: 'sdk-refused',
+          WebIdentityToken: await c.token(),
+        }),
+      )
+      .then(
+        () => assert.fail('expected a refusal'),
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof STSServiceException, `an STSServiceException, got ${String(err)}`);
     assert.equal(err.name, c.errorName);
     if (c.cls !== undefined) assert.ok(err instanceof c.cls, `instanceof ${c.cls.name}`);

@@ -13,7 +13,10 @@ const GH = 'token.actions.githubusercontent.com';
 function roleWith(condition: Record<string, unknown>, name = 'deploy'): Record<string, unknown> {
   return {
     RoleName: name,
-    AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: GITHUB_ARN }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }] },
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Federated: GITHUB_ARN }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }],
+    },
   };
 }
 
@@ -23,7 +26,14 @@ test('every rule has its own id', () => {
 
 test('paths follow the Role wrapper the loader saw; the directory does not exist', () => {
   const condition = { 'ForAnyValue:StringEquals': { [`${GH}:aud`]: 'sts.amazonaws.com' } };
-  const config = configOf({ 'providers/gh.json': provider(), 'roles/plain.json': roleWith(condition), 'roles/wrapped.json': { Role: roleWith(condition, 'wrapped') } }, { dir: '/nonexistent' });
+  const config = configOf(
+    {
+      'providers/gh.json': provider(),
+      'roles/plain.json': roleWith(condition),
+      'roles/wrapped.json': { Role: roleWith(condition, 'wrapped') },
+    },
+    { dir: '/nonexistent' },
+  );
   const paths = lintConfig(config).map((f) => `${f.file} ${f.rule} ${f.path}`);
   const cond = `Statement[0].Condition["ForAnyValue:StringEquals"]["${GH}:aud"]`;
   assert.deepEqual(paths, [
@@ -37,7 +47,10 @@ test('paths follow the Role wrapper the loader saw; the directory does not exist
 test('findings per statement: each condition through the condition rules, then each trusted provider', () => {
   const config = configOf({
     'providers/gh.json': provider(),
-    'roles/r.json': roleWith({ StringLike: { [`${GH}:sub`]: 'repo:a/b:ref:refs/heads/main', [`${GH}:actor`]: 'x' }, StringEquals: { [`${GH}:repository_owner`]: 'a*' } }),
+    'roles/r.json': roleWith({
+      StringLike: { [`${GH}:sub`]: 'repo:a/b:ref:refs/heads/main', [`${GH}:actor`]: 'x' },
+      StringEquals: { [`${GH}:repository_owner`]: 'a*' },
+    }),
   });
   assert.deepEqual(
     lintConfig(config).map((f) => [f.severity, f.rule]),

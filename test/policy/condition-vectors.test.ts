@@ -37,9 +37,21 @@ for (const file of FILES) {
         assert.equal(st.applies, c.result);
         assert.equal(result.decision, c.result ? 'allow' : 'implicitDeny');
         const conditions = st.conditions as readonly ConditionResult[];
-        if (c.reasons !== undefined) assert.deepEqual(conditions.map((x) => x.reason), c.reasons);
-        if (c.policyValues !== undefined) assert.deepEqual(conditions.map((x) => x.policyValues), c.policyValues);
-        if (c.unresolved !== undefined) assert.deepEqual(conditions.map((x) => x.unresolved), c.unresolved);
+        if (c.reasons !== undefined)
+          assert.deepEqual(
+            conditions.map((x) => x.reason),
+            c.reasons,
+          );
+        if (c.policyValues !== undefined)
+          assert.deepEqual(
+            conditions.map((x) => x.policyValues),
+            c.policyValues,
+          );
+        if (c.unresolved !== undefined)
+          assert.deepEqual(
+            conditions.map((x) => x.unresolved),
+            c.unresolved,
+          );
       });
     }
   });

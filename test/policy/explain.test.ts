@@ -76,7 +76,15 @@ test('formatEvaluation golden output', () => {
 });
 
 test('formatEvaluation without options prints plain absent and no conditions', () => {
-  const parsed = parsePolicy({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*' }, { Effect: 'Allow', Principal: '*', Action: '*', Condition: { StringEquals: { 'k:x': 'y' } } }] }, 'trust');
+  const parsed = parsePolicy(
+    {
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: '*' },
+        { Effect: 'Allow', Principal: '*', Action: '*', Condition: { StringEquals: { 'k:x': 'y' } } },
+      ],
+    },
+    'trust',
+  );
   assert.ok(parsed.ok);
   const text = formatEvaluation(evaluate(parsed.policy, requestOf()));
   assert.match(text, /^Decision: allow \(/);

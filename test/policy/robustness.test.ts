@@ -16,8 +16,16 @@ test('property: parsePolicy never throws and always answers ok or problems', () 
 });
 
 const operator = fc.constantFrom(
-  'StringEquals', 'StringNotEquals', 'StringLike', 'ForAnyValue:StringNotLike', 'ForAllValues:StringEqualsIgnoreCase',
-  'ArnLike', 'ArnNotEqualsIfExists', 'Bool', 'Null', 'StringLikeIfExists',
+  'StringEquals',
+  'StringNotEquals',
+  'StringLike',
+  'ForAnyValue:StringNotLike',
+  'ForAllValues:StringEqualsIgnoreCase',
+  'ArnLike',
+  'ArnNotEqualsIfExists',
+  'Bool',
+  'Null',
+  'StringLikeIfExists',
 );
 const text = fc.string({ maxLength: 12, unit: fc.constantFrom('a', '*', '?', ':', '$', '{', '}', ' ', ',', "'", 'k') });
 
@@ -31,7 +39,10 @@ test('property: evaluate never throws and traces every statement and condition',
         conds.forEach(([op, values], i) => {
           Condition[op] = { ...(Condition[op] ?? {}), [`k:${'a'.repeat(1 + (i % 2))}`]: values };
         });
-        const parsed = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Condition }] }, 'trust');
+        const parsed = parsePolicy(
+          { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Condition }] },
+          'trust',
+        );
         if (!parsed.ok) return true; // e.g. Bool/Null with a non-boolean value
         const result = evaluate(parsed.policy, requestOf({ context: ctx }));
         const count = Object.values(Condition).reduce((n, keys) => n + Object.keys(keys).length, 0);
@@ -44,7 +55,13 @@ test('property: evaluate never throws and traces every statement and condition',
 });
 
 test('a compiled policy is reusable and evaluation does not mutate the request', () => {
-  const parsed = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Condition: { StringLike: { 'k:a': '${k:b}*' } } }] }, 'trust');
+  const parsed = parsePolicy(
+    {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Condition: { StringLike: { 'k:a': '${k:b}*' } } }],
+    },
+    'trust',
+  );
   assert.ok(parsed.ok);
   const request = requestOf({ context: { 'k:a': 'xy', 'k:b': 'x' } });
   const before = JSON.stringify([...request.context.values]);

@@ -31,7 +31,11 @@ describe('validation.json', () => {
       }
       assert.ok(!r.ok, 'expected problems');
       const expected = c.problems ?? [];
-      assert.deepEqual(r.problems.map((p) => p.path), expected.map((p) => p.path), JSON.stringify(r.problems, null, 1));
+      assert.deepEqual(
+        r.problems.map((p) => p.path),
+        expected.map((p) => p.path),
+        JSON.stringify(r.problems, null, 1),
+      );
       expected.forEach((p, i) => {
         if (p.message !== undefined) assert.match(r.problems[i]?.message ?? '', new RegExp(escape(p.message)));
       });

@@ -84,7 +84,7 @@ for (const [text, hex] of v6) {
     assert.ok(block);
     assert.equal(block.family, 6);
     assert.equal(cidrContains(block, groups(hex)), true);
-    const neighbour = hex.slice(0, -1) + ((parseInt(hex.slice(-1), 16) ^ 1).toString(16));
+    const neighbour = hex.slice(0, -1) + (parseInt(hex.slice(-1), 16) ^ 1).toString(16);
     assert.equal(cidrContains(block, groups(neighbour)), false);
   });
 }

@@ -22,7 +22,10 @@ test('statements and conditions carry their JSON paths and their parts as writte
         Effect: 'Allow',
         Principal: { Federated: [FED] },
         Action: ['sts:AssumeRoleWithWebIdentity'],
-        Condition: { 'ForAnyValue:StringNotLikeIfExists': { 'token.actions.githubusercontent.com:sub': ['repo:a/*', 7] }, Null: { 'aws:SourceIp': true } },
+        Condition: {
+          'ForAnyValue:StringNotLikeIfExists': { 'token.actions.githubusercontent.com:sub': ['repo:a/*', 7] },
+          Null: { 'aws:SourceIp': true },
+        },
       },
     ],
   });
@@ -51,7 +54,17 @@ test('statements and conditions carry their JSON paths and their parts as writte
         'Statement[1].Condition["ForAnyValue:StringNotLikeIfExists"]["token.actions.githubusercontent.com:sub"][1]',
       ],
     },
-    { operator: 'Null', qualifier: undefined, baseOperator: 'Null', ifExists: false, negated: false, key: 'aws:SourceIp', values: ['true'], path: 'Statement[1].Condition.Null["aws:SourceIp"]', valuePaths: ['Statement[1].Condition.Null["aws:SourceIp"]'] },
+    {
+      operator: 'Null',
+      qualifier: undefined,
+      baseOperator: 'Null',
+      ifExists: false,
+      negated: false,
+      key: 'aws:SourceIp',
+      values: ['true'],
+      path: 'Statement[1].Condition.Null["aws:SourceIp"]',
+      valuePaths: ['Statement[1].Condition.Null["aws:SourceIp"]'],
+    },
   ]);
   assert.ok(Object.isFrozen(allow) && Object.isFrozen(allow?.conditions), 'read-only');
   assert.equal(statementsOf(policy), statementsOf(policy), 'built once per policy');
@@ -89,12 +102,16 @@ describe('conditionWhenKeyAbsent agrees with the absent-key vectors', () => {
   test('there are absent-key cases', () => assert.ok(absent.length > 20));
   for (const c of absent) {
     test(c.name, () => {
-      const [s] = statementsOf(parsed({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*', Condition: c.condition }] }));
+      const [s] = statementsOf(
+        parsed({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*', Condition: c.condition }] }),
+      );
       assert.equal(s?.conditions.every(conditionWhenKeyAbsent), c.result);
     });
   }
   test('Null with "true" among its values holds for an absent key', () => {
-    const [s] = statementsOf(parsed({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*', Condition: { Null: { 'k:key': ['false', 'true'] } } }] }));
+    const [s] = statementsOf(
+      parsed({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*', Condition: { Null: { 'k:key': ['false', 'true'] } } }] }),
+    );
     assert.equal(conditionWhenKeyAbsent(s!.conditions[0]!), true);
   });
 });

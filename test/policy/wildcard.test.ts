@@ -66,8 +66,7 @@ for (const [pattern, subject, expected] of cases) {
 
 const patternChar = fc.constantFrom('a', 'b', '/', ':', '*', '?', '😀');
 const subjectChar = fc.constantFrom('a', 'b', '/', ':', '*', '?', '😀');
-const str = (c: fc.Arbitrary<string>, max: number): fc.Arbitrary<string> =>
-  fc.array(c, { maxLength: max }).map((xs) => xs.join(''));
+const str = (c: fc.Arbitrary<string>, max: number): fc.Arbitrary<string> => fc.array(c, { maxLength: max }).map((xs) => xs.join(''));
 
 test('property: matcher agrees with the naive reference (short patterns)', () => {
   fc.assert(
@@ -88,14 +87,11 @@ test('property: matcher agrees with the reference for segments longer than 32 un
 test('property: a subject built from the pattern always matches', () => {
   // Replace each * by a random run and each ? by a random character: the result must match.
   fc.assert(
-    fc.property(
-      fc.array(fc.tuple(patternChar, str(subjectChar, 4), subjectChar), { maxLength: 15 }),
-      (parts) => {
-        const p = parts.map(([c]) => c).join('');
-        const s = parts.map(([c, run, one]) => (c === '*' ? run : c === '?' ? one : c)).join('');
-        return like(p, s);
-      },
-    ),
+    fc.property(fc.array(fc.tuple(patternChar, str(subjectChar, 4), subjectChar), { maxLength: 15 }), (parts) => {
+      const p = parts.map(([c]) => c).join('');
+      const s = parts.map(([c, run, one]) => (c === '*' ? run : c === '?' ? one : c)).join('');
+      return like(p, s);
+    }),
     { numRuns: 2000 },
   );
 });
@@ -155,18 +151,22 @@ test('property: ArnLike equals component-wise reference matching', () => {
   const arnChar = fc.constantFrom('a', 'b', '/', ':', '*', '?');
   const arnSubject = fc.constantFrom('a', 'b', '/', ':');
   fc.assert(
-    fc.property(fc.array(comp(arnChar), { minLength: 4, maxLength: 8 }), fc.array(comp(arnSubject), { minLength: 4, maxLength: 8 }), (pp, ss) => {
-      const pattern = pp.join(':');
-      const subject = ss.join(':');
-      const split = (t: string): string[] | null => {
-        const parts = t.split(':');
-        return parts.length < 6 ? null : [...parts.slice(0, 5), parts.slice(5).join(':')];
-      };
-      const a = split(pattern);
-      const b = split(subject);
-      const expected = a !== null && b !== null && a.every((x, i) => naive(x, b[i] as string));
-      return matchArn(compileArnPattern(wildcardUnits(pattern)), codePoints(subject)) === expected;
-    }),
+    fc.property(
+      fc.array(comp(arnChar), { minLength: 4, maxLength: 8 }),
+      fc.array(comp(arnSubject), { minLength: 4, maxLength: 8 }),
+      (pp, ss) => {
+        const pattern = pp.join(':');
+        const subject = ss.join(':');
+        const split = (t: string): string[] | null => {
+          const parts = t.split(':');
+          return parts.length < 6 ? null : [...parts.slice(0, 5), parts.slice(5).join(':')];
+        };
+        const a = split(pattern);
+        const b = split(subject);
+        const expected = a !== null && b !== null && a.every((x, i) => naive(x, b[i] as string));
+        return matchArn(compileArnPattern(wildcardUnits(pattern)), codePoints(subject)) === expected;
+      },
+    ),
     { numRuns: 3000 },
   );
 });

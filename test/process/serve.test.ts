@@ -19,7 +19,10 @@ interface Run {
 /** Starts `serve`, waits for the ready line (or exit), then optionally sends a signal. */
 function serve(args: string[], env: NodeJS.ProcessEnv = {}, stopWith?: NodeJS.Signals): Promise<Run & { ready: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'serve', ...args], { env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'serve', ...args], {
+      env: { PATH: process.env['PATH'], ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let ready: string | undefined;
@@ -52,7 +55,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 test('environment variables configure like flags', async () => {
-  const r = await serve([], { STS_EMULATOR_PORT: '0', STS_EMULATOR_POLICIES: DEMO_POLICIES, STS_EMULATOR_ACCOUNT_ID: '123456789012', STS_EMULATOR_REGION: 'eu-west-1' }, 'SIGTERM');
+  const r = await serve(
+    [],
+    {
+      STS_EMULATOR_PORT: '0',
+      STS_EMULATOR_POLICIES: DEMO_POLICIES,
+      STS_EMULATOR_ACCOUNT_ID: '123456789012',
+      STS_EMULATOR_REGION: 'eu-west-1',
+    },
+    'SIGTERM',
+  );
   assert.match(r.ready ?? '', /region eu-west-1/);
   assert.equal(r.code, 0);
 });
@@ -62,8 +74,20 @@ test('invalid configuration: every problem with file and path, exit 1, no stack 
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'roles'), { recursive: true });
   await cp(join(DEMO_POLICIES, 'providers'), join(dir, 'providers'), { recursive: true });
-  await writeFile(join(dir, 'roles', 'a.json'), JSON.stringify({ RoleName: 'a', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' }] } }));
-  await writeFile(join(dir, 'roles', 'b.json'), JSON.stringify({ RoleName: 'b', MaxSessionDuration: 100, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+  await writeFile(
+    join(dir, 'roles', 'a.json'),
+    JSON.stringify({
+      RoleName: 'a',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Maybe', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' }],
+      },
+    }),
+  );
+  await writeFile(
+    join(dir, 'roles', 'b.json'),
+    JSON.stringify({ RoleName: 'b', MaxSessionDuration: 100, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }),
+  );
   await writeFile(join(dir, 'roles', 'c.json'), '{ not json');
   const r = await serve(['--port', '0', '--policies', dir]);
   assert.equal(r.code, 1);
@@ -105,7 +129,19 @@ test('a port in use is a clear error', async () => {
 test('--help lists every serve flag', async () => {
   const r = await serve(['--help']);
   assert.equal(r.code, 0);
-  for (const flag of ['--port', '--host', '--policies', '--account-id', '--region', '--claim-keys', '--server-key', '--server-key-file', '--audit-log', '--no-reason-header', '--workers']) {
+  for (const flag of [
+    '--port',
+    '--host',
+    '--policies',
+    '--account-id',
+    '--region',
+    '--claim-keys',
+    '--server-key',
+    '--server-key-file',
+    '--audit-log',
+    '--no-reason-header',
+    '--workers',
+  ]) {
     assert.ok(r.stdout.includes(flag), flag);
   }
 });
@@ -114,7 +150,9 @@ test('--audit-log <file>: one JSON line per decision, with the request id the cl
   const dir = await mkdtemp(join(tmpdir(), 'sts-audit-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const log = join(dir, 'audit.jsonl');
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', log], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', log], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const line: string = await new Promise((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
   const url = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
   const res = await fetch(url + '/', {
@@ -128,7 +166,10 @@ test('--audit-log <file>: one JSON line per decision, with the request id the cl
     child.kill('SIGTERM');
   });
   const { readFile } = await import('node:fs/promises');
-  const records = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = (await readFile(log, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(records.length, 1);
   const r = records[0] as Record<string, unknown>;
   assert.equal(r['requestId'], requestId);
@@ -159,9 +200,24 @@ test('what node:http would refuse with an empty body is STS XML: bad HTTP, overs
     const port = Number(/:(\d+) /.exec(line)?.[1]);
     const cases: readonly [string, string, RegExp, string][] = [
       ['garbage', 'NOT HTTP AT ALL\r\n\r\n', /^HTTP\/1\.1 400 /, 'MalformedHttpRequest'],
-      ['headers over 64 KiB', `GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /, 'RequestHeaderSectionTooLarge'],
-      ['Expect: something', 'POST / HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 0\r\n\r\n', /^HTTP\/1\.1 417 /, 'ExpectationFailed'],
-      ['GET with a 20,000-character token', `GET /?Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/deploy-main&RoleSessionName=ss&WebIdentityToken=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 400 /, 'InvalidIdentityToken'],
+      [
+        'headers over 64 KiB',
+        `GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+        /^HTTP\/1\.1 431 /,
+        'RequestHeaderSectionTooLarge',
+      ],
+      [
+        'Expect: something',
+        'POST / HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 0\r\n\r\n',
+        /^HTTP\/1\.1 417 /,
+        'ExpectationFailed',
+      ],
+      [
+        'GET with a 20,000-character token',
+        `GET /?Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/deploy-main&RoleSessionName=ss&WebIdentityToken=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        /^HTTP\/1\.1 400 /,
+        'InvalidIdentityToken',
+      ],
     ];
     for (const [name, data, status, code] of cases) {
       const res = await rawExchange(port, data);
@@ -181,7 +237,10 @@ test('Express is loaded by the first request that needs it: that request, sent o
   try {
     const line: string = await new Promise((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
     const port = Number(/:(\d+) /.exec(line)?.[1]);
-    const jwks = await rawExchange(port, 'GET /oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n');
+    const jwks = await rawExchange(
+      port,
+      'GET /oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     assert.match(jwks, /^HTTP\/1\.1 200 /);
     assert.match(jwks, /"keys":\[\{/);
     const unknown = await rawExchange(port, 'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n');

@@ -55,11 +55,21 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Started> {
 function post(port: number, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // A new connection each time: the cluster hands connections to the workers in turn.
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -85,7 +95,10 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
   const s = await start(['--workers', '2']);
   let workers: number[] = [];
   try {
-    assert.match(s.line, /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\)$/);
+    assert.match(
+      s.line,
+      /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\)$/,
+    );
     if (linux) workers = childrenOf(s.child.pid as number);
     if (linux) assert.equal(workers.length, 2);
     const token = await circleToken({ branch: 'main' });
@@ -99,7 +112,9 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
       assert.equal(r.status, 200, r.body);
       assert.match(r.body, /<Arn>arn:aws:sts::123456789012:assumed-role\/deploy-main\/test-session<\/Arn>/);
     }
-    const denied = await post(s.port, form(webIdentityParams(await circleToken({ branch: 'feature/x' }))), { 'content-type': 'application/x-www-form-urlencoded' });
+    const denied = await post(s.port, form(webIdentityParams(await circleToken({ branch: 'feature/x' }))), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(denied.status, 403);
   } finally {
     s.child.kill('SIGTERM');

@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONSTRAINT, codePointLength, codePointsAgainst, formatValidationFailures, validationError, type ValidationFailure } from '../../src/protocol/validation.js';
+import {
+  CONSTRAINT,
+  codePointLength,
+  codePointsAgainst,
+  formatValidationFailures,
+  validationError,
+  type ValidationFailure,
+} from '../../src/protocol/validation.js';
 
 const vectors: readonly { name: string; failures: ValidationFailure[]; text: string }[] = [
   {
@@ -25,7 +32,11 @@ const vectors: readonly { name: string; failures: ValidationFailure[]; text: str
   {
     name: 'sts.md: two errors joined with "; "',
     failures: [
-      { field: 'roleArn', constraint: CONSTRAINT.pattern('[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+'), value: '' },
+      {
+        field: 'roleArn',
+        constraint: CONSTRAINT.pattern('[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+'),
+        value: '',
+      },
       { field: 'roleArn', constraint: CONSTRAINT.minLength(20), value: '' },
     ],
     text:

@@ -40,10 +40,14 @@ for (const [name, input, out] of escapes) {
 
 test('escapeXml: the plain-text shortcut answers as the two replacements do, on any string', () => {
   // eslint-disable-next-line no-control-regex
-  const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  const ILLEGAL =
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
   const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
   const slow = (t: string): string => t.replace(ILLEGAL, '\uFFFD').replace(/[&<>"'\r]/g, (c) => ENTITIES[c] ?? c);
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (t) => assert.equal(escapeXml(t), slow(t))), { numRuns: 5000 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (t) => assert.equal(escapeXml(t), slow(t))),
+    { numRuns: 5000 },
+  );
   for (let c = 0; c <= 0xffff; c++) {
     const t = `a${String.fromCharCode(c)}b`;
     assert.equal(escapeXml(t), slow(t), `U+${c.toString(16)}`);
@@ -53,12 +57,18 @@ test('escapeXml: the plain-text shortcut answers as the two replacements do, on 
 /** What a value must read back as: XML-illegal characters replaced, everything else identical. */
 const readBack = (s: string): string =>
   // eslint-disable-next-line no-control-regex
-  s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  s.replace(
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
 
 const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }),
-  fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", '\r', '\n', '\t', '\u0000', ']]>', '&amp;', '<![CDATA[', '\uD800', '\uDC00', 'a'), maxLength: 40 }),
+  fc.string({
+    unit: fc.constantFrom('<', '>', '&', '"', "'", '\r', '\n', '\t', '\u0000', ']]>', '&amp;', '<![CDATA[', '\uD800', '\uDC00', 'a'),
+    maxLength: 40,
+  }),
 );
 
 test('renderError round-trips any message and code through a strict parser', async () => {
@@ -102,11 +112,14 @@ test('renderError: InternalFailure is a Receiver fault', () => {
 
 test('renderSuccess: skips undefined children, renders numbers, nests in order', async () => {
   const xml = renderSuccess('X', [['A', 'a'], undefined, ['B', [['C', 1], undefined, ['D', '']]], ['E', 0]], 'r');
-  assert.equal(xml, `<XResponse xmlns="${STS_XMLNS}">\n  <XResult><A>a</A><B><C>1</C><D></D></B><E>0</E></XResult>\n  <ResponseMetadata>\n    <RequestId>r</RequestId>\n  </ResponseMetadata>\n</XResponse>\n`);
+  assert.equal(
+    xml,
+    `<XResponse xmlns="${STS_XMLNS}">\n  <XResult><A>a</A><B><C>1</C><D></D></B><E>0</E></XResult>\n  <ResponseMetadata>\n    <RequestId>r</RequestId>\n  </ResponseMetadata>\n</XResponse>\n`,
+  );
   assert.deepEqual(await elementOrder(xml), ['XResponse', 'XResult', 'A', 'B', 'C', 'D', 'E', 'ResponseMetadata', 'RequestId']);
 });
 
-test('renderNode escapes text but not element names (names are the code\'s own)', () => {
+test("renderNode escapes text but not element names (names are the code's own)", () => {
   assert.equal(renderNode(['Arn', 'a<b>&']), '<Arn>a&lt;b&gt;&amp;</Arn>');
   assert.equal(renderNode(['Empty', []]), '<Empty></Empty>');
 });

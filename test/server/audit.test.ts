@@ -16,15 +16,26 @@ const CIRCLE = `oidc.circleci.com/org/${CIRCLE_ORG}`;
 const FEDERATED = `arn:aws:iam::123456789012:oidc-provider/${CIRCLE}`;
 
 const policies = await tempPolicies({
-  'deploy-main': roleFile('deploy-main', [
-    {
-      Effect: 'Allow', Principal: { Federated: FEDERATED }, Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${CIRCLE}:aud`]: CIRCLE_ORG }, StringLike: { [`${CIRCLE}:sub`]: '*/vcs-ref/refs/heads/main' } },
-    },
-  ], { Path: '/ci/' }),
+  'deploy-main': roleFile(
+    'deploy-main',
+    [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: FEDERATED },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${CIRCLE}:aud`]: CIRCLE_ORG }, StringLike: { [`${CIRCLE}:sub`]: '*/vcs-ref/refs/heads/main' } },
+      },
+    ],
+    { Path: '/ci/' },
+  ),
   'no-feature': roleFile('no-feature', [
     { Effect: 'Allow', Principal: { Federated: FEDERATED }, Action: 'sts:AssumeRoleWithWebIdentity' },
-    { Effect: 'Deny', Principal: { Federated: FEDERATED }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${CIRCLE}:sub`]: '*/vcs-ref/refs/heads/feature/*' } } },
+    {
+      Effect: 'Deny',
+      Principal: { Federated: FEDERATED },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { [`${CIRCLE}:sub`]: '*/vcs-ref/refs/heads/feature/*' } },
+    },
   ]),
 });
 after(() => policies.remove());
@@ -69,7 +80,12 @@ test('deny (no Allow applies): the trace and a reason header that names the fail
   const { res, rec } = await decided(async () => postForm(app, form(webIdentityParams(await token('dev'), 'deploy-main', 'audit-dev'))));
   await expectError(res, 403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
   const reason = String(res.headers[REASON_HEADER]);
-  assert.match(reason, new RegExp(`^Statement\\[0\\]: StringLike ${CIRCLE.replace(/[./]/g, '\\$&')}:sub is false \\(context \\[".*/vcs-ref/refs/heads/dev"\\], policy \\["\\*/vcs-ref/refs/heads/main"\\]\\)$`));
+  assert.match(
+    reason,
+    new RegExp(
+      `^Statement\\[0\\]: StringLike ${CIRCLE.replace(/[./]/g, '\\$&')}:sub is false \\(context \\[".*/vcs-ref/refs/heads/dev"\\], policy \\["\\*/vcs-ref/refs/heads/main"\\]\\)$`,
+    ),
+  );
   assert.equal(rec.decision, 'deny');
   assert.equal(rec.errorCode, 'AccessDenied');
   assert.equal(rec.message, 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
@@ -85,7 +101,9 @@ test('deny (no Allow applies): the trace and a reason header that names the fail
 });
 
 test('deny (explicit Deny): the reason names the Deny statement', async () => {
-  const { res, rec } = await decided(async () => postForm(app, form(webIdentityParams(await token('feature/x'), 'no-feature', 'audit-feat'))));
+  const { res, rec } = await decided(async () =>
+    postForm(app, form(webIdentityParams(await token('feature/x'), 'no-feature', 'audit-feat'))),
+  );
   await expectError(res, 403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
   assert.equal(res.headers[REASON_HEADER], 'explicit Deny in Statement[1]');
   assert.equal(rec.decision, 'deny');
@@ -173,7 +191,12 @@ test('tokens and credentials never reach the audit log', async () => {
 });
 
 test('the reason header can be switched off (--no-reason-header); the audit keeps the reason', async () => {
-  const { app: quiet, audit: records } = await buildApp({ policies: policies.dir, clock: () => T, requestId: () => 'quiet-1', reasonHeader: false });
+  const { app: quiet, audit: records } = await buildApp({
+    policies: policies.dir,
+    clock: () => T,
+    requestId: () => 'quiet-1',
+    reasonHeader: false,
+  });
   const res = await postForm(quiet, form(webIdentityParams(await token('dev'), 'deploy-main', 'quiet')));
   await expectError(res, 403, 'AccessDenied');
   assert.equal(res.headers[REASON_HEADER], undefined);
@@ -188,17 +211,29 @@ test('many requests: one record each, request ids unique and in response order',
     const res = await postForm(app, form(webIdentityParams(await token(branch), 'deploy-main', `seq-${branch.replace('/', '-')}`)));
     ids.push(String(res.headers['x-amzn-requestid']));
   }
-  assert.deepEqual(audit.slice(before).map((r) => r.requestId), ids);
+  assert.deepEqual(
+    audit.slice(before).map((r) => r.requestId),
+    ids,
+  );
   assert.equal(new Set(ids).size, ids.length);
-  assert.deepEqual(audit.slice(before).map((r) => r.decision), ['allow', 'deny', 'allow', 'deny']);
+  assert.deepEqual(
+    audit.slice(before).map((r) => r.decision),
+    ['allow', 'deny', 'allow', 'deny'],
+  );
 });
 
 test('on a port: one record, same request id, decision and reason', async () => {
   const prod = await startServer({ policies: policies.dir, clock: () => T });
   try {
-    for (const [branch, decision] of [['main', 'allow'], ['dev', 'deny']] as const) {
+    for (const [branch, decision] of [
+      ['main', 'allow'],
+      ['dev', 'deny'],
+    ] as const) {
       const before = prod.audit.length;
-      const res = await raw(prod.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(await token(branch), 'deploy-main', 'fast')) });
+      const res = await raw(prod.url, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form(webIdentityParams(await token(branch), 'deploy-main', 'fast')),
+      });
       const x = await stsXml(res);
       assert.equal(prod.audit.length, before + 1);
       const rec = prod.audit[before] as AuditRecord;
@@ -214,7 +249,10 @@ test('on a port: one record, same request id, decision and reason', async () => 
 test('on a port: the audit time comes from the injected clock', async () => {
   const prod = await startServer({ policies: policies.dir, clock: () => T });
   try {
-    await raw(prod.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(await token('main'), 'deploy-main', 'fast')) });
+    await raw(prod.url, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form(webIdentityParams(await token('main'), 'deploy-main', 'fast')),
+    });
     assert.equal(prod.audit[0]?.time, T.toISOString());
   } finally {
     await prod.close();

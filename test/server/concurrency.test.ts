@@ -27,7 +27,12 @@ async function send(url: string, body: string): Promise<Answer> {
     body,
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: res.status, requestIdHeader: res.headers.get('x-amzn-requestid'), contentType: res.headers.get('content-type'), text: await res.text() };
+  return {
+    status: res.status,
+    requestIdHeader: res.headers.get('x-amzn-requestid'),
+    contentType: res.headers.get('content-type'),
+    text: await res.text(),
+  };
 }
 
 type Doc = Record<string, Record<string, unknown>>;
@@ -44,7 +49,10 @@ for (const { name, server } of listeners) {
       assert.equal(a.status, 200, a.text);
       assert.equal(a.contentType, 'text/xml');
       const doc = (await parseXml(a.text)) as Doc;
-      const result = doc['AssumeRoleWithWebIdentityResponse']?.['AssumeRoleWithWebIdentityResult'] as Record<string, Record<string, string>>;
+      const result = doc['AssumeRoleWithWebIdentityResponse']?.['AssumeRoleWithWebIdentityResult'] as Record<
+        string,
+        Record<string, string>
+      >;
       assert.equal(result['AssumedRoleUser']?.['Arn'], `arn:aws:sts::123456789012:assumed-role/deploy-main/conc-${i}`);
       assert.match(String(result['SubjectFromWebIdentityToken']), new RegExp(`/user/user-${i}/`));
       keys.add(result['Credentials']?.['AccessKeyId'] ?? '');
@@ -67,10 +75,13 @@ for (const { name, server } of listeners) {
         const kind = kinds[i % kinds.length] as (typeof kinds)[number];
         const session = `mix-${i}`;
         const body =
-          kind === 'allow' ? form(webIdentityParams(await circleToken({ branch: 'main', userId: `u${i}` }), 'deploy-main', session))
-          : kind === 'deny' ? form(webIdentityParams(await circleToken({ branch: `b${i}`, userId: `u${i}` }), 'deploy-main', session))
-          : kind === 'validation' ? form(webIdentityParams('abcd', 'deploy-main', `bad session ${i}`))
-          : form(webIdentityParams(`x.${i}.y`, 'deploy-main', session));
+          kind === 'allow'
+            ? form(webIdentityParams(await circleToken({ branch: 'main', userId: `u${i}` }), 'deploy-main', session))
+            : kind === 'deny'
+              ? form(webIdentityParams(await circleToken({ branch: `b${i}`, userId: `u${i}` }), 'deploy-main', session))
+              : kind === 'validation'
+                ? form(webIdentityParams('abcd', 'deploy-main', `bad session ${i}`))
+                : form(webIdentityParams(`x.${i}.y`, 'deploy-main', session));
         return { kind, i, body };
       }),
     );
@@ -80,11 +91,15 @@ for (const { name, server } of listeners) {
       const doc = (await parseXml(a.text)) as Doc;
       if (j.kind === 'allow') {
         assert.equal(a.status, 200);
-        const arn = (doc['AssumeRoleWithWebIdentityResponse']?.['AssumeRoleWithWebIdentityResult'] as Record<string, Record<string, string>>)['AssumedRoleUser']?.['Arn'];
+        const arn = (
+          doc['AssumeRoleWithWebIdentityResponse']?.['AssumeRoleWithWebIdentityResult'] as Record<string, Record<string, string>>
+        )['AssumedRoleUser']?.['Arn'];
         assert.equal(arn, `arn:aws:sts::123456789012:assumed-role/deploy-main/mix-${j.i}`);
       } else {
         const err = doc['ErrorResponse']?.['Error'] as Record<string, string>;
-        const expected = { deny: [403, 'AccessDenied'], validation: [400, 'ValidationError'], token: [400, 'InvalidIdentityToken'] }[j.kind];
+        const expected = { deny: [403, 'AccessDenied'], validation: [400, 'ValidationError'], token: [400, 'InvalidIdentityToken'] }[
+          j.kind
+        ];
         assert.equal(a.status, expected[0]);
         assert.equal(err['Code'], expected[1]);
         if (j.kind === 'validation') assert.match(err['Message'] ?? '', new RegExp(`Value 'bad session ${j.i}'`));

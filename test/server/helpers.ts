@@ -18,7 +18,8 @@ export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 // XML 1.0 Char production: what may never appear in a response, escaped or not.
 // eslint-disable-next-line no-control-regex
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 type App = Parameters<typeof request>[0];
 
@@ -37,7 +38,9 @@ export interface RawRequest {
  */
 export async function raw(app: App, r: RawRequest): Promise<Response> {
   const method = (r.method ?? 'POST').toLowerCase() as 'post';
-  let req = request(app)[method](r.path ?? '/').timeout({ response: r.timeout ?? 10_000, deadline: r.timeout ?? 20_000 });
+  let req = request(app)
+    [method](r.path ?? '/')
+    .timeout({ response: r.timeout ?? 10_000, deadline: r.timeout ?? 20_000 });
   for (const [k, v] of Object.entries(r.headers ?? {})) req = req.set(k, v);
   if (r.body !== undefined) {
     req = req.serialize((x: unknown) => x as string);
@@ -48,7 +51,11 @@ export async function raw(app: App, r: RawRequest): Promise<Response> {
 }
 
 /** A form POST with the given (already encoded) body and content type. */
-export function postForm(app: App, body: string | Buffer, contentType = 'application/x-www-form-urlencoded; charset=utf-8'): Promise<Response> {
+export function postForm(
+  app: App,
+  body: string | Buffer,
+  contentType = 'application/x-www-form-urlencoded; charset=utf-8',
+): Promise<Response> {
   return raw(app, { headers: { 'content-type': contentType }, body });
 }
 
@@ -61,7 +68,10 @@ export async function parseXml(text: string): Promise<Xml> {
 
 /** Element names in document order, depth first: ["ErrorResponse", "Error", "Type", ...]. */
 export async function elementOrder(text: string): Promise<string[]> {
-  const doc = (await parseStringPromise(text, { explicitChildren: true, preserveChildrenOrder: true, strict: true })) as Record<string, unknown>;
+  const doc = (await parseStringPromise(text, { explicitChildren: true, preserveChildrenOrder: true, strict: true })) as Record<
+    string,
+    unknown
+  >;
   const out: string[] = [];
   const walk = (name: string, node: unknown): void => {
     out.push(name);
@@ -104,7 +114,10 @@ export async function stsXml(res: Response): Promise<StsXml> {
   assert.equal((node['$'] as Record<string, string> | undefined)?.['xmlns'], STS_XMLNS);
   const header = res.headers['x-amzn-requestid'];
   if (root === 'ErrorResponse') {
-    assert.deepEqual(Object.keys(node).filter((k) => k !== '$'), ['Error', 'RequestId']);
+    assert.deepEqual(
+      Object.keys(node).filter((k) => k !== '$'),
+      ['Error', 'RequestId'],
+    );
     const e = node['Error'] as Record<string, unknown>;
     assert.deepEqual(Object.keys(e), ['Type', 'Code', 'Message']);
     const requestId = node['RequestId'];
@@ -118,7 +131,10 @@ export async function stsXml(res: Response): Promise<StsXml> {
   assert.ok(m !== null, `root ${root}`);
   assert.equal(res.status, 200);
   const action = m[1] as string;
-  assert.deepEqual(Object.keys(node).filter((k) => k !== '$'), [`${action}Result`, 'ResponseMetadata']);
+  assert.deepEqual(
+    Object.keys(node).filter((k) => k !== '$'),
+    [`${action}Result`, 'ResponseMetadata'],
+  );
   const requestId = (node['ResponseMetadata'] as Record<string, unknown>)['RequestId'];
   assert.equal(typeof requestId, 'string');
   assert.equal(header, requestId, 'x-amzn-RequestId header == body RequestId');
@@ -140,7 +156,11 @@ export async function expectError(res: Response, status: number, code: string, m
 /** Asserts a successful AssumeRoleWithWebIdentity; returns the parsed result. */
 export async function expectAssumed(res: Response): Promise<Xml> {
   const x = await stsXml(res);
-  assert.equal(x.root, 'AssumeRoleWithWebIdentityResponse', `expected success, got ${res.status} ${res.text.slice(0, 400)} reason=${String(res.headers['x-sts-emulator-reason'])}`);
+  assert.equal(
+    x.root,
+    'AssumeRoleWithWebIdentityResponse',
+    `expected success, got ${res.status} ${res.text.slice(0, 400)} reason=${String(res.headers['x-sts-emulator-reason'])}`,
+  );
   return x.result as Xml;
 }
 
@@ -148,7 +168,11 @@ export async function expectAssumed(res: Response): Promise<Xml> {
 
 type Data = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: Data): Buffer =>
-  typeof d === 'string' ? Buffer.from(d, 'utf8') : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+  typeof d === 'string'
+    ? Buffer.from(d, 'utf8')
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(d);
 
 class Sha256 {
   private readonly h: Hash | Hmac;
@@ -199,7 +223,11 @@ export async function signedPost(app: App, creds: Creds, body: string, date: Dat
 /** The credentials of a successful AssumeRoleWithWebIdentity response. */
 export function credentialsOf(result: Xml): Creds {
   const c = result['Credentials'] as Record<string, string>;
-  return { accessKeyId: c['AccessKeyId'] as string, secretAccessKey: c['SecretAccessKey'] as string, sessionToken: c['SessionToken'] as string };
+  return {
+    accessKeyId: c['AccessKeyId'] as string,
+    secretAccessKey: c['SecretAccessKey'] as string,
+    sessionToken: c['SessionToken'] as string,
+  };
 }
 
 // ---- A temporary policies directory: the demo providers (with their DEMO keys) plus test roles ----

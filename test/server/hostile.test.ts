@@ -41,16 +41,57 @@ const urlText = (max: number): fc.Arbitrary<string> =>
     fc.string({ unit: 'binary', maxLength: max }).map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, 'x'))),
   );
 
-const PARAM_NAMES = ['Action', 'Version', 'RoleArn', 'RoleSessionName', 'WebIdentityToken', 'DurationSeconds', 'Policy', 'PolicyArns', 'PolicyArns.member.1.arn', 'PolicyArns.member.11.arn', 'ProviderId', 'ExternalId', 'SourceIdentity', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Algorithm', '__proto__', 'constructor', ''];
+const PARAM_NAMES = [
+  'Action',
+  'Version',
+  'RoleArn',
+  'RoleSessionName',
+  'WebIdentityToken',
+  'DurationSeconds',
+  'Policy',
+  'PolicyArns',
+  'PolicyArns.member.1.arn',
+  'PolicyArns.member.11.arn',
+  'ProviderId',
+  'ExternalId',
+  'SourceIdentity',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Algorithm',
+  '__proto__',
+  'constructor',
+  '',
+];
 const PARAM_VALUES = fc.oneof(
-  fc.constantFrom('AssumeRoleWithWebIdentity', 'GetCallerIdentity', 'AssumeRole', 'AssumeRoleWithSAML', '2011-06-15', 'arn:aws:iam::123456789012:role/deploy-main', validToken, 'AWS4-HMAC-SHA256', '900', '43201', '1e3', '{}', '{"Version":"2012-10-17","Statement":[]}', ''),
+  fc.constantFrom(
+    'AssumeRoleWithWebIdentity',
+    'GetCallerIdentity',
+    'AssumeRole',
+    'AssumeRoleWithSAML',
+    '2011-06-15',
+    'arn:aws:iam::123456789012:role/deploy-main',
+    validToken,
+    'AWS4-HMAC-SHA256',
+    '900',
+    '43201',
+    '1e3',
+    '{}',
+    '{"Version":"2012-10-17","Statement":[]}',
+    '',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/[\ud800-\udfff]/g, '\ud800')),
 );
 const formText = fc
   .array(fc.tuple(fc.oneof(fc.constantFrom(...PARAM_NAMES), fc.string({ maxLength: 12 })), PARAM_VALUES), { maxLength: 12 })
-  .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k.replace(/[\ud800-\udfff]/g, 'x'))}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, 'x'))}`).join('&'));
+  .map((pairs) =>
+    pairs
+      .map(
+        ([k, v]) => `${encodeURIComponent(k.replace(/[\ud800-\udfff]/g, 'x'))}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, 'x'))}`,
+      )
+      .join('&'),
+  );
 
 const body: fc.Arbitrary<Buffer | undefined> = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
@@ -58,16 +99,38 @@ const body: fc.Arbitrary<Buffer | undefined> = fc.oneof(
   { weight: 2, arbitrary: fc.string({ maxLength: 300 }).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)) },
   { weight: 1, arbitrary: fc.jsonValue().map((j) => Buffer.from(JSON.stringify(j) ?? 'null')) },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 100 * 1024, max: 300 * 1024 }), fc.constantFrom('a', '%', '&', '=', '\u0000')).map(([n, c]) => Buffer.alloc(n, c)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 100 * 1024, max: 300 * 1024 }), fc.constantFrom('a', '%', '&', '=', '\u0000'))
+      .map(([n, c]) => Buffer.alloc(n, c)),
+  },
   { weight: 1, arbitrary: formText.map((s) => Buffer.from(form(webIdentityParams(validToken)) + '&' + s)) },
 );
 
 const CONTENT_TYPES = [
-  'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'application/x-www-form-urlencoded; charset=latin1',
-  'application/x-www-form-urlencoded; charset=utf-16', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/x-www-form-urlencoded;;;', 'application/json',
-  'application/x-amz-json-1.0', 'text/xml', 'text/plain', 'multipart/form-data; boundary=x', 'multipart/form-data', 'application/octet-stream', '*/*', 'garbage', ';', '',
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=utf-8',
+  'application/x-www-form-urlencoded; charset=latin1',
+  'application/x-www-form-urlencoded; charset=utf-16',
+  'APPLICATION/X-WWW-FORM-URLENCODED',
+  'application/x-www-form-urlencoded;;;',
+  'application/json',
+  'application/x-amz-json-1.0',
+  'text/xml',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'multipart/form-data',
+  'application/octet-stream',
+  '*/*',
+  'garbage',
+  ';',
+  '',
 ];
-const headerValue = fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'), maxLength: 120 });
+const headerValue = fc.string({
+  unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'),
+  maxLength: 120,
+});
 const headers: fc.Arbitrary<Record<string, string>> = fc
   .record(
     {
@@ -75,7 +138,9 @@ const headers: fc.Arbitrary<Record<string, string>> = fc
       'content-encoding': fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-garbage', 'gzip, identity'),
       authorization: fc.oneof(
         headerValue,
-        fc.constant('AWS4-HMAC-SHA256 Credential=ASIAAAAAAAAAAAAAAAAA/20260301/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00'),
+        fc.constant(
+          'AWS4-HMAC-SHA256 Credential=ASIAAAAAAAAAAAAAAAAA/20260301/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00',
+        ),
         fc.constant('AWS4-HMAC-SHA256 Credential=/, SignedHeaders=, Signature='),
       ),
       'x-amz-date': fc.oneof(headerValue, fc.constant('20260301T100000Z')),
@@ -91,8 +156,15 @@ const headers: fc.Arbitrary<Record<string, string>> = fc
 
 const request = fc.record({
   method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH'),
-  path: fc.oneof(fc.constant('/'), urlText(40).map((p) => '/' + p.replace(/[?#]/g, ''))),
-  query: fc.oneof(fc.constant(''), urlText(200).map((q) => '?' + q.replace(/#/g, '')), formText.map((q) => '?' + q)),
+  path: fc.oneof(
+    fc.constant('/'),
+    urlText(40).map((p) => '/' + p.replace(/[?#]/g, '')),
+  ),
+  query: fc.oneof(
+    fc.constant(''),
+    urlText(200).map((q) => '?' + q.replace(/#/g, '')),
+    formText.map((q) => '?' + q),
+  ),
   headers,
   body,
 });
@@ -113,31 +185,109 @@ interface Fixed {
 const fixed: readonly Fixed[] = [
   { name: 'HEAD /', method: 'HEAD', path: '/', status: 400 },
   { name: 'HEAD with a valid query', method: 'HEAD', path: '/?' + form(webIdentityParams(validToken)), status: 200 },
-  { name: 'PUT with a valid form is served like POST', method: 'PUT', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(validToken)), status: 200 },
+  {
+    name: 'PUT with a valid form is served like POST',
+    method: 'PUT',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form(webIdentityParams(validToken)),
+    status: 200,
+  },
   { name: 'DELETE with the query', method: 'DELETE', path: '/?' + form(webIdentityParams(validToken)), status: 200 },
   { name: 'OPTIONS /', method: 'OPTIONS', path: '/', status: 400, code: 'MissingAction' },
   { name: 'PATCH /', method: 'PATCH', path: '/', body: 'x', status: 400, code: 'MissingAction' },
-  { name: 'another path is the same endpoint', method: 'POST', path: '/some/where', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(validToken)), status: 200 },
+  {
+    name: 'another path is the same endpoint',
+    method: 'POST',
+    path: '/some/where',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form(webIdentityParams(validToken)),
+    status: 200,
+  },
   { name: 'a path with invalid percent-encoding', method: 'GET', path: '/%ZZ/%', status: 400, code: 'MissingAction' },
-  { name: 'a path with an encoded NUL and traversal', method: 'GET', path: '/%00/..%2f..%2fetc%2fpasswd', status: 400, code: 'MissingAction' },
-  { name: 'an issuer path of an unknown provider', method: 'GET', path: '/oidc/unknown.example.com/.well-known/jwks.json', status: 400, code: 'MissingAction' },
-  { name: 'an issuer route with POST', method: 'POST', path: '/oidc/token.actions.githubusercontent.com/.well-known/jwks.json', status: 400, code: 'MissingAction' },
+  {
+    name: 'a path with an encoded NUL and traversal',
+    method: 'GET',
+    path: '/%00/..%2f..%2fetc%2fpasswd',
+    status: 400,
+    code: 'MissingAction',
+  },
+  {
+    name: 'an issuer path of an unknown provider',
+    method: 'GET',
+    path: '/oidc/unknown.example.com/.well-known/jwks.json',
+    status: 400,
+    code: 'MissingAction',
+  },
+  {
+    name: 'an issuer route with POST',
+    method: 'POST',
+    path: '/oidc/token.actions.githubusercontent.com/.well-known/jwks.json',
+    status: 400,
+    code: 'MissingAction',
+  },
   { name: 'a query of only separators', method: 'GET', path: '/?&&&===&', status: 400, code: 'MissingAction' },
-  { name: 'a query with a fragment', method: 'GET', path: '/?Action=GetCallerIdentity&Version=2011-06-15#frag', status: 403, code: 'MissingAuthenticationToken' },
+  {
+    name: 'a query with a fragment',
+    method: 'GET',
+    path: '/?Action=GetCallerIdentity&Version=2011-06-15#frag',
+    status: 403,
+    code: 'MissingAuthenticationToken',
+  },
   {
     name: 'AssumeRoleWithWebIdentity ignores an Authorization header (it is unsigned)',
-    method: 'POST', path: '/',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=ASIAAAAAAAAAAAAAAAAA/20260301/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00', 'x-amz-security-token': 'junk' },
-    body: form(webIdentityParams(validToken)), status: 200,
+    method: 'POST',
+    path: '/',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=ASIAAAAAAAAAAAAAAAAA/20260301/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00',
+      'x-amz-security-token': 'junk',
+    },
+    body: form(webIdentityParams(validToken)),
+    status: 200,
   },
-  { name: 'a body with only NUL bytes', method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '\u0000'.repeat(1000), status: 400, code: 'MissingAction' },
-  { name: 'GetCallerIdentity with a garbage Authorization header', method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 garbage' }, body: 'Action=GetCallerIdentity&Version=2011-06-15', status: 400, code: 'IncompleteSignature' },
-  { name: 'GetCallerIdentity with a Basic Authorization header', method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic dXNlcjpwYXNz' }, body: 'Action=GetCallerIdentity&Version=2011-06-15', status: 400, code: 'IncompleteSignature' },
+  {
+    name: 'a body with only NUL bytes',
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '\u0000'.repeat(1000),
+    status: 400,
+    code: 'MissingAction',
+  },
+  {
+    name: 'GetCallerIdentity with a garbage Authorization header',
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 garbage' },
+    body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    status: 400,
+    code: 'IncompleteSignature',
+  },
+  {
+    name: 'GetCallerIdentity with a Basic Authorization header',
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic dXNlcjpwYXNz' },
+    body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    status: 400,
+    code: 'IncompleteSignature',
+  },
 ];
 
 /** A request through supertest with a client timeout (a hang fails the test). */
-const send = (url: string, r: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer | undefined }): Promise<Response> =>
-  raw(url, { method: r.method ?? 'POST', path: r.path ?? '/', headers: r.headers ?? {}, ...(r.body === undefined ? {} : { body: r.body }), timeout: 10_000 });
+const send = (
+  url: string,
+  r: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer | undefined },
+): Promise<Response> =>
+  raw(url, {
+    method: r.method ?? 'POST',
+    path: r.path ?? '/',
+    headers: r.headers ?? {},
+    ...(r.body === undefined ? {} : { body: r.body }),
+    timeout: 10_000,
+  });
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 for (const l of listeners) {
@@ -145,7 +295,12 @@ for (const l of listeners) {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         // No body with HEAD: the Node client would announce one it never sends, and Node's parser (not the app) answers.
-        const res = await send(l.url, { method: r.method, path: r.path + r.query, headers: r.headers, body: r.method === 'HEAD' ? undefined : r.body });
+        const res = await send(l.url, {
+          method: r.method,
+          path: r.path + r.query,
+          headers: r.headers,
+          body: r.method === 'HEAD' ? undefined : r.body,
+        });
         await checkResponse(res, r.method);
       }),
       { numRuns: 400, interruptAfterTimeLimit: 100_000 },
@@ -154,20 +309,28 @@ for (const l of listeners) {
 
   test(`${l.name}: random form bodies built from real parameter names: never 5xx, always STS XML`, async () => {
     await fc.assert(
-      fc.asyncProperty(formText, fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', undefined), async (text, ct) => {
-        await checkResponse(await send(l.url, { headers: ct === undefined ? {} : { 'content-type': ct }, body: text }), 'POST');
-      }),
+      fc.asyncProperty(
+        formText,
+        fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', undefined),
+        async (text, ct) => {
+          await checkResponse(await send(l.url, { headers: ct === undefined ? {} : { 'content-type': ct }, body: text }), 'POST');
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   test(`${l.name}: random claims in validly signed tokens: never 5xx, always STS XML`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), fc.boolean(), async (claims, keepStandard) => {
-        const extra = keepStandard ? claims : { ...claims, sub: claims['sub'] ?? null, aud: claims['aud'] ?? null };
-        const t = await circleToken({ branch: 'main' }, extra);
-        await checkResponse(await send(l.url, { headers: FORM, body: form(webIdentityParams(t)) }), 'POST');
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
+        fc.boolean(),
+        async (claims, keepStandard) => {
+          const extra = keepStandard ? claims : { ...claims, sub: claims['sub'] ?? null, aud: claims['aud'] ?? null };
+          const t = await circleToken({ branch: 'main' }, extra);
+          await checkResponse(await send(l.url, { headers: FORM, body: form(webIdentityParams(t)) }), 'POST');
+        },
+      ),
       { numRuns: 150 },
     );
   });

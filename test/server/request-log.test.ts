@@ -34,13 +34,20 @@ function assertOneSafeLine(line: string): void {
 
 describe('the line of each kind of request', () => {
   test('allow: time, action, role, session, allow', async () => {
-    const line = await lineOf(async () => postForm(app, form(webIdentityParams(await circleToken({ branch: 'main' }, {}, T), 'deploy-main', 'demo'))));
+    const line = await lineOf(async () =>
+      postForm(app, form(webIdentityParams(await circleToken({ branch: 'main' }, {}, T), 'deploy-main', 'demo'))),
+    );
     assert.equal(line, `2026-03-01T10:00:00.000Z AssumeRoleWithWebIdentity role=${ROLE} session=demo allow`);
   });
 
   test('deny: the AWS code and the emulator reason', async () => {
-    const line = await lineOf(async () => postForm(app, form(webIdentityParams(await circleToken({ branch: 'feature/x' }, {}, T), 'deploy-main', 'demo'))));
-    assert.match(line, /^2026-03-01T10:00:00\.000Z AssumeRoleWithWebIdentity role=arn:aws:iam::123456789012:role\/deploy-main session=demo deny AccessDenied: Statement\[0\]: StringLike oidc\.circleci\.com\/org\/[-0-9a-f]+:sub is false \(context \[".*\/vcs-ref\/refs\/heads\/feature\/x"\], policy \[".*\/vcs-ref\/refs\/heads\/main"\]\)$/);
+    const line = await lineOf(async () =>
+      postForm(app, form(webIdentityParams(await circleToken({ branch: 'feature/x' }, {}, T), 'deploy-main', 'demo'))),
+    );
+    assert.match(
+      line,
+      /^2026-03-01T10:00:00\.000Z AssumeRoleWithWebIdentity role=arn:aws:iam::123456789012:role\/deploy-main session=demo deny AccessDenied: Statement\[0\]: StringLike oidc\.circleci\.com\/org\/[-0-9a-f]+:sub is false \(context \[".*\/vcs-ref\/refs\/heads\/feature\/x"\], policy \[".*\/vcs-ref\/refs\/heads\/main"\]\)$/,
+    );
     assertOneSafeLine(line);
   });
 
@@ -60,14 +67,19 @@ describe('the line of each kind of request', () => {
   });
 
   test('a signed call: GetCallerIdentity with the calling session, no role', async () => {
-    const ok = await expectAssumed(await postForm(app, form(webIdentityParams(await circleToken({ branch: 'main' }, {}, T), 'deploy-main', 'signed'))));
+    const ok = await expectAssumed(
+      await postForm(app, form(webIdentityParams(await circleToken({ branch: 'main' }, {}, T), 'deploy-main', 'signed'))),
+    );
     const line = await lineOf(() => signedPost(app, credentialsOf(ok), 'Action=GetCallerIdentity&Version=2011-06-15', T));
     assert.equal(line, '2026-03-01T10:00:00.000Z GetCallerIdentity role=- session=signed allow');
   });
 
   test('an unsigned GetCallerIdentity: MissingAuthenticationToken with AWS message', async () => {
     const line = await lineOf(() => postForm(app, 'Action=GetCallerIdentity&Version=2011-06-15'));
-    assert.equal(line, '2026-03-01T10:00:00.000Z GetCallerIdentity role=- session=- error MissingAuthenticationToken: Request is missing Authentication Token');
+    assert.equal(
+      line,
+      '2026-03-01T10:00:00.000Z GetCallerIdentity role=- session=- error MissingAuthenticationToken: Request is missing Authentication Token',
+    );
   });
 
   test('no Action: the action shows as -', async () => {
@@ -140,7 +152,20 @@ describe('what a request or a token holds cannot break the line', () => {
 test('the sink: the lines of one event-loop turn in one write, each ending in a newline; a throwing write is ignored', async () => {
   const writes: string[] = [];
   const sink = requestLogSink((t) => void writes.push(t));
-  const r = (session: string): AuditRecord => ({ time: T.toISOString(), requestId: 'r', action: 'GetCallerIdentity', role: null, sessionName: session, subject: null, issuer: null, decision: 'allow', errorCode: null, message: null, reason: null, trace: null });
+  const r = (session: string): AuditRecord => ({
+    time: T.toISOString(),
+    requestId: 'r',
+    action: 'GetCallerIdentity',
+    role: null,
+    sessionName: session,
+    subject: null,
+    issuer: null,
+    decision: 'allow',
+    errorCode: null,
+    message: null,
+    reason: null,
+    trace: null,
+  });
   sink(r('one'));
   sink(r('two'));
   assert.deepEqual(writes, [], 'written once the turn ends');

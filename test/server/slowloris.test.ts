@@ -104,7 +104,9 @@ test('an idle keep-alive connection is closed after the keep-alive timeout', { t
   const closed = await new Promise<number>((resolve, reject) => {
     let data = '';
     const s = net.connect(port, '127.0.0.1', () => {
-      s.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      s.write(
+        `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
     s.on('data', (d) => {
       data += d.toString();
@@ -116,5 +118,8 @@ test('an idle keep-alive connection is closed after the keep-alive timeout', { t
   });
   assert.ok(answeredAt > 0, 'the request was answered');
   const idle = closed - answeredAt;
-  assert.ok(idle >= TIMEOUTS.keepAliveMs * 0.8 && idle <= TIMEOUTS.keepAliveMs + SLACK_MS, `idle socket closed after ${idle} ms (started ${closed - started} ms ago)`);
+  assert.ok(
+    idle >= TIMEOUTS.keepAliveMs * 0.8 && idle <= TIMEOUTS.keepAliveMs + SLACK_MS,
+    `idle socket closed after ${idle} ms (started ${closed - started} ms ago)`,
+  );
 });

@@ -20,7 +20,11 @@ const loaded = (): boolean => Object.keys(createRequire(import.meta.url).cache).
 test('query-protocol requests of every shape never load Express', async () => {
   const token = await circleToken({ branch: 'main' });
   const sends = [
-    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(token)) }),
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form(webIdentityParams(token)),
+    }),
     fetch(`${server.url}/?Action=GetCallerIdentity&Version=2011-06-15`),
     fetch(`${server.url}/some/path`, { method: 'PUT', body: 'Action=Nope&Version=2011-06-15' }),
     fetch(`${server.url}/oidc/unknown.example.com/.well-known/jwks.json`),
@@ -88,7 +92,12 @@ function rawExchange(text: string): Promise<string> {
 
 const refusals: readonly [string, string, number, string][] = [
   ['garbage', 'NOT HTTP AT ALL\r\n\r\n', 400, 'MalformedHttpRequest'],
-  ['headers over 64 KiB', `GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`, 431, 'RequestHeaderSectionTooLarge'],
+  [
+    'headers over 64 KiB',
+    `GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+    431,
+    'RequestHeaderSectionTooLarge',
+  ],
   ['Expect: something', 'POST / HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 0\r\n\r\n', 417, 'ExpectationFailed'],
   ['a head that never ends', 'POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ', 408, 'RequestTimeout'],
 ];
@@ -108,7 +117,9 @@ for (const [name, text, status, code] of refusals) {
 // ---- protocol corners (issue 14, item 13) ----
 
 test('an HTTP/1.1 request without Host is MalformedHttpRequest as STS XML (node alone answers an empty 400)', async () => {
-  const answer = await rawExchange('POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 43\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15');
+  const answer = await rawExchange(
+    'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 43\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15',
+  );
   assert.match(answer, /^HTTP\/1\.1 400 /);
   const [head, body] = answer.split('\r\n\r\n') as [string, string];
   assert.match(head, /\r\nConnection: close/);
@@ -117,7 +128,9 @@ test('an HTTP/1.1 request without Host is MalformedHttpRequest as STS XML (node 
 });
 
 test('an HTTP/1.0 request needs no Host: it is served', async () => {
-  const answer = await rawExchange('POST / HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 43\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15');
+  const answer = await rawExchange(
+    'POST / HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 43\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15',
+  );
   assert.match(answer, /^HTTP\/1\.1 403 /);
   assert.match(answer, /<Code>MissingAuthenticationToken<\/Code>/);
 });
@@ -128,7 +141,9 @@ test('a Content-Length over the limit is answered 413 at once, not after the req
     const started = Date.now();
     const first = await new Promise<string>((resolve, reject) => {
       let data = '';
-      const s = net.connect(patient.port, '127.0.0.1', () => s.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\n'));
+      const s = net.connect(patient.port, '127.0.0.1', () =>
+        s.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\n'),
+      );
       s.on('data', (d) => {
         data += d.toString();
         if (data.includes('</ErrorResponse>')) {
@@ -147,7 +162,9 @@ test('a Content-Length over the limit is answered 413 at once, not after the req
 });
 
 test('a refused body that never comes: one answer, then the request timeout closes the connection without a second', async () => {
-  const answer = await rawExchange('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\nAction=');
+  const answer = await rawExchange(
+    'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\nAction=',
+  );
   assert.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1, answer);
   assert.match(answer, /^HTTP\/1\.1 413 /);
 });
@@ -157,7 +174,9 @@ test('an answer that fails to render is a bug: InternalFailure 500, logged once,
   const audit: { errorCode: string | null }[] = [];
   const broken = createStsServer({
     // A result the XML renderer cannot write (an object where text or elements belong).
-    operations: { Broken: async () => ({ ok: true, action: 'Broken', result: [['Value', {} as unknown as string]], audit: { action: 'Broken' } }) },
+    operations: {
+      Broken: async () => ({ ok: true, action: 'Broken', result: [['Value', {} as unknown as string]], audit: { action: 'Broken' } }),
+    },
     clock: () => new Date(0),
     audit: (r) => void audit.push(r),
     failureLog: (err) => void logged.push(String(err)),
@@ -171,7 +190,10 @@ test('an answer that fails to render is a bug: InternalFailure 500, logged once,
       assert.match(await res.text(), /<Code>InternalFailure<\/Code>/);
     }
     assert.equal(logged.length, 2, 'each failure reaches the failure log (which limits repeats itself)');
-    assert.deepEqual(audit.map((r) => r.errorCode), ['InternalFailure', 'InternalFailure']);
+    assert.deepEqual(
+      audit.map((r) => r.errorCode),
+      ['InternalFailure', 'InternalFailure'],
+    );
   } finally {
     broken.close();
   }

@@ -46,8 +46,18 @@ test('an answer queued while a batch is being written goes out in the next batch
 });
 
 const FAILURES: readonly [string, (ctx: string) => void][] = [
-  ['a write that throws an Error', () => { throw new Error('render failed'); }],
-  ['a write that throws a non-Error', () => { throw 'just a string'; }],
+  [
+    'a write that throws an Error',
+    () => {
+      throw new Error('render failed');
+    },
+  ],
+  [
+    'a write that throws a non-Error',
+    () => {
+      throw 'just a string';
+    },
+  ],
 ];
 
 for (const [name, failing] of FAILURES) {

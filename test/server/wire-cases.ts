@@ -27,7 +27,11 @@ export interface WireInputs {
   readonly mainToken: string;
   readonly featureToken: string;
   readonly expiredToken: string;
-  readonly signed: (creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, body: string, date: Date) => Promise<Record<string, string>>;
+  readonly signed: (
+    creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+    body: string,
+    date: Date,
+  ) => Promise<Record<string, string>>;
   readonly creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   readonly form: (params: Record<string, string>) => string;
   readonly webIdentityParams: (token: string, role?: string) => Record<string, string>;
@@ -53,25 +57,48 @@ export const WIRE_CASES: readonly WireCase[] = [
   { name: 'missing Action', req: () => ({ headers: FORM, body: 'Version=2011-06-15' }) },
   { name: 'bad Version', req: () => ({ headers: FORM, body: 'Action=AssumeRoleWithWebIdentity&Version=2010-01-01' }) },
   { name: 'unknown Action', req: () => ({ headers: FORM, body: 'Action=Nope&Version=2011-06-15' }) },
-  { name: 'duplicate parameter', req: () => ({ headers: FORM, body: 'Action=GetCallerIdentity&Action=GetCallerIdentity&Version=2011-06-15' }) },
+  {
+    name: 'duplicate parameter',
+    req: () => ({ headers: FORM, body: 'Action=GetCallerIdentity&Action=GetCallerIdentity&Version=2011-06-15' }),
+  },
   { name: 'empty body', req: () => ({ headers: FORM, body: '' }) },
   { name: 'bad percent-encoding', req: () => ({ headers: FORM, body: 'Action=%ZZ&Version=2011-06-15' }) },
   { name: 'invalid UTF-8', req: () => ({ headers: FORM, body: Buffer.from([0x41, 0x63, 0x74, 0x69, 0x6f, 0x6e, 0x3d, 0xff, 0xfe]) }) },
   { name: 'too many parameters', req: () => ({ headers: FORM, body: Array.from({ length: 300 }, (_, i) => `p${i}=x`).join('&') }) },
-  { name: 'parameters in the query string', req: () => ({ path: '/?Action=AssumeRoleWithWebIdentity&Version=2011-06-15', headers: FORM, body: '' }) },
+  {
+    name: 'parameters in the query string',
+    req: () => ({ path: '/?Action=AssumeRoleWithWebIdentity&Version=2011-06-15', headers: FORM, body: '' }),
+  },
   { name: 'query string and body', req: () => ({ path: '/?Version=2011-06-15', headers: FORM, body: 'Action=GetCallerIdentity' }) },
-  { name: 'query string with a fragment', req: () => ({ path: '/?Action=GetCallerIdentity#x', headers: FORM, body: 'Version=2011-06-15' }) },
+  {
+    name: 'query string with a fragment',
+    req: () => ({ path: '/?Action=GetCallerIdentity#x', headers: FORM, body: 'Version=2011-06-15' }),
+  },
   { name: 'no content type', req: () => ({ body: GCI }) },
-  { name: 'another content type (body ignored)', req: () => ({ headers: { 'content-type': 'application/json' }, body: '{"Action":"GetCallerIdentity"}' }) },
+  {
+    name: 'another content type (body ignored)',
+    req: () => ({ headers: { 'content-type': 'application/json' }, body: '{"Action":"GetCallerIdentity"}' }),
+  },
   { name: 'content type with odd case', req: () => ({ headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded' }, body: GCI }) },
   { name: 'GetCallerIdentity', req: async (i) => ({ headers: await i.signed(i.creds, GCI, new Date()), body: GCI }) },
-  { name: 'GetCallerIdentity, wrong secret', req: async (i) => ({ headers: await i.signed({ ...i.creds, secretAccessKey: 'x'.repeat(40) }, GCI, new Date()), body: GCI }) },
-  { name: 'GetCallerIdentity, old date', req: async (i) => ({ headers: await i.signed(i.creds, GCI, new Date(Date.now() - 3600_000)), body: GCI }) },
+  {
+    name: 'GetCallerIdentity, wrong secret',
+    req: async (i) => ({ headers: await i.signed({ ...i.creds, secretAccessKey: 'x'.repeat(40) }, GCI, new Date()), body: GCI }),
+  },
+  {
+    name: 'GetCallerIdentity, old date',
+    req: async (i) => ({ headers: await i.signed(i.creds, GCI, new Date(Date.now() - 3600_000)), body: GCI }),
+  },
   { name: 'GetCallerIdentity, no signature', req: () => ({ headers: FORM, body: GCI }) },
   {
     name: 'AssumeRole (chaining)',
     req: async (i) => {
-      const chain = i.form({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: 'arn:aws:iam::123456789012:role/deploy-main', RoleSessionName: 'chained' });
+      const chain = i.form({
+        Action: 'AssumeRole',
+        Version: '2011-06-15',
+        RoleArn: 'arn:aws:iam::123456789012:role/deploy-main',
+        RoleSessionName: 'chained',
+      });
       return { headers: await i.signed(i.creds, chain, new Date()), body: chain };
     },
   },
@@ -82,17 +109,46 @@ export const WIRE_CASES: readonly WireCase[] = [
   { name: 'content-encoding gzip', req: () => ({ headers: { ...FORM, 'content-encoding': 'gzip' }, body: 'not gzip' }) },
   { name: 'content-encoding identity', req: () => ({ headers: { ...FORM, 'content-encoding': 'identity' }, body: GCI }) },
   { name: 'GET /', req: () => ({ method: 'GET', path: `/?${GCI}` }) },
-  { name: 'GET / with a body', req: () => ({ method: 'GET', path: '/?Version=2011-06-15', headers: FORM, body: 'Action=GetCallerIdentity' }) },
+  {
+    name: 'GET / with a body',
+    req: () => ({ method: 'GET', path: '/?Version=2011-06-15', headers: FORM, body: 'Action=GetCallerIdentity' }),
+  },
   { name: 'HEAD /', req: () => ({ method: 'HEAD', path: '/' }) },
   { name: 'POST /other', req: () => ({ path: '/other', headers: FORM, body: GCI }) },
   { name: 'PUT /', req: () => ({ method: 'PUT', headers: FORM, body: GCI }) },
   { name: 'OPTIONS /', req: () => ({ method: 'OPTIONS', path: '/' }) },
-  { name: 'absolute-form target', req: () => ({ path: 'http://sts.emulator.test/?Action=GetCallerIdentity', headers: FORM, body: 'Version=2011-06-15' }) },
-  { name: 'issuer discovery document', req: () => ({ method: 'GET', path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/openid-configuration', headers: { host: 'sts.emulator.test:4566' } }) },
-  { name: 'issuer JWKS', req: () => ({ method: 'GET', path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json' }) },
-  { name: 'issuer JWKS, HEAD', req: () => ({ method: 'HEAD', path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json' }) },
-  { name: 'issuer JWKS, other case and a trailing slash', req: () => ({ method: 'GET', path: '/OIDC/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/JWKS.json/' }) },
-  { name: 'issuer route with POST', req: () => ({ path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json', headers: FORM, body: GCI }) },
+  {
+    name: 'absolute-form target',
+    req: () => ({ path: 'http://sts.emulator.test/?Action=GetCallerIdentity', headers: FORM, body: 'Version=2011-06-15' }),
+  },
+  {
+    name: 'issuer discovery document',
+    req: () => ({
+      method: 'GET',
+      path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/openid-configuration',
+      headers: { host: 'sts.emulator.test:4566' },
+    }),
+  },
+  {
+    name: 'issuer JWKS',
+    req: () => ({ method: 'GET', path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json' }),
+  },
+  {
+    name: 'issuer JWKS, HEAD',
+    req: () => ({ method: 'HEAD', path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json' }),
+  },
+  {
+    name: 'issuer JWKS, other case and a trailing slash',
+    req: () => ({ method: 'GET', path: '/OIDC/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/JWKS.json/' }),
+  },
+  {
+    name: 'issuer route with POST',
+    req: () => ({
+      path: '/oidc/oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d/.well-known/jwks.json',
+      headers: FORM,
+      body: GCI,
+    }),
+  },
   { name: 'issuer path of an unknown provider', req: () => ({ method: 'GET', path: '/oidc/unknown.example.com/.well-known/jwks.json' }) },
 ];
 
@@ -100,11 +156,14 @@ export function send(port: number, r: Req): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = r.body === undefined ? undefined : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body, 'utf8');
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
-    if (body !== undefined && r.chunks === undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length);
+    if (body !== undefined && r.chunks === undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length'))
+      headers['content-length'] = String(body.length);
     const req = request({ host: '127.0.0.1', port, method: r.method ?? 'POST', path: r.path ?? '/', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flat(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: flat(res.headers), body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -131,7 +190,8 @@ export function normalise(a: Answer): Answer {
   const headers = { ...a.headers };
   if (headers['x-amzn-requestid'] !== undefined) headers['x-amzn-requestid'] = '*';
   if (headers['content-length'] !== undefined && /<Credentials>/.test(a.body)) headers['content-length'] = '*'; // the session token's length varies
-  if (headers['x-sts-emulator-reason'] !== undefined) headers['x-sts-emulator-reason'] = headers['x-sts-emulator-reason'].replace(/\d{10}/g, '*');
+  if (headers['x-sts-emulator-reason'] !== undefined)
+    headers['x-sts-emulator-reason'] = headers['x-sts-emulator-reason'].replace(/\d{10}/g, '*');
   return { status: a.status, headers, body };
 }
 

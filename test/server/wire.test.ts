@@ -31,7 +31,10 @@ interface Recorded {
 
 async function record(): Promise<Recorded[]> {
   const mainToken = await circleToken({ branch: 'main' });
-  const issued = await send(withReason.port, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(webIdentityParams(mainToken)) });
+  const issued = await send(withReason.port, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form(webIdentityParams(mainToken)),
+  });
   const get = (tag: string): string => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(issued.body)?.[1] ?? '';
   const inputs: WireInputs = {
     mainToken,
@@ -58,7 +61,10 @@ if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(GOLDEN, JSON.stringify(r
 const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Recorded[];
 
 test('the golden file and the table list the same cases, in order', () => {
-  assert.deepEqual(recorded.map((r) => r.name), golden.map((g) => g.name));
+  assert.deepEqual(
+    recorded.map((r) => r.name),
+    golden.map((g) => g.name),
+  );
 });
 
 for (const [i, r] of recorded.entries()) {

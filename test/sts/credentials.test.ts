@@ -10,7 +10,7 @@ function seeded(seed: string): (n: number) => Uint8Array {
   let i = 0;
   return (n) => {
     const out = Buffer.alloc(n);
-    for (let off = 0; off < n; ) off += createHash('sha256').update(`${seed}:${i++}`).digest().copy(out, off);
+    for (let off = 0; off < n;) off += createHash('sha256').update(`${seed}:${i++}`).digest().copy(out, off);
     return new Uint8Array(out);
   };
 }
@@ -60,10 +60,28 @@ test('the token layout: version 2 | iv | AES-256-GCM(secret | payload JSON) | ta
   assert.equal(issued.secretAccessKey, Buffer.from(secret).toString('base64'));
   assert.equal(accessKeyBytes.length, 10);
   const key = Buffer.from(hkdfSync('sha256', KEY, 'sts-emulator', 'session-token enc v2', 32));
-  const payload = JSON.stringify({ a: issued.accessKeyId, c: session.accountId, r: session.roleArn, n: session.roleName, i: session.roleId, s: session.sessionName, e: session.expiration.getTime(), t: session.issuedAt.getTime(), ch: false, si: 'ünïcode-src' });
+  const payload = JSON.stringify({
+    a: issued.accessKeyId,
+    c: session.accountId,
+    r: session.roleArn,
+    n: session.roleName,
+    i: session.roleId,
+    s: session.sessionName,
+    e: session.expiration.getTime(),
+    t: session.issuedAt.getTime(),
+    ch: false,
+    si: 'ünïcode-src',
+  });
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from([2]));
-  const expected = Buffer.concat([Buffer.from([2]), iv, cipher.update(secret), cipher.update(payload, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  const expected = Buffer.concat([
+    Buffer.from([2]),
+    iv,
+    cipher.update(secret),
+    cipher.update(payload, 'utf8'),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
   assert.equal(issued.sessionToken, expected.toString('base64'));
 });
 
@@ -96,20 +114,61 @@ const later = (ms: number): Date => new Date(session.expiration.getTime() + ms);
 const cases: { name: string; run: () => unknown; want: Want }[] = [
   { name: 'no session token', run: () => authority.authenticate(creds.accessKeyId, undefined, NOW), want: invalid },
   { name: 'empty session token', run: () => authority.authenticate(creds.accessKeyId, '', NOW), want: invalid },
-  { name: 'token from a server with another key', run: () => createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('c') }).authenticate(creds.accessKeyId, creds.sessionToken, NOW), want: invalid },
-  { name: 'token of another access key', run: () => authority.authenticate(creds.accessKeyId, withSource.sessionToken, NOW), want: invalid },
-  { name: 'right token, access key changed', run: () => authority.authenticate('ASIAAAAAAAAAAAAAAAAA', creds.sessionToken, NOW), want: invalid },
+  {
+    name: 'token from a server with another key',
+    run: () => createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('c') }).authenticate(creds.accessKeyId, creds.sessionToken, NOW),
+    want: invalid,
+  },
+  {
+    name: 'token of another access key',
+    run: () => authority.authenticate(creds.accessKeyId, withSource.sessionToken, NOW),
+    want: invalid,
+  },
+  {
+    name: 'right token, access key changed',
+    run: () => authority.authenticate('ASIAAAAAAAAAAAAAAAAA', creds.sessionToken, NOW),
+    want: invalid,
+  },
   { name: 'expired: at Expiration', run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken, later(0)), want: expired },
-  { name: 'expired: a day after', run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken, later(86_400_000)), want: expired },
-  { name: 'expired and foreign: foreign wins', run: () => createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('c') }).authenticate(creds.accessKeyId, creds.sessionToken, later(1)), want: invalid },
-  { name: 'expired and of another key: invalid wins', run: () => authority.authenticate(creds.accessKeyId, withSource.sessionToken, later(1)), want: invalid },
+  {
+    name: 'expired: a day after',
+    run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken, later(86_400_000)),
+    want: expired,
+  },
+  {
+    name: 'expired and foreign: foreign wins',
+    run: () =>
+      createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('c') }).authenticate(creds.accessKeyId, creds.sessionToken, later(1)),
+    want: invalid,
+  },
+  {
+    name: 'expired and of another key: invalid wins',
+    run: () => authority.authenticate(creds.accessKeyId, withSource.sessionToken, later(1)),
+    want: invalid,
+  },
   { name: 'invalid now', run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken, new Date(NaN)), want: expired },
   { name: 'not base64', run: () => authority.authenticate(creds.accessKeyId, 'not base64!', NOW), want: invalid },
-  { name: 'base64url spelling of the token', run: () => authority.authenticate(creds.accessKeyId, Buffer.from(creds.sessionToken, 'base64').toString('base64url'), NOW), want: invalid },
-  { name: 'token with a newline', run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken.slice(0, 8) + '\n' + creds.sessionToken.slice(8), NOW), want: invalid },
-  { name: 'token with extra padding', run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken + '====', NOW), want: invalid },
+  {
+    name: 'base64url spelling of the token',
+    run: () => authority.authenticate(creds.accessKeyId, Buffer.from(creds.sessionToken, 'base64').toString('base64url'), NOW),
+    want: invalid,
+  },
+  {
+    name: 'token with a newline',
+    run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken.slice(0, 8) + '\n' + creds.sessionToken.slice(8), NOW),
+    want: invalid,
+  },
+  {
+    name: 'token with extra padding',
+    run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken + '====', NOW),
+    want: invalid,
+  },
   { name: 'truncated token', run: () => authority.authenticate(creds.accessKeyId, creds.sessionToken.slice(0, -4), NOW), want: invalid },
-  { name: 'AWS-looking token', run: () => authority.authenticate(creds.accessKeyId, 'FwoGZXIvYXdzEBYaDHqa0AP1Cq1AxR9b9SLIAbX7', NOW), want: invalid },
+  {
+    name: 'AWS-looking token',
+    run: () => authority.authenticate(creds.accessKeyId, 'FwoGZXIvYXdzEBYaDHqa0AP1Cq1AxR9b9SLIAbX7', NOW),
+    want: invalid,
+  },
   { name: 'short token', run: () => authority.authenticate(creds.accessKeyId, 'AAAA', NOW), want: invalid },
   { name: 'huge token', run: () => authority.authenticate(creds.accessKeyId, 'A'.repeat(1_000_000), NOW), want: invalid },
   { name: 'NUL and lone surrogate', run: () => authority.authenticate(creds.accessKeyId, '\u0000\ud800', NOW), want: invalid },
@@ -142,13 +201,19 @@ test('the secret is random, travels only encrypted in the token, and only the sa
   const raw = Buffer.from(creds.sessionToken, 'base64');
   assert.equal(raw.indexOf(Buffer.from(creds.secretAccessKey, 'base64')), -1, 'the secret bytes are not in the token in clear');
   assert.equal(authority.authenticate(creds.accessKeyId, creds.sessionToken, NOW).secretAccessKey, creds.secretAccessKey);
-  assert.throws(() => createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('a') }).authenticate(creds.accessKeyId, creds.sessionToken, NOW), StsError);
+  assert.throws(
+    () => createCredentialAuthority(OTHER_KEY, { randomBytes: seeded('a') }).authenticate(creds.accessKeyId, creds.sessionToken, NOW),
+    StsError,
+  );
 });
 
 test('a session token of the earlier format (version 1) is refused as InvalidClientTokenId', () => {
   const raw = Buffer.from(creds.sessionToken, 'base64');
   raw[0] = 1;
-  assert.throws(() => authority.authenticate(creds.accessKeyId, raw.toString('base64'), NOW), (e: unknown) => e instanceof StsError && e.code === 'InvalidClientTokenId');
+  assert.throws(
+    () => authority.authenticate(creds.accessKeyId, raw.toString('base64'), NOW),
+    (e: unknown) => e instanceof StsError && e.code === 'InvalidClientTokenId',
+  );
 });
 
 test('a server key under 32 bytes is refused', () => {
@@ -162,9 +227,16 @@ test('issue refuses a short randomBytes and invalid dates', () => {
 
 test('fuzz: arbitrary strings as access key and token only ever raise StsError', () => {
   fc.assert(
-    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.oneof(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b).toString('base64'))), (akid, token) => {
-      assert.throws(() => authority.authenticate(akid, token, NOW), StsError);
-    }),
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.oneof(
+        fc.string({ unit: 'binary' }),
+        fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b).toString('base64')),
+      ),
+      (akid, token) => {
+        assert.throws(() => authority.authenticate(akid, token, NOW), StsError);
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -8,7 +8,15 @@ import { test } from 'node:test';
 import { StsError } from '../../src/protocol/errors.js';
 import { dispatch, stsOperations, type Operations, type QueryRequest, type StsDeps } from '../../src/sts/index.js';
 
-const req = (params: Record<string, string>): QueryRequest => ({ params: new Map(Object.entries(params)), method: 'POST', path: '/', rawQuery: '', headers: {}, body: '', sourceIp: '127.0.0.1' });
+const req = (params: Record<string, string>): QueryRequest => ({
+  params: new Map(Object.entries(params)),
+  method: 'POST',
+  path: '/',
+  rawQuery: '',
+  headers: {},
+  body: '',
+  sourceIp: '127.0.0.1',
+});
 const unusedDeps = new Proxy({}, { get: () => assert.fail('deps must not be touched') }) as StsDeps;
 
 const signedCalls: string[] = [];
@@ -17,19 +25,61 @@ const signedOp = (action: string) => async () => {
   return { ok: true as const, action, result: [], audit: { action } };
 };
 /** The operations with the signed ones replaced by recorders (the web-identity one is never reached here). */
-const signed: Operations = { ...stsOperations(unusedDeps), GetCallerIdentity: signedOp('GetCallerIdentity'), AssumeRole: signedOp('AssumeRole') };
-const withoutSigned: Operations = { AssumeRoleWithWebIdentity: stsOperations(unusedDeps)['AssumeRoleWithWebIdentity'] as Operations[string] };
+const signed: Operations = {
+  ...stsOperations(unusedDeps),
+  GetCallerIdentity: signedOp('GetCallerIdentity'),
+  AssumeRole: signedOp('AssumeRole'),
+};
+const withoutSigned: Operations = {
+  AssumeRoleWithWebIdentity: stsOperations(unusedDeps)['AssumeRoleWithWebIdentity'] as Operations[string],
+};
 
 const vectors: readonly { name: string; params: Record<string, string>; code: string; message: string; action: string }[] = [
   { name: 'no Action', params: { Version: '2011-06-15' }, code: 'MissingAction', message: 'Missing Action', action: '' },
   { name: 'empty Action', params: { Action: '', Version: '2011-06-15' }, code: 'MissingAction', message: 'Missing Action', action: '' },
   { name: 'no Action, no Version', params: {}, code: 'MissingAction', message: 'Missing Action', action: '' },
-  { name: 'no Version', params: { Action: 'AssumeRoleWithWebIdentity' }, code: 'MissingParameter', message: 'The request must contain the parameter Version', action: 'AssumeRoleWithWebIdentity' },
-  { name: 'no Version, unknown Action: Version first', params: { Action: 'Nope' }, code: 'MissingParameter', message: 'The request must contain the parameter Version', action: 'Nope' },
-  { name: 'wrong Version', params: { Action: 'GetCallerIdentity', Version: '2011-06-16' }, code: 'InvalidAction', message: 'Could not find operation GetCallerIdentity for version 2011-06-16', action: 'GetCallerIdentity' },
-  { name: 'unknown Action', params: { Action: 'GetSessionToken', Version: '2011-06-15' }, code: 'InvalidAction', message: 'Could not find operation GetSessionToken for version 2011-06-15', action: 'GetSessionToken' },
-  { name: 'Action case matters', params: { Action: 'getCallerIdentity', Version: '2011-06-15' }, code: 'InvalidAction', message: 'Could not find operation getCallerIdentity for version 2011-06-15', action: 'getCallerIdentity' },
-  { name: 'a prototype name as Action', params: { Action: 'constructor', Version: '2011-06-15' }, code: 'InvalidAction', message: 'Could not find operation constructor for version 2011-06-15', action: 'constructor' },
+  {
+    name: 'no Version',
+    params: { Action: 'AssumeRoleWithWebIdentity' },
+    code: 'MissingParameter',
+    message: 'The request must contain the parameter Version',
+    action: 'AssumeRoleWithWebIdentity',
+  },
+  {
+    name: 'no Version, unknown Action: Version first',
+    params: { Action: 'Nope' },
+    code: 'MissingParameter',
+    message: 'The request must contain the parameter Version',
+    action: 'Nope',
+  },
+  {
+    name: 'wrong Version',
+    params: { Action: 'GetCallerIdentity', Version: '2011-06-16' },
+    code: 'InvalidAction',
+    message: 'Could not find operation GetCallerIdentity for version 2011-06-16',
+    action: 'GetCallerIdentity',
+  },
+  {
+    name: 'unknown Action',
+    params: { Action: 'GetSessionToken', Version: '2011-06-15' },
+    code: 'InvalidAction',
+    message: 'Could not find operation GetSessionToken for version 2011-06-15',
+    action: 'GetSessionToken',
+  },
+  {
+    name: 'Action case matters',
+    params: { Action: 'getCallerIdentity', Version: '2011-06-15' },
+    code: 'InvalidAction',
+    message: 'Could not find operation getCallerIdentity for version 2011-06-15',
+    action: 'getCallerIdentity',
+  },
+  {
+    name: 'a prototype name as Action',
+    params: { Action: 'constructor', Version: '2011-06-15' },
+    code: 'InvalidAction',
+    message: 'Could not find operation constructor for version 2011-06-15',
+    action: 'constructor',
+  },
 ];
 
 for (const v of vectors) {
@@ -61,7 +111,11 @@ test('dispatch: without signed operations, GetCallerIdentity is an unknown opera
 });
 
 test('dispatch: a fault inside an operation becomes InternalFailure (500, Receiver), never a throw, detail not echoed', async () => {
-  const boom: Operations = { GetCallerIdentity: async () => { throw new TypeError('secret detail'); } };
+  const boom: Operations = {
+    GetCallerIdentity: async () => {
+      throw new TypeError('secret detail');
+    },
+  };
   const out = await dispatch(boom, req({ Action: 'GetCallerIdentity', Version: '2011-06-15' }));
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'InternalFailure');
@@ -71,7 +125,11 @@ test('dispatch: a fault inside an operation becomes InternalFailure (500, Receiv
 });
 
 test('dispatch: an StsError thrown by an operation is kept as it is', async () => {
-  const denied: Operations = { AssumeRole: async () => { throw new StsError('ExpiredToken', 'The security token included in the request is expired'); } };
+  const denied: Operations = {
+    AssumeRole: async () => {
+      throw new StsError('ExpiredToken', 'The security token included in the request is expired');
+    },
+  };
   const out = await dispatch(denied, req({ Action: 'AssumeRole', Version: '2011-06-15' }));
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'ExpiredToken');
@@ -80,12 +138,28 @@ test('dispatch: an StsError thrown by an operation is kept as it is', async () =
 
 test('dispatch: a verifier fault in AssumeRoleWithWebIdentity is InternalFailure, not a rejection', async () => {
   const deps = {
-    accountId: '123456789012', region: 'us-east-1', claimKeys: 'aws', clock: () => new Date(0),
+    accountId: '123456789012',
+    region: 'us-east-1',
+    claimKeys: 'aws',
+    clock: () => new Date(0),
     roles: { find: () => undefined },
-    verifier: { verify: async () => { throw new RangeError('boom'); } },
+    verifier: {
+      verify: async () => {
+        throw new RangeError('boom');
+      },
+    },
     credentials: { issue: () => assert.fail('no credentials') },
   } as unknown as StsDeps;
-  const out = await dispatch(stsOperations(deps), req({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: 'arn:aws:iam::123456789012:role/x', RoleSessionName: 'ab', WebIdentityToken: 'abcd' }));
+  const out = await dispatch(
+    stsOperations(deps),
+    req({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: 'arn:aws:iam::123456789012:role/x',
+      RoleSessionName: 'ab',
+      WebIdentityToken: 'abcd',
+    }),
+  );
   assert.ok(!out.ok);
   assert.equal(out.error.code, 'InternalFailure');
   assert.equal(out.action, 'AssumeRoleWithWebIdentity');

@@ -37,12 +37,15 @@ const bad: [string, string, RegExp][] = [
 ];
 for (const [name, text, message] of bad) {
   test(`rejects ${name} without echoing it`, () => {
-    assert.throws(() => parseServerKey(text, '--server-key'), (e: unknown) => {
-      assert.ok(e instanceof ServerKeyError);
-      assert.match(e.message, message);
-      if (text.trim().length > 8) assert.ok(!e.message.includes(text.trim()), 'key material echoed');
-      return true;
-    });
+    assert.throws(
+      () => parseServerKey(text, '--server-key'),
+      (e: unknown) => {
+        assert.ok(e instanceof ServerKeyError);
+        assert.match(e.message, message);
+        if (text.trim().length > 8) assert.ok(!e.message.includes(text.trim()), 'key material echoed');
+        return true;
+      },
+    );
   });
 }
 
@@ -55,11 +58,17 @@ test('precedence: flag, then env, then file, then generated', () => {
   assert.deepEqual(resolveServerKey({ flag, env, file, randomBytes: random }), { key: new Uint8Array(32).fill(1), source: 'flag' });
   assert.deepEqual(resolveServerKey({ env, file, randomBytes: random }), { key: new Uint8Array(32).fill(2), source: 'env' });
   assert.deepEqual(resolveServerKey({ env: {}, file, randomBytes: random }), { key: new Uint8Array(32).fill(3), source: 'file' });
-  assert.deepEqual(resolveServerKey({ env: { STS_EMULATOR_SERVER_KEY: '' }, randomBytes: random }), { key: new Uint8Array(32).fill(4), source: 'generated' });
+  assert.deepEqual(resolveServerKey({ env: { STS_EMULATOR_SERVER_KEY: '' }, randomBytes: random }), {
+    key: new Uint8Array(32).fill(4),
+    source: 'generated',
+  });
 });
 
 test('an invalid env key names the variable', () => {
-  assert.throws(() => resolveServerKey({ env: { STS_EMULATOR_SERVER_KEY: 'abcd' } }), /^ServerKeyError: STS_EMULATOR_SERVER_KEY: the key is 2 bytes, too short/);
+  assert.throws(
+    () => resolveServerKey({ env: { STS_EMULATOR_SERVER_KEY: 'abcd' } }),
+    /^ServerKeyError: STS_EMULATOR_SERVER_KEY: the key is 2 bytes, too short/,
+  );
 });
 
 test('a missing key file is created with mode 0600 and read back on restart', () => {
@@ -81,13 +90,19 @@ test('a key file holding base64 is read', () => {
 test('a bad key file names its path', () => {
   const file = join(dir, 'short.key');
   writeFileSync(file, 'abcd');
-  assert.throws(() => resolveServerKey({ env: {}, file }), { name: 'ServerKeyError', message: new RegExp(`^--server-key-file ${file}: the key is 2 bytes, too short`) });
+  assert.throws(() => resolveServerKey({ env: {}, file }), {
+    name: 'ServerKeyError',
+    message: new RegExp(`^--server-key-file ${file}: the key is 2 bytes, too short`),
+  });
 });
 
 test('an unreadable key file is a clear error', () => {
   const path = join(dir, 'a-directory');
   mkdirSync(path);
-  assert.throws(() => resolveServerKey({ env: {}, file: path }), { name: 'ServerKeyError', message: `--server-key-file ${path}: cannot read the file (EISDIR)` });
+  assert.throws(() => resolveServerKey({ env: {}, file: path }), {
+    name: 'ServerKeyError',
+    message: `--server-key-file ${path}: cannot read the file (EISDIR)`,
+  });
 });
 
 test('generated keys come from randomBytes and default to crypto', () => {

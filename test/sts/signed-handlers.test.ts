@@ -39,7 +39,12 @@ async function setup() {
   return { app, audit };
 }
 
-async function webIdentityCreds(app: Parameters<typeof request>[0], role = 'deploy-main', session = 'ci', duration?: number): Promise<Creds> {
+async function webIdentityCreds(
+  app: Parameters<typeof request>[0],
+  role = 'deploy-main',
+  session = 'ci',
+  duration?: number,
+): Promise<Creds> {
   const token = await circleToken({ branch: 'main' }, {}, now);
   const params: Record<string, string> = webIdentityParams(token, role, session);
   if (duration !== undefined) params['DurationSeconds'] = String(duration);
@@ -53,7 +58,15 @@ async function signedPost(app: Parameters<typeof request>[0], creds: Creds, para
   const body = form({ Version: '2011-06-15', ...params });
   const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: creds, sha256: Sha256 as never });
   const signed = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', path: '/', query: {}, body, headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } },
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path: '/',
+      query: {},
+      body,
+      headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    },
     { signingDate: at },
   );
   let r = request(app).post('/');
@@ -82,7 +95,14 @@ test('GetCallerIdentity, presigned query form (GET)', async () => {
   const creds = await webIdentityCreds(app);
   const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: creds, sha256: Sha256 as never });
   const presigned = await signer.presign(
-    { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: '127.0.0.1' } },
+    {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path: '/',
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      headers: { host: '127.0.0.1' },
+    },
     { signingDate: now, expiresIn: 60 },
   );
   const qs = new URLSearchParams(presigned.query as Record<string, string>).toString();
@@ -92,9 +112,27 @@ test('GetCallerIdentity, presigned query form (GET)', async () => {
 });
 
 const REFUSALS: readonly [string, (c: Creds) => Creds, number, string, string][] = [
-  ['a tampered secret', (c) => ({ ...c, secretAccessKey: (c.secretAccessKey[0] === 'A' ? 'B' : 'A') + c.secretAccessKey.slice(1) }), 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'],
-  ['an unknown access key', (c) => ({ ...c, accessKeyId: 'ASIAZZZZZZZZZZZZZZZZ' }), 403, 'InvalidClientTokenId', 'The security token included in the request is invalid'],
-  ['a session token of another key', (c) => ({ ...c, sessionToken: c.sessionToken.slice(0, -8) + 'AAAAAAA=' }), 403, 'InvalidClientTokenId', 'The security token included in the request is invalid'],
+  [
+    'a tampered secret',
+    (c) => ({ ...c, secretAccessKey: (c.secretAccessKey[0] === 'A' ? 'B' : 'A') + c.secretAccessKey.slice(1) }),
+    403,
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  ],
+  [
+    'an unknown access key',
+    (c) => ({ ...c, accessKeyId: 'ASIAZZZZZZZZZZZZZZZZ' }),
+    403,
+    'InvalidClientTokenId',
+    'The security token included in the request is invalid',
+  ],
+  [
+    'a session token of another key',
+    (c) => ({ ...c, sessionToken: c.sessionToken.slice(0, -8) + 'AAAAAAA=' }),
+    403,
+    'InvalidClientTokenId',
+    'The security token included in the request is invalid',
+  ],
 ];
 for (const [name, change, status, code, message] of REFUSALS) {
   test(`GetCallerIdentity refuses ${name}`, async () => {
@@ -142,13 +180,19 @@ test('a request dated more than 15 minutes off: SignatureDoesNotMatch, Signature
   const creds = await webIdentityCreds(app);
   const res = await signedPost(app, creds, { Action: 'GetCallerIdentity' }, new Date(now.getTime() - 16 * 60 * 1000));
   assert.equal(res.status, 403);
-  assert.match(res.text, /<Code>SignatureDoesNotMatch<\/Code>\s*<Message>Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)<\/Message>/);
+  assert.match(
+    res.text,
+    /<Code>SignatureDoesNotMatch<\/Code>\s*<Message>Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)<\/Message>/,
+  );
 });
 
 test('unsigned GetCallerIdentity and AssumeRole: MissingAuthenticationToken', async () => {
   const { app } = await setup();
   for (const action of ['GetCallerIdentity', 'AssumeRole']) {
-    const res = await request(app).post('/').type('form').send(form({ Action: action, Version: '2011-06-15' }));
+    const res = await request(app)
+      .post('/')
+      .type('form')
+      .send(form({ Action: action, Version: '2011-06-15' }));
     assert.equal(res.status, 403);
     assert.match(res.text, /<Code>MissingAuthenticationToken<\/Code>/);
   }
@@ -157,7 +201,12 @@ test('unsigned GetCallerIdentity and AssumeRole: MissingAuthenticationToken', as
 test('AssumeRole (role chaining): allowed with the external id, the chained session works', async () => {
   const { app, audit } = await setup();
   const creds = await webIdentityCreds(app);
-  const res = await signedPost(app, creds, { Action: 'AssumeRole', RoleArn: roleArn('prod-deployer'), RoleSessionName: 'chained', ExternalId: 'demo-external-id' });
+  const res = await signedPost(app, creds, {
+    Action: 'AssumeRole',
+    RoleArn: roleArn('prod-deployer'),
+    RoleSessionName: 'chained',
+    ExternalId: 'demo-external-id',
+  });
   assert.equal(res.status, 200, res.text);
   const r = (await xmlOf(res.text)).AssumeRoleResponse.AssumeRoleResult[0];
   assert.deepEqual(Object.keys(r), ['Credentials', 'AssumedRoleUser']);
@@ -172,18 +221,48 @@ test('AssumeRole (role chaining): allowed with the external id, the chained sess
 });
 
 const CHAIN_REFUSALS: readonly [string, Record<string, string>, string, RegExp][] = [
-  ['without the external id', {}, 'AccessDenied', /User: arn:aws:sts::123456789012:assumed-role\/deploy-main\/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role\/prod-deployer/],
+  [
+    'without the external id',
+    {},
+    'AccessDenied',
+    /User: arn:aws:sts::123456789012:assumed-role\/deploy-main\/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role\/prod-deployer/,
+  ],
   ['with a wrong external id', { ExternalId: 'nope-nope' }, 'AccessDenied', /not authorized to perform: sts:AssumeRole/],
-  ['for more than an hour', { ExternalId: 'demo-external-id', DurationSeconds: '3601' }, 'ValidationError', /The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./],
-  ['into a role that trusts only web identities', { RoleArn: roleArn('deploy-main') }, 'AccessDenied', /not authorized to perform: sts:AssumeRole/],
-  ['into a role that does not exist', { RoleArn: roleArn('nope') }, 'AccessDenied', /not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role\/nope/],
-  ['with a bad session name', { ExternalId: 'demo-external-id', RoleSessionName: 'a b' }, 'ValidationError', /at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern/],
+  [
+    'for more than an hour',
+    { ExternalId: 'demo-external-id', DurationSeconds: '3601' },
+    'ValidationError',
+    /The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./,
+  ],
+  [
+    'into a role that trusts only web identities',
+    { RoleArn: roleArn('deploy-main') },
+    'AccessDenied',
+    /not authorized to perform: sts:AssumeRole/,
+  ],
+  [
+    'into a role that does not exist',
+    { RoleArn: roleArn('nope') },
+    'AccessDenied',
+    /not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role\/nope/,
+  ],
+  [
+    'with a bad session name',
+    { ExternalId: 'demo-external-id', RoleSessionName: 'a b' },
+    'ValidationError',
+    /at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+  ],
 ];
 for (const [name, extra, code, message] of CHAIN_REFUSALS) {
   test(`AssumeRole refuses ${name}`, async () => {
     const { app } = await setup();
     const creds = await webIdentityCreds(app);
-    const res = await signedPost(app, creds, { Action: 'AssumeRole', RoleArn: roleArn('prod-deployer'), RoleSessionName: 'chained', ...extra });
+    const res = await signedPost(app, creds, {
+      Action: 'AssumeRole',
+      RoleArn: roleArn('prod-deployer'),
+      RoleSessionName: 'chained',
+      ...extra,
+    });
     const e = (await xmlOf(res.text)).ErrorResponse.Error[0];
     assert.equal(e.Code[0], code, res.text);
     assert.match(e.Message[0], message);
@@ -193,7 +272,12 @@ for (const [name, extra, code, message] of CHAIN_REFUSALS) {
 test('AssumeRole from a role session not named by the trust policy: AccessDenied with a trace', async () => {
   const { app, audit } = await setup();
   const creds = await webIdentityCreds(app, 'seed004-fixed', 'other');
-  const res = await signedPost(app, creds, { Action: 'AssumeRole', RoleArn: roleArn('prod-deployer'), RoleSessionName: 'chained', ExternalId: 'demo-external-id' });
+  const res = await signedPost(app, creds, {
+    Action: 'AssumeRole',
+    RoleArn: roleArn('prod-deployer'),
+    RoleSessionName: 'chained',
+    ExternalId: 'demo-external-id',
+  });
   assert.equal(res.status, 403);
   const record = audit.find((a) => a.action === 'AssumeRole');
   assert.equal(record?.decision, 'deny');

@@ -37,7 +37,12 @@ const vectors: Vector[] = [
     signedHeaders: 'host;x-amz-date',
     signature: '07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f',
   },
-  { name: 'get-slashes', path: '//example//', signedHeaders: 'host;x-amz-date', signature: '9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84' },
+  {
+    name: 'get-slashes',
+    path: '//example//',
+    signedHeaders: 'host;x-amz-date',
+    signature: '9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84',
+  },
   {
     name: 'get-vanilla-query-order-key-case',
     query: 'Param2=value2&Param1=value1',
@@ -146,7 +151,10 @@ const uriCases: [string, string][] = [
   ['/100%25', '/100%2525'],
   ['/~user/a~b', '/~user/a~b'],
   ['/a/..b/.c', '/a/..b/.c'],
-  ['/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'],
+  [
+    '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+    '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+  ],
 ];
 for (const [path, expected] of uriCases) {
   test(`canonicalUri(${JSON.stringify(path)}) = ${expected}`, () => assert.equal(canonicalUri(path), expected));

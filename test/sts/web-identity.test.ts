@@ -16,7 +16,10 @@ const CIRCLE = `oidc.circleci.com/org/${CIRCLE_ORG}`;
 const FEDERATED = `arn:aws:iam::123456789012:oidc-provider/${CIRCLE}`;
 const AWIWI = 'sts:AssumeRoleWithWebIdentity';
 const allow = (action: string | string[], condition?: Record<string, unknown>): Record<string, unknown> => ({
-  Effect: 'Allow', Principal: { Federated: FEDERATED }, Action: action, ...(condition === undefined ? {} : { Condition: condition }),
+  Effect: 'Allow',
+  Principal: { Federated: FEDERATED },
+  Action: action,
+  ...(condition === undefined ? {} : { Condition: condition }),
 });
 const audOk = { StringEquals: { [`${CIRCLE}:aud`]: CIRCLE_ORG } };
 const TAGS = 'https://aws.amazon.com/tags';
@@ -34,7 +37,10 @@ const policies = await tempPolicies({
     }),
   ]),
   'tags-any': roleFile('tags-any', [allow([AWIWI, 'sts:TagSession'], audOk)]),
-  'source-identity-ok': roleFile('source-identity-ok', [allow(AWIWI, audOk), allow('sts:SetSourceIdentity', { StringLike: { 'sts:SourceIdentity': 'user-*' } })]),
+  'source-identity-ok': roleFile('source-identity-ok', [
+    allow(AWIWI, audOk),
+    allow('sts:SetSourceIdentity', { StringLike: { 'sts:SourceIdentity': 'user-*' } }),
+  ]),
   'source-identity-no': roleFile('source-identity-no', [allow(AWIWI, audOk)]),
 });
 after(() => policies.remove());
@@ -89,27 +95,86 @@ const tagVectors: readonly TagVector[] = [
     claims: tags({ Project: ['Automation'] }),
     expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession', reason: /sts:TagSession/ },
   },
-  { name: 'tags allowed by sts:TagSession conditions', role: 'tags-ok', claims: tags({ Project: ['Automation'], CostCenter: ['42'] }, ['Project']), expect: { ok: true, packed: 2 } },
-  { name: 'a tag value the TagSession condition refuses', role: 'tags-ok', claims: tags({ Project: ['Other'] }), expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession' } },
-  { name: 'a tag key outside ForAllValues aws:TagKeys', role: 'tags-ok', claims: tags({ Project: ['Automation'], Owner: ['me'] }), expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession' } },
-  { name: 'a transitive key outside ForAllValues sts:TransitiveTagKeys', role: 'tags-ok', claims: tags({ Project: ['Automation'], CostCenter: ['1'] }, ['CostCenter']), expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession' } },
-  { name: 'a tag value as a bare string is accepted', role: 'tags-any', claims: tags({ Project: 'Automation' }), expect: { ok: true, packed: 1 } },
-  { name: 'a tag value that is an array of two', role: 'tags-any', claims: tags({ Project: ['a', 'b'] }), expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token', reason: /principal_tags\.Project/ } },
-  { name: 'the tags claim is not an object', role: 'tags-any', claims: { [TAGS]: 'Project=x' }, expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' } },
-  { name: 'transitive_tag_keys is not an array of strings', role: 'tags-any', claims: tags({ Project: ['x'] }, 'Project'), expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' } },
+  {
+    name: 'tags allowed by sts:TagSession conditions',
+    role: 'tags-ok',
+    claims: tags({ Project: ['Automation'], CostCenter: ['42'] }, ['Project']),
+    expect: { ok: true, packed: 2 },
+  },
+  {
+    name: 'a tag value the TagSession condition refuses',
+    role: 'tags-ok',
+    claims: tags({ Project: ['Other'] }),
+    expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession' },
+  },
+  {
+    name: 'a tag key outside ForAllValues aws:TagKeys',
+    role: 'tags-ok',
+    claims: tags({ Project: ['Automation'], Owner: ['me'] }),
+    expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession' },
+  },
+  {
+    name: 'a transitive key outside ForAllValues sts:TransitiveTagKeys',
+    role: 'tags-ok',
+    claims: tags({ Project: ['Automation'], CostCenter: ['1'] }, ['CostCenter']),
+    expect: { status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession' },
+  },
+  {
+    name: 'a tag value as a bare string is accepted',
+    role: 'tags-any',
+    claims: tags({ Project: 'Automation' }),
+    expect: { ok: true, packed: 1 },
+  },
+  {
+    name: 'a tag value that is an array of two',
+    role: 'tags-any',
+    claims: tags({ Project: ['a', 'b'] }),
+    expect: {
+      status: 400,
+      code: 'InvalidIdentityToken',
+      message: 'Invalid session tags in the web identity token',
+      reason: /principal_tags\.Project/,
+    },
+  },
+  {
+    name: 'the tags claim is not an object',
+    role: 'tags-any',
+    claims: { [TAGS]: 'Project=x' },
+    expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' },
+  },
+  {
+    name: 'transitive_tag_keys is not an array of strings',
+    role: 'tags-any',
+    claims: tags({ Project: ['x'] }, 'Project'),
+    expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' },
+  },
   {
     name: '51 session tags',
     role: 'tags-any',
     claims: tags(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, ['v']]))),
     expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token', reason: /50/ },
   },
-  { name: 'a 129-character tag key', role: 'tags-any', claims: tags({ ['k'.repeat(129)]: ['v'] }), expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' } },
-  { name: 'a 257-character tag value', role: 'tags-any', claims: tags({ k: ['v'.repeat(257)] }), expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' } },
+  {
+    name: 'a 129-character tag key',
+    role: 'tags-any',
+    claims: tags({ ['k'.repeat(129)]: ['v'] }),
+    expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' },
+  },
+  {
+    name: 'a 257-character tag value',
+    role: 'tags-any',
+    claims: tags({ k: ['v'.repeat(257)] }),
+    expect: { status: 400, code: 'InvalidIdentityToken', message: 'Invalid session tags in the web identity token' },
+  },
   {
     name: '10 maximal tags (3840 characters): PackedPolicyTooLarge',
     role: 'tags-any',
     claims: tags(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`${i}${'k'.repeat(127)}`, ['v'.repeat(256)]]))),
-    expect: { status: 400, code: 'PackedPolicyTooLarge', message: 'Packed size of session policies and session tags exceeds the limit: 188% of allowed size.' },
+    expect: {
+      status: 400,
+      code: 'PackedPolicyTooLarge',
+      message: 'Packed size of session policies and session tags exceeds the limit: 188% of allowed size.',
+    },
   },
 ];
 
@@ -145,7 +210,12 @@ test('source identity: allowed by sts:SetSourceIdentity, returned before <Provid
 });
 
 test('source identity that the sts:SourceIdentity condition refuses', async () => {
-  await expectError(await call('source-identity-ok', { [SOURCE_IDENTITY]: 'admin' }), 403, 'AccessDenied', 'Not authorized to perform sts:SetSourceIdentity');
+  await expectError(
+    await call('source-identity-ok', { [SOURCE_IDENTITY]: 'admin' }),
+    403,
+    'AccessDenied',
+    'Not authorized to perform sts:SetSourceIdentity',
+  );
 });
 
 test('source identity without sts:SetSourceIdentity in the trust policy', async () => {
@@ -190,7 +260,12 @@ for (const r of reflected) {
 test('a reflected iss with markup and NUL in the no-provider message', async () => {
   const iss = 'https://x/</Message></Error><Error><Code>AccessDenied\u0000\ud800';
   const res = await postForm(app, form(webIdentityParams(await tokenWith({ iss }), 'open-circle', 'wi-session')));
-  await expectError(res, 400, 'InvalidIdentityToken', 'No OpenIDConnect provider found in your account for https://x/</Message></Error><Error><Code>AccessDenied\uFFFD\uFFFD');
+  await expectError(
+    res,
+    400,
+    'InvalidIdentityToken',
+    'No OpenIDConnect provider found in your account for https://x/</Message></Error><Error><Code>AccessDenied\uFFFD\uFFFD',
+  );
 });
 
 test('the reason header stays printable ASCII whatever the claims hold', async () => {
@@ -212,7 +287,10 @@ test('a token whose sub is not a string', async () => {
 });
 
 test('an aud array: <Audience> is the value in the ClientIDList', async () => {
-  for (const aud of [['someone-else', CIRCLE_ORG], [CIRCLE_ORG, 'someone-else']]) {
+  for (const aud of [
+    ['someone-else', CIRCLE_ORG],
+    [CIRCLE_ORG, 'someone-else'],
+  ]) {
     const r = await expectAssumed(await call('open-circle', { aud }));
     assert.equal(r['Audience'], CIRCLE_ORG);
   }
@@ -233,7 +311,12 @@ for (const c of durations) {
 }
 
 test('DurationSeconds above the default MaxSessionDuration (3600) of a role without one', async () => {
-  await expectError(await call('pathed', {}, { DurationSeconds: '3601' }), 400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  await expectError(
+    await call('pathed', {}, { DurationSeconds: '3601' }),
+    400,
+    'ValidationError',
+    'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+  );
 });
 
 test('a token 299 s past exp is still accepted (5-minute clock skew), 301 s past is not', async () => {
@@ -260,21 +343,40 @@ test('order: a malformed session Policy is reported before the role lookup', asy
 });
 
 test('order: token and sts:TagSession failures come before DurationSeconds > MaxSessionDuration', async () => {
-  const res = await postForm(app, form({ ...webIdentityParams(await tokenWith({ aud: 'x' }), 'pathed', 'wi-session'), DurationSeconds: '43200' }));
+  const res = await postForm(
+    app,
+    form({ ...webIdentityParams(await tokenWith({ aud: 'x' }), 'pathed', 'wi-session'), DurationSeconds: '43200' }),
+  );
   await expectError(res, 400, 'InvalidIdentityToken', 'Incorrect token audience');
   const res2 = await call('tags-no-tagsession', tags({ A: ['b'] }), { DurationSeconds: '43200' });
   await expectError(res2, 403, 'AccessDenied', 'Not authorized to perform sts:TagSession');
 });
 
 test('the full success response order with SourceIdentity and PackedPolicySize', async () => {
-  const res = await call('source-identity-ok', { [SOURCE_IDENTITY]: 'user-bob' }, { Policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}' });
+  const res = await call(
+    'source-identity-ok',
+    { [SOURCE_IDENTITY]: 'user-bob' },
+    { Policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}' },
+  );
   await stsXml(res);
   assert.deepEqual(await elementOrder(res.text), [
-    'AssumeRoleWithWebIdentityResponse', 'AssumeRoleWithWebIdentityResult',
-    'Audience', 'AssumedRoleUser', 'AssumedRoleId', 'Arn', 'SourceIdentity', 'Provider',
-    'Credentials', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration',
-    'SubjectFromWebIdentityToken', 'PackedPolicySize',
-    'ResponseMetadata', 'RequestId',
+    'AssumeRoleWithWebIdentityResponse',
+    'AssumeRoleWithWebIdentityResult',
+    'Audience',
+    'AssumedRoleUser',
+    'AssumedRoleId',
+    'Arn',
+    'SourceIdentity',
+    'Provider',
+    'Credentials',
+    'AccessKeyId',
+    'SecretAccessKey',
+    'SessionToken',
+    'Expiration',
+    'SubjectFromWebIdentityToken',
+    'PackedPolicySize',
+    'ResponseMetadata',
+    'RequestId',
   ]);
 });
 
@@ -297,14 +399,42 @@ const sessionPolicies: readonly { name: string; policy: string; expect: { packed
   { name: 'not JSON', policy: '{"Version":', expect: { message: 'Syntax errors in policy.' } },
   { name: 'JSON but not an object', policy: '[]', expect: { message: 'Policy document must be a JSON object' } },
   { name: 'no Statement', policy: '{"Version":"2012-10-17"}', expect: { message: 'Missing required field Statement' } },
-  { name: 'an empty Statement array', policy: '{"Version":"2012-10-17","Statement":[]}', expect: { message: 'Statement must be an object or a non-empty array of objects' } },
-  { name: 'a Principal (IAM: not in a session policy)', policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}', expect: { message: 'Policy document should not specify a principal.' } },
-  { name: 'no Resource', policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}}', expect: { message: 'Missing required field Resource' } },
-  { name: 'an unknown Version', policy: '{"Version":"2099-01-01","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}', expect: { message: "Version must be '2012-10-17' or '2008-10-17'" } },
+  {
+    name: 'an empty Statement array',
+    policy: '{"Version":"2012-10-17","Statement":[]}',
+    expect: { message: 'Statement must be an object or a non-empty array of objects' },
+  },
+  {
+    name: 'a Principal (IAM: not in a session policy)',
+    policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}',
+    expect: { message: 'Policy document should not specify a principal.' },
+  },
+  {
+    name: 'no Resource',
+    policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}}',
+    expect: { message: 'Missing required field Resource' },
+  },
+  {
+    name: 'an unknown Version',
+    policy: '{"Version":"2099-01-01","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}',
+    expect: { message: "Version must be '2012-10-17' or '2008-10-17'" },
+  },
   { name: 'deeply nested JSON', policy: '['.repeat(1000) + ']'.repeat(1000), expect: { message: 'Policy document must be a JSON object' } },
-  { name: 'valid, minified size counts (56 chars: 3%)', policy: '{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}', expect: { packed: 3 } },
-  { name: 'white space does not count', policy: '  {  "Statement" : { "Effect" : "Allow" , "Action" : "*" , "Resource" : "*" } }  ', expect: { packed: 3 } },
-  { name: 'NotAction and NotResource', policy: '{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"s3:*","NotResource":"*"}}', expect: { packed: 5 } },
+  {
+    name: 'valid, minified size counts (56 chars: 3%)',
+    policy: '{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}',
+    expect: { packed: 3 },
+  },
+  {
+    name: 'white space does not count',
+    policy: '  {  "Statement" : { "Effect" : "Allow" , "Action" : "*" , "Resource" : "*" } }  ',
+    expect: { packed: 3 },
+  },
+  {
+    name: 'NotAction and NotResource',
+    policy: '{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"s3:*","NotResource":"*"}}',
+    expect: { packed: 5 },
+  },
 ];
 for (const c of sessionPolicies) {
   test(`session Policy: ${c.name}`, async () => {

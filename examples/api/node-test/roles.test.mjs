@@ -14,7 +14,9 @@ after(() => emulator.stop());
 async function assumeDeployMain(branch) {
   const sts = new STSClient({ endpoint: emulator.endpoint, region: emulator.region });
   const token = await emulator.mintToken({ preset: { name: 'circleci', branch } });
-  return sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: emulator.roleArn('deploy-main'), RoleSessionName: 'suite', WebIdentityToken: token }));
+  return sts.send(
+    new AssumeRoleWithWebIdentityCommand({ RoleArn: emulator.roleArn('deploy-main'), RoleSessionName: 'suite', WebIdentityToken: token }),
+  );
 }
 
 test('main may deploy', async () => {

@@ -2,7 +2,8 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { expect, inject, test } from 'vitest';
 
 const sts = new STSClient({ endpoint: inject('stsEndpoint'), region: 'us-east-1' });
-const assume = (token) => sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: inject('deployMainArn'), RoleSessionName: 'vitest', WebIdentityToken: token }));
+const assume = (token) =>
+  sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: inject('deployMainArn'), RoleSessionName: 'vitest', WebIdentityToken: token }));
 
 test('main may deploy', async () => {
   const out = await assume(inject('mainToken'));

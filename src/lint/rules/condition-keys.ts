@@ -26,7 +26,13 @@ export const unsupportedConditionKey: ConditionRule = {
           : org !== undefined && /context-ids$/.test(claim)
             ? `AWS has no '${claim}' key; restrict on "${provider}:sub" (project) or "${provider}:oidc.circleci.com/project-id" instead`
             : `match the value inside "${provider}:sub" instead (AWS provides only: ${provided.join(', ')})`;
-    return [{ path: at(s, c.path), message: `AWS does not put '${c.key}' in the request context for ${provider}; ${absentConsequence(c, s.allow)}`, fix }];
+    return [
+      {
+        path: at(s, c.path),
+        message: `AWS does not put '${c.key}' in the request context for ${provider}; ${absentConsequence(c, s.allow)}`,
+        fix,
+      },
+    ];
   },
 };
 
@@ -38,11 +44,13 @@ export const conditionKeyOfOtherProvider: ConditionRule = {
     if (s.trusted.length === 0 || providerOfKey(s, c.key) !== undefined) return [];
     const other = providerPrefixOf(c.key, s.providers);
     if (other === undefined) return [];
-    return [{
-      path: at(s, c.path),
-      message: `'${c.key}' is a key of ${other}, but this statement trusts ${s.trusted.join(', ')}: the key is absent from its requests; ${absentConsequence(c, s.allow)}`,
-      fix: `use the trusted provider's prefix: "${s.trusted[0] ?? '<provider>'}:${c.key.slice(other.length + 1)}"`,
-    }];
+    return [
+      {
+        path: at(s, c.path),
+        message: `'${c.key}' is a key of ${other}, but this statement trusts ${s.trusted.join(', ')}: the key is absent from its requests; ${absentConsequence(c, s.allow)}`,
+        fix: `use the trusted provider's prefix: "${s.trusted[0] ?? '<provider>'}:${c.key.slice(other.length + 1)}"`,
+      },
+    ];
   },
 };
 

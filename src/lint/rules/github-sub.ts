@@ -15,10 +15,12 @@ export const githubWithoutSub: TrustedProviderRule = {
   on: 'trusted-provider',
   check(s, name) {
     if (!isGitHub(name) || checksGitHubSubject(s, name)) return [];
-    return [{
-      path: conditionBlockPath(s),
-      message: `IAM refuses trust policies for ${name} that do not evaluate ${name}:sub or ${name}:job_workflow_ref with StringEquals, StringLike or StringEqualsIgnoreCase`,
-      fix: `add "StringEquals": {"${name}:sub": "repo:<owner>/<repo>:ref:refs/heads/main"}`,
-    }];
+    return [
+      {
+        path: conditionBlockPath(s),
+        message: `IAM refuses trust policies for ${name} that do not evaluate ${name}:sub or ${name}:job_workflow_ref with StringEquals, StringLike or StringEqualsIgnoreCase`,
+        fix: `add "StringEquals": {"${name}:sub": "repo:<owner>/<repo>:ref:refs/heads/main"}`,
+      },
+    ];
   },
 };

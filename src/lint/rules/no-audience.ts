@@ -9,10 +9,12 @@ export const noAudienceCondition: TrustedProviderRule = {
   check(s, name) {
     if ([...conditionsOn(s, name, 'aud'), ...conditionsOn(s, name, 'azp')].some(restricts)) return [];
     const registered = s.providers.find((p) => p.name.toLowerCase() === name.toLowerCase());
-    return [{
-      path: conditionBlockPath(s),
-      message: `no condition on '${name}:aud': any audience the provider accepts is admitted`,
-      fix: `add "StringEquals": {"${name}:aud": "${registered?.clientIdList[0] ?? '<client id>'}"}`,
-    }];
+    return [
+      {
+        path: conditionBlockPath(s),
+        message: `no condition on '${name}:aud': any audience the provider accepts is admitted`,
+        fix: `add "StringEquals": {"${name}:aud": "${registered?.clientIdList[0] ?? '<client id>'}"}`,
+      },
+    ];
   },
 };

@@ -27,10 +27,12 @@ export const forAllValuesWithAllow: ConditionRule = {
   on: 'condition',
   check(s, c) {
     if (c.qualifier !== 'ForAllValues' || !s.allow) return [];
-    return [{
-      path: at(s, c.path),
-      message: `ForAllValues is true when '${c.key}' is absent or empty, so this Allow also admits requests without it`,
-      fix: `add "Null": {"${c.key}": "false"} to the same statement, or use ForAnyValue`,
-    }];
+    return [
+      {
+        path: at(s, c.path),
+        message: `ForAllValues is true when '${c.key}' is absent or empty, so this Allow also admits requests without it`,
+        fix: `add "Null": {"${c.key}": "false"} to the same statement, or use ForAnyValue`,
+      },
+    ];
   },
 };

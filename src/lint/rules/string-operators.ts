@@ -9,7 +9,13 @@ export const wildcardInStringEquals: ConditionRule = {
   check(s, c) {
     if (!/^String(Not)?Equals(IgnoreCase)?$/.test(c.baseOperator) || !c.values.some(hasWildcard)) return [];
     const like = c.baseOperator.includes('Not') ? 'StringNotLike' : 'StringLike';
-    return [{ path: at(s, c.path), message: `${c.operator} compares literally: '*' and '?' here match only themselves`, fix: `use ${like} for a pattern, or remove the wildcard` }];
+    return [
+      {
+        path: at(s, c.path),
+        message: `${c.operator} compares literally: '*' and '?' here match only themselves`,
+        fix: `use ${like} for a pattern, or remove the wildcard`,
+      },
+    ];
   },
 };
 

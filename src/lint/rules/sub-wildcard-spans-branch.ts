@@ -23,7 +23,11 @@ export const subWildcardSpansBranch: TrustedProviderRule = {
         const forged = forgeableCircleSub(v);
         if (forged === undefined) continue;
         const guarded = s.statement.conditions.some(
-          (g) => g.key.toLowerCase() === c.key.toLowerCase() && g.baseOperator === 'StringNotLike' && g.qualifier === undefined && g.values.some((x) => forged.markers.some((m) => x === guard(m))),
+          (g) =>
+            g.key.toLowerCase() === c.key.toLowerCase() &&
+            g.baseOperator === 'StringNotLike' &&
+            g.qualifier === undefined &&
+            g.values.some((x) => forged.markers.some((m) => x === guard(m))),
         );
         if (guarded) continue;
         const fixed = v.replace(/\/project\/\*\//, `/project/${ANY_UUID}/`).replace(/\/user\/\*\//, `/user/${ANY_UUID}/`);

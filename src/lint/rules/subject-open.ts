@@ -28,16 +28,24 @@ export const subjectOpenToOrganisation: TrustedProviderRule = {
     if (org !== undefined) {
       const open = !subs.some((c) => c.values.every((v) => !isOpenCircleSub(v)));
       if (!open || pinned(s, name, ['oidc.circleci.com/project-id'])) return [];
-      return [{
-        path,
-        message: `every project of CircleCI organisation ${org} can assume this role`,
-        fix: `pin the project: StringLike "${name}:sub": "org/${org}/project/<project-id>/user/*", or StringEquals "${name}:oidc.circleci.com/project-id": "<project-id>"`,
-      }];
+      return [
+        {
+          path,
+          message: `every project of CircleCI organisation ${org} can assume this role`,
+          fix: `pin the project: StringLike "${name}:sub": "org/${org}/project/<project-id>/user/*", or StringEquals "${name}:oidc.circleci.com/project-id": "<project-id>"`,
+        },
+      ];
     }
     // A GitHub role that checks no subject at all is github-without-sub's finding.
     if (!isGitHub(name) || !checksGitHubSubject(s, name)) return [];
     const open = subs.length > 0 && !subs.some((c) => c.values.every((v) => !isOpenGitHubSub(v)));
     if (!open || pinned(s, name, ['repository', 'repository_id'])) return [];
-    return [{ path, message: `the sub pattern admits more than one repository (an owner's repositories, or every owner's)`, fix: `name the repository: "repo:<owner>/<repo>:ref:refs/heads/main"` }];
+    return [
+      {
+        path,
+        message: `the sub pattern admits more than one repository (an owner's repositories, or every owner's)`,
+        fix: `name the repository: "repo:<owner>/<repo>:ref:refs/heads/main"`,
+      },
+    ];
   },
 };
