@@ -8,8 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, type LoadedConfig } from '../config/index.js';
+import { ConfigError, DEMO_POLICIES_DIR, type LoadedConfig } from '../config/index.js';
 import {
   createStsServer,
   createTurnQueue,
@@ -29,7 +28,7 @@ import { signFor } from './issuers.js';
 import { LiveConfiguration } from './live.js';
 
 /** The demo configuration shipped with the package. */
-export const DEFAULT_POLICIES = fileURLToPath(new URL('../../../policies', import.meta.url));
+export const DEFAULT_POLICIES = DEMO_POLICIES_DIR;
 
 export interface EmulatorOptions {
   /** A policies directory (providers/ and roles/). Default: the demo policies, unless providers or roles are given. */

@@ -1,5 +1,7 @@
 /** Options shared by the commands, each with an environment variable (README "Configuration"). */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEMO_POLICIES_DIR } from '../config/index.js';
 import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/index.js';
 
 export const DEFAULT_PORT = 8733;
@@ -55,13 +57,23 @@ export function regionOf(raw: Raw, env: NodeJS.ProcessEnv): string {
   return region;
 }
 
+/**
+ * --policies, else ./policies, else (in a project that installed the package and has no policies/ of its own) the
+ * package's demo policies.
+ */
+function policiesDir(given: string | undefined, cwd: string): string {
+  if (given !== undefined) return resolve(cwd, given);
+  const local = resolve(cwd, 'policies');
+  return existsSync(local) ? local : DEMO_POLICIES_DIR;
+}
+
 export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): CommonOptions {
   const accountId = accountIdOf(raw, env);
   const region = regionOf(raw, env);
   const claimKeys = str(raw, 'claim-keys') ?? env['STS_EMULATOR_CLAIM_KEYS'] ?? 'aws';
   if (claimKeys !== 'aws' && claimKeys !== 'all') throw new UsageError(`--claim-keys must be 'aws' or 'all', got '${claimKeys}'`);
   return {
-    policies: resolve(cwd, str(raw, 'policies') ?? env['STS_EMULATOR_POLICIES'] ?? 'policies'),
+    policies: policiesDir(str(raw, 'policies') ?? env['STS_EMULATOR_POLICIES'], cwd),
     accountId,
     region,
     claimKeys,

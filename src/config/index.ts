@@ -13,3 +13,4 @@ export {
   type SourceOptions,
 } from './load.js';
 export { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig, type RoleTag } from './types.js';
+export { DEMO_POLICIES_DIR } from './demo.js';
