@@ -1,5 +1,5 @@
 /**
- * The audit log and the reason header (README "Audit log and the reason header"): one record per decision,
+ * The audit log and the reason header (docs/audit-log.md): one record per decision,
  * its requestId equal to the response's, role / sessionName / subject / issuer, decision allow|deny|error,
  * the error code and message exactly as sent, the reason (= x-sts-emulator-reason) and the policy trace
  * for denials; tokens and credentials never logged.
@@ -171,7 +171,7 @@ test('GetCallerIdentity: allow, with the calling session', async () => {
   assert.equal(rec.sessionName, 'audit-gci');
 });
 
-test('GetCallerIdentity: the audit subject is the calling session (README)', async () => {
+test('GetCallerIdentity: the audit subject is the calling session (docs/audit-log.md)', async () => {
   const ok = await expectAssumed(await postForm(app, form(webIdentityParams(await token('main'), 'deploy-main', 'audit-gci2'))));
   const { rec } = await decided(() => signedPost(app, credentialsOf(ok), 'Action=GetCallerIdentity&Version=2011-06-15', T));
   assert.equal(rec.subject, 'arn:aws:sts::123456789012:assumed-role/deploy-main/audit-gci2');

@@ -1,5 +1,5 @@
 /**
- * The request log (README "Request log"): one human-readable line per request from the audit record — time,
+ * The request log (docs/audit-log.md, "Request log"): one human-readable line per request from the audit record — time,
  * action, role, session, decision, and the error code and the emulator's reason (else AWS's message) of a refusal.
  * Whatever a token or a request holds, a record prints as one line of bounded length.
  */
@@ -11,7 +11,7 @@ import { credentialsOf, expectAssumed, postForm, signedPost } from './helpers.js
 
 const T = new Date('2026-03-01T10:00:00Z');
 const ROLE = 'arn:aws:iam::123456789012:role/deploy-main';
-/** The most a line can hold: every field at its bound (README "Request log"). */
+/** The most a line can hold: every field at its bound (docs/audit-log.md, "Request log"). */
 const MAX_LINE = 1600;
 
 const { app, audit, close } = await buildApp({ clock: () => T });

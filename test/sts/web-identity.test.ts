@@ -330,7 +330,7 @@ test('a token 299 s past exp is still accepted (5-minute clock skew), 301 s past
   );
 });
 
-// ---- order of checks (README "Order of checks") ----
+// ---- order of checks (docs/behaviour-choices.md, "Order of checks") ----
 
 test('order: a malformed session Policy is reported before the token is verified', async () => {
   const res = await postForm(app, form({ ...webIdentityParams('not-a-jwt', 'open-circle', 'wi-session'), Policy: '{' }));
