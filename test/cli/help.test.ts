@@ -1,5 +1,7 @@
-/** --help: each command's help lists every flag the command accepts, and only those. */
+/** --help: each command's help lists every flag the command accepts, and only those; README mentions each of them. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EXPLAIN_ARGS } from '../../src/cli/explain.js';
 import { HELP } from '../../src/cli/help.js';
@@ -8,6 +10,7 @@ import { COMMAND_NAMES } from '../../src/cli/main.js';
 import { COMMON_ARGS } from '../../src/cli/options.js';
 import { TEST_ARGS } from '../../src/cli/test-command.js';
 import { TOKEN_ARGS } from '../../src/cli/token.js';
+import { REPO_ROOT } from '../helpers/harness.js';
 import { runMain, spawnCli } from './helpers.js';
 
 /** Every `--flag` mentioned in a help text. */
@@ -48,6 +51,15 @@ describe('help lists exactly the flags each command parses', () => {
       assert.equal(alone.code, 0, `serve --${f}: ${alone.stderr}`);
     }
   });
+});
+
+test("README mentions every flag of every command's --help", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const inReadme = flagsIn(readme);
+  for (const c of COMMAND_NAMES) {
+    const missing = [...flagsIn(HELP[c] ?? '')].filter((f) => f !== 'help' && !inReadme.has(f));
+    assert.deepEqual(missing, [], `${c} --help flags absent from README`);
+  }
 });
 
 describe('main help', () => {

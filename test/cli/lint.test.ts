@@ -1,8 +1,9 @@
 /** `sts-emulator lint`: one table row per rule, each in its own policies directory; the default policies; exit codes. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_POLICIES } from '../helpers/harness.js';
+import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 import {
   assertOneLineError,
   CIRCLE,
@@ -390,7 +391,7 @@ describe('lint on the default policies/', () => {
     assert.equal(findings.length, 2);
   });
 
-  test('reports seed004-as-written, and the branch forgery of seed 001 / seed004-fixed; nothing on the other demo roles', async () => {
+  test('reports seed004-as-written, and the branch forgery of deploy-main / seed004-fixed; nothing on the other demo roles', async () => {
     const r = await runMain(['lint', '--policies', DEMO_POLICIES, '--json']);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as LintJson;
@@ -425,6 +426,18 @@ describe('lint on the default policies/', () => {
       /^policies\/roles\/seed004-as-written\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m,
     );
     assert.match(r.stdout, /\n2 errors, 4 warnings in 6 roles\n$/);
+  });
+
+  test("README's lint output is the real output of `sts-emulator lint` on the default policies, verbatim", async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('### `lint');
+    assert.ok(start >= 0, 'README has a lint section');
+    const end = readme.indexOf('\n## ', start);
+    const block = /```text\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end))?.[1];
+    assert.ok(block !== undefined, 'the lint section shows the output in a ```text block');
+    const r = await spawnCli(['lint']);
+    assert.equal(r.code, 1);
+    assert.equal(block, r.stdout);
   });
 });
 

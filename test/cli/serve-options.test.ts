@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import { HELP } from '../../src/cli/help.js';
 import { UsageError } from '../../src/cli/options.js';
 import { parseServeArgs, readyLine } from '../../src/cli/serve-options.js';
-import { REPO_ROOT } from '../helpers/harness.js';
+import { loadConfig } from '../../src/config/index.js';
+import { ACCOUNT, DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 import { cleanEnv } from './helpers.js';
 
 const IO = { stdout: () => undefined, stderr: () => undefined, cwd: '/tmp' };
@@ -60,6 +61,16 @@ describe('the ready line', () => {
       'sts-emulator listening on http://[::1]:9000 (account 123456789012, region us-east-1, 2 roles, 1 providers, server key: flag, 2 workers)\n',
     );
   });
+});
+
+test("README's ready line is the one serve prints for the demo policies on the default port", async () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const shown = /^sts-emulator listening on .*$/m.exec(readme)?.[0];
+  assert.ok(shown !== undefined, 'README shows the ready line');
+  const options = parseServeArgs([], cleanEnv(), IO);
+  assert.ok(options !== undefined);
+  const config = await loadConfig(DEMO_POLICIES, { accountId: ACCOUNT });
+  assert.equal(`${shown}\n`, readyLine('127.0.0.1', false, 8733, options, config));
 });
 
 test("README's serve table has a row for every flag of serve --help", () => {

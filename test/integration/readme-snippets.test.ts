@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { circleToken } from '../helpers/harness.js';
+import { circleToken, REPO_ROOT } from '../helpers/harness.js';
 import { awsCli, outcome, python, run, sandbox, serveProcess, SNIPPETS, type Client } from './clients.js';
 
 type Runner = 'aws-cli v1' | 'aws-cli v2' | 'boto3' | 'node';
@@ -54,6 +54,13 @@ function clientFor(runner: Runner): Promise<Client | undefined> {
 test('every snippet file has a case', () => {
   const files = readdirSync(SNIPPETS).sort();
   assert.deepEqual([...new Set(cases.map((c) => c.file))].sort(), files);
+});
+
+test('README shows every snippet file verbatim, each in its own fenced block', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const blocks = new Set([...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]));
+  const absent = readdirSync(SNIPPETS).filter((f) => !blocks.has(readFileSync(join(SNIPPETS, f), 'utf8')));
+  assert.deepEqual(absent, []);
 });
 
 // A snippet checks itself by printing get-caller-identity; the table row says which session it must name.
