@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEMO_POLICIES_DIR, type LoadedConfig } from '../config/index.js';
 import {
+  auditTo,
   createStsServer,
   createTurnQueue,
   openAuditLog,
@@ -51,6 +52,11 @@ export interface EmulatorOptions {
   readonly host?: string;
   /** The JSON audit log: 'off' (default), '-' for stderr, a file, or a function receiving each record. */
   readonly audit?: string | AuditSink;
+  /**
+   * How many recent decisions decisions() and GET /_emulator/decisions keep (default 500; 0 keeps none). Each kept
+   * decision holds its trace in memory for that long, which a server under load pays for in garbage collection.
+   */
+  readonly keepDecisions?: number;
   /** More sinks for each record (the CLI's one-line request log). */
   readonly sinks?: readonly AuditSink[];
   /** Reload the policies directory when its files change. Default false. */
@@ -110,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const region = options.region ?? 'us-east-1';
   const claimKeys = options.claimKeys ?? 'aws';
   checkSettings(accountId, region, claimKeys);
+  const decisions = createDecisionLog(options.keepDecisions); // checks keepDecisions before anything is made
   const log = options.log ?? ((): void => undefined);
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const given = options.providers !== undefined || options.roles !== undefined;
@@ -136,7 +143,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw e;
   });
 
-  const decisions = createDecisionLog();
   let audit: AuditLog | undefined;
   const userAudit = options.audit;
   try {
@@ -145,9 +151,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await rm(objectKeysDir, { recursive: true, force: true });
     throw e;
   }
-  const sinks: AuditSink[] = [decisions.sink, ...(options.sinks ?? [])];
+  const sinks: AuditSink[] = [...(options.sinks ?? [])];
   if (audit?.sink !== undefined) sinks.push(audit.sink);
   if (typeof userAudit === 'function') sinks.push(userAudit);
+  const toSinks = sinks.length === 0 ? undefined : auditTo(...sinks); // no sinks: no record is built per answer
   const started = Date.now();
   const admin: AdminSurface = {
     ...(options.adminToken === undefined ? {} : { token: options.adminToken }),
@@ -183,7 +190,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     operations: () => live.inForce.runtime.operations,
     issuers: () => live.inForce.issuers,
     clock,
-    audit: sinks.length === 1 ? (sinks[0] as AuditSink) : (r) => sinks.forEach((s) => s(r)),
+    answered:
+      toSinks === undefined
+        ? decisions.listener
+        : (outcome, requestId, time) => {
+            decisions.listener(outcome, requestId, time);
+            toSinks(outcome, requestId, time);
+          },
     admin,
     ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),

@@ -52,6 +52,8 @@ ${COMMON}
                                                                          [STS_EMULATOR_WORKERS, default 1]
   --max-connections <n>  connections served at once; more are closed as they arrive
                                                                          [STS_EMULATOR_MAX_CONNECTIONS, default 1024]
+  --keep-decisions <n>   recent decisions kept for GET /_emulator/decisions (0: none)
+                                                                         [STS_EMULATOR_KEEP_DECISIONS, default 50]
   --watch                reload --policies when its files change (an invalid change is reported, the last good
                          configuration stays in force)                   [STS_EMULATOR_WATCH=1]
   --admin-token <token>  open the admin surface (/_emulator/) to clients off the loopback interface that send it as

@@ -16,6 +16,8 @@ export interface ServeOptions {
   readonly auditLog: string;
   readonly reasonHeader: boolean;
   readonly maxConnections: number;
+  /** How many recent decisions the admin surface keeps. */
+  readonly keepDecisions: number;
   /** Reload the policies directory when its files change. */
   readonly watch: boolean;
   /** Opens the admin surface to clients off the loopback interface that send it. */
@@ -40,6 +42,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
       'no-reason-header': { type: 'boolean' },
       workers: { type: 'string' },
       'max-connections': { type: 'string' },
+      'keep-decisions': { type: 'string' },
       watch: { type: 'boolean' },
       'admin-token': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -61,6 +64,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     maxConnections: parseMaxConnections(
       str(values, 'max-connections') ?? env['STS_EMULATOR_MAX_CONNECTIONS'] ?? String(DEFAULT_MAX_CONNECTIONS),
     ),
+    keepDecisions: parseKeepDecisions(str(values, 'keep-decisions') ?? env['STS_EMULATOR_KEEP_DECISIONS'] ?? String(SERVE_KEEP_DECISIONS)),
     watch: values.watch === true || env['STS_EMULATOR_WATCH'] === '1',
     adminToken: adminToken(str(values, 'admin-token') ?? env['STS_EMULATOR_ADMIN_TOKEN']),
     quiet: values.quiet === true || quietFromEnv(env['STS_EMULATOR_QUIET']),
@@ -91,6 +95,18 @@ function adminToken(text: string | undefined): string | undefined {
 
 export function parseMaxConnections(text: string): number {
   if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new UsageError(`--max-connections must be a whole number from 1, got '${text}'`);
+  return Number(text);
+}
+
+/**
+ * The server keeps fewer recent decisions than the package API (500): at thousands of requests a second, a decision
+ * kept longer than a few milliseconds outlives the young generation, and 500 of them cost ~15% throughput in
+ * garbage collection (bench/README.md).
+ */
+export const SERVE_KEEP_DECISIONS = 50;
+
+export function parseKeepDecisions(text: string): number {
+  if (!/^\d{1,6}$/.test(text)) throw new UsageError(`--keep-decisions must be a whole number from 0, got '${text}'`);
   return Number(text);
 }
 

@@ -76,6 +76,7 @@ function emulatorOptions(options: ServeOptions, io: Io): Parameters<typeof start
     audit: options.auditLog,
     reasonHeader: options.reasonHeader,
     maxConnections: options.maxConnections,
+    keepDecisions: options.keepDecisions,
     watch: options.watch,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     // One human-readable line per request on stderr, unless --quiet (the JSON audit log is separate).

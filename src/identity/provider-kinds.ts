@@ -16,7 +16,8 @@ import {
   type TimeOptions,
 } from './presets.js';
 
-export type ProviderKindName = 'circleci' | 'github' | 'google' | 'oci' | 'gitlab' | 'buildkite' | 'generic';
+export type ProviderKindName =
+  'circleci' | 'github' | 'google' | 'oci' | 'gitlab' | 'buildkite' | 'terraform' | 'bitbucket' | 'eks' | 'generic';
 
 export interface ProviderKind {
   readonly name: ProviderKindName;
@@ -94,6 +95,26 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
     names: /^agent\.buildkite\.com$/i,
     claimKeys: ['build_branch', 'cluster_id', 'cluster_name', 'organization_id', 'organization_slug', 'pipeline_id', 'pipeline_slug'],
     source: 'SAR-STS Buildkite keys',
+  },
+  {
+    name: 'terraform',
+    names: /^app\.terraform\.io$/i,
+    claimKeys: [],
+    source: 'HCP Terraform (Terraform Cloud): no provider-specific keys in SAR-STS',
+  },
+  {
+    name: 'bitbucket',
+    // api.bitbucket.org/2.0/workspaces/<workspace>/pipelines-config/identity/oidc
+    names: /^api\.bitbucket\.org\/2\.0\/workspaces\/(?<org>[^/]+)\/pipelines-config\/identity\/oidc$/i,
+    claimKeys: [],
+    source: 'Bitbucket Pipelines: no provider-specific keys in SAR-STS',
+  },
+  {
+    name: 'eks',
+    // oidc.eks.<region>.amazonaws.com/id/<cluster OIDC id>: IAM roles for service accounts
+    names: /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-Za-z0-9]+$/i,
+    claimKeys: [],
+    source: 'IAM UG "Available keys for AWS web identity federation" (EKS: aud, sub)',
   },
   { name: 'generic', names: /^/, claimKeys: [], source: 'IAM UG: the generic keys only' },
 ];

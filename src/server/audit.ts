@@ -23,6 +23,17 @@ export interface AuditRecord {
 
 export type AuditSink = (record: AuditRecord) => void;
 
+/** What the server tells about each answer it wrote: the outcome, its request id, when. Records are built from it. */
+export type AnswerListener = (outcome: StsOutcome, requestId: string, time: Date) => void;
+
+/** A listener that builds each answer's audit record and hands it to `sinks`. */
+export function auditTo(...sinks: readonly AuditSink[]): AnswerListener {
+  return (outcome, requestId, time) => {
+    const record = auditRecord(outcome, requestId, time);
+    for (const sink of sinks) sink(record);
+  };
+}
+
 export function auditRecord(outcome: StsOutcome, requestId: string, time: Date): AuditRecord {
   const a = outcome.audit;
   return {

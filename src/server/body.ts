@@ -22,8 +22,14 @@ function markAnsweredEarly(req: IncomingMessage): void {
   req.once('end', () => answeredEarly.delete(socket));
 }
 
-/** For a body being read: fail it now with this error (node refused the rest of the request; client-errors.ts). */
-export const failBody = new WeakMap<IncomingMessage, (error: StsError) => void>();
+/** A request's body being read can be failed with node's refusal of the rest of the request (client-errors.ts). */
+const FAIL_BODY = Symbol('sts-emulator.failBody');
+type Failable = IncomingMessage & { [FAIL_BODY]?: (error: StsError) => void };
+
+/** Fails the body of `req` with `error` if it is still being read; otherwise nothing. */
+export function failBody(req: IncomingMessage, error: StsError): void {
+  (req as Failable)[FAIL_BODY]?.(error);
+}
 
 export type BodyResult = { readonly body: string } | { readonly error: StsError };
 
@@ -63,7 +69,7 @@ export function readBody(req: IncomingMessage, done: (result: BodyResult) => voi
     }
     chunks.push(chunk);
   });
-  failBody.set(req, (error) => finish({ error }));
+  (req as Failable)[FAIL_BODY] = (error) => finish({ error });
   req.on('end', () => finish({ body: (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8') }));
   req.on('aborted', () => finish({ error: unreadable() }));
   req.on('error', () => finish({ error: unreadable() }));

@@ -33,17 +33,19 @@ export function refuseHostless(req: IncomingMessage, res: ServerResponse, reques
   ]);
 }
 
-/** The request whose answer is being prepared on each socket, from its arrival until the answer is written. */
-const pending = new WeakMap<object, { readonly req: IncomingMessage; readonly res: ServerResponse }>();
+/** The last request that arrived on a socket, with its answer (a property on the socket: no map to keep up). */
+const LAST_REQUEST = Symbol('sts-emulator.lastRequest');
+type Tracked = Duplex & { [LAST_REQUEST]?: { readonly req: IncomingMessage; readonly res: ServerResponse } };
 
 /** Call for every request: while its answer is pending, a parse error on its socket lets the answer go out first. */
 export function trackPending(req: IncomingMessage, res: ServerResponse): void {
-  const socket = req.socket;
-  const entry = { req, res };
-  pending.set(socket, entry);
-  const done = (): void => void (pending.get(socket) === entry && pending.delete(socket));
-  res.once('finish', done);
-  res.once('close', done);
+  (req.socket as Tracked)[LAST_REQUEST] = { req, res };
+}
+
+/** The request of this socket whose answer is not written yet, if any. */
+function pendingOn(socket: Duplex): { readonly req: IncomingMessage; readonly res: ServerResponse } | undefined {
+  const last = (socket as Tracked)[LAST_REQUEST];
+  return last !== undefined && !last.res.writableFinished && !last.res.destroyed ? last : undefined;
 }
 
 export function answerClientErrors(server: Server, requestId: () => string): void {
@@ -52,7 +54,7 @@ export function answerClientErrors(server: Server, requestId: () => string): voi
       socket.destroy();
       return;
     }
-    const inHand = pending.get(socket);
+    const inHand = pendingOn(socket);
     if (inHand !== undefined) {
       // The request in hand is answered first (a body still being read fails with node's refusal: a request timeout,
       // a parse error); then the connection closes, since the bytes after the error cannot be read.
@@ -60,7 +62,7 @@ export function answerClientErrors(server: Server, requestId: () => string): voi
       res.shouldKeepAlive = false;
       res.once('finish', () => socket.destroy());
       res.once('close', () => socket.destroy());
-      failBody.get(req)?.(errorFor(err.code));
+      failBody(req, errorFor(err.code));
       return;
     }
     // Answered already (its body refused and being discarded): no second answer.

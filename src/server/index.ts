@@ -9,7 +9,16 @@ export {
   type StsServerOptions,
 } from './sts-server.js';
 export { REASON_HEADER } from './answer.js';
-export { AuditLogError, openAuditLog, type AuditLog, type AuditRecord, type AuditSink } from './audit.js';
+export {
+  auditRecord,
+  auditTo,
+  AuditLogError,
+  openAuditLog,
+  type AnswerListener,
+  type AuditLog,
+  type AuditRecord,
+  type AuditSink,
+} from './audit.js';
 export { requestLogLine, requestLogSink } from './request-log.js';
 export { createIssuerRoutes, type IssuerRoutes } from './issuers.js';
 export { createTurnQueue } from './turn-batch.js';

@@ -10,7 +10,7 @@ import { toStsError, type StsError } from '../protocol/errors.js';
 import { parseQueryParams, rawQueryOf } from '../protocol/query.js';
 import { dispatch, type Operations, type StsOutcome } from '../sts/index.js';
 import { outcomeAnswer, writeAnswer } from './answer.js';
-import { auditRecord, type AuditSink } from './audit.js';
+import type { AnswerListener } from './audit.js';
 import { readBody } from './body.js';
 import type { FailureLog } from './failure-log.js';
 import { createTurnBatch } from './turn-batch.js';
@@ -19,7 +19,7 @@ export interface QueryRoadOptions {
   readonly operations: Operations | (() => Operations);
   readonly requestId: () => string;
   readonly clock: () => Date;
-  readonly audit: AuditSink | undefined;
+  readonly answered: AnswerListener | undefined;
   readonly reasonHeader: boolean;
   readonly failureLog: FailureLog;
 }
@@ -43,7 +43,7 @@ export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
     const { outcome } = p;
     if (!outcome.ok && outcome.error.code === 'InternalFailure') failureLog(outcome.error.cause ?? outcome.error);
     writeAnswer(p.res, outcomeAnswer(outcome, requestId, options.reasonHeader));
-    options.audit?.(auditRecord(outcome, requestId, options.clock()));
+    options.answered?.(outcome, requestId, options.clock());
   };
   /** A write that threw is a bug: answered as InternalFailure (and logged) if nothing was sent yet. */
   const fault = (p: Pending, err: unknown): void => {

@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Operations } from '../sts/index.js';
-import type { AuditSink } from './audit.js';
+import type { AnswerListener } from './audit.js';
 import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless, trackPending } from './client-errors.js';
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
@@ -40,7 +41,8 @@ export interface StsServerOptions {
   /** The time of audit records. */
   readonly clock: () => Date;
   readonly requestId?: () => string;
-  readonly audit?: AuditSink;
+  /** Told of every answer written (the audit log, the request log, the recent decisions: auditTo builds records). */
+  readonly answered?: AnswerListener;
   /** Put the emulator's reason for a refusal in the x-sts-emulator-reason header (default true). */
   readonly reasonHeader?: boolean;
   /** The emulated issuers, or those in force when a request arrives. */
@@ -58,6 +60,18 @@ const NO_PATHS: ReadonlySet<string> = new Set();
 /** Servers that are stopping: their answers close the connection. */
 const stopping = new WeakSet<Server>();
 
+/** Every open socket of each server, whatever node's HTTP layer still knows of it. */
+const sockets = new WeakMap<Server, Set<Socket>>();
+
+function trackSockets(server: Server): void {
+  const open = new Set<Socket>();
+  sockets.set(server, open);
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+}
+
 export function createStsServer(options: StsServerOptions): Server {
   const requestId = options.requestId ?? randomUUID;
   const failureLog = options.failureLog ?? processFailureLog;
@@ -68,7 +82,7 @@ export function createStsServer(options: StsServerOptions): Server {
     operations: options.operations,
     requestId,
     clock: options.clock,
-    audit: options.audit,
+    answered: options.answered,
     reasonHeader: options.reasonHeader !== false,
     failureLog,
   });
@@ -102,6 +116,7 @@ export function createStsServer(options: StsServerOptions): Server {
     }
   });
   answerClientErrors(server, requestId);
+  trackSockets(server);
   // A client that half-closes after its request still gets the answer: node ends the connection on the client's FIN
   // unless this (long-standing, untyped) property of node's HTTP server is set, in which case it answers first.
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
@@ -120,7 +135,12 @@ export function stopGracefully(server: Server, graceMs = STOP_GRACE_MS): Promise
   stopping.add(server);
   return new Promise((resolve) => {
     const idle = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    const deadline = setTimeout(() => {
+      server.closeAllConnections();
+      // Sockets node no longer counts as HTTP connections (handed to a 'connect' listener, or cut by a parse error)
+      // still hold the server open: every socket left is destroyed.
+      for (const socket of sockets.get(server) ?? []) socket.destroy();
+    }, graceMs);
     server.close(() => {
       clearInterval(idle);
       clearTimeout(deadline);

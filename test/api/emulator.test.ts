@@ -56,6 +56,25 @@ test('decisions(): the recent audit records, with their traces, oldest first', a
   assert.ok(d[1]?.trace !== null, 'the trace is kept');
 });
 
+test('keepDecisions: the last n decisions are kept, 0 keeps none', async () => {
+  const two = await startEmulator({ keepDecisions: 2 });
+  const none = await startEmulator({ keepDecisions: 0 });
+  try {
+    for (const branch of ['main', 'dev', 'main']) {
+      for (const emu of [two, none]) await assume(emu, 'deploy-main', await emu.mintToken({ preset: { name: 'circleci', branch } }));
+    }
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      two.decisions().map((r) => r.decision),
+      ['deny', 'allow'],
+    );
+    assert.deepEqual(none.decisions(), []);
+  } finally {
+    await Promise.all([two.stop(), none.stop()]);
+  }
+  await assert.rejects(startEmulator({ keepDecisions: -1 }), /keepDecisions must be a whole number from 0, got -1/);
+});
+
 test('decide(): the in-process decision, with explain', async () => {
   const allow = await demo.decide({ role: 'deploy-main', preset: { name: 'circleci', branch: 'main' } });
   assert.equal(allow.decision, 'allow');

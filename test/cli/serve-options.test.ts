@@ -42,6 +42,27 @@ describe('--quiet', () => {
   });
 });
 
+describe('--keep-decisions', () => {
+  const cases: readonly [string, string[], NodeJS.ProcessEnv, number | RegExp][] = [
+    ['default: 50 (the package API keeps 500)', [], {}, 50],
+    ['--keep-decisions 0 keeps none', ['--keep-decisions', '0'], {}, 0],
+    ['STS_EMULATOR_KEEP_DECISIONS=2000', [], { STS_EMULATOR_KEEP_DECISIONS: '2000' }, 2000],
+    ['the flag wins over the environment', ['--keep-decisions', '7'], { STS_EMULATOR_KEEP_DECISIONS: '9' }, 7],
+    ['a negative number', ['--keep-decisions=-1'], {}, /--keep-decisions must be a whole number from 0, got '-1'/],
+    ['not a number', [], { STS_EMULATOR_KEEP_DECISIONS: 'all' }, /--keep-decisions must be a whole number from 0, got 'all'/],
+  ];
+  for (const [name, argv, env, expected] of cases) {
+    test(name, () => {
+      if (typeof expected === 'number') assert.equal(parseServeArgs(argv, cleanEnv(env), IO)?.keepDecisions, expected);
+      else
+        assert.throws(
+          () => parseServeArgs(argv, cleanEnv(env), IO),
+          (e: unknown) => e instanceof UsageError && expected.test(e.message),
+        );
+    });
+  }
+});
+
 describe('the ready line', () => {
   test('a generated key: credentials end with this process, and how to keep them', () => {
     const options = parseServeArgs([], cleanEnv(), IO);

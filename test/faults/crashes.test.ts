@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
-import { createStsServer, type AuditRecord } from '../../src/server/index.js';
+import { auditTo, createStsServer, type AuditRecord } from '../../src/server/index.js';
 import { stsOperations } from '../../src/sts/index.js';
 import { main } from '../../src/cli/main.js';
 import { presetClaims } from '../../src/identity/provider-kinds.js';
@@ -135,7 +135,7 @@ test('an internal failure writes its stack to stderr (once per minute per stack)
     operations: stsOperations(deps),
     clock: () => T,
     requestId: () => 'req-internal',
-    audit: (r) => void audit.push(r),
+    answered: auditTo((r) => void audit.push(r)),
   });
   const written: string[] = [];
   const original = process.stderr.write.bind(process.stderr);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createIssuerRoutes, createStsServer, type AuditRecord, type ServerTimeouts } from '../../src/server/index.js';
+import { auditTo, createIssuerRoutes, createStsServer, type AuditRecord, type ServerTimeouts } from '../../src/server/index.js';
 import { stsOperations } from '../../src/sts/index.js';
 import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
 import type { CircleCiOptions, GitHubOptions } from '../../src/identity/presets.js';
@@ -61,7 +61,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     operations: stsOperations(runtime.deps),
     clock: runtime.deps.clock,
     requestId: opts.requestId ?? (() => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`),
-    audit: (r) => void audit.push(r),
+    answered: auditTo((r) => void audit.push(r)),
     issuers: await createIssuerRoutes(runtime.config.providers),
     ...(opts.timeouts === undefined ? {} : { timeouts: opts.timeouts }),
     ...(opts.reasonHeader === undefined ? {} : { reasonHeader: opts.reasonHeader }),

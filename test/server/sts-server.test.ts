@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { after, test } from 'node:test';
-import { createStsServer, DEFAULT_TIMEOUTS } from '../../src/server/index.js';
+import { auditTo, createStsServer, DEFAULT_TIMEOUTS, type AuditRecord } from '../../src/server/index.js';
 import { isEmulatorRoute } from '../../src/server/emulator-app.js';
 import { circleToken, CIRCLE_ORG, form, startServer, webIdentityParams } from '../helpers/harness.js';
 import { parseXml } from './helpers.js';
@@ -178,7 +178,7 @@ test('an answer that fails to render is a bug: InternalFailure 500, logged once,
       Broken: async () => ({ ok: true, action: 'Broken', result: [['Value', {} as unknown as string]], audit: { action: 'Broken' } }),
     },
     clock: () => new Date(0),
-    audit: (r) => void audit.push(r),
+    answered: auditTo((r) => void audit.push(r)),
     failureLog: (err) => void logged.push(String(err)),
   });
   await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
