@@ -5,6 +5,7 @@
 export { dispatch, stsOperations, API_VERSION, type Operation, type Operations, type QueryRequest } from './dispatch.js';
 export { assumeRoleInProcess, type InProcessCall } from './web-identity.js';
 export { decisionOf, type AuditInfo, type StsOutcome } from './outcome.js';
+export { decidingParts, type DecidingPart } from './deny-reason.js';
 export type { StsDeps } from './deps.js';
 export { createCredentialAuthority, type CredentialAuthority } from './credentials.js';
 export { indexRoles, isRoleArn, roleArnFor, type RoleIndex } from './roles.js';

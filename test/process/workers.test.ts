@@ -97,7 +97,7 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
   try {
     assert.match(
       s.line,
-      /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\)$/,
+      /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\); demo page http:\/\/127\.0\.0\.1:\d+\/_emulator\/ui$/,
     );
     if (linux) workers = childrenOf(s.child.pid as number);
     if (linux) assert.equal(workers.length, 2);

@@ -1,0 +1,111 @@
+/**
+ * One decision's explanation, as the page shows it in "Try a token" and in an opened decision: the outcome, the
+ * trust policy's evaluation statement by statement with the part that decided it marked (a "deciding" badge and a
+ * highlight, not colour alone), and explain's own text, which ends with its hints.
+ */
+import type { ConditionTrace, DecidingPart, PageDecision, StatementTrace } from './api.js';
+import { el, type Child } from './dom.js';
+
+const DECISIONS: Readonly<Record<string, string>> = {
+  allow: 'allow: an Allow statement applies and no Deny does',
+  explicitDeny: 'explicit deny: a Deny statement applies',
+  implicitDeny: 'implicit deny: no statement allows the request',
+};
+
+const values = (list: readonly string[] | null, absent?: string): Child =>
+  list === null
+    ? el('span', { class: 'absent' }, absent === undefined ? 'absent' : `absent: ${absent}`)
+    : list.length === 0
+      ? el('span', { class: 'absent' }, '[] (empty set)')
+      : el('ul', { class: 'values' }, ...list.map((v) => el('li', {}, el('code', {}, v))));
+
+const badge = (label: string): HTMLElement => el('strong', { class: 'badge deciding-badge' }, label);
+
+function conditionRow(c: ConditionTrace, n: number, deciding: boolean): HTMLElement {
+  return el(
+    'tr',
+    { class: deciding ? 'deciding' : undefined, 'data-condition': n },
+    el('td', {}, deciding ? badge('Deciding') : null, String(n + 1)),
+    el('td', {}, el('code', {}, c.operator)),
+    el('td', {}, el('code', {}, c.key)),
+    el('td', {}, values(c.contextValues, c.absentBecause)),
+    el('td', {}, values(c.policyValues)),
+    el('td', { class: c.result ? 'yes' : 'no' }, c.result ? 'true' : 'false', el('br'), el('small', {}, c.reason)),
+  );
+}
+
+function statementCard(s: StatementTrace, deciding: readonly DecidingPart[]): HTMLElement {
+  const mine = deciding.filter((d) => d.statement === s.index);
+  const whole = mine.find((d) => d.kind === 'allow' || d.kind === 'explicitDeny');
+  const mark = (kind: 'principal' | 'action'): Child => (mine.some((d) => d.kind === kind) ? badge('Deciding') : null);
+  const decidingCondition = mine.find((d) => d.kind === 'condition')?.condition;
+  return el(
+    'section',
+    { class: `statement${whole === undefined ? '' : ' deciding'}`, 'data-statement': s.index, 'aria-label': `Statement ${s.index}` },
+    el(
+      'h4',
+      {},
+      whole === undefined ? null : badge('Deciding'),
+      `Statement[${s.index}] ${s.effect}${s.sid === undefined ? '' : ` (sid ${s.sid})`}: `,
+      el('span', { class: s.applies ? 'yes' : 'no' }, s.applies ? 'applies' : 'does not apply'),
+    ),
+    el(
+      'p',
+      {},
+      mark('principal'),
+      'principal ',
+      el('span', { class: s.principalMatched ? 'yes' : 'no' }, s.principalMatched ? 'matched' : 'not matched'),
+      ' · ',
+      mark('action'),
+      'action ',
+      el('span', { class: s.actionMatched ? 'yes' : 'no' }, s.actionMatched ? 'matched' : 'not matched'),
+    ),
+    s.conditions.length === 0
+      ? el('p', {}, 'No conditions.')
+      : el(
+          'table',
+          { class: 'conditions' },
+          el('caption', { class: 'visually-hidden' }, `Conditions of Statement[${s.index}]`),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...['#', 'Operator', 'Key', 'Request context', 'Policy values', 'Outcome'].map((h) => el('th', { scope: 'col' }, h)),
+            ),
+          ),
+          el('tbody', {}, ...s.conditions.map((c, i) => conditionRow(c, i, i === decidingCondition))),
+        ),
+  );
+}
+
+/**
+ * Explain's near-miss hints, when its JSON carries them as a list (`hints` or `nearMisses`: strings, or objects with
+ * a message); explain's text below always ends with them.
+ */
+function hintsOf(d: PageDecision): string[] {
+  const list = d.explain['hints'] ?? d.explain['nearMisses'];
+  if (!Array.isArray(list)) return [];
+  return list.map((h: unknown) =>
+    typeof h === 'string' ? h : typeof (h as { message?: unknown } | null)?.message === 'string' ? (h as { message: string }).message : JSON.stringify(h),
+  );
+}
+
+/** The evaluation with its deciding parts, the hints, then explain's text. */
+export function traceView(d: PageDecision): HTMLElement {
+  const ev = d.explain.evaluation;
+  const hints = hintsOf(d);
+  return el(
+    'div',
+    { class: 'trace' },
+    hints.length === 0 ? null : el('div', { class: 'hints' }, el('h4', {}, 'Near misses'), el('ul', {}, ...hints.map((h) => el('li', {}, h)))),
+    ev === null
+      ? el('p', {}, 'The trust policy was not evaluated: the request was refused before (see the reason).')
+      : [
+          el('p', { class: 'decision-line' }, 'Trust policy: ', el('strong', {}, DECISIONS[ev.decision] ?? ev.decision)),
+          ...ev.statements.map((s) => statementCard(s, d.deciding)),
+        ],
+    el('details', { class: 'explain-text', open: true }, el('summary', {}, 'explain output (as the CLI prints it)'), el('pre', {}, d.text)),
+  );
+}
