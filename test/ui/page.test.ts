@@ -57,7 +57,11 @@ async function open(t: TestContext, view: string): Promise<Page> {
   const page = await (browser as Browser).newPage({ viewport: VIEWPORT });
   const errors: string[] = [];
   page.on('pageerror', (e) => void errors.push(e.message));
-  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  // A refusal (403, 400) of the page's STS request is an answer to show, not an error of the page.
+  page.on(
+    'console',
+    (m) => void (m.type() === 'error' && !/^Failed to load resource: .* status of 4\d\d/.test(m.text()) && errors.push(m.text())),
+  );
   t.after(async () => {
     await page.close();
     assert.deepEqual(errors, [], 'no script error on the page');
@@ -91,22 +95,26 @@ async function tryBranch(page: Page, branch: string): Promise<void> {
   await page.click('#assume');
 }
 
-test('roles and providers: every role of policies/ with its ARN and trust policy, lint findings at their condition', { skip: SKIP }, async (t) => {
-  const page = await open(t, 'roles');
-  const names = await page.$$eval('article.role', (nodes) => nodes.map((n) => n.getAttribute('data-role') ?? ''));
-  assert.deepEqual([...names].sort(), demoRoleNames());
-  const deploy = page.locator('article[data-role="deploy-main"]');
-  assert.match((await deploy.locator('dl.facts').textContent()) ?? '', /arn:aws:iam::123456789012:role\/deploy-main/);
-  assert.match((await deploy.locator('dl.facts').textContent()) ?? '', /2 h \(7200 s\)/);
-  const flagged = deploy.locator('tr.flagged');
-  assert.equal(await flagged.count(), 1);
-  assert.match((await flagged.textContent()) ?? '', /:sub.*StringLike.*sub-wildcard-spans-branch/s);
-  const providers = readdirSync(join(DEMO_POLICIES, 'providers')).filter((f) => f.endsWith('.json')).length;
-  assert.equal(await page.locator('article.provider').count(), providers);
-  assert.match((await page.locator('#providers').textContent()) ?? '', /emulated: the emulator signs its tokens/);
-  await deploy.scrollIntoViewIfNeeded();
-  await shot(t, page, 'roles');
-});
+test(
+  'roles and providers: every role of policies/ with its ARN and trust policy, lint findings at their condition',
+  { skip: SKIP },
+  async (t) => {
+    const page = await open(t, 'roles');
+    const names = await page.$$eval('article.role', (nodes) => nodes.map((n) => n.getAttribute('data-role') ?? ''));
+    assert.deepEqual([...names].sort(), demoRoleNames());
+    const deploy = page.locator('article[data-role="deploy-main"]');
+    assert.match((await deploy.locator('dl.facts').textContent()) ?? '', /arn:aws:iam::123456789012:role\/deploy-main/);
+    assert.match((await deploy.locator('dl.facts').textContent()) ?? '', /2 h \(7200 s\)/);
+    const flagged = deploy.locator('li.condition.flagged');
+    assert.equal(await flagged.count(), 1);
+    assert.match((await flagged.textContent()) ?? '', /:sub.*StringLike.*sub-wildcard-spans-branch/s);
+    const providers = readdirSync(join(DEMO_POLICIES, 'providers')).filter((f) => f.endsWith('.json')).length;
+    assert.equal(await page.locator('article.provider').count(), providers);
+    assert.match((await page.locator('#providers').textContent()) ?? '', /emulated: the emulator signs its tokens/);
+    await page.evaluate(`document.querySelector('article[data-role="deploy-main"]').scrollIntoView()`);
+    await shot(t, page, 'roles');
+  },
+);
 
 test('try a token: a main token for deploy-main shows the credentials, the secret only when asked for', { skip: SKIP }, async (t) => {
   const page = await open(t, 'try');
@@ -116,7 +124,7 @@ test('try a token: a main token for deploy-main shows the credentials, the secre
   const facts = (await result.textContent()) ?? '';
   assert.match(facts, /AccessKeyId\s*ASIA[A-Z0-9]{16}/);
   assert.match(facts, /Expiration\s*\d{4}-\d{2}-\d{2}T/);
-  const secret = result.locator('dd').filter({ has: page.getByRole('button', { name: 'Show SecretAccessKey' }) }).locator('code');
+  const secret = result.locator('code[data-secret="SecretAccessKey"]');
   assert.match((await secret.textContent()) ?? '', /^•+$/, 'hidden until asked for');
   await page.getByRole('button', { name: 'Show SecretAccessKey' }).click();
   assert.match((await secret.textContent()) ?? '', /^[A-Za-z0-9/+]{40}$/);
@@ -135,17 +143,16 @@ test('try a token: feature/x shows AccessDenied with the deciding condition mark
   const result = page.locator('[data-outcome="AccessDenied"]');
   await result.waitFor();
   assert.match((await result.textContent()) ?? '', /AccessDenied \(HTTP 403\).*Not authorized to perform sts:AssumeRoleWithWebIdentity/s);
-  const deciding = page.locator('.trace tr.deciding');
+  const deciding = page.locator('.trace li.condition.deciding');
   assert.equal(await deciding.count(), 1, 'one deciding condition');
-  const cells = await deciding.locator('td').allTextContents();
-  assert.match(cells[0] ?? '', /^Deciding/);
-  assert.equal(cells[1], 'StringLike');
-  assert.match(cells[2] ?? '', /:sub$/);
-  assert.match(cells[3] ?? '', /vcs-ref\/refs\/heads\/feature\/x/);
-  assert.match(cells[5] ?? '', /^false/);
+  assert.match(
+    (await deciding.locator('.condition-head').textContent()) ?? '',
+    /^Deciding2\. StringLike \S+:sub is false \(noValueMatched\)$/,
+  );
+  assert.match((await deciding.locator('dd.context').textContent()) ?? '', /vcs-ref\/refs\/heads\/feature\/x$/);
+  assert.equal(await page.locator('.trace li.condition').count(), 2);
   assert.match((await page.locator('.explain-text pre').textContent()) ?? '', /^Result: DENY AccessDenied/);
-  await deciding.scrollIntoViewIfNeeded();
-  await page.evaluate(() => window.scrollBy(0, -250));
+  await page.evaluate(`document.querySelector('[data-outcome]').scrollIntoView()`);
   await shot(t, page, 'try-deny');
 });
 
@@ -171,7 +178,7 @@ test('decisions: a request made with aws-cli while the page is open appears, and
   assert.equal(await decisions.locator('li.decision').count(), before + 1);
   assert.equal(await decisions.locator('li.decision').first().getAttribute('class'), 'decision deny', 'newest first');
   await item.locator('summary').click();
-  await item.locator('.trace tr.deciding').waitFor();
+  await item.locator('.trace li.condition.deciding').waitFor();
   assert.match((await item.textContent()) ?? '', /AccessDenied/);
   await shot(t, decisions, 'decisions');
 });
@@ -229,19 +236,19 @@ test('markup and script in token claims and in a policy are shown as text, never
   await page.waitForSelector('body[data-ready]');
   const role = page.locator('article[data-role="markup-role"]');
   assert.ok(((await role.textContent()) ?? '').includes(`<b>bold?</b>${img}`), 'the description as text');
-  assert.ok(((await role.locator('table.conditions').textContent()) ?? '').includes(script), 'the condition value as text');
+  assert.ok(((await role.locator('ol.conditions').textContent()) ?? '').includes(script), 'the condition value as text');
   await page.goto(`${emu.endpoint}/_emulator/ui#decisions`);
   await page.waitForSelector('body[data-ready]');
   const item = page.locator('li.decision', { hasText: 'markup-role' }).first();
   await item.waitFor();
   assert.ok(((await item.textContent()) ?? '').includes('vcs-ref/refs/heads/<img src=x'), 'the subject as text in the list');
-  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'no script ran');
+  assert.equal(await page.evaluate('window.__pwned'), undefined, 'no script ran');
   assert.equal(await page.locator('main img, main script, main b, main i').count(), 0, 'no element came from a value');
 });
 
 test('keyboard only: the try-a-token form from the first Tab to the revealed secret', { skip: SKIP }, async (t) => {
   const page = await open(t, 'try');
-  const focused = (): Promise<string> => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent || '');
+  const focused = (): Promise<string> => page.evaluate("document.activeElement?.id || document.activeElement?.textContent || ''");
   /** Presses Tab (or `key`) until the focused element is `id` (or its text starts with it); fails after `max` presses. */
   async function tabTo(target: string, max = 30, key = 'Tab'): Promise<void> {
     for (let i = 0; i < max; i++) {
@@ -252,7 +259,9 @@ test('keyboard only: the try-a-token form from the first Tab to the revealed sec
     assert.fail(`Tab never reached ${target}`);
   }
   await tabTo('role');
-  await page.keyboard.type('deploy-main');
+  // Arrow keys move a closed select's choice (typing a name would depend on the typeahead's timing).
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 10 && (await page.inputValue('#role')) !== 'deploy-main'; i++) await page.keyboard.press('ArrowDown');
   assert.equal(await page.inputValue('#role'), 'deploy-main');
   await tabTo('source-build');
   await page.keyboard.press('ArrowDown'); // the radio group: to "Paste a JWT"

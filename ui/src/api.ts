@@ -23,7 +23,12 @@ export interface PageStatement {
   readonly index: number;
   readonly sid: string | null;
   readonly effect: 'Allow' | 'Deny';
-  readonly principal: { readonly any: boolean; readonly federated: readonly string[]; readonly aws: readonly string[]; readonly service: readonly string[] } | null;
+  readonly principal: {
+    readonly any: boolean;
+    readonly federated: readonly string[];
+    readonly aws: readonly string[];
+    readonly service: readonly string[];
+  } | null;
   readonly actions: readonly string[];
   readonly notAction: boolean;
   readonly conditions: readonly PageCondition[];
@@ -162,7 +167,9 @@ async function json<T>(res: Response): Promise<T> {
 export const loadConfig = async (): Promise<PageConfig> => json<PageConfig>(await fetch('/_emulator/ui/config'));
 
 export const mintToken = async (spec: unknown): Promise<Minted> =>
-  json<Minted>(await fetch('/_emulator/ui/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }));
+  json<Minted>(
+    await fetch('/_emulator/ui/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }),
+  );
 
 /** One kept decision, or undefined when the emulator no longer keeps it. */
 export async function loadDecision(requestId: string): Promise<PageDecision | undefined> {

@@ -25,7 +25,7 @@ function item(r: AuditSummary): HTMLElement {
       el('time', { datetime: r.time }, new Date(r.time).toLocaleTimeString()),
       ' ',
       el('span', { class: 'action' }, r.action),
-      r.role === null ? null : [' ', el('code', { class: 'role' }, r.role.replace(/^arn:aws[\w-]*:iam::\d{12}:role\//, ''))],
+      r.role === null ? null : [' ', el('code', { class: 'role-name' }, r.role.replace(/^arn:aws[\w-]*:iam::\d{12}:role\//, ''))],
       r.sessionName === null ? null : [' session ', el('code', {}, r.sessionName)],
       r.errorCode === null ? null : [' ', el('strong', {}, r.errorCode)],
       r.subject === null ? null : [el('br'), el('small', {}, 'sub ', el('code', {}, r.subject))],

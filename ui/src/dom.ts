@@ -8,7 +8,11 @@ export type Child = Node | string | number | null | undefined | false | readonly
 export type Attributes = Readonly<Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>>;
 
 /** An element with attributes (`on*` functions become listeners; true/false toggle boolean attributes) and children. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;

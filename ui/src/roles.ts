@@ -30,7 +30,9 @@ function findingList(findings: readonly Finding[]): Child {
 }
 
 const codeList = (items: readonly string[]): Child =>
-  items.length === 1 ? el('code', {}, items[0] as string) : el('ul', { class: 'values' }, ...items.map((i) => el('li', {}, el('code', {}, i))));
+  items.length === 1
+    ? el('code', {}, items[0] as string)
+    : el('ul', { class: 'values' }, ...items.map((i) => el('li', {}, el('code', {}, i))));
 
 function principal(s: PageStatement): Child {
   const p = s.principal;
@@ -47,7 +49,13 @@ function statement(s: PageStatement): HTMLElement {
   return el(
     'section',
     { class: `statement ${s.effect.toLowerCase()}`, 'aria-label': `Statement ${s.index}` },
-    el('h4', {}, `Statement[${s.index}] `, el('span', { class: `effect ${s.effect.toLowerCase()}` }, s.effect), s.sid === null ? null : ` (sid ${s.sid})`),
+    el(
+      'h4',
+      {},
+      `Statement[${s.index}] `,
+      el('span', { class: `effect ${s.effect.toLowerCase()}` }, s.effect),
+      s.sid === null ? null : ` (sid ${s.sid})`,
+    ),
     findingList(s.findings),
     principal(s),
     el('div', {}, el('h5', {}, s.notAction ? 'NotAction' : 'Action'), codeList(s.actions)),
@@ -55,22 +63,15 @@ function statement(s: PageStatement): HTMLElement {
     s.conditions.length === 0
       ? el('p', {}, 'none')
       : el(
-          'table',
-          { class: 'conditions' },
-          el('caption', { class: 'visually-hidden' }, `Conditions of Statement[${s.index}]`),
-          el('thead', {}, el('tr', {}, ...['Key', 'Operator', 'Values', 'Lint'].map((h) => el('th', { scope: 'col' }, h)))),
-          el(
-            'tbody',
-            {},
-            ...s.conditions.map((c) =>
-              el(
-                'tr',
-                { class: c.findings.length > 0 ? 'flagged' : undefined },
-                el('td', {}, el('code', {}, c.key)),
-                el('td', {}, el('code', {}, c.operator)),
-                el('td', {}, el('ul', { class: 'values' }, ...c.values.map((v) => el('li', {}, el('code', {}, v))))),
-                el('td', {}, findingList(c.findings) ?? 'no finding'),
-              ),
+          'ol',
+          { class: 'conditions', 'aria-label': `Conditions of Statement[${s.index}]` },
+          ...s.conditions.map((c) =>
+            el(
+              'li',
+              { class: `condition${c.findings.length > 0 ? ' flagged' : ''}`, 'data-key': c.key },
+              el('p', { class: 'condition-head' }, el('code', { class: 'key' }, c.key), ' ', el('code', { class: 'operator' }, c.operator)),
+              el('ul', { class: 'values' }, ...c.values.map((v) => el('li', {}, el('code', {}, v)))),
+              findingList(c.findings),
             ),
           ),
         ),
@@ -124,7 +125,11 @@ function provider(p: PageProvider): HTMLElement {
 export function renderRoles(config: PageConfig, roles: HTMLElement, providers: HTMLElement): void {
   replace(
     roles,
-    el('nav', { 'aria-label': 'Roles' }, el('ul', { class: 'role-index' }, ...config.roles.map((r) => el('li', {}, el('a', { href: `#role-${r.name}` }, r.name))))),
+    el(
+      'nav',
+      { 'aria-label': 'Roles' },
+      el('ul', { class: 'role-index' }, ...config.roles.map((r) => el('li', {}, el('a', { href: `#role-${r.name}` }, r.name)))),
+    ),
     ...config.roles.map(role),
   );
   replace(providers, ...config.providers.map(provider));

@@ -21,16 +21,31 @@ const values = (list: readonly string[] | null, absent?: string): Child =>
 
 const badge = (label: string): HTMLElement => el('strong', { class: 'badge deciding-badge' }, label);
 
-function conditionRow(c: ConditionTrace, n: number, deciding: boolean): HTMLElement {
+function conditionItem(c: ConditionTrace, n: number, deciding: boolean): HTMLElement {
   return el(
-    'tr',
-    { class: deciding ? 'deciding' : undefined, 'data-condition': n },
-    el('td', {}, deciding ? badge('Deciding') : null, String(n + 1)),
-    el('td', {}, el('code', {}, c.operator)),
-    el('td', {}, el('code', {}, c.key)),
-    el('td', {}, values(c.contextValues, c.absentBecause)),
-    el('td', {}, values(c.policyValues)),
-    el('td', { class: c.result ? 'yes' : 'no' }, c.result ? 'true' : 'false', el('br'), el('small', {}, c.reason)),
+    'li',
+    { class: `condition${deciding ? ' deciding' : ''}`, 'data-condition': n },
+    el(
+      'p',
+      { class: 'condition-head' },
+      deciding ? badge('Deciding') : null,
+      `${n + 1}. `,
+      el('code', { class: 'operator' }, c.operator),
+      ' ',
+      el('code', { class: 'key' }, c.key),
+      ' is ',
+      el('strong', { class: c.result ? 'yes' : 'no' }, c.result ? 'true' : 'false'),
+      ' ',
+      el('small', {}, `(${c.reason})`),
+    ),
+    el(
+      'dl',
+      { class: 'facts' },
+      el('dt', {}, 'Request context'),
+      el('dd', { class: 'context' }, values(c.contextValues, c.absentBecause)),
+      el('dt', {}, 'Policy values'),
+      el('dd', {}, values(c.policyValues)),
+    ),
   );
 }
 
@@ -63,19 +78,9 @@ function statementCard(s: StatementTrace, deciding: readonly DecidingPart[]): HT
     s.conditions.length === 0
       ? el('p', {}, 'No conditions.')
       : el(
-          'table',
-          { class: 'conditions' },
-          el('caption', { class: 'visually-hidden' }, `Conditions of Statement[${s.index}]`),
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              ...['#', 'Operator', 'Key', 'Request context', 'Policy values', 'Outcome'].map((h) => el('th', { scope: 'col' }, h)),
-            ),
-          ),
-          el('tbody', {}, ...s.conditions.map((c, i) => conditionRow(c, i, i === decidingCondition))),
+          'ol',
+          { class: 'conditions', 'aria-label': `Conditions of Statement[${s.index}]` },
+          ...s.conditions.map((c, i) => conditionItem(c, i, i === decidingCondition)),
         ),
   );
 }
@@ -88,7 +93,11 @@ function hintsOf(d: PageDecision): string[] {
   const list = d.explain['hints'] ?? d.explain['nearMisses'];
   if (!Array.isArray(list)) return [];
   return list.map((h: unknown) =>
-    typeof h === 'string' ? h : typeof (h as { message?: unknown } | null)?.message === 'string' ? (h as { message: string }).message : JSON.stringify(h),
+    typeof h === 'string'
+      ? h
+      : typeof (h as { message?: unknown } | null)?.message === 'string'
+        ? (h as { message: string }).message
+        : JSON.stringify(h),
   );
 }
 
@@ -99,7 +108,9 @@ export function traceView(d: PageDecision): HTMLElement {
   return el(
     'div',
     { class: 'trace' },
-    hints.length === 0 ? null : el('div', { class: 'hints' }, el('h4', {}, 'Near misses'), el('ul', {}, ...hints.map((h) => el('li', {}, h)))),
+    hints.length === 0
+      ? null
+      : el('div', { class: 'hints' }, el('h4', {}, 'Near misses'), el('ul', {}, ...hints.map((h) => el('li', {}, h)))),
     ev === null
       ? el('p', {}, 'The trust policy was not evaluated: the request was refused before (see the reason).')
       : [

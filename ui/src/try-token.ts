@@ -46,7 +46,12 @@ function optionField(o: PresetOption): HTMLElement {
   const choices = choicesOf(o);
   const control =
     choices !== undefined
-      ? el('select', { id, name: o.name, 'aria-describedby': hintId }, el('option', { value: '' }, '(default)'), ...choices.map((c) => el('option', { value: c }, c)))
+      ? el(
+          'select',
+          { id, name: o.name, 'aria-describedby': hintId },
+          el('option', { value: '' }, '(default)'),
+          ...choices.map((c) => el('option', { value: c }, c)),
+        )
       : el('input', { type: 'text', id, name: o.name, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': hintId });
   return el('div', { class: 'field' }, el('label', { for: id }, optionLabel(o)), control, el('small', { id: hintId }, hint));
 }
@@ -75,7 +80,7 @@ function optionValues(preset: PagePreset): Record<string, unknown> {
 
 function credentialRow(label: string, value: string, secret: boolean): Child {
   if (!secret) return [el('dt', {}, label), el('dd', {}, el('code', {}, value))];
-  const shown = el('code', { class: 'secret' }, '•'.repeat(16));
+  const shown = el('code', { class: 'secret', 'data-secret': label }, '•'.repeat(16));
   const button = el('button', { type: 'button', class: 'reveal', 'aria-pressed': 'false' }, `Show ${label}`);
   let revealed = false;
   button.addEventListener('click', () => {
@@ -170,7 +175,9 @@ export function setUpTryToken(config: PageConfig, initialRole?: string): void {
     replace(
       options,
       el('legend', {}, `Options of ${preset.label}`),
-      preset.exclusive.length === 0 ? null : el('p', { class: 'hint' }, preset.exclusive.map((pair) => `give ${pair.join(' or ')}, not both`).join('; ')),
+      preset.exclusive.length === 0
+        ? null
+        : el('p', { class: 'hint' }, preset.exclusive.map((pair) => `give ${pair.join(' or ')}, not both`).join('; ')),
       ...preset.options.map(optionField),
     );
   };
@@ -259,7 +266,12 @@ export function setUpTryToken(config: PageConfig, initialRole?: string): void {
       replace(status, `The request could not be made: ${(e as Error).message}`);
       replace(
         result,
-        el('div', { class: 'outcome error', 'data-outcome': 'request-error' }, el('h3', {}, 'The request could not be made'), el('p', {}, (e as Error).message)),
+        el(
+          'div',
+          { class: 'outcome error', 'data-outcome': 'request-error' },
+          el('h3', {}, 'The request could not be made'),
+          el('p', {}, (e as Error).message),
+        ),
       );
     } finally {
       busy = false;
