@@ -1,12 +1,12 @@
 /**
- * The recent decisions, kept in memory for the package API and the admin surface: a bounded ring.
- * It keeps what the server told (outcome, request id, time) and builds the audit records only when they are read,
- * so a busy server pays for a record only when someone looks. Watchers (the page's live list) are told of new
- * decisions in batches, at most one batch per WATCH_BATCH_MS and WATCH_BATCH_MAX records in it: without a watcher an
- * answer costs one size check, with one the cost is bounded by the batches, not by the request rate.
+ * The recent decisions, kept in memory for the package API and the admin surface: a bounded ring of audit records.
+ * Records, not outcomes: an outcome holds the verified claims, the request context and the credentials, and keeping
+ * those alive past the young generation costs a busy server a fifth of its CPU in garbage collection.
+ * Watchers (the page's live list) are told of new records in batches, at most one batch per WATCH_BATCH_MS and
+ * WATCH_BATCH_MAX records in it: without a watcher a record costs one size check more, with one the cost is bounded by
+ * the batches, not by the request rate.
  */
-import { auditRecord, type AnswerListener, type AuditRecord } from '../server/index.js';
-import type { StsOutcome } from '../sts/index.js';
+import type { AuditRecord, AuditSink } from '../server/index.js';
 
 /** Told of new decisions (the admin surface's decision stream). */
 export interface DecisionWatcher {
@@ -18,27 +18,19 @@ export interface DecisionWatcher {
   end(): void;
 }
 
-/** One kept answer, as the server told it. */
-export interface KeptAnswer {
-  readonly outcome: StsOutcome;
-  readonly requestId: string;
-  readonly time: Date;
-}
-
 export interface DecisionLog {
-  readonly listener: AnswerListener;
+  /** Undefined when nothing is kept (capacity 0): then no record is built, and watchers are never told. */
+  readonly sink: AuditSink | undefined;
   /** The kept records, oldest first. */
   list(): readonly AuditRecord[];
-  /** The kept answer of one request, if it is still kept. */
-  find(requestId: string): KeptAnswer | undefined;
+  /** The kept record of one request, if it is still kept. */
+  find(requestId: string): AuditRecord | undefined;
   /** Tells `watcher` of every later decision; returns the function that stops it. */
   watch(watcher: DecisionWatcher): () => void;
   clear(): void;
   /** Ends every watcher (the emulator stops). */
   close(): void;
 }
-
-type Told = Parameters<AnswerListener>;
 
 export const DEFAULT_KEEP_DECISIONS = 500;
 /** How long new decisions wait to be told to watchers together (ms). */
@@ -48,10 +40,10 @@ export const WATCH_BATCH_MAX = 100;
 
 export function createDecisionLog(capacity = DEFAULT_KEEP_DECISIONS): DecisionLog {
   if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`keepDecisions must be a whole number from 0, got ${capacity}`);
-  let ring: Told[] = [];
+  let ring: AuditRecord[] = [];
   let next = 0;
   const watchers = new Set<DecisionWatcher>();
-  let pending: Told[] = [];
+  let pending: AuditRecord[] = [];
   let skipped = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -71,11 +63,11 @@ export function createDecisionLog(capacity = DEFAULT_KEEP_DECISIONS): DecisionLo
     pending = [];
     skipped = 0;
     if (watchers.size === 0 || batch.length === 0) return;
-    const records = batch.slice(-WATCH_BATCH_MAX).map((t) => auditRecord(...t));
+    const records = batch.slice(-WATCH_BATCH_MAX);
     each((w) => w.decisions(records, left));
   };
-  const queue = (told: Told): void => {
-    if (pending.push(told) > 2 * WATCH_BATCH_MAX) {
+  const queue = (record: AuditRecord): void => {
+    if (pending.push(record) > 2 * WATCH_BATCH_MAX) {
       const drop = pending.length - WATCH_BATCH_MAX;
       pending = pending.slice(drop);
       skipped += drop;
@@ -85,22 +77,19 @@ export function createDecisionLog(capacity = DEFAULT_KEEP_DECISIONS): DecisionLo
       timer.unref();
     }
   };
-  const ordered = (): Told[] => (ring.length < capacity ? ring : [...ring.slice(next), ...ring.slice(0, next)]);
+  const ordered = (): AuditRecord[] => (ring.length < capacity ? [...ring] : [...ring.slice(next), ...ring.slice(0, next)]);
 
+  const keep: AuditSink = (record) => {
+    if (watchers.size !== 0) queue(record);
+    if (capacity === 0) return;
+    if (ring.length < capacity) ring.push(record);
+    else ring[next] = record;
+    next = (next + 1) % capacity;
+  };
   return {
-    listener(outcome, requestId, time) {
-      if (watchers.size !== 0) queue([outcome, requestId, time]);
-      if (capacity === 0) return;
-      const told: Told = [outcome, requestId, time];
-      if (ring.length < capacity) ring.push(told);
-      else ring[next] = told;
-      next = (next + 1) % capacity;
-    },
-    list: () => ordered().map((t) => auditRecord(...t)),
-    find(requestId) {
-      const told = ring.find((t) => t[1] === requestId);
-      return told === undefined ? undefined : { outcome: told[0], requestId: told[1], time: told[2] };
-    },
+    sink: capacity === 0 ? undefined : keep,
+    list: ordered,
+    find: (requestId) => ring.find((r) => r.requestId === requestId),
     watch(watcher) {
       watchers.add(watcher);
       return () => void watchers.delete(watcher);

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEMO_POLICIES_DIR, type LoadedConfig } from '../config/index.js';
 import {
-  auditRecord,
   auditTo,
   createStsServer,
   createTurnQueue,
@@ -154,9 +153,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw e;
   }
   const sinks: AuditSink[] = [...(options.sinks ?? [])];
+  if (decisions.sink !== undefined) sinks.push(decisions.sink);
   if (audit?.sink !== undefined) sinks.push(audit.sink);
   if (typeof userAudit === 'function') sinks.push(userAudit);
-  const toSinks = sinks.length === 0 ? undefined : auditTo(...sinks); // no sinks: no record is built per answer
   const started = Date.now();
   const admin: AdminSurface = {
     ...(options.adminToken === undefined ? {} : { token: options.adminToken }),
@@ -189,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     decisions: () => decisions.list(),
     decision: (requestId) => {
       const kept = decisions.find(requestId);
-      return kept === undefined ? undefined : pageDecision(kept, auditRecord(kept.outcome, kept.requestId, kept.time));
+      return kept === undefined ? undefined : pageDecision(kept);
     },
     watchDecisions: (stream) => decisions.watch(stream),
     page: () => pageConfig(live.inForce.runtime.config, region),
@@ -212,13 +211,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     operations: () => live.inForce.runtime.operations,
     issuers: () => live.inForce.issuers,
     clock,
-    answered:
-      toSinks === undefined
-        ? decisions.listener
-        : (outcome, requestId, time) => {
-            decisions.listener(outcome, requestId, time);
-            toSinks(outcome, requestId, time);
-          },
+    // Each answer's record is built once for every sink; with no sink, none is built.
+    ...(sinks.length === 0 ? {} : { answered: auditTo(...sinks) }),
     admin,
     ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
@@ -250,7 +244,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     region,
     roleArn: (name) => `arn:aws:iam::${accountId}:role/${name}`,
     mintToken: async (spec = {}) => {
-      const given = spec.preset === undefined && spec.claims === undefined && spec.issuer === undefined ? { ...spec, preset: 'circleci' as const } : spec;
+      const given =
+        spec.preset === undefined && spec.claims === undefined && spec.issuer === undefined
+          ? { ...spec, preset: 'circleci' as const }
+          : spec;
       return (await mint(given)).token;
     },
     addProvider: (doc) => live.addProvider(doc),

@@ -7,12 +7,11 @@
 import type { LoadedConfig, RoleConfig } from '../config/index.js';
 import { presetNamed, presetOfProvider, PRESETS, type OidcProvider } from '../identity/index.js';
 import { lintConfig, type Finding } from '../lint/index.js';
-import { statementsOf, type StatementView } from '../policy/index.js';
+import { statementsOf, type EvaluationResult, type StatementView } from '../policy/index.js';
 import type { AuditRecord } from '../server/index.js';
 import { decidingParts, type DecidingPart } from '../sts/index.js';
 import type { ClaimsSpec } from './claims-spec.js';
-import type { KeptAnswer } from './decisions.js';
-import { explainJson, explainText, type ExplainJson } from './explain.js';
+import { explainRecordText } from './explain.js';
 import { emulatedProviders, IssuerChoiceError } from './issuers.js';
 
 export interface PageCondition {
@@ -29,7 +28,12 @@ export interface PageStatement {
   readonly sid: string | null;
   readonly effect: 'Allow' | 'Deny';
   readonly path: string;
-  readonly principal: { readonly any: boolean; readonly federated: readonly string[]; readonly aws: readonly string[]; readonly service: readonly string[] } | null;
+  readonly principal: {
+    readonly any: boolean;
+    readonly federated: readonly string[];
+    readonly aws: readonly string[];
+    readonly service: readonly string[];
+  } | null;
   readonly actions: readonly string[];
   readonly notAction: boolean;
   readonly conditions: readonly PageCondition[];
@@ -159,17 +163,15 @@ export function pageConfig(config: LoadedConfig, region: string): PageConfig {
       presets: [...presets],
     };
   });
-  const providers = config.providers.map(
-    (p): PageProvider => ({
-      url: p.url,
-      arn: p.arn,
-      clientIdList: [...p.clientIdList],
-      thumbprintList: [...p.thumbprintList],
-      keys: keysText(p),
-      source: p.file,
-      preset: presetOfEmulated.get(p.name) ?? null,
-    }),
-  );
+  const providers = config.providers.map((p): PageProvider => ({
+    url: p.url,
+    arn: p.arn,
+    clientIdList: [...p.clientIdList],
+    thumbprintList: [...p.thumbprintList],
+    keys: keysText(p),
+    source: p.file,
+    preset: presetOfEmulated.get(p.name) ?? null,
+  }));
   const presets = PRESETS.map((name): PagePreset => {
     const preset = presetNamed(name);
     return {
@@ -183,22 +185,19 @@ export function pageConfig(config: LoadedConfig, region: string): PageConfig {
   return { accountId: config.accountId, region, roles, providers, presets };
 }
 
-/** One kept decision as the page shows it: the audit record, explain's JSON and text, and what decided it. */
+/** One kept decision as the page shows it: its audit record (the trace apart), the trace, explain's text, and what decided it. */
 export interface PageDecision {
-  readonly record: AuditRecord;
-  readonly explain: ExplainJson;
+  readonly record: Omit<AuditRecord, 'trace'>;
+  /** The trust-policy evaluation, or null when the request was refused before it. */
+  readonly evaluation: EvaluationResult | null;
   readonly text: string;
   readonly deciding: readonly DecidingPart[];
 }
 
-export function pageDecision(kept: KeptAnswer, record: AuditRecord): PageDecision {
-  const evaluation = kept.outcome.audit.evaluation;
-  return {
-    record,
-    explain: explainJson(kept.outcome),
-    text: explainText(kept.outcome),
-    deciding: evaluation === undefined ? [] : decidingParts(evaluation),
-  };
+export function pageDecision(record: AuditRecord): PageDecision {
+  const { trace, ...rest } = record;
+  const evaluation = (trace ?? null) as EvaluationResult | null;
+  return { record: rest, evaluation, text: explainRecordText(record), deciding: evaluation === null ? [] : decidingParts(evaluation) };
 }
 
 const SPEC_FIELDS = new Set(['preset', 'claims', 'issuer']);

@@ -65,13 +65,19 @@ test('pageConfig: every role of policies/ with its ARN, duration and statements;
   assert.deepEqual(deploy?.presets, ['circleci'], 'the preset of the emulated issuer it trusts');
   const sub = deploy?.statements[0]?.conditions.find((c) => c.key.endsWith(':sub'));
   assert.equal(sub?.operator, 'StringLike');
-  assert.equal(sub?.path, 'Role.AssumeRolePolicyDocument.Statement[0].Condition.StringLike["oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d:sub"]');
+  assert.equal(
+    sub?.path,
+    'Role.AssumeRolePolicyDocument.Statement[0].Condition.StringLike["oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d:sub"]',
+  );
   assert.ok(
     sub?.findings.some((f) => f.rule === 'sub-wildcard-spans-branch'),
     `the finding sits on the sub condition: ${JSON.stringify(deploy?.statements, null, 1)}`,
   );
   // Every finding of the configuration is shown exactly once, at the deepest place that holds it.
-  const shown = view.roles.flatMap((r) => [...r.findings, ...r.statements.flatMap((s) => [...s.findings, ...s.conditions.flatMap((c) => c.findings)])]);
+  const shown = view.roles.flatMap((r) => [
+    ...r.findings,
+    ...r.statements.flatMap((s) => [...s.findings, ...s.conditions.flatMap((c) => c.findings)]),
+  ]);
   const { lintConfig } = await import('../../src/lint/index.js');
   assert.equal(shown.length, lintConfig(config).length);
   for (const r of view.roles)
@@ -108,7 +114,11 @@ const SPECS: readonly { name: string; body: unknown; message?: RegExp }[] = [
 for (const c of SPECS) {
   test(`pageTokenSpec: ${c.name}`, () => {
     if (c.message === undefined) assert.doesNotThrow(() => pageTokenSpec(c.body));
-    else assert.throws(() => pageTokenSpec(c.body), (e: unknown) => e instanceof IssuerChoiceError && c.message!.test(e.message));
+    else
+      assert.throws(
+        () => pageTokenSpec(c.body),
+        (e: unknown) => e instanceof IssuerChoiceError && c.message!.test(e.message),
+      );
   });
 }
 
@@ -134,7 +144,13 @@ test('GET /_emulator/ui: the page, with a policy that allows only its own script
 });
 
 test("the page's files: only the built scripts and the styles, by plain names", async () => {
-  for (const path of ['ui/assets/nope.js', 'ui/assets/App.js', 'ui/assets/app.js.map', 'ui/assets/..%2Fpackage.json', 'ui/assets/index.html']) {
+  for (const path of [
+    'ui/assets/nope.js',
+    'ui/assets/App.js',
+    'ui/assets/app.js.map',
+    'ui/assets/..%2Fpackage.json',
+    'ui/assets/index.html',
+  ]) {
     const res = await page(path);
     assert.equal(res.status, 404, path);
     assert.equal(((await res.json()) as { error: string }).error, 'NotFound');
@@ -183,16 +199,21 @@ test('GET /_emulator/decisions/<request id>: the kept decision with explain and 
   const res = await page(`decisions/${denied.requestId}`);
   assert.equal(res.status, 200);
   const d = (await res.json()) as {
-    record: { requestId: string; decision: string };
-    explain: { evaluation: { statements: { conditions: { key: string; result: boolean }[] }[] } };
+    record: { requestId: string; decision: string; trace?: unknown };
+    evaluation: { statements: { conditions: { key: string; result: boolean }[] }[] };
     text: string;
     deciding: { kind: string; statement: number; condition?: number }[];
   };
   assert.equal(d.record.requestId, denied.requestId);
   assert.equal(d.record.decision, 'deny');
-  assert.match(d.text, /^Result: DENY AccessDenied/);
+  assert.equal(d.record.trace, undefined, 'the trace once, as evaluation');
+  assert.match(
+    d.text,
+    /^Result: DENY AccessDenied \(HTTP 403\): Not authorized to perform sts:AssumeRoleWithWebIdentity\nWhy: Statement\[0\]: StringLike /,
+  );
+  assert.match(d.text, /\nTrust policy:\n  Decision: /);
   assert.deepEqual(d.deciding, [{ kind: 'condition', statement: 0, condition: 1 }]);
-  const deciding = d.explain.evaluation.statements[0]?.conditions[1];
+  const deciding = d.evaluation.statements[0]?.conditions[1];
   assert.match(deciding?.key ?? '', /:sub$/);
   assert.equal(deciding?.result, false);
   const missing = await page('decisions/00000000-0000-0000-0000-000000000000');
@@ -289,5 +310,20 @@ test('with an admin token: the page needs it; ?token= sets an HttpOnly SameSite=
     assert.equal((await getWithHost(url('ui'), 'attacker.example')).status, 401, 'any Host, but the token decides');
   } finally {
     await locked.stop();
+  }
+});
+
+test("a kept decision's text is explain's, less what a record does not keep (the matched provider, the audience)", async () => {
+  for (const branch of ['main', 'feature/x']) {
+    const token = await emu.mintToken({ preset: { name: 'circleci', branch } });
+    const sent = await assume(emu, 'deploy-main', token);
+    const kept = (await (await page(`decisions/${sent.requestId}`)).json()) as { text: string };
+    const explained = (await emu.decide({ role: 'deploy-main', token })).explain;
+    const lessened = explained
+      .split('\n')
+      .filter((l) => !l.startsWith('Audience: '))
+      .map((l) => l.replace(/^Provider: iss (\S+) matched .*$/, 'Issuer: $1'))
+      .join('\n');
+    assert.equal(kept.text, lessened, branch);
   }
 });

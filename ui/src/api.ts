@@ -130,14 +130,8 @@ export interface AuditSummary {
 
 export interface PageDecision {
   readonly record: AuditSummary;
-  readonly explain: {
-    readonly result: string;
-    readonly provider: string | null;
-    readonly audience: string | null;
-    readonly subject: string | null;
-    readonly context: Readonly<Record<string, readonly string[]>>;
-    readonly evaluation: Evaluation | null;
-  } & Readonly<Record<string, unknown>>;
+  /** The trust-policy evaluation, or null when the request was refused before it. */
+  readonly evaluation: Evaluation | null;
   readonly text: string;
   readonly deciding: readonly DecidingPart[];
 }

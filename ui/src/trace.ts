@@ -1,7 +1,7 @@
 /**
  * One decision's explanation, as the page shows it in "Try a token" and in an opened decision: the outcome, the
  * trust policy's evaluation statement by statement with the part that decided it marked (a "deciding" badge and a
- * highlight, not colour alone), and explain's own text, which ends with its hints.
+ * highlight, not colour alone), and explain's own text.
  */
 import type { ConditionTrace, DecidingPart, PageDecision, StatementTrace } from './api.js';
 import { el, type Child } from './dom.js';
@@ -86,31 +86,16 @@ function statementCard(s: StatementTrace, deciding: readonly DecidingPart[]): HT
 }
 
 /**
- * Explain's near-miss hints, when its JSON carries them as a list (`hints` or `nearMisses`: strings, or objects with
- * a message); explain's text below always ends with them.
+ * The evaluation with its deciding parts, the near miss (the emulator's reason: which condition failed, with the
+ * value the request had and the values the policy wanted), then explain's text.
  */
-function hintsOf(d: PageDecision): string[] {
-  const list = d.explain['hints'] ?? d.explain['nearMisses'];
-  if (!Array.isArray(list)) return [];
-  return list.map((h: unknown) =>
-    typeof h === 'string'
-      ? h
-      : typeof (h as { message?: unknown } | null)?.message === 'string'
-        ? (h as { message: string }).message
-        : JSON.stringify(h),
-  );
-}
-
-/** The evaluation with its deciding parts, the hints, then explain's text. */
 export function traceView(d: PageDecision): HTMLElement {
-  const ev = d.explain.evaluation;
-  const hints = hintsOf(d);
+  const ev = d.evaluation;
+  const why = d.record.reason;
   return el(
     'div',
     { class: 'trace' },
-    hints.length === 0
-      ? null
-      : el('div', { class: 'hints' }, el('h4', {}, 'Near misses'), el('ul', {}, ...hints.map((h) => el('li', {}, h)))),
+    why === null ? null : el('div', { class: 'hints' }, el('h4', {}, 'Why (the near miss)'), el('p', {}, why)),
     ev === null
       ? el('p', {}, 'The trust policy was not evaluated: the request was refused before (see the reason).')
       : [
