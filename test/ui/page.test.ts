@@ -152,6 +152,10 @@ test('try a token: feature/x shows AccessDenied with the deciding condition mark
   assert.match((await deciding.locator('dd.context').textContent()) ?? '', /vcs-ref\/refs\/heads\/feature\/x$/);
   assert.equal(await page.locator('.trace li.condition').count(), 2);
   assert.match((await page.locator('.explain-text pre').textContent()) ?? '', /^Result: DENY AccessDenied/);
+  assert.match(
+    (await page.locator('.trace > .hints').textContent()) ?? '',
+    /^Why \(the near miss\)Statement\[0\]: StringLike \S+:sub is false \(context \["[^"]*refs\/heads\/feature\/x"\], policy \[/,
+  );
   await page.evaluate(`document.querySelector('[data-outcome]').scrollIntoView()`);
   await shot(t, page, 'try-deny');
 });
