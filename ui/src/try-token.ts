@@ -98,7 +98,8 @@ function until(expiration: string): string {
   return ms <= 0 ? ' (expired)' : ` (in ${Math.round(ms / 60000)} min)`;
 }
 
-function answerView(answer: StsAnswer): HTMLElement {
+/** What STS answered; the emulator's reason only when no kept trace below says it (as the near miss). */
+function answerView(answer: StsAnswer, traced: boolean): HTMLElement {
   if (answer.ok) {
     const c = answer.credentials;
     return el(
@@ -129,7 +130,7 @@ function answerView(answer: StsAnswer): HTMLElement {
     { class: `outcome ${answer.code === 'AccessDenied' ? 'deny' : 'error'}`, 'data-outcome': answer.code },
     el('h3', {}, `${answer.code} (HTTP ${answer.status})`),
     el('p', {}, el('strong', {}, 'AWS says: '), answer.message),
-    answer.reason === null ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), answer.reason),
+    answer.reason === null || traced ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), answer.reason),
     el('p', {}, 'RequestId ', el('code', {}, answer.requestId)),
   );
 }
@@ -245,7 +246,7 @@ export function setUpTryToken(config: PageConfig, initialRole?: string): void {
       replace(status, answer.ok ? `${role.name}: allowed, credentials issued` : `${role.name}: ${answer.code} (HTTP ${answer.status})`);
       replace(
         result,
-        answerView(answer),
+        answerView(answer, decision !== undefined),
         el('h3', {}, 'The trust policy, condition by condition'),
         decision === undefined ? el('p', {}, 'This decision is not kept by the emulator (--keep-decisions 0?).') : traceView(decision),
         el('h3', {}, 'The same request with aws-cli'),
