@@ -95,7 +95,8 @@ export function pageRouter(admin: AdminSurface): Router {
     if (admin.token !== undefined || loopbackHost(req.get('host'))) return next();
     res.status(403).json({
       error: 'Forbidden',
-      message: 'the page answers requests for localhost, 127.0.0.1 or [::1] only; start the emulator with --admin-token to open it to other names',
+      message:
+        'the page answers requests for localhost, 127.0.0.1 or [::1] only; start the emulator with --admin-token to open it to other names',
     });
   };
   router.use(PAGE_PATH, onlyLoopbackNames);
@@ -110,7 +111,9 @@ export function pageRouter(admin: AdminSurface): Router {
     const name = String(req.params['name']);
     const asset = ASSET_NAME.test(name) ? pageAssets().files.get(name) : undefined;
     if (asset === undefined)
-      return void res.status(404).json({ error: 'NotFound', message: `no page asset ${name} (the page's scripts are built by npm run build)` });
+      return void res
+        .status(404)
+        .json({ error: 'NotFound', message: `no page asset ${name} (the page's scripts are built by npm run build)` });
     secure(res);
     res.set({ 'content-type': asset.type, 'cache-control': 'no-cache' }).send(asset.body);
   });
