@@ -3,7 +3,7 @@
  * AssumeRoleWithWebIdentity for a role with a token, or with claims an emulated issuer would sign, without HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { assumeRoleInProcess, type InProcessCall, type StsOutcome } from '../sts/index.js';
+import { assumeRoleInProcess, type InProcessCall, type NearMiss, type StsOutcome } from '../sts/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { explainJson, explainText } from './explain.js';
 import { IssuerChoiceError } from './issuers.js';
@@ -38,7 +38,9 @@ export interface Decision {
   readonly context: Readonly<Record<string, readonly string[]>>;
   /** The trust-policy evaluation: every statement and condition. */
   readonly evaluation: unknown;
-  /** The same, as `explain` prints it. */
+  /** What to change, for a refusal: a value that differs only in case, a key AWS does not provide, ... (NEAR_MISS_KINDS). */
+  readonly nearMisses: readonly NearMiss[];
+  /** The same, as `explain` prints it (the near misses last, one line each). */
   readonly explain: string;
 }
 
@@ -77,6 +79,7 @@ export async function decideWith(runtime: Runtime, where: string, call: DecideCa
     subject: j.subject,
     context: j.context,
     evaluation: j.evaluation,
+    nearMisses: j.nearMisses,
     explain: explainText(outcome),
   };
 }
