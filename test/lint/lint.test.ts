@@ -55,11 +55,12 @@ test('findings per statement: each condition through the condition rules, then e
   assert.deepEqual(
     lintConfig(config).map((f) => [f.severity, f.rule]),
     [
-      ['warning', 'string-like-without-wildcard'],
-      ['warning', 'string-like-without-wildcard'],
+      ['info', 'string-like-without-wildcard'],
+      ['info', 'string-like-without-wildcard'],
       ['error', 'unsupported-condition-key'],
       ['warning', 'wildcard-in-string-equals'],
-      ['warning', 'no-audience-condition'],
+      ['info', 'audience-only-in-client-id-list'],
+      ['info', 'github-sub-name-based'],
     ],
   );
 });
