@@ -36,7 +36,7 @@ import { subWildcardSpansBranch } from './rules/sub-wildcard-spans-branch.js';
 import { terraformOrganizationWide, terraformRunPhaseWildcard, terraformWorkspaceWildcard } from './rules/terraform-subject.js';
 import { bitbucketWorkspaceWide, eksServiceAccountWildcard } from './rules/workspace-subjects.js';
 
-export type { Finding, Rule, RuleProvider, Severity } from './rule.js';
+export { PROVIDER_NAMES, type Finding, type Rule, type RuleProvider, type Severity } from './rule.js';
 export { sarifLog } from './sarif.js';
 export { githubAnnotations } from './annotations.js';
 

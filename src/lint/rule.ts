@@ -12,6 +12,17 @@ export type Severity = 'error' | 'warning' | 'info';
 /** Which OIDC providers a rule judges: `any` for every provider; GitLab covers gitlab.com and self-managed instances. */
 export type RuleProvider = 'any' | 'github' | 'circleci' | 'gitlab' | 'terraform' | 'bitbucket' | 'eks';
 
+/** How the providers are named to users (README's rule table, SARIF's rule help). */
+export const PROVIDER_NAMES: Readonly<Record<RuleProvider, string>> = {
+  any: 'any',
+  github: 'GitHub',
+  circleci: 'CircleCI',
+  gitlab: 'GitLab',
+  terraform: 'HCP Terraform',
+  bitbucket: 'Bitbucket',
+  eks: 'EKS',
+};
+
 export interface Finding {
   readonly severity: Severity;
   readonly rule: string;

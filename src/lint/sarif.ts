@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding, Rule, Severity } from './rule.js';
+import { PROVIDER_NAMES, type Finding, type Rule, type Severity } from './rule.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 /** GitHub code scanning's security severity (0.0-10.0: >= 7 high, >= 4 medium, else low) for rules tagged `security`. */
@@ -24,7 +24,7 @@ export function artifactUri(file: string): string {
 const plain = (text: string): string => text.replace(/`/g, "'");
 
 function ruleDescriptor(rule: Rule): Record<string, unknown> {
-  const providers = rule.providers.includes('any') ? 'any provider' : rule.providers.join(', ');
+  const providers = rule.providers.includes('any') ? 'any provider' : rule.providers.map((p) => PROVIDER_NAMES[p]).join(', ');
   return {
     id: rule.id,
     name: rule.id.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase()),

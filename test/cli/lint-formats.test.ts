@@ -30,7 +30,9 @@ function sarifValidator(): (data: unknown) => { valid: boolean; errors: string }
     string,
     unknown
   >;
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // Ajv's default (draft-07) mode, strict; unicodeRegExp: false, as the schema's `language` pattern
+  // (^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$) has a lone ']' that the u flag refuses.
+  const ajv = new Ajv({ allErrors: true, unicodeRegExp: false });
   ajv.addFormat('uri', (s: string) => URL.canParse(s));
   ajv.addFormat('uri-reference', (s: string) => URL.canParse(s, 'http://base.invalid/'));
   ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s));
@@ -75,6 +77,11 @@ describe('lint --format sarif', () => {
     };
     const { valid, errors } = validate(log);
     assert.ok(valid, errors);
+    // The schema does bite: a result without a message, a level SARIF does not know.
+    const broken = structuredClone(log) as unknown as { runs: { results: Record<string, unknown>[] }[] };
+    delete broken.runs[0]?.results[0]?.['message'];
+    if (broken.runs[0]?.results[1] !== undefined) broken.runs[0].results[1]['level'] = 'info';
+    assert.equal(validate(broken).valid, false);
     assert.equal(log.version, '2.1.0');
     const run = log.runs[0] ?? assert.fail('one run');
     assert.deepEqual(
@@ -148,7 +155,8 @@ describe('lint --format github', () => {
     const start = readme.indexOf('### `lint');
     const section = readme.slice(start, readme.indexOf('\n## ', start));
     const block =
-      /--format github[^\n]*\n+```text\n([\s\S]*?)```/.exec(section)?.[1] ?? assert.fail('a ```text block after a --format github line');
+      /lint --format github` on the default policies[\s\S]*?```text\n([\s\S]*?)```/.exec(section)?.[1] ??
+      assert.fail('a ```text block after "`npx sts-emulator lint --format github` on the default policies"');
     const r = await spawnCli(['lint', '--format', 'github']);
     const real = new Set(r.stdout.split('\n'));
     for (const line of block.trimEnd().split('\n')) assert.ok(real.has(line), `not a line of the real output: ${line}`);

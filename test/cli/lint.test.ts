@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROVIDER_NAMES, RULES } from '../../src/lint/index.js';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 import {
   assertOneLineError,
@@ -478,6 +479,17 @@ describe('lint on the default policies/', () => {
       /^policies\/roles\/seed004-as-written\.json:\d+:\d+: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m,
     );
     assert.match(r.stdout, /\n2 errors, 3 warnings, 6 infos in 6 roles\n$/);
+  });
+
+  test("README's rule table is the rule table: id, severity, provider and what it catches, in order", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('### `lint');
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    assert.deepEqual(
+      rows,
+      RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${r.providers.map((p) => PROVIDER_NAMES[p]).join(', ')} | ${r.summary} |`),
+    );
   });
 
   test("README's lint output is the real output of `sts-emulator lint` on the default policies, verbatim", async () => {

@@ -82,6 +82,17 @@ const ROWS: Row[] = [
     },
     expect: [['error', 'condition-key-of-other-provider']],
   },
+  {
+    name: "unsupported-condition-key: CircleCI's ssh-rerun claim, with CircleCI's advice as the fix",
+    provider: CIRCLE,
+    condition: {
+      StringEquals: aud(CIRCLE),
+      StringLike: { [k(CIRCLE, 'sub')]: `org/${ORG}/project/${PROJECT}/user/*` },
+      Bool: { [k(CIRCLE, 'oidc.circleci.com/ssh-rerun')]: 'false' },
+    },
+    expect: [['error', 'unsupported-condition-key']],
+    check: { rule: 'unsupported-condition-key', message: /always false, so the statement never allows/, fix: /Rerun job with SSH/ },
+  },
   // Keys that pass when absent
   {
     name: 'condition-passes-when-key-absent: StringEqualsIfExists on GitHub environment',

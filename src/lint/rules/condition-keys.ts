@@ -26,9 +26,11 @@ export const unsupportedConditionKey: ConditionRule = {
         ? `the key is spelled "${provider}:${spelled}"`
         : org !== undefined && /vcs-(ref|origin)$/.test(claim)
           ? `AWS has no '${claim}' key. The V2 sub carries both: StringLike "${provider}:sub": "${circleSubFix(org, provider, s.statement.conditions)}"`
-          : org !== undefined && /context-ids$/.test(claim)
-            ? `AWS has no '${claim}' key; restrict on "${provider}:sub" (project) or "${provider}:oidc.circleci.com/project-id" instead`
-            : `match the value inside "${provider}:sub" instead (AWS provides only: ${provided.join(', ')})`;
+          : org !== undefined && /ssh-rerun$/.test(claim)
+            ? `AWS has no '${claim}' key and the sub does not carry it: no condition can tell an SSH rerun apart; disable "Rerun job with SSH" for the project (CircleCI support: "Disable re-run job with SSH")`
+            : org !== undefined && /context-ids$/.test(claim)
+              ? `AWS has no '${claim}' key; restrict on "${provider}:sub" (project) or "${provider}:oidc.circleci.com/project-id" instead`
+              : `match the value inside "${provider}:sub" instead (AWS provides only: ${provided.join(', ')})`;
     return [
       {
         path: at(s, c.path),
