@@ -62,8 +62,19 @@ export function githubContextOf(pattern: string): string[] {
 
 export const githubSub = (owner: string, repo: string, context: string): string => `repo:${owner}/${repo}:${context}`;
 
-/** A name without its immutable `@<id>`. */
-export const withoutId = (name: string): string => name.replace(/@[^/:]*$/, '');
+/**
+ * A custom-template subject (`include_claim_keys`, GitHub "OpenID Connect reference": customizing the subject claims):
+ * whether it names a repository or a reusable workflow literally, else the owner it names, if any.
+ */
+export function customSubjectScope(value: string): { pinned: boolean; owner: string | undefined } {
+  const pinned =
+    /(^|:)repo:[^*?:/]+\/[^*?:]+(:|$)/.test(value) ||
+    /(^|:)repository:[^*?:/]+\/[^*?:]+(:|$)/.test(value) ||
+    /(^|:)repository_id:\d+(:|$)/.test(value) ||
+    /(^|:)job_workflow_ref:[^*?:]+@[^*?:]+(:|$)/.test(value);
+  const owner = /(^|:)repository_owner:([^*?:]+)(:|$)/.exec(value)?.[2] ?? /(^|:)repository_owner_id:(\d+)(:|$)/.exec(value)?.[2];
+  return { pinned, owner };
+}
 
 // GitLab: project_path:<group>[/<subgroup>...]/<project>:ref_type:<branch|tag>:ref:<ref>.
 

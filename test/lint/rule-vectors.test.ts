@@ -256,6 +256,13 @@ const ROWS: Row[] = [
     check: { rule: 'github-custom-subject-unpinned', message: /any repository of octo-org/ },
   },
   {
+    name: 'subject-open-to-anyone: a custom subject that names neither repository nor owner (context only)',
+    provider: GH,
+    condition: { StringEquals: { ...aud(GH), [k(GH, 'sub')]: 'environment:prod' } },
+    expect: [['error', 'subject-open-to-anyone']],
+    check: { rule: 'subject-open-to-anyone', message: /sub 'environment:prod'/ },
+  },
+  {
     name: 'github-custom-subject-unpinned: not when the template names the reusable workflow (which is followed by branch: info)',
     provider: GH,
     condition: {
@@ -387,6 +394,17 @@ const ROWS: Row[] = [
     condition: { StringEquals: aud(EKS), StringLike: { [k(EKS, 'sub')]: 'system:serviceaccount:*:deployer' } },
     expect: [['warning', 'eks-service-account-wildcard']],
     check: { rule: 'eks-service-account-wildcard', message: /sub 'system:serviceaccount:another-namespace:deployer'/ },
+  },
+  {
+    name: 'eks-service-account-wildcard: a namespace prefix (team-*)',
+    provider: EKS,
+    condition: { StringEquals: aud(EKS), StringLike: { [k(EKS, 'sub')]: 'system:serviceaccount:team-*:deployer' } },
+    expect: [['warning', 'eks-service-account-wildcard']],
+    check: {
+      rule: 'eks-service-account-wildcard',
+      message: /sub 'system:serviceaccount:team-another-namespace:deployer'/,
+      fix: /"system:serviceaccount:<namespace>:deployer"/,
+    },
   },
   {
     name: 'eks-service-account-wildcard: not for every account of one namespace',

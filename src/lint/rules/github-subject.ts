@@ -21,7 +21,7 @@ import {
   type StatementFacts,
 } from '../facts.js';
 import type { Report, TrustedProviderRule } from '../rule.js';
-import { GITHUB_CONTEXTS, githubSub, parseGitHubSub, type GitHubSub } from '../subjects.js';
+import { customSubjectScope, GITHUB_CONTEXTS, githubSub, parseGitHubSub, type GitHubSub } from '../subjects.js';
 
 const literal = (v: string): boolean => v !== '' && !hasWildcard(v);
 
@@ -116,36 +116,26 @@ export const githubSubNameBased: TrustedProviderRule = {
   },
 };
 
-/** The repository or reusable workflow a custom-template subject names, if any; else the owner it names, if any. */
-function customScope(value: string): { pinned: boolean; owner: string | undefined } {
-  const pinned =
-    /(^|:)repo:[^*?:/]+\/[^*?:]+(:|$)/.test(value) ||
-    /(^|:)repository:[^*?:/]+\/[^*?:]+(:|$)/.test(value) ||
-    /(^|:)repository_id:\d+(:|$)/.test(value) ||
-    /(^|:)job_workflow_ref:[^*?:]+@[^*?:]+(:|$)/.test(value);
-  const owner = /(^|:)repository_owner:([^*?:]+)(:|$)/.exec(value)?.[2] ?? /(^|:)repository_owner_id:(\d+)(:|$)/.exec(value)?.[2];
-  return { pinned, owner };
-}
-
 export const githubCustomSubjectUnpinned: TrustedProviderRule = {
   id: 'github-custom-subject-unpinned',
   severity: 'warning',
   providers: ['github'],
   summary:
-    'a custom subject template (`include_claim_keys`: the subject no longer starts with `repo:`) that names no repository or reusable workflow',
+    'a custom subject template (`include_claim_keys`: the subject no longer starts with `repo:`) that names an owner but no repository or reusable workflow',
   on: 'trusted-provider',
   check(s, name) {
     if (!isGitHub(name) || pins(s, name, ['repository', 'repository_id', 'job_workflow_ref'])) return [];
     return restrictingValues(s, name, 'sub').flatMap((p) => {
       if (p.value.startsWith('repo:') || !/[A-Za-z]/.test(p.value.replace(/\$\{[*?$]\}/g, ''))) return [];
-      const { pinned, owner } = customScope(p.value);
-      if (pinned) return [];
+      const { pinned, owner } = customSubjectScope(p.value);
+      // Naming neither a repository nor an owner, any repository on GitHub gets in: subject-open-to-anyone's finding.
+      if (pinned || owner === undefined) return [];
       const token = admitted(s, name, 'sub', p, [filled(p.value, 'any')])[0];
       if (token === undefined) return [];
       return [
         {
           path: p.path,
-          message: `${q(p.value)} is a custom subject (include_claim_keys) that names no repository: a workflow in ${owner === undefined ? 'any repository of any owner' : `any repository of ${owner}`} whose token carries these claims gets in (sub ${q(token)})`,
+          message: `${q(p.value)} is a custom subject (include_claim_keys) that names no repository: a workflow in any repository of ${owner} whose token carries these claims gets in (sub ${q(token)})`,
           fix: `add the repository to the subject template (include_claim_keys with "repo") and to this pattern, or pin "${name}:repository_id"`,
         },
       ];

@@ -27,6 +27,7 @@ import {
 import type { Report, TrustedProviderRule } from '../rule.js';
 import {
   circleV1Sub,
+  customSubjectScope,
   githubContextOf,
   githubLiteralContext,
   githubSub,
@@ -79,8 +80,12 @@ function githubAnyone(s: StatementFacts, name: string): Open | undefined {
   if (!isGitHub(name) || !checksGitHubSubject(s, name) || pins(s, name, GITHUB_TENANT_KEYS)) return undefined;
   if (restrictingValues(s, name, 'sub').length === 0) return undefined;
   const open = firstAdmitted(s, name, (pattern) => {
+    // A custom-template subject that names neither a repository nor an owner is a token any repository can have.
+    const custom =
+      pattern !== undefined && !pattern.startsWith('repo:') && /[A-Za-z]/.test(pattern) ? customSubjectScope(pattern) : undefined;
+    const anyRepository = custom !== undefined && !custom.pinned && custom.owner === undefined ? [filled(pattern as string, 'any')] : [];
     return {
-      candidates: githubContextOf(pattern ?? '').map((ctx) => githubSub(OTHER.owner, OTHER.repo, ctx)),
+      candidates: [...githubContextOf(pattern ?? '').map((ctx) => githubSub(OTHER.owner, OTHER.repo, ctx)), ...anyRepository],
       fix: `name the repository: "${name}:sub": "${githubSub('<owner>', '<repo>', githubLiteralContext(pattern ?? '') ?? 'ref:refs/heads/main')}"`,
     };
   });

@@ -68,6 +68,7 @@ export const eksServiceAccountWildcard: TrustedProviderRule = {
   check(s, name): Report[] {
     if (!isEks(name)) return [];
     let account = 'default';
+    let namespace: string = OTHER.namespace;
     const found = firstToken(
       s,
       name,
@@ -75,7 +76,8 @@ export const eksServiceAccountWildcard: TrustedProviderRule = {
         const sa = parseServiceAccountSub(v);
         if (sa !== undefined && !hasWildcard(sa.namespace)) return undefined;
         account = sa === undefined || hasWildcard(sa.name) ? 'default' : sa.name;
-        return serviceAccountSub(OTHER.namespace, account);
+        namespace = sa === undefined ? OTHER.namespace : filled(sa.namespace, OTHER.namespace);
+        return serviceAccountSub(namespace, account);
       },
       serviceAccountSub(OTHER.namespace, 'default'),
     );
@@ -86,7 +88,7 @@ export const eksServiceAccountWildcard: TrustedProviderRule = {
     return [
       {
         path: found.path,
-        message: `a service account named '${account}' in any namespace of the cluster can assume this role: a pod in namespace '${OTHER.namespace}' (whoever may create a namespace or service account) gets in (sub ${q(found.token)})`,
+        message: `a service account named '${account}' in any namespace of the cluster can assume this role: a pod in namespace '${namespace}' (whoever may create a namespace or service account) gets in (sub ${q(found.token)})`,
         fix: `name the namespace and service account: StringEquals "${name}:sub": "${serviceAccountSub(
           named === undefined || hasWildcard(named.namespace) ? '<namespace>' : named.namespace,
           named === undefined || hasWildcard(named.name) ? '<service-account>' : filled(named.name),
