@@ -56,21 +56,23 @@ interface Open {
   readonly who: string;
 }
 
+/** The first token that gets in among those built from each subject value (or, with none, from no pattern). */
 function firstAdmitted(
   s: StatementFacts,
   name: string,
+  who: string,
   build: (pattern: string | undefined) => { candidates: string[]; fix: string },
 ): Open | undefined {
   const subs = restrictingValues(s, name, 'sub');
   if (subs.length === 0) {
     const { candidates, fix } = build(undefined);
     const token = candidates.find((c) => admits(s, name, 'sub', c));
-    return token === undefined ? undefined : { token, path: conditionBlockPath(s), fix, who: '' };
+    return token === undefined ? undefined : { token, path: conditionBlockPath(s), fix, who };
   }
   for (const p of subs) {
     const { candidates, fix } = build(p.value);
     const token = admitted(s, name, 'sub', p, candidates)[0];
-    if (token !== undefined) return { token, path: p.path, fix, who: '' };
+    if (token !== undefined) return { token, path: p.path, fix, who };
   }
   return undefined;
 }
@@ -79,7 +81,8 @@ function githubAnyone(s: StatementFacts, name: string): Open | undefined {
   // A GitHub role that checks no subject at all is github-without-sub's finding.
   if (!isGitHub(name) || !checksGitHubSubject(s, name) || pins(s, name, GITHUB_TENANT_KEYS)) return undefined;
   if (restrictingValues(s, name, 'sub').length === 0) return undefined;
-  const open = firstAdmitted(s, name, (pattern) => {
+  const who = `any GitHub repository can assume this role: a workflow of another owner's repository gets in`;
+  return firstAdmitted(s, name, who, (pattern) => {
     // A custom-template subject that names neither a repository nor an owner is a token any repository can have.
     const custom =
       pattern !== undefined && !pattern.startsWith('repo:') && /[A-Za-z]/.test(pattern) ? customSubjectScope(pattern) : undefined;
@@ -89,13 +92,13 @@ function githubAnyone(s: StatementFacts, name: string): Open | undefined {
       fix: `name the repository: "${name}:sub": "${githubSub('<owner>', '<repo>', githubLiteralContext(pattern ?? '') ?? 'ref:refs/heads/main')}"`,
     };
   });
-  return open && { ...open, who: `any GitHub repository can assume this role: a workflow of another owner's repository gets in` };
 }
 
 function gitlabAnyone(s: StatementFacts, name: string): Open | undefined {
   const issuer = gitlabIssuer(s, name);
   if (issuer === undefined || pins(s, name, GITLAB_TENANT_KEYS)) return undefined;
-  const open = firstAdmitted(s, name, (pattern) => {
+  const who = `any project on ${issuer === 'gitlab.com' ? 'gitlab.com' : name} can assume this role: a pipeline of another group's project gets in`;
+  return firstAdmitted(s, name, who, (pattern) => {
     const sub = parseGitLabSub(pattern ?? '');
     const refType = literal(sub?.refType) ?? 'branch';
     const ref = literal(sub?.ref) ?? 'main';
@@ -109,17 +112,12 @@ function gitlabAnyone(s: StatementFacts, name: string): Open | undefined {
         (issuer === 'gitlab.com' ? `, and pin "${name}:project_id": "<project id>"` : ''),
     };
   });
-  return (
-    open && {
-      ...open,
-      who: `any project on ${issuer === 'gitlab.com' ? 'gitlab.com' : name} can assume this role: a pipeline of another group's project gets in`,
-    }
-  );
 }
 
 function terraformAnyone(s: StatementFacts, name: string): Open | undefined {
   if (!isTerraform(name)) return undefined;
-  const open = firstAdmitted(s, name, (pattern) => {
+  const who = `any HCP Terraform organization can assume this role: a run in another organization's workspace gets in`;
+  return firstAdmitted(s, name, who, (pattern) => {
     const sub = parseTerraformSub(pattern ?? '');
     const project = literal(sub?.project) ?? TERRAFORM_DEFAULT_PROJECT;
     const workspace = literal(sub?.workspace) ?? OTHER.workspace;
@@ -132,7 +130,6 @@ function terraformAnyone(s: StatementFacts, name: string): Open | undefined {
       fix: `name the organization and workspace: StringLike "${name}:sub": "${terraformSub('<organization>', literal(sub?.project) ?? '*', literal(sub?.workspace) ?? '<workspace>', 'apply')}"`,
     };
   });
-  return open && { ...open, who: `any HCP Terraform organization can assume this role: a run in another organization's workspace gets in` };
 }
 
 export const subjectOpenToAnyone: TrustedProviderRule = {
