@@ -157,7 +157,10 @@ function circleOrganisation(s: StatementFacts, name: string, org: string): Repor
   const path = subs[0] === undefined ? conditionBlockPath(s) : at(s, subs[0].path);
   const open = !subs.some((c) => c.values.every((v) => !isOpenCircleSub(v)));
   if (!open || pins(s, name, ['oidc.circleci.com/project-id'])) return [];
-  const token = circleCandidate(org, subs[0]?.values.find(isOpenCircleSub));
+  // Named only if the evaluator lets it in (a pattern in no CircleCI format, say `repo:`, admits no job at all).
+  const candidates = [...subs.flatMap((c) => c.values.filter(isOpenCircleSub)), undefined].map((v) => circleCandidate(org, v));
+  const token = candidates.find((c) => admits(s, name, 'sub', c));
+  if (token === undefined) return [];
   return [
     {
       path,
