@@ -318,6 +318,12 @@ const ROWS: Row[] = [
     check: { rule: 'circleci-v1-token-skips-v2-guard', message: new RegExp(`sub 'org/${ORG}/project/${PROJECT}/user/`) },
   },
   {
+    name: 'subject-open-to-organisation: a CircleCI sub in no CircleCI format (repo:...) admits no job, so no project is named as getting in',
+    provider: CIRCLE,
+    condition: { StringEquals: aud(CIRCLE), StringLike: { [k(CIRCLE, 'sub')]: 'repo:*' } },
+    expect: [],
+  },
+  {
     name: 'circleci-v1-token-skips-v2-guard: a Deny on a V2 branch pattern',
     provider: CIRCLE,
     statements: [
