@@ -112,9 +112,12 @@ ${COMMON}
 Exit codes: 0 allow; 1 deny, an STS error or invalid configuration; 2 usage error.`,
   lint: `Usage: sts-emulator lint [options]
 
-Warns about trust policies AWS reads differently from their author; each finding has its file, JSON path and a fix.
-  --strict               warnings fail too
-  --json                 findings as JSON
+Warns about trust policies AWS reads differently from their author, and subjects that admit more pipelines than
+meant; each finding has its file, line, JSON path, the token that gets in, and a fix. README lists the rules.
+  --format <fmt>         text (default), json, sarif (SARIF 2.1.0, for GitHub code scanning) or github
+                         (workflow commands: annotations on the lines of the findings)
+  --json                 the same as --format json
+  --strict               warnings fail too (infos never do)
 ${COMMON}
 
 Exit codes: 0 no errors (warnings allowed unless --strict); 1 an error, a warning with --strict, or invalid configuration; 2 usage error.`,

@@ -11,7 +11,15 @@ export { formatEvaluation, type FormatOptions } from './explain.js';
 export { parseOperatorName, type OperatorName } from './operators.js';
 export { foldCase } from './values.js';
 export { iamWildcardMatch } from './wildcard.js';
-export { conditionWhenKeyAbsent, statementCoversAction, statementsOf, type ConditionView, type StatementView } from './view.js';
+export {
+  conditionHoldsFor,
+  conditionWhenKeyAbsent,
+  statementCoversAction,
+  statementsOf,
+  valuesMatching,
+  type ConditionView,
+  type StatementView,
+} from './view.js';
 export type { PrincipalSpec } from './principal.js';
 export type {
   AuthorizationRequest,

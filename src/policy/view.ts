@@ -105,3 +105,20 @@ export function statementCoversAction(statement: StatementView, action: string):
   if (compiled === undefined) throw new TypeError('not a statement of statementsOf()');
   return actionMatches(compiled, action);
 }
+
+function compiledOf(condition: ConditionView): CompiledCondition {
+  const compiled = compiledConditions.get(condition);
+  if (compiled === undefined) throw new TypeError('not a condition of statementsOf()');
+  return compiled;
+}
+
+/** What the condition evaluates to when its key has these values and every other key is absent (the evaluator's answer). */
+export function conditionHoldsFor(condition: ConditionView, values: readonly string[]): boolean {
+  const compiled = compiledOf(condition);
+  return evaluateCondition(compiled, { values: new Map([[compiled.lookup, values]]), multiValued: new Set() }).result;
+}
+
+/** For each policy value of the condition, whether its base operator matches this context value (no qualifier, no negation). */
+export function valuesMatching(condition: ConditionView, contextValue: string): boolean[] {
+  return compiledOf(condition).values.map((v) => v.bind(EMPTY_CONTEXT)?.matches(contextValue) === true);
+}

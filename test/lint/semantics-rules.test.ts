@@ -177,11 +177,11 @@ describe('lint command: the two rules with file and JSON path', () => {
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(
       r.stdout,
-      /roles\/r\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:amr"\]: error \[multivalued-key-without-set-operator\] .*\n {4}fix: "ForAnyValue:StringEquals": \{"[^"]+:amr": "mfa"\}\n/,
+      /roles\/r\.json:\d+:\d+: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:amr"\]: error \[multivalued-key-without-set-operator\] .*\n {4}fix: "ForAnyValue:StringEquals": \{"[^"]+:amr": "mfa"\}\n/,
     );
     assert.match(
       r.stdout,
-      /roles\/r\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.ArnNotLike\["aws:SourceArn"\]: error \[malformed-arn-value\] 'arn:::bucket-name' has 4 of the 6 parts .*\n {4}fix: write all six parts: "arn:\*:\*:\*:\*:bucket-name"\n/,
+      /roles\/r\.json:\d+:\d+: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.ArnNotLike\["aws:SourceArn"\]: error \[malformed-arn-value\] 'arn:::bucket-name' has 4 of the 6 parts .*\n {4}fix: write all six parts: "arn:\*:\*:\*:\*:bucket-name"\n/,
     );
   });
 });

@@ -18,6 +18,9 @@ function sixParts(value: string): string {
 export const malformedArnValue: ConditionRule = {
   id: 'malformed-arn-value',
   severity: 'error',
+  providers: ['any'],
+  summary:
+    'an `Arn*` value with fewer than the six parts of an ARN (`arn:::bucket-name`): it matches no ARN, so `ArnNotLike` always holds; a value without `arn:` is refused when the policies load',
   on: 'condition',
   check(s, c) {
     const reports: Report[] = [];

@@ -10,6 +10,9 @@ import type { ConditionRule } from '../rule.js';
 export const multivaluedKeyWithoutSetOperator: ConditionRule = {
   id: 'multivalued-key-without-set-operator',
   severity: 'error',
+  providers: ['any'],
+  summary:
+    '`amr`, `aws:TagKeys` ... under an operator without `ForAnyValue:`/`ForAllValues:`: it matches nothing when the key is present ([behaviour choices](docs/behaviour-choices.md#policy-evaluation))',
   on: 'condition',
   check(s, c) {
     if (c.qualifier !== undefined || c.baseOperator === 'Null' || !isMultivaluedKey(s, c.key)) return [];

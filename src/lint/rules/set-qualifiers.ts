@@ -5,6 +5,8 @@ import type { ConditionRule } from '../rule.js';
 export const setQualifierOnSingleValuedKey: ConditionRule = {
   id: 'set-qualifier-on-single-valued-key',
   severity: 'warning',
+  providers: ['any'],
+  summary: '`ForAnyValue:` / `ForAllValues:` on a single-valued key (`sub`, `aud`, ...)',
   on: 'condition',
   check(s, c) {
     if (c.qualifier === undefined) return [];
@@ -17,6 +19,8 @@ export const setQualifierOnSingleValuedKey: ConditionRule = {
 export const forAllValuesWithAllow: ConditionRule = {
   id: 'for-all-values-with-allow',
   severity: 'warning',
+  providers: ['any'],
+  summary: '`ForAllValues:` in an Allow: true when the key is absent or empty',
   on: 'condition',
   check(s, c) {
     if (c.qualifier !== 'ForAllValues' || !s.allow) return [];
