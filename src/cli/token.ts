@@ -2,7 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
-import { type OidcProvider, type PresetName, presetNamed, presetOfProvider, PRESETS } from '../identity/index.js';
+import {
+  type OidcProvider,
+  type PresetName,
+  presetNamed,
+  presetOf as presetOfIssuer,
+  presetOptionProblems,
+  PRESETS,
+} from '../identity/index.js';
 import { HELP } from './help.js';
 import { chooseIssuer, emulatedProviders, mintPresetClaims, signFor } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
@@ -62,47 +69,47 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
   let preset: PresetName;
   if (issuer !== undefined) {
     provider = chooseIssuer(config, `${policiesDir}/providers`, { issuer });
-    preset = explicit ?? presetOfProvider(provider.name) ?? 'circleci';
+    preset = explicit ?? presetOfIssuer(provider) ?? 'circleci';
   } else if (explicit !== undefined) {
     provider = chooseIssuer(config, `${policiesDir}/providers`, { preset: explicit });
     preset = explicit;
   } else {
-    const circle = emulatedProviders(config).filter((p) => presetOfProvider(p.name) === 'circleci');
+    const circle = emulatedProviders(config).filter((p) => presetOfIssuer(p) === 'circleci');
     provider = chooseIssuer(config, `${policiesDir}/providers`, circle.length > 0 ? { preset: 'circleci' } : {});
-    preset = presetOfProvider(provider.name) ?? 'circleci';
+    preset = presetOfIssuer(provider) ?? 'circleci';
   }
   const own = FLAGS_OF.get(preset);
-  for (const [other, flags] of FLAGS_OF) {
-    const misplaced = [...flags.keys()].find((f) => own?.has(f) !== true && v[f] !== undefined);
-    if (misplaced !== undefined) throw new UsageError(`--${misplaced} applies to --preset ${other}, not ${preset}`);
+  const misplaced = [...EVERY_PRESET_FLAG.keys()].find((f) => own?.has(f) !== true && v[f] !== undefined);
+  if (misplaced !== undefined) {
+    const owners = PRESETS.filter((p) => FLAGS_OF.get(p)?.has(misplaced) === true);
+    throw new UsageError(`--${misplaced} applies to --preset ${owners.join(', ')}, not ${preset}`);
   }
   return { provider, preset };
 }
 
-/** Claims for a preset from command-line flags (each option's flag, from the preset's schema), then --claims merged over them. */
-export function claimsFromFlags(preset: PresetName, provider: OidcProvider, v: Flags, now: Date): Record<string, unknown> {
-  const t = { now, ttlSeconds: parseTtl(str(v, 'ttl')) };
-  const { options: schema, exclusive } = presetNamed(preset);
-  for (const [a, b] of exclusive) {
-    const [flagA, flagB] = [schema[a]?.flag ?? a, schema[b]?.flag ?? b];
-    if (str(v, flagA) !== undefined && str(v, flagB) !== undefined) throw new UsageError(`give --${flagA} or --${flagB}, not both`);
-  }
+/**
+ * A preset's options from command-line flags (each option's flag, from the preset's schema), checked against the
+ * schema (choices, conflicts) with the problems spelled as flags.
+ */
+export function optionsFromFlags(preset: PresetName, v: Flags): Record<string, unknown> {
+  const schema = presetNamed(preset).options;
   const options: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(schema)) {
     if (o.flag === undefined) continue;
-    const value =
-      o.kind === 'boolean'
-        ? v[o.flag] === true
-          ? true
-          : undefined
-        : o.kind === 'strings'
-          ? Array.isArray(v[o.flag])
-            ? v[o.flag]
-            : undefined
-          : str(v, o.flag);
+    const given = v[o.flag];
+    const value = o.kind === 'boolean' ? (given === true ? true : undefined) : o.kind === 'strings' ? (Array.isArray(given) ? given : undefined) : str(v, o.flag);
     if (value !== undefined) options[name] = value;
   }
-  const base = mintPresetClaims(preset, provider, options, t, randomUUID());
+  const flagOf = (option: string): string => `--${schema[option]?.flag ?? option}`;
+  const problem = presetOptionProblems(presetNamed(preset), options, flagOf)[0];
+  if (problem !== undefined) throw new UsageError(problem.option === '' ? problem.message : `${flagOf(problem.option)} ${problem.message}`);
+  return options;
+}
+
+/** Claims for a preset from command-line flags, then --claims merged over them. */
+export function claimsFromFlags(preset: PresetName, provider: OidcProvider, v: Flags, now: Date): Record<string, unknown> {
+  const t = { now, ttlSeconds: parseTtl(str(v, 'ttl')) };
+  const base = mintPresetClaims(preset, provider, optionsFromFlags(preset, v), t, randomUUID());
   const extra = str(v, 'claims');
   return extra === undefined ? base : { ...base, ...parseClaimsJson(extra) };
 }
@@ -115,7 +122,7 @@ export async function token(argv: string[], env: NodeJS.ProcessEnv, io: Io = pro
   }
   const common = commonOptions(values, env, io.cwd);
   // Flag problems before touching the configuration, so they read as usage errors.
-  if (values.preset !== undefined) presetOf(values.preset);
+  if (values.preset !== undefined) optionsFromFlags(presetOf(values.preset), values);
   parseTtl(values.ttl);
   if (values.claims !== undefined) parseClaimsJson(values.claims);
   const config = await loadConfig(common.policies, { accountId: common.accountId });

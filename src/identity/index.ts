@@ -11,6 +11,7 @@ export {
   organisationOf,
   presetClaims,
   presetNamed,
+  presetOf,
   presetOfProvider,
   PRESETS,
   PROVIDER_KINDS,
@@ -21,12 +22,20 @@ export {
 } from './provider-kinds.js';
 export {
   presetOptionProblems,
+  type BitbucketOptions,
   type CircleCiOptions,
+  type EksOptions,
   type GitHubOptions,
+  type GitLabOptions,
   type OptionKind,
   type OptionSchema,
   type Preset,
   type PresetName,
+  type PresetOption,
+  type PresetOptionsByName,
+  type PresetSpec,
+  type Spell,
+  type TerraformOptions,
   type TimeOptions,
 } from './presets.js';
 export { refusingProvider } from './refusal.js';
