@@ -97,7 +97,16 @@ export function optionsFromFlags(preset: PresetName, v: Flags): Record<string, u
   for (const [name, o] of Object.entries(schema)) {
     if (o.flag === undefined) continue;
     const given = v[o.flag];
-    const value = o.kind === 'boolean' ? (given === true ? true : undefined) : o.kind === 'strings' ? (Array.isArray(given) ? given : undefined) : str(v, o.flag);
+    const value =
+      o.kind === 'boolean'
+        ? given === true
+          ? true
+          : undefined
+        : o.kind === 'strings'
+          ? Array.isArray(given)
+            ? given
+            : undefined
+          : str(v, o.flag);
     if (value !== undefined) options[name] = value;
   }
   const flagOf = (option: string): string => `--${schema[option]?.flag ?? option}`;

@@ -57,7 +57,10 @@ for (const provider of providers) {
       assert.equal(r.stdout.trimEnd().split('\n').at(-1), `${cases.length} passed, 0 failed`);
       assert.ok(cases.some((c) => c.expect === 'allow'));
       assert.ok(cases.some((c) => c.expect === 'deny'));
-      assert.ok(cases.every((c) => c.preset.name === provider), 'every case uses the preset of its example');
+      assert.ok(
+        cases.every((c) => c.preset.name === provider),
+        'every case uses the preset of its example',
+      );
     });
 
     test('lint finds no error in its trust policies', async () => {
@@ -101,7 +104,7 @@ test('README "Examples" runs each example with its policies, and README `token` 
   const listed = commands(section('Examples'), 'test');
   assert.deepEqual(
     listed.map((argv) => argv[1]),
-    providers.map((p) => `examples/${p}/cases.yaml`),
+    PRESETS.map((p) => `examples/${p}/cases.yaml`),
   );
   for (const argv of listed) {
     const r = await runMain(argv);

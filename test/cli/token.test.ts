@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { DEMO } from '../../src/identity/presets.js';
-import { CIRCLE_ISSUER, DEMO_POLICIES, form, GITHUB_ISSUER, REPO_ROOT, startServer, webIdentityParams, type TestServer } from '../helpers/harness.js';
+import {
+  CIRCLE_ISSUER,
+  DEMO_POLICIES,
+  form,
+  GITHUB_ISSUER,
+  REPO_ROOT,
+  startServer,
+  webIdentityParams,
+  type TestServer,
+} from '../helpers/harness.js';
 import { assertOneLineError, cleanEnv, GH, ORG, policiesWith, runMain, spawnCli, tempDir } from './helpers.js';
 
 const P = ['--policies', DEMO_POLICIES];
@@ -155,11 +164,28 @@ describe('token: the GitHub triggers and subjects, and every other preset', () =
       args: [...P, '--preset', 'github', '--trigger', 'pull_request_target', '--base-branch', 'develop'],
       expect: { sub: 'repo:demo-org/demo-app:pull_request', ref: 'refs/heads/develop', base_ref: 'develop' },
     },
-    { name: 'github --tag', args: [...P, '--preset', 'github', '--tag', 'v1'], expect: { sub: 'repo:demo-org/demo-app:ref:refs/tags/v1', ref_type: 'tag' } },
+    {
+      name: 'github --tag',
+      args: [...P, '--preset', 'github', '--tag', 'v1'],
+      expect: { sub: 'repo:demo-org/demo-app:ref:refs/tags/v1', ref_type: 'tag' },
+    },
     {
       name: 'github --include-claim-key (repeatable) and --immutable-sub',
-      args: [...P, '--preset', 'github', '--immutable-sub', '--include-claim-key', 'repo', '--include-claim-key', 'context', '--include-claim-key', 'job_workflow_ref'],
-      expect: { sub: 'repo:demo-org@100000001/demo-app@200000002:ref:refs/heads/main:job_workflow_ref:demo-org/demo-app/.github/workflows/deploy.yml@refs/heads/main' },
+      args: [
+        ...P,
+        '--preset',
+        'github',
+        '--immutable-sub',
+        '--include-claim-key',
+        'repo',
+        '--include-claim-key',
+        'context',
+        '--include-claim-key',
+        'job_workflow_ref',
+      ],
+      expect: {
+        sub: 'repo:demo-org@100000001/demo-app@200000002:ref:refs/heads/main:job_workflow_ref:demo-org/demo-app/.github/workflows/deploy.yml@refs/heads/main',
+      },
     },
     {
       name: 'circleci --trigger webhook --ssh-rerun',
@@ -169,17 +195,28 @@ describe('token: the GitHub triggers and subjects, and every other preset', () =
     {
       name: 'gitlab (examples/gitlab/policies)',
       args: [...EX('gitlab'), '--preset', 'gitlab', '--tag', 'v1', '--trigger', 'web'],
-      expect: { iss: 'https://gitlab.com', sub: 'project_path:demo-group/demo-project:ref_type:tag:ref:v1', pipeline_source: 'web', aud: 'https://gitlab.com' },
+      expect: {
+        iss: 'https://gitlab.com',
+        sub: 'project_path:demo-group/demo-project:ref_type:tag:ref:v1',
+        pipeline_source: 'web',
+        aud: 'https://gitlab.com',
+      },
     },
     {
       name: 'terraform (examples/terraform/policies)',
       args: [...EX('terraform'), '--preset', 'terraform', '--run-phase', 'plan'],
-      expect: { iss: 'https://app.terraform.io', sub: 'organization:demo-org:project:Default Project:workspace:demo-workspace:run_phase:plan' },
+      expect: {
+        iss: 'https://app.terraform.io',
+        sub: 'organization:demo-org:project:Default Project:workspace:demo-workspace:run_phase:plan',
+      },
     },
     {
       name: 'bitbucket, the preset following the only issuer (examples/bitbucket/policies)',
       args: [...EX('bitbucket'), '--environment-uuid', '{d4c3b2a1-0f9e-4d8c-b7a6-958473625140}'],
-      expect: { iss: 'https://api.bitbucket.org/2.0/workspaces/demo-workspace/pipelines-config/identity/oidc', deploymentEnvironmentUuid: '{d4c3b2a1-0f9e-4d8c-b7a6-958473625140}' },
+      expect: {
+        iss: 'https://api.bitbucket.org/2.0/workspaces/demo-workspace/pipelines-config/identity/oidc',
+        deploymentEnvironmentUuid: '{d4c3b2a1-0f9e-4d8c-b7a6-958473625140}',
+      },
     },
     {
       name: 'eks (examples/eks/policies)',
@@ -204,7 +241,12 @@ describe('token: the GitHub triggers and subjects, and every other preset', () =
       await mkdir(`${dir}/p/roles`);
       await writeFile(
         `${dir}/p/providers/ghes.json`,
-        JSON.stringify({ Url: 'https://ghes.example.com/_services/token', ClientIDList: ['sts.amazonaws.com'], Emulated: true, Preset: 'github' }),
+        JSON.stringify({
+          Url: 'https://ghes.example.com/_services/token',
+          ClientIDList: ['sts.amazonaws.com'],
+          Emulated: true,
+          Preset: 'github',
+        }),
       );
       const r = await runMain(['token', '--policies', `${dir}/p`, '--preset', 'github', '--branch', 'main']);
       assert.equal(r.code, 0, r.stderr);
@@ -270,7 +312,7 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
       pattern: /--v1 applies to --preset circleci, not github/,
     },
     {
-      name: 'a value outside a flag\'s choices',
+      name: "a value outside a flag's choices",
       args: () => ['--preset', 'github', '--trigger', 'release'],
       code: 2,
       pattern: /--trigger must be one of push, pull_request, pull_request_target, workflow_dispatch, schedule, got 'release'/,

@@ -97,7 +97,12 @@ const accepted: { name: string; doc: Record<string, unknown>; expect: Record<str
   { name: '"Emulated": false means discovery', doc: provider({ Emulated: false }), expect: { keys: { kind: 'discovery' } } },
   {
     name: 'Emulated with a Preset (an issuer its Url does not reveal, e.g. GHES)',
-    doc: provider({ Url: 'https://ghes.example.com/_services/token', Emulated: true, PrivateKeyFile: '/secrets/ghes.pem', Preset: 'github' }),
+    doc: provider({
+      Url: 'https://ghes.example.com/_services/token',
+      Emulated: true,
+      PrivateKeyFile: '/secrets/ghes.pem',
+      Preset: 'github',
+    }),
     expect: { keys: { kind: 'emulated', privateKeyFile: '/secrets/ghes.pem', preset: 'github' } },
   },
 ];

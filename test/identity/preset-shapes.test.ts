@@ -33,7 +33,14 @@ const rows: readonly ShapeRow[] = [
     preset: 'github',
     issuer: GH,
     options: { branch: 'release/2' },
-    expect: { sub: 'repo:demo-org/demo-app:ref:refs/heads/release/2', ref: 'refs/heads/release/2', ref_type: 'branch', event_name: 'push', head_ref: '', base_ref: '' },
+    expect: {
+      sub: 'repo:demo-org/demo-app:ref:refs/heads/release/2',
+      ref: 'refs/heads/release/2',
+      ref_type: 'branch',
+      event_name: 'push',
+      head_ref: '',
+      base_ref: '',
+    },
   },
   {
     name: 'github push of a tag',
@@ -61,7 +68,13 @@ const rows: readonly ShapeRow[] = [
     preset: 'github',
     issuer: GH,
     options: { trigger: 'pull_request_target', baseBranch: 'develop' },
-    expect: { sub: 'repo:demo-org/demo-app:pull_request', ref: 'refs/heads/develop', head_ref: 'feature', base_ref: 'develop', event_name: 'pull_request_target' },
+    expect: {
+      sub: 'repo:demo-org/demo-app:pull_request',
+      ref: 'refs/heads/develop',
+      head_ref: 'feature',
+      base_ref: 'develop',
+      event_name: 'pull_request_target',
+    },
   },
   {
     name: 'github workflow_dispatch on a branch',
@@ -112,7 +125,9 @@ const rows: readonly ShapeRow[] = [
       jobWorkflowRef: 'octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main',
       includeClaimKeys: ['repo', 'context', 'job_workflow_ref'],
     },
-    expect: { sub: 'repo:octo-org/octo-repo:environment:prod:job_workflow_ref:octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main' },
+    expect: {
+      sub: 'repo:octo-org/octo-repo:environment:prod:job_workflow_ref:octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main',
+    },
   },
   {
     name: 'github include_claim_keys [repository_owner, repository_visibility]',
@@ -140,7 +155,9 @@ const rows: readonly ShapeRow[] = [
     preset: 'github',
     issuer: GH,
     options: { repositoryOwnerId: '1', repositoryId: '2', immutableSub: true, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] },
-    expect: { sub: 'repo:demo-org@1/demo-app@2:ref:refs/heads/main:job_workflow_ref:demo-org/demo-app/.github/workflows/deploy.yml@refs/heads/main' },
+    expect: {
+      sub: 'repo:demo-org@1/demo-app@2:ref:refs/heads/main:job_workflow_ref:demo-org/demo-app/.github/workflows/deploy.yml@refs/heads/main',
+    },
   },
   {
     name: 'github on GHE.com: iss token.actions.<subdomain>.ghe.com, the enterprise from it',
@@ -166,11 +183,35 @@ const rows: readonly ShapeRow[] = [
     absent: ['environment', 'enterprise'],
   },
   // CircleCI
-  { name: 'circleci V2 sub (default)', preset: 'circleci', issuer: CIRCLE, options: {}, expect: { sub: `${V1}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main`, aud: ORG } },
+  {
+    name: 'circleci V2 sub (default)',
+    preset: 'circleci',
+    issuer: CIRCLE,
+    options: {},
+    expect: { sub: `${V1}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main`, aud: ORG },
+  },
   { name: 'circleci V1 sub', preset: 'circleci', issuer: CIRCLE, options: { v1: true }, expect: { sub: V1 } },
-  { name: 'circleci tag', preset: 'circleci', issuer: CIRCLE, options: { tag: 'v1' }, expect: { 'oidc.circleci.com/vcs-ref': 'refs/tags/v1' } },
-  { name: 'circleci custom aud', preset: 'circleci', issuer: CIRCLE, options: { aud: 'sts.amazonaws.com' }, expect: { aud: 'sts.amazonaws.com' } },
-  { name: 'circleci ssh rerun', preset: 'circleci', issuer: CIRCLE, options: { sshRerun: true }, expect: { 'oidc.circleci.com/ssh-rerun': true } },
+  {
+    name: 'circleci tag',
+    preset: 'circleci',
+    issuer: CIRCLE,
+    options: { tag: 'v1' },
+    expect: { 'oidc.circleci.com/vcs-ref': 'refs/tags/v1' },
+  },
+  {
+    name: 'circleci custom aud',
+    preset: 'circleci',
+    issuer: CIRCLE,
+    options: { aud: 'sts.amazonaws.com' },
+    expect: { aud: 'sts.amazonaws.com' },
+  },
+  {
+    name: 'circleci ssh rerun',
+    preset: 'circleci',
+    issuer: CIRCLE,
+    options: { sshRerun: true },
+    expect: { 'oidc.circleci.com/ssh-rerun': true },
+  },
   {
     name: 'circleci context ids',
     preset: 'circleci',
@@ -209,7 +250,12 @@ const rows: readonly ShapeRow[] = [
     preset: 'gitlab',
     issuer: 'https://gitlab.com',
     options: { projectPath: 'acme/platform/api', tag: 'v2.0.0' },
-    expect: { sub: 'project_path:acme/platform/api:ref_type:tag:ref:v2.0.0', namespace_path: 'acme/platform', ref_path: 'refs/tags/v2.0.0', ref_protected: 'false' },
+    expect: {
+      sub: 'project_path:acme/platform/api:ref_type:tag:ref:v2.0.0',
+      namespace_path: 'acme/platform',
+      ref_path: 'refs/tags/v2.0.0',
+      ref_protected: 'false',
+    },
   },
   {
     name: 'gitlab environment: tier guessed from the name, the sub unchanged',
@@ -303,14 +349,26 @@ describe('preset options shape the claims', () => {
   }
 });
 
-const problems: readonly { name: string; preset: PresetName; options: Record<string, unknown>; expect: { option: string; message: string }[] }[] = [
+const problems: readonly {
+  name: string;
+  preset: PresetName;
+  options: Record<string, unknown>;
+  expect: { option: string; message: string }[];
+}[] = [
   {
     name: 'a value outside the choices',
     preset: 'github',
     options: { trigger: 'release' },
-    expect: [{ option: 'trigger', message: "must be one of push, pull_request, pull_request_target, workflow_dispatch, schedule, got 'release'" }],
+    expect: [
+      { option: 'trigger', message: "must be one of push, pull_request, pull_request_target, workflow_dispatch, schedule, got 'release'" },
+    ],
   },
-  { name: 'branch and tag', preset: 'github', options: { branch: 'a', tag: 'b' }, expect: [{ option: '', message: 'give branch or tag, not both' }] },
+  {
+    name: 'branch and tag',
+    preset: 'github',
+    options: { branch: 'a', tag: 'b' },
+    expect: [{ option: '', message: 'give branch or tag, not both' }],
+  },
   {
     name: 'branch, ref and tag',
     preset: 'circleci',
@@ -339,7 +397,12 @@ const problems: readonly { name: string; preset: PresetName; options: Record<str
     name: 'include_claim_keys naming environment without one',
     preset: 'github',
     options: { includeClaimKeys: ['environment'] },
-    expect: [{ option: '', message: 'includeClaimKeys names environment: GitHub then issues tokens only to jobs with an environment; give environment' }],
+    expect: [
+      {
+        option: '',
+        message: 'includeClaimKeys names environment: GitHub then issues tokens only to jobs with an environment; give environment',
+      },
+    ],
   },
   {
     name: 'a webhook pipeline with VCS options',
@@ -351,7 +414,9 @@ const problems: readonly { name: string; preset: PresetName; options: Record<str
     name: 'a Bitbucket UUID without braces',
     preset: 'bitbucket',
     options: { repositoryUuid: '8e7d6c5b-4a39-4281-9f0e-d1c2b3a49586' },
-    expect: [{ option: '', message: 'repositoryUuid must be a UUID in braces, as Bitbucket writes them: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}' }],
+    expect: [
+      { option: '', message: 'repositoryUuid must be a UUID in braces, as Bitbucket writes them: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}' },
+    ],
   },
   {
     name: 'a Kubernetes name with a colon',
@@ -365,13 +430,22 @@ const problems: readonly { name: string; preset: PresetName; options: Record<str
     options: { deploymentTier: 'production' },
     expect: [{ option: '', message: 'deploymentTier needs environment' }],
   },
-  { name: 'a Terraform workspace with a colon', preset: 'terraform', options: { workspace: 'a:b' }, expect: [{ option: '', message: "workspace cannot contain ':'" }] },
+  {
+    name: 'a Terraform workspace with a colon',
+    preset: 'terraform',
+    options: { workspace: 'a:b' },
+    expect: [{ option: '', message: "workspace cannot contain ':'" }],
+  },
   {
     name: 'an option of another preset, and a wrong kind',
     preset: 'terraform',
     options: { branch: 'main', runPhase: true },
     expect: [
-      { option: 'branch', message: 'unknown option of preset terraform (known: name, organization, organizationId, project, projectId, workspace, workspaceId, runPhase, runId, aud)' },
+      {
+        option: 'branch',
+        message:
+          'unknown option of preset terraform (known: name, organization, organizationId, project, projectId, workspace, workspaceId, runPhase, runId, aud)',
+      },
       { option: 'runPhase', message: 'must be a non-empty string' },
     ],
   },

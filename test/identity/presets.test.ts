@@ -91,7 +91,12 @@ const rows: readonly DocRow[] = [
     page: 'https://docs.github.com/en/enterprise-cloud@latest/actions/reference/security/oidc ("Customizing the issuer value for an enterprise")',
     preset: 'github',
     issuer: 'https://token.actions.githubusercontent.com/octocat-inc',
-    options: { repository: 'octocat-inc/private-server', branch: 'main', enterpriseId: '123', aud: 'http://octocat-inc.example/octocat-inc' },
+    options: {
+      repository: 'octocat-inc/private-server',
+      branch: 'main',
+      enterpriseId: '123',
+      aud: 'http://octocat-inc.example/octocat-inc',
+    },
     documented: {
       jti: '6f4762ed-0758-4ccb-808d-ee3af5d723a8',
       sub: 'repo:octocat-inc/private-server:ref:refs/heads/main',
@@ -106,10 +111,30 @@ const rows: readonly DocRow[] = [
     // The page's excerpt shows only these claims; every other claim is the same as for any GitHub token.
     alsoMinted: Object.fromEntries(
       [
-        'ref', 'sha', 'repository', 'repository_owner', 'actor_id', 'repository_visibility', 'repository_id',
-        'repository_owner_id', 'run_id', 'run_number', 'run_attempt', 'runner_environment', 'actor', 'workflow',
-        'head_ref', 'base_ref', 'event_name', 'ref_type', 'ref_protected', 'workflow_ref', 'workflow_sha',
-        'job_workflow_ref', 'job_workflow_sha', 'nbf',
+        'ref',
+        'sha',
+        'repository',
+        'repository_owner',
+        'actor_id',
+        'repository_visibility',
+        'repository_id',
+        'repository_owner_id',
+        'run_id',
+        'run_number',
+        'run_attempt',
+        'runner_environment',
+        'actor',
+        'workflow',
+        'head_ref',
+        'base_ref',
+        'event_name',
+        'ref_type',
+        'ref_protected',
+        'workflow_ref',
+        'workflow_sha',
+        'job_workflow_ref',
+        'job_workflow_sha',
+        'nbf',
       ].map((c) => [c, 'the example token above']),
     ),
   },
@@ -292,8 +317,7 @@ const rows: readonly DocRow[] = [
     },
     documented: {
       iss: 'https://oidc.circleci.com/org/6b376885-8f20-45b2-ba2f-c27c0919bc6d',
-      sub:
-        'org/6b376885-8f20-45b2-ba2f-c27c0919bc6d/project/f1a2b3c4-0000-4000-8000-000000000001/user/f1a2b3c4-0000-4000-8000-000000000002/vcs-origin/github.com/organization-123/repo-1/vcs-ref/refs/heads/main',
+      sub: 'org/6b376885-8f20-45b2-ba2f-c27c0919bc6d/project/f1a2b3c4-0000-4000-8000-000000000001/user/f1a2b3c4-0000-4000-8000-000000000002/vcs-origin/github.com/organization-123/repo-1/vcs-ref/refs/heads/main',
       aud: '6b376885-8f20-45b2-ba2f-c27c0919bc6d',
       iat: 1700000000,
       exp: 1700003600,
@@ -311,7 +335,9 @@ const rows: readonly DocRow[] = [
 /** Every leaf of a claims object as [dotted path, value]; arrays are leaves. */
 function leaves(value: Record<string, unknown>, prefix = ''): [string, unknown][] {
   return Object.entries(value).flatMap(([k, v]): [string, unknown][] =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v]],
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? leaves(v as Record<string, unknown>, `${prefix}${k}.`)
+      : [[`${prefix}${k}`, v]],
   );
 }
 

@@ -72,10 +72,11 @@ test('presets: each kind with a preset mints it; Google, OCI, Buildkite and gene
   assert.equal(presetOfProvider('app.terraform.io'), 'terraform');
   assert.equal(presetOfProvider('api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc'), 'bitbucket');
   assert.equal(presetOfProvider('oidc.eks.us-east-1.amazonaws.com/id/ABC'), 'eks');
-  for (const name of ['accounts.google.com', 'agent.buildkite.com', 'gitlab.example.com']) assert.equal(presetOfProvider(name), undefined, name);
+  for (const name of ['accounts.google.com', 'agent.buildkite.com', 'gitlab.example.com'])
+    assert.equal(presetOfProvider(name), undefined, name);
 });
 
-test("an emulated issuer's \"Preset\" names its preset; the kind (and the keys AWS provides) still follow the name", () => {
+test('an emulated issuer\'s "Preset" names its preset; the kind (and the keys AWS provides) still follow the name', () => {
   const ghes = {
     url: 'https://ghes.example.com/_services/token',
     name: 'ghes.example.com/_services/token',

@@ -18,10 +18,28 @@ export const BITBUCKET_DEMO = {
 const UUID_IN_BRACES = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
 const OPTIONS = {
-  workspaceUuid: { kind: 'string', flag: 'workspace-uuid', value: '{uuid}', help: 'workspaceUuid; the default aud names it', default: BITBUCKET_DEMO.workspaceUuid },
-  repositoryUuid: { kind: 'string', flag: 'repository-uuid', value: '{uuid}', help: 'repositoryUuid, the first part of sub', default: BITBUCKET_DEMO.repositoryUuid },
+  workspaceUuid: {
+    kind: 'string',
+    flag: 'workspace-uuid',
+    value: '{uuid}',
+    help: 'workspaceUuid; the default aud names it',
+    default: BITBUCKET_DEMO.workspaceUuid,
+  },
+  repositoryUuid: {
+    kind: 'string',
+    flag: 'repository-uuid',
+    value: '{uuid}',
+    help: 'repositoryUuid, the first part of sub',
+    default: BITBUCKET_DEMO.repositoryUuid,
+  },
   pipelineUuid: { kind: 'string', flag: 'pipeline-uuid', value: '{uuid}', help: 'pipelineUuid', default: BITBUCKET_DEMO.pipelineUuid },
-  stepUuid: { kind: 'string', flag: 'step-uuid', value: '{uuid}', help: 'stepUuid, the last part of sub', default: BITBUCKET_DEMO.stepUuid },
+  stepUuid: {
+    kind: 'string',
+    flag: 'step-uuid',
+    value: '{uuid}',
+    help: 'stepUuid, the last part of sub',
+    default: BITBUCKET_DEMO.stepUuid,
+  },
   environmentUuid: {
     kind: 'string',
     flag: 'environment-uuid',
@@ -30,7 +48,12 @@ const OPTIONS = {
   },
   branch: { kind: 'string', flag: 'branch', value: 'name', help: 'branchName (default main)', default: 'main' },
   /** Default: ari:cloud:bitbucket::workspace/<workspace uuid without braces>, the audience Bitbucket shows. */
-  aud: { kind: 'string', flag: 'aud', value: 'audience', help: 'a custom audience (oidc: audiences:), default ari:cloud:bitbucket::workspace/<uuid>' },
+  aud: {
+    kind: 'string',
+    flag: 'aud',
+    value: 'audience',
+    help: 'a custom audience (oidc: audiences:), default ari:cloud:bitbucket::workspace/<uuid>',
+  },
 } as const satisfies OptionSchema;
 
 export type BitbucketOptions = OptionsOf<typeof OPTIONS>;

@@ -18,8 +18,20 @@ export const CIRCLECI_DEMO = {
 
 const OPTIONS = {
   /** Default: the org of the issuer URL, else the demo org. */
-  orgId: { kind: 'string', flag: 'org-id', value: 'uuid', help: 'organisation (default: from the issuer URL)', default: CIRCLECI_DEMO.orgId },
-  projectId: { kind: 'string', flag: 'project-id', value: 'uuid', help: 'project (oidc.circleci.com/project-id)', default: CIRCLECI_DEMO.projectId },
+  orgId: {
+    kind: 'string',
+    flag: 'org-id',
+    value: 'uuid',
+    help: 'organisation (default: from the issuer URL)',
+    default: CIRCLECI_DEMO.orgId,
+  },
+  projectId: {
+    kind: 'string',
+    flag: 'project-id',
+    value: 'uuid',
+    help: 'project (oidc.circleci.com/project-id)',
+    default: CIRCLECI_DEMO.projectId,
+  },
   userId: { kind: 'string', flag: 'user-id', value: 'uuid', help: 'the user who caused the job to run', default: CIRCLECI_DEMO.userId },
   trigger: {
     kind: 'string',
@@ -29,12 +41,24 @@ const OPTIONS = {
     default: 'vcs',
     choices: ['vcs', 'webhook'],
   },
-  vcsOrigin: { kind: 'string', flag: 'vcs-origin', value: 'origin', help: 'the repository, e.g. github.com/demo-org/demo-app', default: CIRCLECI_DEMO.vcsOrigin },
+  vcsOrigin: {
+    kind: 'string',
+    flag: 'vcs-origin',
+    value: 'origin',
+    help: 'the repository, e.g. github.com/demo-org/demo-app',
+    default: CIRCLECI_DEMO.vcsOrigin,
+  },
   /** Full ref, e.g. refs/heads/main; default refs/heads/<branch>, refs/tags/<tag>, else refs/heads/main. */
   ref: { kind: 'string', flag: 'ref', value: 'ref', help: 'the full ref, e.g. refs/pull/7/head' },
   branch: { kind: 'string', flag: 'branch', value: 'name', help: 'vcs-ref refs/heads/<name> (default main)' },
   tag: { kind: 'string', flag: 'tag', value: 'name', help: 'vcs-ref refs/tags/<name>' },
-  contextIds: { kind: 'strings', flag: 'context-id', value: 'uuid', help: 'a context of the job (repeatable)', default: [CIRCLECI_DEMO.contextId] },
+  contextIds: {
+    kind: 'strings',
+    flag: 'context-id',
+    value: 'uuid',
+    help: 'a context of the job (repeatable)',
+    default: [CIRCLECI_DEMO.contextId],
+  },
   /** Default: the org id (CircleCI's fixed audience). */
   aud: { kind: 'string', flag: 'aud', value: 'audience', help: 'a custom audience, as circleci run oidc get makes (default: the org id)' },
   /** The V1 `sub` (org/<org>/project/<project>/user/<user>) of $CIRCLE_OIDC_TOKEN. */
@@ -54,7 +78,9 @@ export const CIRCLECI_PRESET: Preset<typeof OPTIONS> = {
     if (o.trigger === 'webhook') {
       const vcs = (['vcsOrigin', 'branch', 'ref', 'tag'] as const).filter((k) => o[k] !== undefined);
       if (vcs.length > 0)
-        out.push(`${vcs.map(spell).join(', ')} ${verb(vcs, 'does', 'do')} not apply to ${spell('trigger')} webhook (a custom webhook has no VCS)`);
+        out.push(
+          `${vcs.map(spell).join(', ')} ${verb(vcs, 'does', 'do')} not apply to ${spell('trigger')} webhook (a custom webhook has no VCS)`,
+        );
     }
     return out;
   },

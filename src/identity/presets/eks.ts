@@ -22,14 +22,38 @@ export const EKS_DEMO = {
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 const OPTIONS = {
-  namespace: { kind: 'string', flag: 'namespace', value: 'name', help: 'the pod\'s namespace (default default)', default: EKS_DEMO.namespace },
-  serviceAccount: { kind: 'string', flag: 'service-account', value: 'name', help: 'the service account (default demo-app)', default: EKS_DEMO.serviceAccount },
-  serviceAccountUid: { kind: 'string', flag: 'service-account-uid', value: 'uid', help: 'kubernetes.io.serviceaccount.uid', default: EKS_DEMO.serviceAccountUid },
+  namespace: {
+    kind: 'string',
+    flag: 'namespace',
+    value: 'name',
+    help: "the pod's namespace (default default)",
+    default: EKS_DEMO.namespace,
+  },
+  serviceAccount: {
+    kind: 'string',
+    flag: 'service-account',
+    value: 'name',
+    help: 'the service account (default demo-app)',
+    default: EKS_DEMO.serviceAccount,
+  },
+  serviceAccountUid: {
+    kind: 'string',
+    flag: 'service-account-uid',
+    value: 'uid',
+    help: 'kubernetes.io.serviceaccount.uid',
+    default: EKS_DEMO.serviceAccountUid,
+  },
   /** Default: <service account>-7c9d8b6f5d-x2x4z. */
   pod: { kind: 'string', flag: 'pod', value: 'name', help: 'kubernetes.io.pod.name (default <service account>-7c9d8b6f5d-x2x4z)' },
   podUid: { kind: 'string', flag: 'pod-uid', value: 'uid', help: 'kubernetes.io.pod.uid', default: EKS_DEMO.podUid },
   node: { kind: 'string', flag: 'node', value: 'name', help: 'kubernetes.io.node.name', default: EKS_DEMO.node },
-  aud: { kind: 'string', flag: 'aud', value: 'audience', help: 'the projected token\'s audience (default sts.amazonaws.com)', default: EKS_DEMO.audience },
+  aud: {
+    kind: 'string',
+    flag: 'aud',
+    value: 'audience',
+    help: "the projected token's audience (default sts.amazonaws.com)",
+    default: EKS_DEMO.audience,
+  },
 } as const satisfies OptionSchema;
 
 export type EksOptions = OptionsOf<typeof OPTIONS>;

@@ -22,16 +22,56 @@ const PULL_REQUEST_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_
 
 /** The claims a GitHub token carries, which `include_claim_keys` may name (besides `repo` and `context`). */
 const CLAIM_KEYS: ReadonlySet<string> = new Set([
-  'actor', 'actor_id', 'base_ref', 'enterprise', 'enterprise_id', 'environment', 'event_name', 'head_ref',
-  'job_workflow_ref', 'job_workflow_sha', 'ref', 'ref_protected', 'ref_type', 'repository', 'repository_id',
-  'repository_owner', 'repository_owner_id', 'repository_visibility', 'run_attempt', 'run_id', 'run_number',
-  'runner_environment', 'sha', 'workflow', 'workflow_ref', 'workflow_sha',
+  'actor',
+  'actor_id',
+  'base_ref',
+  'enterprise',
+  'enterprise_id',
+  'environment',
+  'event_name',
+  'head_ref',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'ref',
+  'ref_protected',
+  'ref_type',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'run_attempt',
+  'run_id',
+  'run_number',
+  'runner_environment',
+  'sha',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
 ]);
 
 const OPTIONS = {
-  repository: { kind: 'string', flag: 'repository', value: 'owner/repo', help: 'repository (default demo-org/demo-app)', default: GITHUB_DEMO.repository },
-  repositoryId: { kind: 'string', flag: 'repository-id', value: 'digits', help: 'repository_id, a string of digits as GitHub sends it', default: GITHUB_DEMO.repositoryId },
-  repositoryOwnerId: { kind: 'string', flag: 'repository-owner-id', value: 'digits', help: 'repository_owner_id', default: GITHUB_DEMO.repositoryOwnerId },
+  repository: {
+    kind: 'string',
+    flag: 'repository',
+    value: 'owner/repo',
+    help: 'repository (default demo-org/demo-app)',
+    default: GITHUB_DEMO.repository,
+  },
+  repositoryId: {
+    kind: 'string',
+    flag: 'repository-id',
+    value: 'digits',
+    help: 'repository_id, a string of digits as GitHub sends it',
+    default: GITHUB_DEMO.repositoryId,
+  },
+  repositoryOwnerId: {
+    kind: 'string',
+    flag: 'repository-owner-id',
+    value: 'digits',
+    help: 'repository_owner_id',
+    default: GITHUB_DEMO.repositoryOwnerId,
+  },
   repositoryVisibility: {
     kind: 'string',
     flag: 'repository-visibility',
@@ -50,14 +90,36 @@ const OPTIONS = {
   },
   /** Default: refs/heads/<branch>, refs/tags/<tag>, else refs/heads/main; for pull requests, derived. */
   ref: { kind: 'string', flag: 'ref', value: 'ref', help: 'the full ref (not for pull requests)' },
-  branch: { kind: 'string', flag: 'branch', value: 'name', help: 'refs/heads/<name> (default main); for pull requests the head branch (default feature)' },
+  branch: {
+    kind: 'string',
+    flag: 'branch',
+    value: 'name',
+    help: 'refs/heads/<name> (default main); for pull requests the head branch (default feature)',
+  },
   tag: { kind: 'string', flag: 'tag', value: 'name', help: 'refs/tags/<name>, a tag push' },
   baseBranch: { kind: 'string', flag: 'base-branch', value: 'name', help: 'the pull request base branch (default main)', default: 'main' },
-  pullRequest: { kind: 'string', flag: 'pull-request', value: 'number', help: 'the pull request number: ref refs/pull/<n>/merge (default 1)', default: '1' },
-  environment: { kind: 'string', flag: 'environment', value: 'name', help: 'the job environment: sub repo:<owner>/<repo>:environment:<name>' },
+  pullRequest: {
+    kind: 'string',
+    flag: 'pull-request',
+    value: 'number',
+    help: 'the pull request number: ref refs/pull/<n>/merge (default 1)',
+    default: '1',
+  },
+  environment: {
+    kind: 'string',
+    flag: 'environment',
+    value: 'name',
+    help: 'the job environment: sub repo:<owner>/<repo>:environment:<name>',
+  },
   actor: { kind: 'string', flag: 'actor', value: 'login', help: 'actor', default: GITHUB_DEMO.actor },
   actorId: { kind: 'string', flag: 'actor-id', value: 'digits', help: 'actor_id', default: GITHUB_DEMO.actorId },
-  workflow: { kind: 'string', flag: 'workflow', value: 'name', help: 'workflow name; workflow_ref is .github/workflows/<name>.yml', default: 'deploy' },
+  workflow: {
+    kind: 'string',
+    flag: 'workflow',
+    value: 'name',
+    help: 'workflow name; workflow_ref is .github/workflows/<name>.yml',
+    default: 'deploy',
+  },
   /** Default: the workflow's own ref. */
   jobWorkflowRef: {
     kind: 'string',
@@ -86,9 +148,20 @@ const OPTIONS = {
     choices: ['github-hosted', 'self-hosted'],
   },
   /** Default: the enterprise of the issuer URL (token.actions.githubusercontent.com/<enterprise>), else none. */
-  enterprise: { kind: 'string', flag: 'enterprise', value: 'slug', help: 'enterprise and enterprise_id claims (default: from the issuer URL)' },
+  enterprise: {
+    kind: 'string',
+    flag: 'enterprise',
+    value: 'slug',
+    help: 'enterprise and enterprise_id claims (default: from the issuer URL)',
+  },
   enterpriseId: { kind: 'string', flag: 'enterprise-id', value: 'digits', help: 'enterprise_id', default: GITHUB_DEMO.enterpriseId },
-  aud: { kind: 'string', flag: 'aud', value: 'audience', help: 'audience (default sts.amazonaws.com, as aws-actions/configure-aws-credentials asks)', default: GITHUB_DEMO.audience },
+  aud: {
+    kind: 'string',
+    flag: 'aud',
+    value: 'audience',
+    help: 'audience (default sts.amazonaws.com, as aws-actions/configure-aws-credentials asks)',
+    default: GITHUB_DEMO.audience,
+  },
 } as const satisfies OptionSchema;
 
 export type GitHubOptions = OptionsOf<typeof OPTIONS>;
@@ -99,23 +172,30 @@ const escapeSub = (value: string): string => value.replaceAll(':', '%3A');
 export const GITHUB_PRESET: Preset<typeof OPTIONS> = {
   name: 'github',
   label: 'GitHub Actions',
-  source: 'https://docs.github.com/en/actions/concepts/security/openid-connect and https://docs.github.com/en/actions/reference/security/oidc',
+  source:
+    'https://docs.github.com/en/actions/concepts/security/openid-connect and https://docs.github.com/en/actions/reference/security/oidc',
   options: OPTIONS,
   conflicts(o, spell) {
     const out = exclusive(o, spell, ['branch', 'ref', 'tag']);
     const pr = PULL_REQUEST_EVENTS.has(o.trigger ?? 'push');
-    const misplaced: string[] = (pr ? (['ref', 'tag'] as const) : (['baseBranch', 'pullRequest'] as const)).filter((k) => o[k] !== undefined);
+    const misplaced: string[] = (pr ? (['ref', 'tag'] as const) : (['baseBranch', 'pullRequest'] as const)).filter(
+      (k) => o[k] !== undefined,
+    );
     if (misplaced.length > 0)
       out.push(
         `${misplaced.map(spell).join(', ')} ${pr ? verb(misplaced, 'does not apply', 'do not apply') + ' to pull requests' : verb(misplaced, 'applies', 'apply') + ' only to pull requests'} (${spell('trigger')} ${o.trigger ?? 'push'})`,
       );
-    if (o.pullRequest !== undefined && !/^[1-9]\d{0,9}$/.test(o.pullRequest)) out.push(`${spell('pullRequest')} must be a pull request number`);
-    if (o.includeClaimKeys !== undefined && o.includeClaimKeys.length === 0) out.push(`${spell('includeClaimKeys')} must name at least one key`);
+    if (o.pullRequest !== undefined && !/^[1-9]\d{0,9}$/.test(o.pullRequest))
+      out.push(`${spell('pullRequest')} must be a pull request number`);
+    if (o.includeClaimKeys !== undefined && o.includeClaimKeys.length === 0)
+      out.push(`${spell('includeClaimKeys')} must name at least one key`);
     for (const key of o.includeClaimKeys ?? []) {
       if (key !== 'repo' && key !== 'context' && !CLAIM_KEYS.has(key))
         out.push(`${spell('includeClaimKeys')}: '${key}' is not a claim of GitHub's tokens (nor repo or context)`);
       else if (key === 'environment' && o.environment === undefined)
-        out.push(`${spell('includeClaimKeys')} names environment: GitHub then issues tokens only to jobs with an environment; give ${spell('environment')}`);
+        out.push(
+          `${spell('includeClaimKeys')} names environment: GitHub then issues tokens only to jobs with an environment; give ${spell('environment')}`,
+        );
     }
     return out;
   },
@@ -173,8 +253,7 @@ export const GITHUB_PRESET: Preset<typeof OPTIONS> = {
       iat,
     };
     const repo = `repo:${(o.immutableSub ?? d.immutableSub.default) ? `${owner}@${ownerId}/${name}@${repositoryId}` : repository}`;
-    const context =
-      o.environment !== undefined ? `environment:${escapeSub(o.environment)}` : pr ? 'pull_request' : `ref:${escapeSub(ref)}`;
+    const context = o.environment !== undefined ? `environment:${escapeSub(o.environment)}` : pr ? 'pull_request' : `ref:${escapeSub(ref)}`;
     const keys = o.includeClaimKeys ?? ['repo', 'context'];
     claims['sub'] = keys
       .map((k) => (k === 'repo' ? repo : k === 'context' ? context : `${k}:${escapeSub(String(claims[k] ?? ''))}`))

@@ -36,14 +36,33 @@ const PIPELINE_SOURCES = [
 ] as const;
 
 const OPTIONS = {
-  projectPath: { kind: 'string', flag: 'project-path', value: 'group/project', help: 'project_path; namespace_path is all but its last part', default: GITLAB_DEMO.projectPath },
+  projectPath: {
+    kind: 'string',
+    flag: 'project-path',
+    value: 'group/project',
+    help: 'project_path; namespace_path is all but its last part',
+    default: GITLAB_DEMO.projectPath,
+  },
   projectId: { kind: 'string', flag: 'project-id', value: 'id', help: 'project_id', default: GITLAB_DEMO.projectId },
   namespaceId: { kind: 'string', flag: 'namespace-id', value: 'id', help: 'namespace_id', default: GITLAB_DEMO.namespaceId },
   branch: { kind: 'string', flag: 'branch', value: 'name', help: 'ref <name>, ref_type branch (default main)' },
   tag: { kind: 'string', flag: 'tag', value: 'name', help: 'ref <name>, ref_type tag' },
   /** Default: 'true' for main, else 'false'. */
-  refProtected: { kind: 'string', flag: 'ref-protected', value: 'true|false', help: 'ref_protected (default true for main, else false)', choices: ['true', 'false'] },
-  trigger: { kind: 'string', flag: 'trigger', value: 'source', help: 'pipeline_source: push (default), web, schedule, api, trigger, merge_request_event, ...', default: 'push', choices: PIPELINE_SOURCES },
+  refProtected: {
+    kind: 'string',
+    flag: 'ref-protected',
+    value: 'true|false',
+    help: 'ref_protected (default true for main, else false)',
+    choices: ['true', 'false'],
+  },
+  trigger: {
+    kind: 'string',
+    flag: 'trigger',
+    value: 'source',
+    help: 'pipeline_source: push (default), web, schedule, api, trigger, merge_request_event, ...',
+    default: 'push',
+    choices: PIPELINE_SOURCES,
+  },
   userId: { kind: 'string', flag: 'user-id', value: 'id', help: 'user_id', default: GITLAB_DEMO.userId },
   userLogin: { kind: 'string', flag: 'user-login', value: 'username', help: 'user_login', default: GITLAB_DEMO.userLogin },
   userEmail: { kind: 'string', flag: 'user-email', value: 'email', help: 'user_email', default: GITLAB_DEMO.userEmail },
@@ -55,8 +74,20 @@ const OPTIONS = {
     default: 'developer',
     choices: ['guest', 'planner', 'reporter', 'developer', 'maintainer', 'owner'],
   },
-  environment: { kind: 'string', flag: 'environment', value: 'name', help: 'the job environment: environment, environment_protected, deployment_tier, environment_action' },
-  environmentProtected: { kind: 'string', flag: 'environment-protected', value: 'true|false', help: 'environment_protected (default false)', default: 'false', choices: ['true', 'false'] },
+  environment: {
+    kind: 'string',
+    flag: 'environment',
+    value: 'name',
+    help: 'the job environment: environment, environment_protected, deployment_tier, environment_action',
+  },
+  environmentProtected: {
+    kind: 'string',
+    flag: 'environment-protected',
+    value: 'true|false',
+    help: 'environment_protected (default false)',
+    default: 'false',
+    choices: ['true', 'false'],
+  },
   /** Default: from the environment name, as GitLab guesses the tier (production, staging, testing, development, other). */
   deploymentTier: {
     kind: 'string',
@@ -73,7 +104,14 @@ const OPTIONS = {
     default: 'gitlab-hosted',
     choices: ['gitlab-hosted', 'self-hosted'],
   },
-  projectVisibility: { kind: 'string', flag: 'project-visibility', value: 'private|internal|public', help: 'project_visibility (default private)', default: 'private', choices: ['private', 'internal', 'public'] },
+  projectVisibility: {
+    kind: 'string',
+    flag: 'project-visibility',
+    value: 'private|internal|public',
+    help: 'project_visibility (default private)',
+    default: 'private',
+    choices: ['private', 'internal', 'public'],
+  },
   /** Default: the issuer URL (GitLab's audience when `id_tokens` names none). */
   aud: { kind: 'string', flag: 'aud', value: 'audience', help: "the id_tokens aud (default: the issuer URL, GitLab's default)" },
 } as const satisfies OptionSchema;
@@ -93,13 +131,16 @@ function tierOf(environment: string): string {
 export const GITLAB_PRESET: Preset<typeof OPTIONS> = {
   name: 'gitlab',
   label: 'GitLab CI/CD',
-  source: 'https://docs.gitlab.com/ci/secrets/id_token_authentication/ ("OpenID Connect (OIDC) Authentication Using ID Tokens", token payload)',
+  source:
+    'https://docs.gitlab.com/ci/secrets/id_token_authentication/ ("OpenID Connect (OIDC) Authentication Using ID Tokens", token payload)',
   options: OPTIONS,
   conflicts(o, spell) {
     const out = exclusive(o, spell, ['branch', 'tag']);
     const envOnly = (['environmentProtected', 'deploymentTier'] as const).filter((k) => o[k] !== undefined);
-    if (o.environment === undefined && envOnly.length > 0) out.push(`${envOnly.map(spell).join(', ')} ${verb(envOnly, 'needs', 'need')} ${spell('environment')}`);
-    if (o.projectPath !== undefined && !/^[^/]+(\/[^/]+)+$/.test(o.projectPath)) out.push(`${spell('projectPath')} must be <group>/<project>`);
+    if (o.environment === undefined && envOnly.length > 0)
+      out.push(`${envOnly.map(spell).join(', ')} ${verb(envOnly, 'needs', 'need')} ${spell('environment')}`);
+    if (o.projectPath !== undefined && !/^[^/]+(\/[^/]+)+$/.test(o.projectPath))
+      out.push(`${spell('projectPath')} must be <group>/<project>`);
     return out;
   },
   claims(issuer, o, t, jti) {

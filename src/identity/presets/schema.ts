@@ -69,13 +69,17 @@ export interface Preset<S extends OptionSchema = OptionSchema> {
 const OPTION_CHECKS: Record<OptionKind, { readonly ok: (v: unknown) => boolean; readonly message: string }> = {
   string: { ok: (v) => typeof v === 'string' && v !== '', message: 'must be a non-empty string' },
   boolean: { ok: (v) => typeof v === 'boolean', message: 'must be true or false' },
-  strings: { ok: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== ''), message: 'must be a list of non-empty strings' },
+  strings: {
+    ok: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== ''),
+    message: 'must be a list of non-empty strings',
+  },
 };
 
 /** The problem of one option's value, if any ('' when it can be used). */
 function valueProblem(spec: PresetOption, v: unknown): string {
   if (!OPTION_CHECKS[spec.kind].ok(v)) return OPTION_CHECKS[spec.kind].message;
-  if (spec.choices !== undefined && !spec.choices.includes(v as string)) return `must be one of ${spec.choices.join(', ')}, got '${String(v)}'`;
+  if (spec.choices !== undefined && !spec.choices.includes(v as string))
+    return `must be one of ${spec.choices.join(', ')}, got '${String(v)}'`;
   return '';
 }
 
@@ -130,7 +134,10 @@ export function verb(list: readonly unknown[], one: string, several: string): st
 }
 
 /** A git ref from the options a preset offers: the full ref, else refs/heads/<branch>, else refs/tags/<tag>, else the fallback. */
-export function gitRef(o: { readonly ref?: string | undefined; readonly branch?: string | undefined; readonly tag?: string | undefined }, fallback: string): string {
+export function gitRef(
+  o: { readonly ref?: string | undefined; readonly branch?: string | undefined; readonly tag?: string | undefined },
+  fallback: string,
+): string {
   if (o.ref !== undefined) return o.ref;
   if (o.branch !== undefined) return `refs/heads/${o.branch}`;
   if (o.tag !== undefined) return `refs/tags/${o.tag}`;

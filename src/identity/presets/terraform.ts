@@ -19,15 +19,58 @@ export const TERRAFORM_DEMO = {
 } as const;
 
 const OPTIONS = {
-  organization: { kind: 'string', flag: 'organization', value: 'name', help: 'terraform_organization_name (default demo-org)', default: TERRAFORM_DEMO.organization },
-  organizationId: { kind: 'string', flag: 'organization-id', value: 'org-...', help: 'terraform_organization_id', default: TERRAFORM_DEMO.organizationId },
-  project: { kind: 'string', flag: 'project', value: 'name', help: 'terraform_project_name (default "Default Project")', default: TERRAFORM_DEMO.project },
+  organization: {
+    kind: 'string',
+    flag: 'organization',
+    value: 'name',
+    help: 'terraform_organization_name (default demo-org)',
+    default: TERRAFORM_DEMO.organization,
+  },
+  organizationId: {
+    kind: 'string',
+    flag: 'organization-id',
+    value: 'org-...',
+    help: 'terraform_organization_id',
+    default: TERRAFORM_DEMO.organizationId,
+  },
+  project: {
+    kind: 'string',
+    flag: 'project',
+    value: 'name',
+    help: 'terraform_project_name (default "Default Project")',
+    default: TERRAFORM_DEMO.project,
+  },
   projectId: { kind: 'string', flag: 'project-id', value: 'prj-...', help: 'terraform_project_id', default: TERRAFORM_DEMO.projectId },
-  workspace: { kind: 'string', flag: 'workspace', value: 'name', help: 'terraform_workspace_name (default demo-workspace)', default: TERRAFORM_DEMO.workspace },
-  workspaceId: { kind: 'string', flag: 'workspace-id', value: 'ws-...', help: 'terraform_workspace_id', default: TERRAFORM_DEMO.workspaceId },
-  runPhase: { kind: 'string', flag: 'run-phase', value: 'plan|apply', help: 'terraform_run_phase (default apply)', default: 'apply', choices: ['plan', 'apply'] },
+  workspace: {
+    kind: 'string',
+    flag: 'workspace',
+    value: 'name',
+    help: 'terraform_workspace_name (default demo-workspace)',
+    default: TERRAFORM_DEMO.workspace,
+  },
+  workspaceId: {
+    kind: 'string',
+    flag: 'workspace-id',
+    value: 'ws-...',
+    help: 'terraform_workspace_id',
+    default: TERRAFORM_DEMO.workspaceId,
+  },
+  runPhase: {
+    kind: 'string',
+    flag: 'run-phase',
+    value: 'plan|apply',
+    help: 'terraform_run_phase (default apply)',
+    default: 'apply',
+    choices: ['plan', 'apply'],
+  },
   runId: { kind: 'string', flag: 'run-id', value: 'run-...', help: 'terraform_run_id', default: TERRAFORM_DEMO.runId },
-  aud: { kind: 'string', flag: 'aud', value: 'audience', help: 'audience (default aws.workload.identity, as TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)', default: TERRAFORM_DEMO.audience },
+  aud: {
+    kind: 'string',
+    flag: 'aud',
+    value: 'audience',
+    help: 'audience (default aws.workload.identity, as TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)',
+    default: TERRAFORM_DEMO.audience,
+  },
 } as const satisfies OptionSchema;
 
 export type TerraformOptions = OptionsOf<typeof OPTIONS>;
@@ -40,7 +83,9 @@ export const TERRAFORM_PRESET: Preset<typeof OPTIONS> = {
   options: OPTIONS,
   conflicts(o, spell) {
     // A ':' in a name would make the sub ambiguous; HCP Terraform's organization and workspace names cannot hold one.
-    return (['organization', 'workspace'] as const).filter((k) => o[k]?.includes(':') === true).map((k) => `${spell(k)} cannot contain ':'`);
+    return (['organization', 'workspace'] as const)
+      .filter((k) => o[k]?.includes(':') === true)
+      .map((k) => `${spell(k)} cannot contain ':'`);
   },
   claims(issuer, o, t, jti) {
     const d = OPTIONS;
