@@ -74,6 +74,7 @@ Prints one signed token on stdout (nothing else), signed by an emulated issuer o
   --ttl <seconds>        lifetime: exp = iat + ttl (default 3600)
 Each preset's flags (a flag of another preset is refused):
 ${TOKEN_PRESET_FLAGS}
+
 ${COMMON}
 
 Exit codes: 0 printed a token; 1 invalid configuration; 2 usage error.`,
@@ -98,12 +99,14 @@ conditions (operator, key, context values or why a key is absent, policy values,
   --preset <name>        start from a preset claim set (${PRESETS.join(', ')}); its flags below shape it
   --issuer <url|name>    emulated issuer for --claims/--preset (when there are several)
   --ttl <seconds>        lifetime of the claims (default 3600)
-${TOKEN_PRESET_FLAGS}
   --session-name <name>  RoleSessionName (default explain-session)
   --duration-seconds <n> DurationSeconds
   --policy '<json>'      session policy (Policy parameter)
   --source-ip <ip>       aws:SourceIp
   --json                 the same as JSON
+Each preset's flags (as for token):
+${TOKEN_PRESET_FLAGS}
+
 ${COMMON}
 
 Exit codes: 0 allow; 1 deny, an STS error or invalid configuration; 2 usage error.`,

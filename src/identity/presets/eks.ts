@@ -60,7 +60,7 @@ export type EksOptions = OptionsOf<typeof OPTIONS>;
 
 export const EKS_PRESET: Preset<typeof OPTIONS> = {
   name: 'eks',
-  label: 'EKS (IAM roles for service accounts)',
+  label: 'EKS service accounts',
   source:
     'https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/ (Kubernetes "Configure Service Accounts for Pods") and https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html',
   options: OPTIONS,
