@@ -242,6 +242,7 @@ const rows: readonly ShapeRow[] = [
       aud: 'https://gitlab.com',
       namespace_path: 'demo-group',
       pipeline_source: 'push',
+      ci_config_ref_uri: 'gitlab.com/demo-group/demo-project//.gitlab-ci.yml@refs/heads/main',
     },
     absent: ['environment', 'environment_protected', 'deployment_tier'],
   },
@@ -255,6 +256,7 @@ const rows: readonly ShapeRow[] = [
       namespace_path: 'acme/platform',
       ref_path: 'refs/tags/v2.0.0',
       ref_protected: 'false',
+      ci_config_ref_uri: 'gitlab.com/acme/platform/api//.gitlab-ci.yml@refs/tags/v2.0.0',
     },
   },
   {
