@@ -16,6 +16,8 @@ const CIRCLE = `https://oidc.circleci.com/org/${ORG}`;
 
 interface ShapeRow {
   readonly name: string;
+  /** The page the shape comes from. */
+  readonly page: string;
   readonly preset: PresetName;
   readonly issuer: string;
   readonly options: Record<string, unknown>;
@@ -24,12 +26,32 @@ interface ShapeRow {
   readonly absent?: readonly string[];
 }
 
+/** The pages the rows cite. */
+const PAGE = {
+  githubReference: 'GitHub "OpenID Connect reference" https://docs.github.com/en/actions/reference/security/oidc',
+  githubConcepts: 'GitHub "OpenID Connect" https://docs.github.com/en/actions/concepts/security/openid-connect',
+  githubImmutable:
+    'GitHub changelog "Immutable subject claims for GitHub Actions OIDC tokens" https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens/',
+  ghecom:
+    'GitHub "Network details for GHE.com" https://docs.github.com/en/enterprise-cloud@latest/admin/data-residency/network-details-for-ghecom',
+  ghes: 'GitHub Enterprise Server "OpenID Connect reference" https://docs.github.com/en/enterprise-server@latest/actions/reference/security/oidc',
+  circleci: 'CircleCI "Using OpenID Connect tokens in jobs" https://circleci.com/docs/openid-connect-tokens/',
+  circleciCustom: 'CircleCI "OIDC tokens with custom claims" https://circleci.com/docs/openid-connect-tokens/#custom-claims',
+  gitlab: 'GitLab "OpenID Connect (OIDC) Authentication Using ID Tokens" https://docs.gitlab.com/ci/secrets/id_token_authentication/',
+  terraform:
+    'HCP Terraform "Workload identity" https://developer.hashicorp.com/terraform/cloud-docs/dynamic-provider-credentials/workload-identity-tokens',
+  bitbucket:
+    'Bitbucket "Integrate Pipelines with resource servers using OIDC" https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/',
+  eks: 'EKS User Guide "Assign IAM roles to Kubernetes service accounts" https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html',
+} as const;
+
 const V1 = `org/${ORG}/project/${DEMO.circleci.projectId}/user/${DEMO.circleci.userId}`;
 
 const rows: readonly ShapeRow[] = [
   // GitHub: the default sub of each trigger (OpenID Connect reference, "Example subject claims")
   {
     name: 'github push of a branch',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { branch: 'release/2' },
@@ -44,6 +66,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github push of a tag',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { tag: 'v1.2.0' },
@@ -51,6 +74,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github pull_request: sub :pull_request, ref refs/pull/<n>/merge, head_ref and base_ref',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { trigger: 'pull_request', branch: 'fix-x', pullRequest: '7' },
@@ -65,6 +89,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github pull_request_target: sub :pull_request, ref the base branch',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { trigger: 'pull_request_target', baseBranch: 'develop' },
@@ -78,6 +103,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github workflow_dispatch on a branch',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { trigger: 'workflow_dispatch', branch: 'main' },
@@ -85,6 +111,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github schedule runs on the default branch',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { trigger: 'schedule' },
@@ -92,6 +119,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github environment job: the environment wins over the trigger',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { trigger: 'pull_request', environment: 'production' },
@@ -99,6 +127,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: "github ':' in an environment is %3A in sub, kept in the claim",
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { environment: 'Production:V1' },
@@ -106,6 +135,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github reusable workflow: job_workflow_ref and job_workflow_sha differ from the caller',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { jobWorkflowRef: 'demo-org/deploy-workflows/.github/workflows/deploy.yml@refs/heads/main' },
@@ -117,6 +147,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github include_claim_keys [repo, context, job_workflow_ref] (the reference page example)',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: {
@@ -131,6 +162,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github include_claim_keys [repository_owner, repository_visibility]',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { repository: 'monalisa/app', includeClaimKeys: ['repository_owner', 'repository_visibility'] },
@@ -138,6 +170,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: "github include_claim_keys [environment, repository_owner] with ':' in the environment",
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { repository: 'octo-org/x', environment: 'production:eastus', includeClaimKeys: ['environment', 'repository_owner'] },
@@ -145,13 +178,16 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github immutable subject: repo:<owner>@<owner-id>/<repo>@<repo-id>',
+    page: PAGE.githubImmutable,
     preset: 'github',
     issuer: GH,
-    options: { repository: 'octo-org/octo-repo', repositoryOwnerId: '123456', repositoryId: '456789', branch: 'main', immutableSub: true },
-    expect: { sub: 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main', repository: 'octo-org/octo-repo' },
+    // The changelog's example, word for word.
+    options: { repository: 'octocat/my-repo', repositoryOwnerId: '123456', repositoryId: '456789', branch: 'main', immutableSub: true },
+    expect: { sub: 'repo:octocat@123456/my-repo@456789:ref:refs/heads/main', repository: 'octocat/my-repo' },
   },
   {
     name: 'github immutable subject stays in a custom template',
+    page: PAGE.githubImmutable,
     preset: 'github',
     issuer: GH,
     options: { repositoryOwnerId: '1', repositoryId: '2', immutableSub: true, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] },
@@ -161,6 +197,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github on GHE.com: iss token.actions.<subdomain>.ghe.com, the enterprise from it',
+    page: PAGE.ghecom,
     preset: 'github',
     issuer: 'https://token.actions.octocorp.ghe.com',
     options: {},
@@ -168,6 +205,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github on GHES: iss https://<host>/_services/token, no enterprise unless given',
+    page: PAGE.ghes,
     preset: 'github',
     issuer: 'https://ghes.example.com/_services/token',
     options: { runnerEnvironment: 'self-hosted' },
@@ -176,6 +214,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github ids as GitHub sends them: strings of digits',
+    page: PAGE.githubConcepts,
     preset: 'github',
     issuer: GH,
     options: {},
@@ -185,14 +224,16 @@ const rows: readonly ShapeRow[] = [
   // CircleCI
   {
     name: 'circleci V2 sub (default)',
+    page: PAGE.circleci,
     preset: 'circleci',
     issuer: CIRCLE,
     options: {},
     expect: { sub: `${V1}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main`, aud: ORG },
   },
-  { name: 'circleci V1 sub', preset: 'circleci', issuer: CIRCLE, options: { v1: true }, expect: { sub: V1 } },
+  { name: 'circleci V1 sub', page: PAGE.circleci, preset: 'circleci', issuer: CIRCLE, options: { v1: true }, expect: { sub: V1 } },
   {
     name: 'circleci tag',
+    page: PAGE.circleci,
     preset: 'circleci',
     issuer: CIRCLE,
     options: { tag: 'v1' },
@@ -200,6 +241,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'circleci custom aud',
+    page: PAGE.circleciCustom,
     preset: 'circleci',
     issuer: CIRCLE,
     options: { aud: 'sts.amazonaws.com' },
@@ -207,6 +249,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'circleci ssh rerun',
+    page: PAGE.circleci,
     preset: 'circleci',
     issuer: CIRCLE,
     options: { sshRerun: true },
@@ -214,6 +257,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'circleci context ids',
+    page: PAGE.circleci,
     preset: 'circleci',
     issuer: CIRCLE,
     options: { contextIds: ['c1', 'c2'] },
@@ -221,6 +265,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'circleci custom webhook: no VCS claims, no VCS parts in the V2 sub',
+    page: PAGE.circleci,
     preset: 'circleci',
     issuer: CIRCLE,
     options: { trigger: 'webhook' },
@@ -230,6 +275,7 @@ const rows: readonly ShapeRow[] = [
   // GitLab
   {
     name: 'gitlab branch: sub, ref, ref_path, protected main',
+    page: PAGE.gitlab,
     preset: 'gitlab',
     issuer: 'https://gitlab.com',
     options: {},
@@ -248,6 +294,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'gitlab tag in a subgroup project',
+    page: PAGE.gitlab,
     preset: 'gitlab',
     issuer: 'https://gitlab.com',
     options: { projectPath: 'acme/platform/api', tag: 'v2.0.0' },
@@ -261,6 +308,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'gitlab environment: tier guessed from the name, the sub unchanged',
+    page: PAGE.gitlab,
     preset: 'gitlab',
     issuer: 'https://gitlab.com',
     options: { environment: 'production', trigger: 'web', userAccessLevel: 'maintainer' },
@@ -275,6 +323,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'github include_claim_keys naming a claim this token lacks: written with an empty value',
+    page: PAGE.githubReference,
     preset: 'github',
     issuer: GH,
     options: { includeClaimKeys: ['repo', 'enterprise'] },
@@ -283,6 +332,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'gitlab nbf is iat - 5, as in its example',
+    page: PAGE.gitlab,
     preset: 'gitlab',
     issuer: 'https://gitlab.com',
     options: { environment: 'review/fix-1' },
@@ -291,6 +341,7 @@ const rows: readonly ShapeRow[] = [
   // HCP Terraform
   {
     name: 'terraform nbf is iat',
+    page: PAGE.terraform,
     preset: 'terraform',
     issuer: 'https://app.terraform.io',
     options: {},
@@ -298,6 +349,7 @@ const rows: readonly ShapeRow[] = [
   },
   {
     name: 'terraform plan phase',
+    page: PAGE.terraform,
     preset: 'terraform',
     issuer: 'https://app.terraform.io',
     options: { runPhase: 'plan', workspace: 'networking' },
@@ -311,6 +363,7 @@ const rows: readonly ShapeRow[] = [
   // Bitbucket
   {
     name: 'bitbucket step without a deployment: sub {repository}:{step}',
+    page: PAGE.bitbucket,
     preset: 'bitbucket',
     issuer: 'https://api.bitbucket.org/2.0/workspaces/demo-workspace/pipelines-config/identity/oidc',
     options: {},
@@ -323,6 +376,7 @@ const rows: readonly ShapeRow[] = [
   // EKS
   {
     name: 'eks: sub system:serviceaccount:<namespace>:<name>, aud a list',
+    page: PAGE.eks,
     preset: 'eks',
     issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
     options: { namespace: 'payments', serviceAccount: 'api' },
@@ -342,7 +396,7 @@ const rows: readonly ShapeRow[] = [
 
 describe('preset options shape the claims', () => {
   for (const row of rows) {
-    test(row.name, () => {
+    test(`${row.name} — ${row.page}`, () => {
       assert.deepEqual(presetOptionProblems(presetNamed(row.preset), row.options), [], 'the options are valid');
       const claims = presetClaims(row.preset, row.issuer, row.options, T, 'jti-1');
       for (const [k, v] of Object.entries(row.expect)) assert.deepEqual(claims[k], v, k);
