@@ -6,7 +6,16 @@ import { chooseIssuer, explainJson, explainText } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime } from './runtime.js';
 import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
-import { claimsFromFlags, optionsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
+import {
+  claimsFromFlags,
+  optionsFromFlags,
+  parseTtl,
+  presetOf,
+  PRESET_SHAPING_ARGS,
+  refuseRenamedFlags,
+  resolvePreset,
+  TOKEN_ARGS,
+} from './token.js';
 
 export const EXPLAIN_ARGS = {
   ...COMMON_ARGS,
@@ -21,6 +30,7 @@ export const EXPLAIN_ARGS = {
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
+  refuseRenamedFlags(argv);
   const { values } = parseArgs({ args: argv, options: EXPLAIN_ARGS, strict: true, allowPositionals: false });
   if (values.help === true) {
     io.stdout(HELP['explain'] + '\n');

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import {
+  oldFlagOf,
   type OidcProvider,
   type PresetName,
   presetNamed,
@@ -43,6 +44,26 @@ export const TOKEN_ARGS = {
   ttl: { type: 'string' },
   ...(Object.fromEntries(EVERY_PRESET_FLAG) as Readonly<Record<string, FlagConfig>>),
 } as const;
+
+/** The flags of earlier versions (`--event-name`), each with the flag that replaced it. */
+const RENAMED_FLAGS: ReadonlyMap<string, string> = new Map(
+  PRESETS.flatMap((p) => {
+    const preset = presetNamed(p);
+    return Object.entries(preset.renamed ?? {}).map(([old, now]): [string, string] => [
+      oldFlagOf(old),
+      preset.options[now]?.flag ?? oldFlagOf(now),
+    ]);
+  }),
+);
+
+/** A usage error naming the new flag when argv gives one an earlier version had (parseArgs would say only "Unknown"). */
+export function refuseRenamedFlags(argv: readonly string[]): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    const now = arg.startsWith('--') ? RENAMED_FLAGS.get(arg.slice(2).split('=')[0] as string) : undefined;
+    if (now !== undefined) throw new UsageError(`${arg.split('=')[0] as string} was renamed --${now}`);
+  }
+}
 
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -124,6 +145,7 @@ export function claimsFromFlags(preset: PresetName, provider: OidcProvider, v: F
 }
 
 export async function token(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
+  refuseRenamedFlags(argv);
   const { values } = parseArgs({ args: argv, options: { ...COMMON_ARGS, ...TOKEN_ARGS }, strict: true, allowPositionals: false });
   if (values.help === true) {
     io.stdout(HELP['token'] + '\n');

@@ -21,6 +21,7 @@ export {
   type ProviderKindName,
 } from './provider-kinds.js';
 export {
+  oldFlagOf,
   presetOptionProblems,
   type BitbucketOptions,
   type CircleCiOptions,

@@ -12,6 +12,7 @@ import type { PresetName } from './presets/schema.js';
 import { TERRAFORM_DEMO, TERRAFORM_PRESET, type TerraformOptions } from './presets/terraform.js';
 
 export {
+  oldFlagOf,
   presetOptionProblems,
   type OptionKind,
   type OptionSchema,

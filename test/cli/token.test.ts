@@ -336,6 +336,12 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
       pattern: /no emulated GitLab CI\/CD issuer in .*providers/,
     },
     { name: 'unknown flag', args: () => ['--bogus'], code: 2, pattern: /Unknown option '--bogus'/ },
+    {
+      name: 'a flag of an earlier version names its successor',
+      args: () => ['--preset', 'github', '--event-name=pull_request'],
+      code: 2,
+      pattern: /--event-name was renamed --trigger/,
+    },
     { name: 'missing flag value', args: () => ['--branch'], code: 2, pattern: /--branch/ },
     { name: 'positional argument', args: () => ['extra'], code: 2, pattern: /Unexpected argument 'extra'/ },
     { name: 'bad --account-id', args: () => ['--account-id', '12'], code: 2, pattern: /--account-id must be 12 digits/ },
@@ -353,6 +359,12 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
       assertOneLineError(r, c.code, c.pattern);
     });
   }
+});
+
+test('explain refuses a renamed flag the same way (the flags are the same)', async () => {
+  const r = await runMain(['explain', ...P, '--role', 'github-deploy-main', '--event-name', 'push']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--event-name was renamed --trigger/);
 });
 
 describe('token: the tokens work against the emulator', () => {

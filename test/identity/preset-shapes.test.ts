@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { presetClaims, presetNamed } from '../../src/identity/provider-kinds.js';
+import { presetClaims, presetNamed, PRESETS } from '../../src/identity/provider-kinds.js';
 import { DEMO, presetOptionProblems, type PresetName } from '../../src/identity/presets.js';
 
 const T = { now: new Date('2026-03-01T10:00:00Z'), ttlSeconds: 3600 };
@@ -420,6 +420,12 @@ const problems: readonly {
     ],
   },
   {
+    name: 'an option of an earlier version names its successor',
+    preset: 'github',
+    options: { eventName: 'pull_request' },
+    expect: [{ option: 'eventName', message: 'was renamed trigger (give trigger)' }],
+  },
+  {
     name: 'branch and tag',
     preset: 'github',
     options: { branch: 'a', tag: 'b' },
@@ -510,5 +516,15 @@ const problems: readonly {
 describe('preset option problems', () => {
   for (const p of problems) {
     test(p.name, () => assert.deepEqual(presetOptionProblems(presetNamed(p.preset), p.options), p.expect));
+  }
+});
+
+test('each renamed option names an option of its preset, and no current one', () => {
+  for (const name of PRESETS) {
+    const preset = presetNamed(name);
+    for (const [old, now] of Object.entries(preset.renamed ?? {})) {
+      assert.ok(Object.hasOwn(preset.options, now), `${name}: ${old} -> ${now}`);
+      assert.equal(Object.hasOwn(preset.options, old), false, `${name}: ${old} is still an option`);
+    }
   }
 });

@@ -175,6 +175,8 @@ export const GITHUB_PRESET: Preset<typeof OPTIONS> = {
   source:
     'https://docs.github.com/en/actions/concepts/security/openid-connect and https://docs.github.com/en/actions/reference/security/oidc',
   options: OPTIONS,
+  // --event-name / eventName until issue 16: the trigger names the event, as GitHub's docs do.
+  renamed: { eventName: 'trigger' },
   conflicts(o, spell) {
     const out = exclusive(o, spell, ['branch', 'ref', 'tag']);
     const pr = PULL_REQUEST_EVENTS.has(o.trigger ?? 'push');

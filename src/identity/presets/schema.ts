@@ -59,6 +59,8 @@ export interface Preset<S extends OptionSchema = OptionSchema> {
   /** The provider's page the claim shapes come from (README and the tests cite it). */
   readonly source: string;
   readonly options: S;
+  /** Options of earlier versions, by their old name: the option that replaced them (for a message, never a second name). */
+  readonly renamed?: Readonly<Record<string, string>>;
   /** Combinations of valid options that cannot be used together; one message each. */
   conflicts(o: OptionsOf<S>, spell: Spell): string[];
   /** The claims; `jti` is the token id, for presets whose tokens carry one. */
@@ -74,6 +76,11 @@ const OPTION_CHECKS: Record<OptionKind, { readonly ok: (v: unknown) => boolean; 
     message: 'must be a list of non-empty strings',
   },
 };
+
+/** The command-line flag an option of an earlier version had: its name in kebab case (`eventName` -> `event-name`). */
+export function oldFlagOf(option: string): string {
+  return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
 
 /** The problem of one option's value, if any ('' when it can be used). */
 function valueProblem(spec: PresetOption, v: unknown): string {
@@ -97,6 +104,11 @@ export function presetOptionProblems(
   const problems: { option: string; message: string }[] = [];
   for (const [k, v] of Object.entries(options)) {
     const spec = Object.hasOwn(schema, k) ? schema[k] : undefined;
+    const renamed = preset.renamed !== undefined && Object.hasOwn(preset.renamed, k) ? preset.renamed[k] : undefined;
+    if (spec === undefined && renamed !== undefined) {
+      problems.push({ option: k, message: `was renamed ${renamed} (give ${spell(renamed)})` });
+      continue;
+    }
     if (spec === undefined) {
       problems.push({ option: k, message: `unknown option of preset ${preset.name} (known: name, ${Object.keys(schema).join(', ')})` });
       continue;
