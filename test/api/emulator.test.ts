@@ -105,6 +105,11 @@ test('mintToken: preset options are checked against the preset', async () => {
     demo.mintToken({ preset: { name: 'github', trigger: 'release' } }),
     /preset\.trigger: must be one of push, pull_request, pull_request_target, workflow_dispatch, schedule, got 'release'/,
   );
+  await assert.rejects(
+    // @ts-expect-error an option of an earlier version
+    demo.mintToken({ preset: { name: 'github', eventName: 'pull_request' } }),
+    /preset\.eventName: was renamed trigger/,
+  );
 });
 
 test('every preset through the API: typed options, an emulated issuer of its kind, the example roles', async () => {

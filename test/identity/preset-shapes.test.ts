@@ -423,7 +423,7 @@ const problems: readonly {
     name: 'an option of an earlier version names its successor',
     preset: 'github',
     options: { eventName: 'pull_request' },
-    expect: [{ option: 'eventName', message: 'was renamed trigger (give trigger)' }],
+    expect: [{ option: 'eventName', message: 'was renamed trigger' }],
   },
   {
     name: 'branch and tag',

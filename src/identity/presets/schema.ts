@@ -106,7 +106,7 @@ export function presetOptionProblems(
     const spec = Object.hasOwn(schema, k) ? schema[k] : undefined;
     const renamed = preset.renamed !== undefined && Object.hasOwn(preset.renamed, k) ? preset.renamed[k] : undefined;
     if (spec === undefined && renamed !== undefined) {
-      problems.push({ option: k, message: `was renamed ${renamed} (give ${spell(renamed)})` });
+      problems.push({ option: k, message: `was renamed ${spell(renamed)}` });
       continue;
     }
     if (spec === undefined) {
