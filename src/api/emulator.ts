@@ -32,8 +32,13 @@ import { LiveConfiguration } from './live.js';
 export const DEFAULT_POLICIES = DEMO_POLICIES_DIR;
 
 export interface EmulatorOptions {
-  /** A policies directory (providers/ and roles/). Default: the demo policies, unless providers or roles are given. */
+  /**
+   * A policies directory (providers/ and roles/, and CloudFormation templates or Terraform JSON directly in it), or one
+   * template, `terraform show -json` plan or state. Default: the demo policies, unless providers or roles are given.
+   */
   readonly policies?: string;
+  /** Template parameters (and AWS::StackName, AWS::StackId) over their defaults, as `--parameter Key=Value` gives them. */
+  readonly parameters?: Readonly<Record<string, string>>;
   /** Provider documents, in the shape of a providers/*.json file (Url, ClientIDList, Jwks | JwksUri | Emulated ...). */
   readonly providers?: readonly unknown[];
   /** Role documents, in the shape of a roles/*.json file (RoleName, AssumeRolePolicyDocument ...). */
@@ -128,6 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...(policies === undefined ? {} : { dir: resolve(policies) }),
       ...(options.providers === undefined ? {} : { providers: options.providers }),
       ...(options.roles === undefined ? {} : { roles: options.roles }),
+      ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
     },
     accountId,
     region,

@@ -1,10 +1,9 @@
 /** `sts-emulator lint`: findings with file, JSON path and a fix; exit 1 on an error (or any finding with --strict). */
 import { parseArgs } from 'node:util';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/index.js';
 import { lintConfig } from '../lint/index.js';
 import { HELP } from './help.js';
-import { COMMON_ARGS, commonOptions, type Io, processIo } from './options.js';
+import { COMMON_ARGS, commonOptions, type Io, loadCommonConfig, processIo } from './options.js';
 
 export const LINT_ARGS = { ...COMMON_ARGS, strict: { type: 'boolean' }, json: { type: 'boolean' } } as const;
 
@@ -15,10 +14,10 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
     return 0;
   }
   const common = commonOptions(values, env, io.cwd);
-  const config = await loadConfig(common.policies, { accountId: common.accountId });
+  const config = await loadCommonConfig(common);
   // Files as the user can open them: relative to the current directory (absolute when outside it).
   const shown = (file: string): string => {
-    const full = resolve(common.policies, file);
+    const full = resolve(config.root, file);
     const rel = relative(io.cwd, full);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? full : rel;
   };

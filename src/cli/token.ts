@@ -1,11 +1,11 @@
 /** `sts-emulator token`: print one signed token on stdout and nothing else there. */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig, type LoadedConfig } from '../config/index.js';
+import type { LoadedConfig } from '../config/index.js';
 import { type OidcProvider, type PresetName, presetNamed, presetOfProvider, PRESETS } from '../identity/index.js';
 import { HELP } from './help.js';
 import { chooseIssuer, emulatedProviders, mintPresetClaims, signFor } from '../api/index.js';
-import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
+import { COMMON_ARGS, commonOptions, type Io, loadCommonConfig, parseClaimsJson, processIo, str, UsageError } from './options.js';
 
 type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: true };
 
@@ -118,7 +118,7 @@ export async function token(argv: string[], env: NodeJS.ProcessEnv, io: Io = pro
   if (values.preset !== undefined) presetOf(values.preset);
   parseTtl(values.ttl);
   if (values.claims !== undefined) parseClaimsJson(values.claims);
-  const config = await loadConfig(common.policies, { accountId: common.accountId });
+  const config = await loadCommonConfig(common);
   const { provider, preset } = resolvePreset(config, common.policies, values);
   const claims = claimsFromFlags(preset, provider, values, new Date());
   io.stdout((await signFor(provider, claims)) + '\n');

@@ -40,6 +40,8 @@ const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false
  */
 export interface DescribeOptions {
   readonly quote?: boolean;
+  /** Largest text accepted, in UTF-8 bytes (default MAX_FILE_BYTES). */
+  readonly maxBytes?: number;
 }
 
 /** Parses configuration file text, keeping where each value is written; never throws. */
@@ -60,8 +62,9 @@ export function parseJsonDocument(text: string, options: DescribeOptions = {}): 
 /** Parses configuration file text; never throws. */
 export function parseJsonText(text: string, options: DescribeOptions = {}): JsonResult {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_FILE_BYTES) {
-    return { ok: false, message: `file is too large (${bytes} bytes; the limit is ${MAX_FILE_BYTES})` };
+  const limit = options.maxBytes ?? MAX_FILE_BYTES;
+  if (bytes > limit) {
+    return { ok: false, message: `file is too large (${bytes} bytes; the limit is ${limit})` };
   }
   const body = withoutBom(text);
   try {
@@ -77,7 +80,7 @@ export function parseJsonText(text: string, options: DescribeOptions = {}): Json
   }
 }
 
-function withoutBom(text: string): string {
+export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -207,7 +210,7 @@ function positionsOf(text: string, tree: Node | undefined): SourcePositions {
 }
 
 /** `Role.Tags[0]["a b"]` -> ['Role', 'Tags', 0, 'a b']; undefined for text that is no such path. */
-function pathSegments(path: string): JSONPath | undefined {
+export function pathSegments(path: string): JSONPath | undefined {
   const segments: JSONPath = [];
   let rest = path;
   try {
