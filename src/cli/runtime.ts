@@ -14,17 +14,14 @@ export function createRuntime(
   clock: () => Date = () => new Date(),
   verifierOptions: TokenVerifierOptions = {},
 ): Promise<Runtime> {
-  return loadRuntime(
-    configSourceOf(opts),
-    {
-      accountId: opts.accountId,
-      region: opts.region,
-      claimKeys: opts.claimKeys,
-      authority: createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() }),
-      clock,
-      verifierOptions,
-    },
-  );
+  return loadRuntime(configSourceOf(opts), {
+    accountId: opts.accountId,
+    region: opts.region,
+    claimKeys: opts.claimKeys,
+    authority: createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() }),
+    clock,
+    verifierOptions,
+  });
 }
 
 /**

@@ -260,11 +260,12 @@ interface RoleInput {
 
 /** Every role; also reports a RoleName (ignoring case) or a given RoleId used twice. */
 function buildRoles(files: readonly ConfigFile[], iacRoles: readonly IacEntry[], options: BuildOptions, reportIn: ReportIn): RoleConfig[] {
-  const inputs: RoleInput[] = [];
+  const inputs: (RoleInput | (() => void))[] = [];
   for (const file of files) {
     const report: Report = (path, message) => reportIn(file.name, path, message);
     const json = parseJsonDocument(file.text, { quote: file.linked !== true });
-    if (!json.ok) report('', json.message);
+    // A file that is not JSON is reported in its turn, so problems stay in file order.
+    if (!json.ok) inputs.push(() => report('', json.message));
     else inputs.push({ file: file.name, shown: file.name, value: json.value, positions: json.positions, report });
   }
   for (const entry of iacRoles) {
@@ -281,6 +282,10 @@ function buildRoles(files: readonly ConfigFile[], iacRoles: readonly IacEntry[],
   const names = new Map<string, string>();
   const roleIds = new Map<string, string>();
   for (const input of inputs) {
+    if (typeof input === 'function') {
+      input();
+      continue;
+    }
     const { report } = input;
     const { name, base } = roleNameOf(input.value);
     if (name !== undefined) {
@@ -425,7 +430,10 @@ async function readSource(
     const why = result === 'skip' ? 'not a regular file' : result.error;
     throw new ConfigError([{ file: name, path: '', message: why }]);
   }
-  return { root: nodePath.dirname(target), files: [{ name, text: result.text, required: true, ...(result.linked ? { linked: true } : {}) }] };
+  return {
+    root: nodePath.dirname(target),
+    files: [{ name, text: result.text, required: true, ...(result.linked ? { linked: true } : {}) }],
+  };
 }
 
 /**

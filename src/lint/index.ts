@@ -73,7 +73,7 @@ export function lintConfig(config: LoadedConfig): Finding[] {
       role: skipped.roleName ?? skipped.resource,
       path: skipped.path,
       message: `${skipped.message}; the ${skipped.kind} ${skipped.resource} is left out, so nothing is checked or served for it`,
-      fix: 'make the value known before deployment (a literal, a parameter default or --parameter Key=Value), or test the deployed value',
+      fix: 'make it known before deployment as the message says (a literal, a parameter default, --parameter Key=Value, a RoleName), or test the deployed role',
     });
   }
   return findings;

@@ -49,7 +49,8 @@ async function assume(emu: Emulator, role: string, token: string): Promise<numbe
   return res.status;
 }
 
-const github = (emu: Emulator, options: Record<string, unknown>): Promise<string> => emu.mintToken({ preset: { name: 'github', ...options } });
+const github = (emu: Emulator, options: Record<string, unknown>): Promise<string> =>
+  emu.mintToken({ preset: { name: 'github', ...options } });
 
 describe('a CDK-synthesized template as policies', () => {
   test('the GitHub provider of OpenIdConnectProvider is emulated: main is allowed, another branch denied', async () => {
@@ -74,14 +75,19 @@ describe('a CDK-synthesized template as policies', () => {
     const cross = skipped.find((s) => s.roleName === 'github-cross-stack');
     assert.ok(cross, JSON.stringify(skipped));
     assert.match(cross.resource, /^CrossStack/);
-    assert.equal(cross.path, `Resources.${cross.resource}.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]`);
+    assert.equal(
+      cross.path,
+      `Resources.${cross.resource}.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]`,
+    );
     assert.match(cross.message, /^Fn::ImportValue reads another stack's export, known only when deployed$/);
     assert.ok(skipped.some((s) => s.resource.startsWith('CustomAWSCDKOpenIdConnectProviderCustomResourceProviderRole')));
     assert.equal(await assume(emu, 'github-cross-stack', await github(emu, { branch: 'main' })), 403);
   });
 
   test('--parameter reaches the template: another repository', async () => {
-    const emu = await start(join(await copied(CDK_TEMPLATE), 'GithubDeploy.template.json'), { parameters: { Repository: 'demo-org/other' } });
+    const emu = await start(join(await copied(CDK_TEMPLATE), 'GithubDeploy.template.json'), {
+      parameters: { Repository: 'demo-org/other' },
+    });
     assert.equal(await assume(emu, 'github-deploy-main', await github(emu, { branch: 'main' })), 403);
     assert.equal(await assume(emu, 'github-deploy-main', await github(emu, { repository: 'demo-org/other', branch: 'main' })), 200);
   });

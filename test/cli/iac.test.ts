@@ -23,7 +23,8 @@ let dir: string;
 let cleanup: () => Promise<void>;
 before(async () => {
   ({ dir, cleanup } = await tempDir('sts-cli-iac-'));
-  for (const f of ['terraform/plan.json', 'terraform/state.json', 'cloudformation/github-oidc.yaml']) await cp(join(IAC, f), join(dir, f.split('/')[1] as string));
+  for (const f of ['terraform/plan.json', 'terraform/state.json', 'cloudformation/github-oidc.yaml'])
+    await cp(join(IAC, f), join(dir, f.split('/')[1] as string));
 });
 after(() => cleanup());
 
@@ -32,8 +33,13 @@ describe('lint', () => {
     const r = await runMain(['lint', '--policies', join(dir, 'github-oidc.yaml'), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout) as LintJson;
-    const file = relative(REPO_ROOT, join(dir, 'github-oidc.yaml')).startsWith('..') ? join(dir, 'github-oidc.yaml') : relative(REPO_ROOT, join(dir, 'github-oidc.yaml'));
-    assert.ok(json.findings.every((f) => f.file === file), JSON.stringify(json.findings.map((f) => f.file)));
+    const file = relative(REPO_ROOT, join(dir, 'github-oidc.yaml')).startsWith('..')
+      ? join(dir, 'github-oidc.yaml')
+      : relative(REPO_ROOT, join(dir, 'github-oidc.yaml'));
+    assert.ok(
+      json.findings.every((f) => f.file === file),
+      JSON.stringify(json.findings.map((f) => f.file)),
+    );
     assert.deepEqual(
       json.findings.map((f) => [f.rule, f.role, f.path]),
       [
@@ -58,7 +64,10 @@ describe('lint', () => {
   test('a Terraform plan: the finding of a role left out names its address', async () => {
     const r = await runMain(['lint', '--policies', join(dir, 'plan.json')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /plan\.json: aws_iam_role\.deploy_any_branch\.assume_role_policy: warning \[unresolved-iac-value\] is known only after apply \(unknown in the plan\); the role aws_iam_role\.deploy_any_branch is left out/);
+    assert.match(
+      r.stdout,
+      /plan\.json: aws_iam_role\.deploy_any_branch\.assume_role_policy: warning \[unresolved-iac-value\] is known only after apply \(unknown in the plan\); the role aws_iam_role\.deploy_any_branch is left out/,
+    );
     assert.match(r.stdout, /\n0 errors, 1 warning in 1 roles\n$/);
   });
 });
@@ -90,8 +99,14 @@ describe('test', () => {
 
     const plan = await runMain(['test', cases, '--policies', join(dir, 'plan.json')]);
     assert.equal(plan.code, 1);
-    assert.match(plan.stdout, /^SKIPPED role aws_iam_role\.deploy_any_branch \(plan\.json: aws_iam_role\.deploy_any_branch\.assume_role_policy: is known only after apply/);
-    assert.match(plan.stdout, /FAIL any branch of the repository .*: expected allow, got invalid case\n\s+the role aws_iam_role\.deploy_any_branch .* was left out of the configuration/);
+    assert.match(
+      plan.stdout,
+      /^SKIPPED role aws_iam_role\.deploy_any_branch \(plan\.json: aws_iam_role\.deploy_any_branch\.assume_role_policy: is known only after apply/,
+    );
+    assert.match(
+      plan.stdout,
+      /FAIL any branch of the repository .*: expected allow, got invalid case\n\s+the role aws_iam_role\.deploy_any_branch .* was left out of the configuration/,
+    );
     assert.match(plan.stdout, /\n2 passed, 1 failed\n$/);
   });
 });
@@ -106,7 +121,10 @@ describe('token and explain', () => {
   test('explain says when the role was left out', async () => {
     const r = await runMain(['explain', '--policies', join(dir, 'plan.json'), '--role', 'github-deploy-any-branch', '--preset', 'github']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^sts-emulator explain: the role aws_iam_role\.deploy_any_branch \(plan\.json: .*\) was left out of the configuration\n$/);
+    assert.match(
+      r.stderr,
+      /^sts-emulator explain: the role aws_iam_role\.deploy_any_branch \(plan\.json: .*\) was left out of the configuration\n$/,
+    );
   });
 });
 

@@ -44,7 +44,10 @@ const SECTIONS = {
   },
   Mappings: { Names: { staging: { Short: 'stg' }, production: { Short: 'prd' } } },
   Resources: {
-    Gh: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] } },
+    Gh: {
+      Type: 'AWS::IAM::OIDCProvider',
+      Properties: { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] },
+    },
     Cdk: { Type: 'Custom::AWSCDKOpenIdConnectProvider', Properties: { Url: 'https://oidc.example.com/ci', ClientIDList: ['x'] } },
     Other: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'other', Path: '/ci/', AssumeRolePolicyDocument: TRUST } },
     Bucket: { Type: 'AWS::S3::Bucket' },
@@ -57,7 +60,12 @@ const P = 'Resources.R.Properties.RoleName';
 const CASES: readonly { name: string; value: unknown; expect: Expect; parameters?: Record<string, string> }[] = [
   { name: 'a literal', value: 'plain', expect: { value: 'plain' } },
   { name: 'Ref a parameter default', value: { Ref: 'Env' }, expect: { value: 'staging' } },
-  { name: 'Ref a parameter given with --parameter', value: { Ref: 'Env' }, parameters: { Env: 'production' }, expect: { value: 'production' } },
+  {
+    name: 'Ref a parameter given with --parameter',
+    value: { Ref: 'Env' },
+    parameters: { Env: 'production' },
+    expect: { value: 'production' },
+  },
   { name: 'Ref a Number parameter is its text', value: { Ref: 'Hours' }, expect: { value: '2' } },
   { name: 'Ref AWS::Region', value: { Ref: 'AWS::Region' }, expect: { value: 'eu-west-1' } },
   { name: 'Ref AWS::AccountId', value: { Ref: 'AWS::AccountId' }, expect: { value: ACCOUNT } },
@@ -66,9 +74,17 @@ const CASES: readonly { name: string; value: unknown; expect: Expect; parameters
   {
     name: 'Ref AWS::StackName is unresolved',
     value: { Ref: 'AWS::StackName' },
-    expect: { path: P, message: /^AWS::StackName is known only when the stack is deployed; give it with --parameter AWS::StackName=<value>$/ },
+    expect: {
+      path: P,
+      message: /^AWS::StackName is known only when the stack is deployed; give it with --parameter AWS::StackName=<value>$/,
+    },
   },
-  { name: 'AWS::StackName given with --parameter', value: { Ref: 'AWS::StackName' }, parameters: { 'AWS::StackName': 'ci' }, expect: { value: 'ci' } },
+  {
+    name: 'AWS::StackName given with --parameter',
+    value: { Ref: 'AWS::StackName' },
+    parameters: { 'AWS::StackName': 'ci' },
+    expect: { value: 'ci' },
+  },
   {
     name: 'a parameter without a Default',
     value: { Ref: 'NoDefault' },
@@ -80,10 +96,26 @@ const CASES: readonly { name: string; value: unknown; expect: Expect; parameters
     expect: { path: P, message: /is read from SSM Parameter Store when deployed; give its value with --parameter FromSsm=<value>/ },
   },
   { name: 'an SSM parameter given with --parameter', value: { Ref: 'FromSsm' }, parameters: { FromSsm: '21' }, expect: { value: '21' } },
-  { name: 'Ref an OIDC provider is its ARN', value: { Ref: 'Gh' }, expect: { value: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` } },
-  { name: "Ref CDK's provider custom resource is its ARN", value: { Ref: 'Cdk' }, expect: { value: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.example.com/ci` } },
-  { name: 'Fn::GetAtt provider Arn (list form)', value: { 'Fn::GetAtt': ['Gh', 'Arn'] }, expect: { value: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` } },
-  { name: 'Fn::GetAtt role Arn (string form)', value: { 'Fn::GetAtt': 'Other.Arn' }, expect: { value: `arn:aws:iam::${ACCOUNT}:role/ci/other` } },
+  {
+    name: 'Ref an OIDC provider is its ARN',
+    value: { Ref: 'Gh' },
+    expect: { value: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+  },
+  {
+    name: "Ref CDK's provider custom resource is its ARN",
+    value: { Ref: 'Cdk' },
+    expect: { value: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.example.com/ci` },
+  },
+  {
+    name: 'Fn::GetAtt provider Arn (list form)',
+    value: { 'Fn::GetAtt': ['Gh', 'Arn'] },
+    expect: { value: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+  },
+  {
+    name: 'Fn::GetAtt role Arn (string form)',
+    value: { 'Fn::GetAtt': 'Other.Arn' },
+    expect: { value: `arn:aws:iam::${ACCOUNT}:role/ci/other` },
+  },
   { name: 'Ref a role is its name', value: { Ref: 'Other' }, expect: { value: 'other' } },
   {
     name: 'Ref another resource is unresolved',
@@ -93,13 +125,28 @@ const CASES: readonly { name: string; value: unknown; expect: Expect; parameters
   {
     name: 'Fn::GetAtt of another resource is unresolved',
     value: { 'Fn::Join': ['', ['x-', { 'Fn::GetAtt': ['Bucket', 'Arn'] }]] },
-    expect: { path: `${P}["Fn::Join"][1][1]`, message: /^Fn::GetAtt Bucket\.Arn \(AWS::S3::Bucket\) is known only when the stack is deployed$/ },
+    expect: {
+      path: `${P}["Fn::Join"][1][1]`,
+      message: /^Fn::GetAtt Bucket\.Arn \(AWS::S3::Bucket\) is known only when the stack is deployed$/,
+    },
   },
-  { name: 'Ref to nothing', value: { Ref: 'Nope' }, expect: { path: P, message: /the template has no parameter or resource of that name/ } },
-  { name: 'Fn::Sub with pseudo parameters and parameters', value: { 'Fn::Sub': '${AWS::Region}-${Env}-deploy' }, expect: { value: 'eu-west-1-staging-deploy' } },
+  {
+    name: 'Ref to nothing',
+    value: { Ref: 'Nope' },
+    expect: { path: P, message: /the template has no parameter or resource of that name/ },
+  },
+  {
+    name: 'Fn::Sub with pseudo parameters and parameters',
+    value: { 'Fn::Sub': '${AWS::Region}-${Env}-deploy' },
+    expect: { value: 'eu-west-1-staging-deploy' },
+  },
   { name: 'Fn::Sub with variables', value: { 'Fn::Sub': ['${A}-${Env}', { A: { Ref: 'Hours' } }] }, expect: { value: '2-staging' } },
   { name: 'Fn::Sub keeps ${!Literal}', value: { 'Fn::Sub': 'x${!Literal}y' }, expect: { value: 'x${Literal}y' } },
-  { name: 'Fn::Sub with ${Resource.Attribute}', value: { 'Fn::Sub': '${Other.Arn}' }, expect: { value: `arn:aws:iam::${ACCOUNT}:role/ci/other` } },
+  {
+    name: 'Fn::Sub with ${Resource.Attribute}',
+    value: { 'Fn::Sub': '${Other.Arn}' },
+    expect: { value: `arn:aws:iam::${ACCOUNT}:role/ci/other` },
+  },
   {
     name: 'Fn::Sub of an unknown value',
     value: { 'Fn::Sub': 'x-${Bucket}' },
@@ -108,7 +155,11 @@ const CASES: readonly { name: string; value: unknown; expect: Expect; parameters
   { name: 'Fn::Join', value: { 'Fn::Join': ['-', ['a', { Ref: 'Env' }, 3]] }, expect: { value: 'a-staging-3' } },
   { name: 'Fn::Join of a list parameter', value: { 'Fn::Join': ['+', { Ref: 'Names' }] }, expect: { value: 'a+b+c' } },
   { name: 'Fn::Select', value: { 'Fn::Select': ['1', { Ref: 'Names' }] }, expect: { value: 'b' } },
-  { name: 'Fn::Select out of range', value: { 'Fn::Select': [3, { Ref: 'Names' }] }, expect: { path: `${P}["Fn::Select"][0]`, message: /index 3 is outside the 3 values/ } },
+  {
+    name: 'Fn::Select out of range',
+    value: { 'Fn::Select': [3, { Ref: 'Names' }] },
+    expect: { path: `${P}["Fn::Select"][0]`, message: /index 3 is outside the 3 values/ },
+  },
   { name: 'Fn::Split then Fn::Select', value: { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] }, expect: { value: 'b' } },
   { name: 'Fn::If on a false condition', value: { 'Fn::If': ['IsProd', 'prod', 'not-prod'] }, expect: { value: 'not-prod' } },
   {
@@ -126,18 +177,38 @@ const CASES: readonly { name: string; value: unknown; expect: Expect; parameters
     parameters: { Env: 'production' },
     expect: { path: 'Conditions.Either["Fn::Or"][0]["Fn::Equals"][0]', message: /parameter 'NoDefault' has no Default/ },
   },
-  { name: 'a condition that depends on itself', value: { 'Fn::If': ['Loop', 'a', 'b'] }, expect: { path: 'Conditions.Loop["Fn::Not"][0].Condition', message: /depends on itself/ } },
-  { name: 'Fn::If with AWS::NoValue leaves the property out: the logical id names the role', value: { 'Fn::If': ['IsProd', 'x', { Ref: 'AWS::NoValue' }] }, expect: { value: 'R' } },
+  {
+    name: 'a condition that depends on itself',
+    value: { 'Fn::If': ['Loop', 'a', 'b'] },
+    expect: { path: 'Conditions.Loop["Fn::Not"][0].Condition', message: /depends on itself/ },
+  },
+  {
+    name: 'Fn::If with AWS::NoValue leaves the property out: the logical id names the role',
+    value: { 'Fn::If': ['IsProd', 'x', { Ref: 'AWS::NoValue' }] },
+    expect: { value: 'R' },
+  },
   { name: 'Fn::FindInMap', value: { 'Fn::FindInMap': ['Names', { Ref: 'Env' }, 'Short'] }, expect: { value: 'stg' } },
-  { name: 'Fn::FindInMap of a missing key', value: { 'Fn::FindInMap': ['Names', 'dev', 'Short'] }, expect: { path: P, message: /Mappings has no Names\.dev\.Short/ } },
+  {
+    name: 'Fn::FindInMap of a missing key',
+    value: { 'Fn::FindInMap': ['Names', 'dev', 'Short'] },
+    expect: { path: P, message: /Mappings has no Names\.dev\.Short/ },
+  },
   { name: 'Fn::Base64', value: { 'Fn::Base64': 'hi' }, expect: { value: 'aGk=' } },
   {
     name: 'Fn::ImportValue is unresolved',
     value: { 'Fn::ImportValue': 'SharedName' },
     expect: { path: P, message: /^Fn::ImportValue reads another stack's export, known only when deployed$/ },
   },
-  { name: 'Fn::GetAZs is unresolved', value: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }, expect: { path: `${P}["Fn::Select"][1]`, message: /availability zones/ } },
-  { name: 'a malformed Fn::Join', value: { 'Fn::Join': 'x' }, expect: { path: `${P}["Fn::Join"]`, message: /takes a list of 2 arguments/ } },
+  {
+    name: 'Fn::GetAZs is unresolved',
+    value: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+    expect: { path: `${P}["Fn::Select"][1]`, message: /availability zones/ },
+  },
+  {
+    name: 'a malformed Fn::Join',
+    value: { 'Fn::Join': 'x' },
+    expect: { path: `${P}["Fn::Join"]`, message: /takes a list of 2 arguments/ },
+  },
 ];
 
 describe('intrinsic functions, resolved into a role name', () => {
@@ -205,7 +276,10 @@ describe('resources of a template', () => {
       [['Short', 'Resources.Short']],
     );
     assert.equal(read.skipped[0]?.resource, long);
-    assert.match(read.skipped[0]?.message ?? '', /has no RoleName, and its logical id \(67 characters\) is longer than a role name may be \(64\)/);
+    assert.match(
+      read.skipped[0]?.message ?? '',
+      /has no RoleName, and its logical id \(67 characters\) is longer than a role name may be \(64\)/,
+    );
   });
 
   test('every unresolved value of a role is reported, and MaxSessionDuration given as text is a number', () => {
@@ -216,7 +290,11 @@ describe('resources of a template', () => {
           B: { Type: 'AWS::S3::Bucket' },
           R: {
             Type: 'AWS::IAM::Role',
-            Properties: { RoleName: { Ref: 'B' }, MaxSessionDuration: { Ref: 'Hours' }, AssumeRolePolicyDocument: { 'Fn::ImportValue': 'X' } },
+            Properties: {
+              RoleName: { Ref: 'B' },
+              MaxSessionDuration: { Ref: 'Hours' },
+              AssumeRolePolicyDocument: { 'Fn::ImportValue': 'X' },
+            },
           },
           S: { Type: 'AWS::IAM::Role', Properties: { MaxSessionDuration: { Ref: 'Hours' }, AssumeRolePolicyDocument: TRUST } },
         },
@@ -240,7 +318,10 @@ describe('resources of a template', () => {
           R: {
             Type: 'AWS::IAM::Role',
             Properties: {
-              AssumeRolePolicyDocument: { ...TRUST, Statement: [{ Effect: 'Allow', Principal: { Federated: { Ref: 'P' } }, Action: 'sts:AssumeRoleWithWebIdentity' }] },
+              AssumeRolePolicyDocument: {
+                ...TRUST,
+                Statement: [{ Effect: 'Allow', Principal: { Federated: { Ref: 'P' } }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+              },
             },
           },
         },
@@ -255,7 +336,10 @@ describe('resources of a template', () => {
         ['role', 'R', 'Resources.R.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Federated'],
       ],
     );
-    assert.match(read.skipped[1]?.message ?? '', /^P\.Arn depends on Resources\.P\.Properties\.Url\["Fn::Sub"\], which is unresolved: parameter 'Domain' has no Default/);
+    assert.match(
+      read.skipped[1]?.message ?? '',
+      /^P\.Arn depends on Resources\.P\.Properties\.Url\["Fn::Sub"\], which is unresolved: parameter 'Domain' has no Default/,
+    );
   });
 
   test('sections that are not objects are problems', () => {
@@ -274,7 +358,11 @@ describe('YAML templates: the short forms are the long forms', () => {
     ['!Sub list', 'v: !Sub ["${A}", {A: !Ref B}]', { v: { 'Fn::Sub': ['${A}', { A: { Ref: 'B' } }] } }],
     ['!Join', 'v: !Join ["", [a, !Ref B]]', { v: { 'Fn::Join': ['', ['a', { Ref: 'B' }]] } }],
     ['!If with !Ref AWS::NoValue', 'v: !If [C, a, !Ref "AWS::NoValue"]', { v: { 'Fn::If': ['C', 'a', { Ref: 'AWS::NoValue' }] } }],
-    ['!Equals and !Condition', 'v: !And [!Equals [a, b], !Condition C]', { v: { 'Fn::And': [{ 'Fn::Equals': ['a', 'b'] }, { Condition: 'C' }] } }],
+    [
+      '!Equals and !Condition',
+      'v: !And [!Equals [a, b], !Condition C]',
+      { v: { 'Fn::And': [{ 'Fn::Equals': ['a', 'b'] }, { Condition: 'C' }] } },
+    ],
     ['a date-like Version stays text', 'Version: 2012-10-17', { Version: '2012-10-17' }],
     ['a block scalar under !Sub', 'v: !Sub |\n  a-${B}\n', { v: { 'Fn::Sub': 'a-${B}\n' } }],
   ];
@@ -306,13 +394,12 @@ describe('YAML templates: the short forms are the long forms', () => {
     assert.ok(r.ok);
     assert.deepEqual(r.positions.locate('Resources.R.Properties.Path'), { offset: text.indexOf('/ci/'), length: 4, line: 5, column: 13 });
     assert.equal(r.positions.locate('Resources.R.Properties.RoleName["Fn::Sub"]')?.line, 4);
-    assert.equal(r.positions.locate('Resources.R.Properties.Missing')?.line, 3);
+    assert.equal(r.positions.locate('Resources.R.Properties.Missing')?.line, 4); // the Properties mapping, from its first key
   });
 });
 
 describe('detection by content', () => {
-  const read = (name: string, text: string, required = false) =>
-    readIacText(name, text, { ...OPTIONS, required, quote: true });
+  const read = (name: string, text: string, required = false) => readIacText(name, text, { ...OPTIONS, required, quote: true });
   test('JSON and YAML templates, Terraform plan and state', () => {
     assert.equal(read('t.json', JSON.stringify({ Resources: { A: { Type: 'AWS::SNS::Topic' } } })).kind, 'cloudformation');
     assert.equal(read('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n').kind, 'cloudformation');

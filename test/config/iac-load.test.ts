@@ -70,9 +70,27 @@ describe('a YAML CloudFormation template as --policies', () => {
     assert.deepEqual(
       config.roles.map((r) => [r.roleName, r.arn, r.maxSessionDuration, r.trustPolicyPath, r.file]),
       [
-        ['us-east-1-deploy', `arn:aws:iam::${ACCOUNT}:role/ci/us-east-1-deploy`, 7200, 'Resources.DeployRole.Properties.AssumeRolePolicyDocument', 'github-oidc.yaml'],
-        ['github-staging', `arn:aws:iam::${ACCOUNT}:role/github-staging`, 3600, 'Resources.EnvironmentRole.Properties.AssumeRolePolicyDocument', 'github-oidc.yaml'],
-        ['StagingOnly', `arn:aws:iam::${ACCOUNT}:role/StagingOnly`, 3600, 'Resources.StagingOnly.Properties.AssumeRolePolicyDocument', 'github-oidc.yaml'],
+        [
+          'us-east-1-deploy',
+          `arn:aws:iam::${ACCOUNT}:role/ci/us-east-1-deploy`,
+          7200,
+          'Resources.DeployRole.Properties.AssumeRolePolicyDocument',
+          'github-oidc.yaml',
+        ],
+        [
+          'github-staging',
+          `arn:aws:iam::${ACCOUNT}:role/github-staging`,
+          3600,
+          'Resources.EnvironmentRole.Properties.AssumeRolePolicyDocument',
+          'github-oidc.yaml',
+        ],
+        [
+          'StagingOnly',
+          `arn:aws:iam::${ACCOUNT}:role/StagingOnly`,
+          3600,
+          'Resources.StagingOnly.Properties.AssumeRolePolicyDocument',
+          'github-oidc.yaml',
+        ],
       ],
     );
     const deploy = JSON.parse(config.roles[0]?.trustPolicyJson ?? '{}');
@@ -84,11 +102,19 @@ describe('a YAML CloudFormation template as --policies', () => {
     assert.deepEqual(
       config.skipped.map((s) => [s.kind, s.resource, s.roleName, s.path]),
       [
-        ['role', 'ReleaseRole', 'github-release', `Resources.ReleaseRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals["${GH}:sub"]["Fn::Sub"]`],
+        [
+          'role',
+          'ReleaseRole',
+          'github-release',
+          `Resources.ReleaseRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals["${GH}:sub"]["Fn::Sub"]`,
+        ],
         ['role', 'BucketReader', 'bucket-reader', 'Resources.BucketReader.Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS'],
       ],
     );
-    assert.match(config.skipped[0]?.message ?? '', /parameter 'ReleaseTopic' has no Default; give it with --parameter ReleaseTopic=<value>/);
+    assert.match(
+      config.skipped[0]?.message ?? '',
+      /parameter 'ReleaseTopic' has no Default; give it with --parameter ReleaseTopic=<value>/,
+    );
   });
 
   test('positions: the trust policy of a role of a YAML template is found at its line', async () => {
@@ -116,7 +142,11 @@ describe('a YAML CloudFormation template as --policies', () => {
 
   test('a --parameter no template declares is a problem', async () => {
     assertProblems(await problemsOf(file, { Enviroment: 'production', 'AWS::Region': 'x' }), [
-      ['.', '', /^parameter 'Enviroment' is declared by no template in the configuration \(declared: Repository, Environment, SessionHours, DeployBranches, ReleaseTopic\)$/],
+      [
+        '.',
+        '',
+        /^parameter 'Enviroment' is declared by no template in the configuration \(declared: Repository, Environment, SessionHours, DeployBranches, ReleaseTopic\)$/,
+      ],
       ['.', '', /^parameter 'AWS::Region' is not one a template takes from --parameter/],
     ]);
   });
@@ -138,7 +168,10 @@ describe('problems in a template point into it', () => {
             Properties: {
               RoleName: 'deploy',
               MaxSessionDuration: 60,
-              AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Principal: { Federated: GH_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' }] },
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Maybe', Principal: { Federated: GH_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+              },
             },
           },
         },
@@ -173,7 +206,9 @@ describe('problems in a template point into it', () => {
 
   test("a Terraform JSON of a format this reader does not know is refused (the format's rule)", async () => {
     const dir = await tempDir({ 'plan.json': { format_version: '2.0', resource_changes: [] } });
-    assertProblems(await problemsOf(path.join(dir, 'plan.json')), [['plan.json', 'format_version', /is "2\.0"; this reader knows Terraform's JSON format 1\.x/]]);
+    assertProblems(await problemsOf(path.join(dir, 'plan.json')), [
+      ['plan.json', 'format_version', /is "2\.0"; this reader knows Terraform's JSON format 1\.x/],
+    ]);
   });
 });
 
@@ -210,8 +245,16 @@ describe('Terraform JSON as --policies', () => {
       config.roles.map((r) => [r.roleName, r.arn, r.trustPolicyPath]),
       [
         ['github-deploy-main', `arn:aws:iam::${ACCOUNT}:role/github-deploy-main`, 'aws_iam_role.deploy.assume_role_policy'],
-        ['github-deploy-any-branch', `arn:aws:iam::${ACCOUNT}:role/github-deploy-any-branch`, 'aws_iam_role.deploy_any_branch.assume_role_policy'],
-        ['github-deploy-production', `arn:aws:iam::${ACCOUNT}:role/ci/github-deploy-production`, 'module.environments.aws_iam_role.environment["production"].assume_role_policy'],
+        [
+          'github-deploy-any-branch',
+          `arn:aws:iam::${ACCOUNT}:role/github-deploy-any-branch`,
+          'aws_iam_role.deploy_any_branch.assume_role_policy',
+        ],
+        [
+          'github-deploy-production',
+          `arn:aws:iam::${ACCOUNT}:role/ci/github-deploy-production`,
+          'module.environments.aws_iam_role.environment["production"].assume_role_policy',
+        ],
       ],
     );
     assert.deepEqual(
@@ -227,7 +270,10 @@ describe('Terraform JSON as --policies', () => {
       (e: ConfigError) => e.problems,
     );
     assert.equal(problems[0]?.path, 'aws_iam_role.deploy.arn');
-    assert.match(problems[0]?.message ?? '', /names account 123456789012, but the emulator runs as account 210987654321; start it with --account-id 123456789012/);
+    assert.match(
+      problems[0]?.message ?? '',
+      /names account 123456789012, but the emulator runs as account 210987654321; start it with --account-id 123456789012/,
+    );
   });
 
   test('an empty state is an empty configuration', async () => {
@@ -252,18 +298,28 @@ describe('a directory of templates and plans', () => {
   });
 
   test('the same provider in two sources is registered twice: a problem naming both', async () => {
-    const dir = await tempDir({ 'a.yaml': { fixture: 'cloudformation/github-oidc.yaml' }, 'b-state.json': { fixture: 'terraform/state.json' } });
+    const dir = await tempDir({
+      'a.yaml': { fixture: 'cloudformation/github-oidc.yaml' },
+      'b-state.json': { fixture: 'terraform/state.json' },
+    });
     const problems = await problemsOf(dir);
     assert.ok(
       problems.some(
-        (p) => p.file === 'b-state.json' && p.path === 'aws_iam_openid_connect_provider.github.url' && /already registered by a\.yaml \(GithubProvider\)/.test(p.message),
+        (p) =>
+          p.file === 'b-state.json' &&
+          p.path === 'aws_iam_openid_connect_provider.github.url' &&
+          /already registered by a\.yaml \(GithubProvider\)/.test(p.message),
       ),
       problems.map(show).join('\n'),
     );
   });
 
   test('an overlay provider file gives the keys of a provider of a template, matched by Url', async () => {
-    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] };
+    const jwks = {
+      keys: [
+        { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' },
+      ],
+    };
     const dir = await tempDir({
       'plan.json': { fixture: 'terraform/plan.json' },
       'providers/github.json': { Url: `https://${GH}`, Jwks: jwks },

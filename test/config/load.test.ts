@@ -132,7 +132,9 @@ test('a missing directory is a ConfigError, not a stack trace', async () => {
 
 test('a file given as the directory must be a template or Terraform JSON', async () => {
   const dir = await tempDir({ 'file.json': '{}' });
-  assertProblems(await loadProblems(path.join(dir, 'file.json')), [['file.json', '', /^not a CloudFormation template .* nor the JSON of terraform show -json/]]);
+  assertProblems(await loadProblems(path.join(dir, 'file.json')), [
+    ['file.json', '', /^not a CloudFormation template .* nor the JSON of terraform show -json/],
+  ]);
 });
 
 test('missing providers/ and roles/ are both reported', async () => {

@@ -49,7 +49,10 @@ for (const workers of ['1', '2']) {
     assert.ok(shown !== undefined, 'README shows the line');
     const r = await serve(['--policies', 'plan.json', '--workers', workers]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, 1 roles, 1 providers, /);
+    assert.match(
+      r.stdout,
+      /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, 1 roles, 1 providers, /,
+    );
     assert.equal(r.stderr.split('\n').filter((l) => l === shown).length, 1, r.stderr);
   });
 }

@@ -139,7 +139,8 @@ function callIntrinsic(name: string, arg: unknown, valuePath: string, scope: Tem
       if (!list.ok) return list;
       const values = list.value as unknown[];
       const i = /^\d+$/.test(index.value as string) ? Number(index.value) : -1;
-      if (i < 0 || i >= values.length) return unresolved(at(argPath, 0), `index ${String(index.value)} is outside the ${values.length} values`);
+      if (i < 0 || i >= values.length)
+        return unresolved(at(argPath, 0), `index ${String(index.value)} is outside the ${values.length} values`);
       return ok(values[i]);
     }
     case 'Fn::Split': {
@@ -232,7 +233,8 @@ export function evaluateCondition(value: unknown, path: string, scope: TemplateS
     return scope.condition(value['Condition'], at(path, 'Condition'));
   }
   const fn = intrinsicOf(value);
-  if (fn === undefined) return unresolved(path, `a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or {"Condition": name}, got ${describe(value)}`);
+  if (fn === undefined)
+    return unresolved(path, `a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or {"Condition": name}, got ${describe(value)}`);
   const argPath = at(path, fn.name);
   switch (fn.name) {
     case 'Fn::Equals': {

@@ -154,7 +154,9 @@ function templateScope(
     if (!created.ok) return created;
     if (created.value === false) return unresolved(path, `'${id}' is not created (its Condition is false), so it has no ${what}`);
     const first = read.unresolved[0];
-    return first === undefined ? undefined : unresolved(path, `${id}.${what} depends on ${first.path}, which is unresolved: ${first.message}`);
+    return first === undefined
+      ? undefined
+      : unresolved(path, `${id}.${what} depends on ${first.path}, which is unresolved: ${first.message}`);
   };
 
   /** A role's name (its Ref) or ARN (its Fn::GetAtt Arn). */
@@ -289,7 +291,10 @@ function parameterValue(name: string, declaration: unknown, options: IacOptions,
   let text: string;
   if (given !== undefined) text = given;
   else if (type.startsWith('AWS::SSM::Parameter::Value<')) {
-    return unresolved(path, `parameter '${name}' (${type}) is read from SSM Parameter Store when deployed; give its value with --parameter ${name}=<value>`);
+    return unresolved(
+      path,
+      `parameter '${name}' (${type}) is read from SSM Parameter Store when deployed; give its value with --parameter ${name}=<value>`,
+    );
   } else {
     const def = decl['Default'];
     if (def === undefined) return unresolved(path, `parameter '${name}' has no Default; give it with --parameter ${name}=<value>`);

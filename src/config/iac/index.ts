@@ -38,16 +38,17 @@ export function detectIac(value: unknown): IacKind | undefined {
   if (typeof field(value, 'format_version') !== 'string') return undefined;
   if (['resource_changes', 'planned_values', 'prior_state'].some((k) => field(value, k) !== undefined)) return 'terraform-plan';
   // A state; with no resources, `terraform show -json` prints only the versions.
-  if (field(value, 'values') !== undefined || Object.keys(value).every((k) => ['format_version', 'terraform_version', 'checks'].includes(k)))
+  if (
+    field(value, 'values') !== undefined ||
+    Object.keys(value).every((k) => ['format_version', 'terraform_version', 'checks'].includes(k))
+  )
     return 'terraform-state';
   return undefined;
 }
 
 export type IacText =
   /** Not infrastructure as code (or, for a file that need not be, not parseable). */
-  | { readonly kind: 'none'; readonly why: string }
-  | { readonly kind: 'error'; readonly message: string }
-  | IacRead;
+  { readonly kind: 'none'; readonly why: string } | { readonly kind: 'error'; readonly message: string } | IacRead;
 
 export interface ReadIacOptions extends IacOptions {
   /** The file must be infrastructure as code (it was named by --policies): anything else is an error. */
@@ -66,7 +67,8 @@ export function readIacText(name: string, text: string, options: ReadIacOptions)
     : parseYamlTemplate(text, { quote: options.quote });
   if (!parsed.ok) {
     // A file of the directory that fails to parse is reported only when its name or text says it is a template or plan.
-    const claims = options.required || TEMPLATE_FILE_NAME.test(name) || /AWSTemplateFormatVersion|"format_version"|^Resources\s*:/m.test(text);
+    const claims =
+      options.required || TEMPLATE_FILE_NAME.test(name) || /AWSTemplateFormatVersion|"format_version"|^Resources\s*:/m.test(text);
     return claims ? { kind: 'error', message: parsed.message } : { kind: 'none', why: parsed.message };
   }
   value = parsed.value;

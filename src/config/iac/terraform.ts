@@ -44,7 +44,11 @@ interface Instance {
   readonly unknown: Record<string, unknown>;
 }
 
-export function readTerraform(json: Record<string, unknown>, kind: Exclude<IacKind, 'cloudformation'>, positions: SourcePositions): IacRead {
+export function readTerraform(
+  json: Record<string, unknown>,
+  kind: Exclude<IacKind, 'cloudformation'>,
+  positions: SourcePositions,
+): IacRead {
   const problems: Unresolved[] = [];
   const version = field(json, 'format_version');
   const major = typeof version === 'string' ? /^(\d+)\./.exec(version)?.[1] : undefined;
@@ -189,7 +193,11 @@ function addressPositions(base: SourcePositions, aliases: ReadonlyMap<string, st
       let best: string | undefined;
       for (const address of aliases.keys()) {
         const boundary = path.charAt(address.length);
-        if (path.startsWith(address) && (boundary === '' || boundary === '.' || boundary === '[') && (best === undefined || address.length > best.length))
+        if (
+          path.startsWith(address) &&
+          (boundary === '' || boundary === '.' || boundary === '[') &&
+          (best === undefined || address.length > best.length)
+        )
           best = address;
       }
       return best === undefined ? base.locate(path) : base.locate((aliases.get(best) as string) + path.slice(best.length));

@@ -109,7 +109,8 @@ function toValue(node: unknown, doc: Document.Parsed, budget: { aliases: number 
 /** `!Name value` as CloudFormation's long form. */
 function longForm(name: string, value: unknown, offset: number): unknown {
   if (name === 'Ref' || name === 'Condition') return { [name]: value };
-  if (!SHORT_FORMS.has(name)) throw new YamlRefusal(`unknown tag !${name} (CloudFormation's short forms are !Ref, !GetAtt, !Sub, ...)`, offset);
+  if (!SHORT_FORMS.has(name))
+    throw new YamlRefusal(`unknown tag !${name} (CloudFormation's short forms are !Ref, !GetAtt, !Sub, ...)`, offset);
   if (name === 'GetAtt' && typeof value === 'string') {
     const dot = value.indexOf('.');
     return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
@@ -127,7 +128,8 @@ function yamlPositions(body: string, doc: Document.Parsed): SourcePositions {
       for (const segment of segments) {
         const here: unknown = isAlias(node) ? node.resolve(doc) : node;
         let next: unknown;
-        if (typeof segment === 'string' && isMap(here)) next = here.items.find((p) => isScalar(p.key) && String(p.key.value) === segment)?.value;
+        if (typeof segment === 'string' && isMap(here))
+          next = here.items.find((p) => isScalar(p.key) && String(p.key.value) === segment)?.value;
         else if (typeof segment === 'number' && isSeq(here)) next = here.items[segment];
         if (next === undefined || next === null) break;
         node = next;
