@@ -2,13 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { providersWhere } from '../config/index.js';
 import { createCredentialAuthority, pooledRandomBytes, type ClaimKeyMode } from '../sts/index.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
 import { DEFAULT_POLICIES } from './emulator.js';
 import { loadRuntime } from './runtime.js';
 
 export interface StandaloneOptions {
+  /** A policies directory, or a template or plan (see EmulatorOptions.policies). */
   readonly policies?: string;
+  /** Template parameters over their defaults. */
+  readonly parameters?: Readonly<Record<string, string>>;
   readonly providers?: readonly unknown[];
   readonly roles?: readonly unknown[];
   readonly accountId?: string;
@@ -25,6 +29,7 @@ export async function decide(call: DecideCall & StandaloneOptions): Promise<Deci
       ...(policies === undefined ? {} : { dir: resolve(policies) }),
       ...(call.providers === undefined ? {} : { providers: call.providers }),
       ...(call.roles === undefined ? {} : { roles: call.roles }),
+      ...(call.parameters === undefined ? {} : { parameters: call.parameters }),
     },
     {
       accountId: call.accountId ?? '123456789012',
@@ -35,5 +40,5 @@ export async function decide(call: DecideCall & StandaloneOptions): Promise<Deci
       objectKeysDir: join(tmpdir(), 'sts-emulator-keys'),
     },
   );
-  return decideWith(runtime, policies === undefined ? 'the providers given' : `${policies}/providers`, call);
+  return decideWith(runtime, policies === undefined ? 'the providers given' : providersWhere(runtime.config, policies), call);
 }

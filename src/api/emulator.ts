@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEMO_POLICIES_DIR, type LoadedConfig } from '../config/index.js';
+import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } from '../config/index.js';
 import {
   auditTo,
   createStsServer,
@@ -126,7 +126,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const given = options.providers !== undefined || options.roles !== undefined;
   const policies = options.policies ?? (given ? undefined : DEFAULT_POLICIES);
-  const where = policies === undefined ? 'the providers given' : `${policies}/providers`;
   const clock = options.clock ?? ((): Date => new Date());
   const live = await LiveConfiguration.start({
     source: {
@@ -148,6 +147,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await rm(objectKeysDir, { recursive: true, force: true });
     throw e;
   });
+
+  const where = policies === undefined ? 'the providers given' : providersWhere(live.inForce.runtime.config, policies);
 
   let audit: AuditLog | undefined;
   const userAudit = options.audit;

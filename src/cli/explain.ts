@@ -5,7 +5,7 @@ import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
-import { describeSkipped } from '../config/index.js';
+import { describeSkipped, providersWhere } from '../config/index.js';
 import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
 import { claimsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
 
@@ -65,7 +65,10 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     call = { ...base, claims: { provider, values: claimsFromFlags(preset, provider, values, new Date()) } };
   } else {
     const claims = extraClaims ?? {};
-    const provider = chooseIssuer(runtime.config, `${common.policies}/providers`, { issuer: values.issuer, iss: claims['iss'] });
+    const provider = chooseIssuer(runtime.config, providersWhere(runtime.config, common.policies), {
+      issuer: values.issuer,
+      iss: claims['iss'],
+    });
     call = { ...base, claims: { provider, values: { iss: provider.url, ...defaultTimes(new Date(), ttl), ...claims } } };
   }
   const outcome = await assumeRoleInProcess(runtime.deps, call);

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeSkipped } from '../config/index.js';
+import { describeSkipped, providersWhere } from '../config/index.js';
 import { escapeXml } from '../protocol/index.js';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
@@ -57,7 +57,7 @@ async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () =
   try {
     const outcome = await outcomeOf(
       runtime,
-      `${policiesDir}/providers`,
+      providersWhere(runtime.config, policiesDir),
       {
         role: c.role,
         ...(c.token === undefined ? {} : { token: c.token }),

@@ -1,7 +1,7 @@
 /** `sts-emulator token`: print one signed token on stdout and nothing else there. */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { LoadedConfig } from '../config/index.js';
+import { providersWhere, type LoadedConfig } from '../config/index.js';
 import { type OidcProvider, type PresetName, presetNamed, presetOfProvider, PRESETS } from '../identity/index.js';
 import { HELP } from './help.js';
 import { chooseIssuer, emulatedProviders, mintPresetClaims, signFor } from '../api/index.js';
@@ -61,14 +61,14 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
   let provider: OidcProvider;
   let preset: PresetName;
   if (issuer !== undefined) {
-    provider = chooseIssuer(config, `${policiesDir}/providers`, { issuer });
+    provider = chooseIssuer(config, providersWhere(config, policiesDir), { issuer });
     preset = explicit ?? presetOfProvider(provider.name) ?? 'circleci';
   } else if (explicit !== undefined) {
-    provider = chooseIssuer(config, `${policiesDir}/providers`, { preset: explicit });
+    provider = chooseIssuer(config, providersWhere(config, policiesDir), { preset: explicit });
     preset = explicit;
   } else {
     const circle = emulatedProviders(config).filter((p) => presetOfProvider(p.name) === 'circleci');
-    provider = chooseIssuer(config, `${policiesDir}/providers`, circle.length > 0 ? { preset: 'circleci' } : {});
+    provider = chooseIssuer(config, providersWhere(config, policiesDir), circle.length > 0 ? { preset: 'circleci' } : {});
     preset = presetOfProvider(provider.name) ?? 'circleci';
   }
   const own = FLAGS_OF.get(preset);

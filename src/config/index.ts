@@ -4,6 +4,7 @@ export {
   isConfigFileName,
   loadConfig,
   loadConfigFrom,
+  providersWhere,
   type BuildOptions,
   type BuildResult,
   type ConfigFile,

@@ -324,6 +324,11 @@ function roleNameOf(doc: unknown): { name: string | undefined; base: string } {
   return { name: typeof name === 'string' && name !== '' ? name : undefined, base: wrapped === undefined ? '' : 'Role' };
 }
 
+/** Where a configuration's providers are, for messages: `<policies>/providers`, or the template or plan --policies names. */
+export function providersWhere(config: LoadedConfig, policies: string): string {
+  return nodePath.resolve(policies) === config.root ? `${policies}/providers` : policies;
+}
+
 /**
  * Reads and validates the configuration directory `dir` (providers/ and roles/ inside it).
  * @throws ConfigError listing every problem, including a missing directory.

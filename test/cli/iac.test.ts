@@ -118,6 +118,16 @@ describe('token and explain', () => {
     assert.equal(decodeJwt(r.stdout.trim()).iss, 'https://token.actions.githubusercontent.com');
   });
 
+  test('token names the template when it defines no provider', async () => {
+    const file = join(dir, 'roles-only.template.json');
+    await writeFile(file, JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }));
+    assertOneLineError(
+      await runMain(['token', '--policies', file, '--preset', 'github']),
+      2,
+      new RegExp(`no emulated issuer in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`),
+    );
+  });
+
   test('explain says when the role was left out', async () => {
     const r = await runMain(['explain', '--policies', join(dir, 'plan.json'), '--role', 'github-deploy-any-branch', '--preset', 'github']);
     assert.equal(r.code, 1);

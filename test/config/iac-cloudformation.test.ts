@@ -418,3 +418,36 @@ describe('detection by content', () => {
     assert.match((read('stack.yaml', 'AWSTemplateFormatVersion: x\nResources: [', false) as { message: string }).message, /^invalid YAML/);
   });
 });
+
+describe('hostile templates are refused or resolved in bounded time, never crashed on', () => {
+  test('references chained deeper than the stack', () => {
+    const resources: Record<string, unknown> = {};
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const next = i + 1 < n ? { 'Fn::GetAtt': [`R${i + 1}`, 'Arn'] } : 'end';
+      resources[`R${i}`] = {
+        Type: 'AWS::IAM::Role',
+        Properties: { RoleName: { 'Fn::Select': [0, [next]] }, AssumeRolePolicyDocument: TRUST },
+      };
+    }
+    const read = readIacText('deep.json', JSON.stringify({ Resources: resources }), { ...OPTIONS, required: true, quote: true });
+    assert.deepEqual(read, { kind: 'error', message: 'references nested too deeply to resolve' });
+  });
+
+  test('Fn::Sub with a hundred thousand placeholders', () => {
+    const text = '${AWS::Region}'.repeat(100_000);
+    const started = Date.now();
+    const read = readCloudFormation(templateWith({ 'Fn::Sub': text }), NO_POSITIONS, OPTIONS);
+    assert.ok(Date.now() - started < 2_000, 'linear in the text');
+    assert.equal((read.roles[0]?.doc['RoleName'] as string).length, 'eu-west-1'.length * 100_000);
+  });
+
+  test('a mapping value is taken as written (CloudFormation allows no function in it)', () => {
+    const read = readCloudFormation(
+      templateWith({ 'Fn::FindInMap': ['M', 'a', 'b'] }, { Mappings: { M: { a: { b: { 'Fn::FindInMap': ['M', 'a', 'b'] } } } } }),
+      NO_POSITIONS,
+      OPTIONS,
+    );
+    assert.deepEqual(read.roles[0]?.doc['RoleName'], { 'Fn::FindInMap': ['M', 'a', 'b'] });
+  });
+});

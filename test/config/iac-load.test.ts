@@ -157,6 +157,18 @@ describe('a YAML CloudFormation template as --policies', () => {
   });
 });
 
+test('a JSON template the CDK wrote: the trust policy of a role is found at its line', async () => {
+  const file = path.join(IAC, 'cdk', 'GithubDeploy.template.json');
+  const config = await load(file);
+  const role = config.roles.find((r) => r.roleName === 'github-deploy-main');
+  assert.ok(role !== undefined);
+  const text = (await import('node:fs/promises')).readFile(file, 'utf8');
+  const expected = (await text).split('\n').findIndex((l) => l.includes('"DeployMain')) + 1;
+  assert.match(role.trustPolicyPath, /^Resources\.DeployMain[0-9A-F]{8}\.Properties\.AssumeRolePolicyDocument$/);
+  const at = role.positions.locate(role.trustPolicyPath);
+  assert.ok(at !== undefined && at.line > expected && at.line < expected + 5, `line ${at?.line}, resource at ${expected}`);
+});
+
 describe('problems in a template point into it', () => {
   test('IAM validation of a role and a provider, with template paths; a duplicate name across a template and roles/', async () => {
     const dir = await tempDir({

@@ -199,13 +199,13 @@ function substitute(arg: unknown, argPath: string, scope: TemplateScope, depth: 
   const textPath = Array.isArray(arg) ? at(argPath, 0) : argPath;
   if (typeof text !== 'string') return unresolved(textPath, `Fn::Sub substitutes into a string, got ${describe(text)}`);
   let out = '';
-  let rest = text;
-  for (let open = rest.indexOf('${'); open >= 0; open = rest.indexOf('${')) {
-    const close = rest.indexOf('}', open + 2);
+  let from = 0;
+  for (let open = text.indexOf('${', from); open >= 0; open = text.indexOf('${', from)) {
+    const close = text.indexOf('}', open + 2);
     if (close < 0) break;
-    out += rest.slice(0, open);
-    const inner = rest.slice(open + 2, close);
-    rest = rest.slice(close + 1);
+    out += text.slice(from, open);
+    const inner = text.slice(open + 2, close);
+    from = close + 1;
     if (inner.startsWith('!')) {
       out += '${' + inner.slice(1) + '}';
       continue;
@@ -220,7 +220,7 @@ function substitute(arg: unknown, argPath: string, scope: TemplateScope, depth: 
     if (!s.ok) return s;
     out += s.value as string;
   }
-  return ok(out + rest);
+  return ok(out + text.slice(from));
 }
 
 /**

@@ -229,7 +229,8 @@ function templateScope(
       const t = isObject(m) ? field(m, top) : undefined;
       const v = isObject(t) ? field(t, second) : undefined;
       if (v === undefined) return unresolved(path, `Fn::FindInMap: Mappings has no ${map}.${top}.${second}`);
-      return resolveValue(v, at(at(at('Mappings', map), top), second), scope);
+      // Mapping values are literals: CloudFormation allows no parameter or intrinsic function in them.
+      return ok(v);
     },
 
     created(id) {

@@ -4,7 +4,7 @@
  * (what `cdk synth` writes), `terraform show -json` of a plan or of a state. Pure and synchronous.
  */
 import { field, isObject } from '../fields.js';
-import { parseJsonDocument, type SourcePositions } from '../json-file.js';
+import { parseJsonDocument } from '../json-file.js';
 import { readCloudFormation } from './cloudformation.js';
 import { readTerraform } from './terraform.js';
 import type { IacKind, IacOptions, IacRead } from './types.js';
@@ -60,8 +60,6 @@ export interface ReadIacOptions extends IacOptions {
 /** Reads one file's text: JSON when it looks like JSON (or is named .json), YAML otherwise. */
 export function readIacText(name: string, text: string, options: ReadIacOptions): IacText {
   const json = /\.json$/i.test(name) || /^\s*\{/.test(text.replace(/^\uFEFF/, ''));
-  let value: unknown;
-  let positions: SourcePositions;
   const parsed = json
     ? parseJsonDocument(text, { quote: options.quote, maxBytes: MAX_IAC_FILE_BYTES })
     : parseYamlTemplate(text, { quote: options.quote });
@@ -71,13 +69,18 @@ export function readIacText(name: string, text: string, options: ReadIacOptions)
       options.required || TEMPLATE_FILE_NAME.test(name) || /AWSTemplateFormatVersion|"format_version"|^Resources\s*:/m.test(text);
     return claims ? { kind: 'error', message: parsed.message } : { kind: 'none', why: parsed.message };
   }
-  value = parsed.value;
-  positions = parsed.positions;
+  const { value, positions } = parsed;
   const kind = detectIac(value);
   if (kind === undefined) {
     const why = 'not a CloudFormation template (no Resources) nor the JSON of terraform show -json (no format_version)';
     return options.required || TEMPLATE_FILE_NAME.test(name) ? { kind: 'error', message: why } : { kind: 'none', why };
   }
   const doc = value as Record<string, unknown>;
-  return kind === 'cloudformation' ? readCloudFormation(doc, positions, options) : readTerraform(doc, kind, positions);
+  try {
+    return kind === 'cloudformation' ? readCloudFormation(doc, positions, options) : readTerraform(doc, kind, positions);
+  } catch (e) {
+    // References chained deeper than the stack (thousands of resources naming each other): refused, not crashed on.
+    if (e instanceof RangeError) return { kind: 'error', message: 'references nested too deeply to resolve' };
+    throw e;
+  }
 }
