@@ -3,22 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { providersWhere } from '../config/index.js';
-import { createCredentialAuthority, pooledRandomBytes, type ClaimKeyMode } from '../sts/index.js';
+import { createCredentialAuthority, pooledRandomBytes } from '../sts/index.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
-import { DEFAULT_POLICIES } from './emulator.js';
+import { DEFAULT_POLICIES, type EmulatorOptions } from './emulator.js';
 import { loadRuntime } from './runtime.js';
 
-export interface StandaloneOptions {
-  /** A policies directory, or a template or plan (see EmulatorOptions.policies). */
-  readonly policies?: string;
-  /** Template parameters over their defaults. */
-  readonly parameters?: Readonly<Record<string, string>>;
-  readonly providers?: readonly unknown[];
-  readonly roles?: readonly unknown[];
-  readonly accountId?: string;
-  readonly region?: string;
-  readonly claimKeys?: ClaimKeyMode;
-}
+/** The configuration options of startEmulator that a decision depends on (policies: a directory, template or plan). */
+export type StandaloneOptions = Pick<
+  EmulatorOptions,
+  'policies' | 'parameters' | 'providers' | 'roles' | 'accountId' | 'region' | 'claimKeys'
+>;
 
 /** The decision for one call against a configuration (default: the demo policies); ConfigError when it is invalid. */
 export async function decide(call: DecideCall & StandaloneOptions): Promise<Decision> {
