@@ -4,7 +4,7 @@
  * provider of a plan with no extra file, `explain` saying a role was left out, and `--parameter` checked.
  */
 import assert from 'node:assert/strict';
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
@@ -69,6 +69,33 @@ describe('lint', () => {
       /plan\.json: aws_iam_role\.deploy_any_branch\.assume_role_policy: warning \[unresolved-iac-value\] is known only after apply \(unknown in the plan\); the role aws_iam_role\.deploy_any_branch is left out/,
     );
     assert.match(r.stdout, /\n0 errors, 1 warning in 1 roles\n$/);
+  });
+
+  test('a Terraform state: a finding in a role points at its address, inside the policy JSON string', async () => {
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as {
+      values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } };
+    };
+    const deploy = state.values.root_module.resources.find((r) => r.address === 'aws_iam_role.deploy');
+    assert.ok(deploy !== undefined);
+    deploy.values['assume_role_policy'] = (deploy.values['assume_role_policy'] as string).replace(
+      '"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub"',
+      '"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub"',
+    );
+    const file = join(dir, 'state-lint.json');
+    await writeFile(file, JSON.stringify(state, null, 2));
+    const r = await runMain(['lint', '--policies', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as LintJson;
+    assert.deepEqual(
+      json.findings.map((f) => [f.rule, f.role, f.path]),
+      [
+        [
+          'string-like-without-wildcard',
+          'github-deploy-main',
+          'aws_iam_role.deploy.assume_role_policy.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]',
+        ],
+      ],
+    );
   });
 });
 
