@@ -363,7 +363,19 @@ describe('YAML templates: the short forms are the long forms', () => {
       'v: !And [!Equals [a, b], !Condition C]',
       { v: { 'Fn::And': [{ 'Fn::Equals': ['a', 'b'] }, { Condition: 'C' }] } },
     ],
-    ['a date-like Version stays text', 'Version: 2012-10-17', { Version: '2012-10-17' }],
+    ['a date-like Version stays text (no timestamp type)', 'Version: 2012-10-17', { Version: '2012-10-17' }],
+    // YAML 1.1, as CloudFormation reads it: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-formats.html
+    ['YAML 1.1 booleans', 'a: yes\nb: off\nc: "yes"', { a: true, b: false, c: 'yes' }],
+    ['YAML 1.1 octal and sexagesimal', 'a: 0700\nb: 1:20', { a: 448, b: 80 }],
+    [
+      'a leading-zero account id with an 8 or 9 is text (1.1 decimals have no leading zero)',
+      'a: 012345678901\nb: 123456789012',
+      {
+        a: '012345678901',
+        b: 123456789012,
+      },
+    ],
+    ['a << key is a key (no hash merges)', 'a: {"<<": {b: 1}}', { a: { '<<': { b: 1 } } }],
     ['a block scalar under !Sub', 'v: !Sub |\n  a-${B}\n', { v: { 'Fn::Sub': 'a-${B}\n' } }],
   ];
   for (const [name, text, expected] of cases) {
@@ -378,7 +390,15 @@ describe('YAML templates: the short forms are the long forms', () => {
     ['an unknown tag', 'a: 1\nv: !Frobnicate x', /^invalid YAML template at line 2, column \d+: unknown tag !Frobnicate/],
     ['a duplicate key', 'a: 1\na: 2', /^invalid YAML at line 2, column 1: Map keys must be unique/],
     ['a syntax error', 'a: [1, 2', /^invalid YAML at line 1, column/],
-    ['too many aliases', `a: &x [1]\n${Array.from({ length: 101 }, (_, i) => `b${i}: *x`).join('\n')}`, /more than 100 aliases/],
+    ['an alias', 'a: &x [1]\nb: *x', /^invalid YAML template at line 2, column 4: CloudFormation does not allow YAML aliases$/],
+    ['an alias as a key', 'a: &x k\n*x : 1', /CloudFormation does not allow YAML aliases$/],
+    [
+      'a !!binary value',
+      'a: !!binary aGk=',
+      /^invalid YAML template at line 1, column \d+: CloudFormation does not support the YAML type !!binary$/,
+    ],
+    ['a !!set', 'a: !!set {x, y}', /CloudFormation does not support the YAML type !!set$/],
+    ['a !!timestamp', 'a: !!timestamp 2012-10-17', /CloudFormation does not support the YAML type !!timestamp$/],
   ];
   for (const [name, text, message] of refusals) {
     test(`refused: ${name}`, () => {

@@ -1,10 +1,12 @@
 /**
  * A CloudFormation template written in YAML, read into the JSON form CloudFormation itself works on: the short-form tags
  * (`!Ref X`, `!GetAtt R.Arn`, `!Sub`, `!Join`, `!If`, `!Equals` ...) become their long forms (`{"Ref": "X"}`,
- * `{"Fn::GetAtt": ["R", "Arn"]}` ...), and where each value is written is kept for reports. Duplicate keys, unknown
- * tags and more than a hundred aliases are refused with their line and column.
+ * `{"Fn::GetAtt": ["R", "Arn"]}` ...), and where each value is written is kept for reports. YAML 1.1 as CloudFormation
+ * reads it ("CloudFormation template format": "supports the YAML Version 1.1 specification" without "the binary, omap,
+ * pairs, set, and timestamp tags", "Aliases", "Hash merges"): `yes`/`no`/`on`/`off` are booleans, `0700` is octal, a
+ * date stays text; aliases, those tags, duplicate keys and unknown tags are refused with their line and column.
  */
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Tags } from 'yaml';
 import { lineAndColumn, pathSegments, withoutBom, type DescribeOptions, type SourcePositions, type SourceRegion } from '../json-file.js';
 
 export type YamlResult =
@@ -32,8 +34,22 @@ const SHORT_FORMS = new Set([
   'Length',
 ]);
 
-/** Aliases expanded at most (a few aliases nested can otherwise stand for billions of nodes). */
-const MAX_ALIASES = 100;
+/** The YAML 1.1 types CloudFormation does not support: refused when written (`!!set`), never inferred (a date is text). */
+const UNSUPPORTED_TYPES = new Set(['binary', 'omap', 'pairs', 'set', 'timestamp'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** YAML 1.1's decimal integer is `[-+]?(0|[1-9][0-9_]*)`: `012345678901` (not octal, with an 8 or 9) is text. */
+const DECIMAL_1_1 = /^[-+]?(?:0|[1-9][0-9_]*)$/;
+
+/** The YAML 1.1 schema CloudFormation reads: without the unsupported types, with 1.1's own decimal integers. */
+function cloudFormationTags(tags: Tags): Tags {
+  const out: Tags = [];
+  for (const t of tags) {
+    if (typeof t === 'string' || UNSUPPORTED_TYPES.has(t.tag)) continue;
+    const decimal = t.tag === 'tag:yaml.org,2002:int' && t.format === undefined && !('collection' in t && t.collection !== undefined);
+    out.push(decimal ? Object.assign(Object.create(Object.getPrototypeOf(t) as object) as typeof t, t, { test: DECIMAL_1_1 }) : t);
+  }
+  return out;
+}
 
 class YamlRefusal extends Error {
   constructor(
@@ -53,7 +69,7 @@ export function parseYamlTemplate(text: string, options: DescribeOptions = {}): 
   };
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(body, { uniqueKeys: true, prettyErrors: false, version: '1.2' });
+    doc = parseDocument(body, { uniqueKeys: true, prettyErrors: false, version: '1.1', merge: false, customTags: cloudFormationTags });
   } catch (e) {
     return { ok: false, message: `invalid YAML: ${(e as Error).message}` };
   }
@@ -63,9 +79,8 @@ export function parseYamlTemplate(text: string, options: DescribeOptions = {}): 
     const what = options.quote === false ? error.code : error.message;
     return { ok: false, message: `invalid YAML at ${where(error.pos[0])}: ${what}` };
   }
-  const budget = { aliases: 0 };
   try {
-    const value = toValue(doc.contents, doc, budget);
+    const value = toValue(doc.contents);
     return { ok: true, value, positions: yamlPositions(body, doc) };
   } catch (e) {
     if (e instanceof YamlRefusal) return { ok: false, message: `invalid YAML template at ${where(e.offset)}: ${e.message}` };
@@ -78,31 +93,31 @@ function offsetOf(node: Node | null | undefined): number {
   return node?.range?.[0] ?? 0;
 }
 
-function toValue(node: unknown, doc: Document.Parsed, budget: { aliases: number }): unknown {
+function toValue(node: unknown): unknown {
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) {
-    if (++budget.aliases > MAX_ALIASES) throw new YamlRefusal(`more than ${MAX_ALIASES} aliases`, offsetOf(node));
-    return toValue(node.resolve(doc), doc, budget);
-  }
+  if (isAlias(node)) throw new YamlRefusal('CloudFormation does not allow YAML aliases', offsetOf(node));
+  const tag = (node as { tag?: string }).tag;
+  if (tag !== undefined && UNSUPPORTED_TYPES.has(tag))
+    throw new YamlRefusal(`CloudFormation does not support the YAML type !!${tag.slice(tag.lastIndexOf(':') + 1)}`, offsetOf(node as Node));
   let value: unknown;
   if (isScalar(node)) value = typeof node.value === 'bigint' ? Number(node.value) : node.value;
   else if (isMap(node)) {
     const out: Record<string, unknown> = {};
     for (const pair of node.items) {
-      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isAlias(pair.key)) throw new YamlRefusal('CloudFormation does not allow YAML aliases', offsetOf(pair.key));
+      const key = pair.key;
       if (!isScalar(key)) throw new YamlRefusal('a mapping key must be a plain value', offsetOf(pair.key as Node));
       // defineProperty: a key named __proto__ stays a key, as JSON.parse keeps it.
       Object.defineProperty(out, String(key.value), {
-        value: toValue(pair.value, doc, budget),
+        value: toValue(pair.value),
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
     value = out;
-  } else if (isSeq(node)) value = node.items.map((item) => toValue(item, doc, budget));
+  } else if (isSeq(node)) value = node.items.map((item) => toValue(item));
   else throw new YamlRefusal('unexpected YAML node', offsetOf(node as Node));
-  const tag = (node as { tag?: string }).tag;
   return tag === undefined || !tag.startsWith('!') ? value : longForm(tag.slice(1), value, offsetOf(node as Node));
 }
 
