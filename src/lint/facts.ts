@@ -1,6 +1,6 @@
 /** What the rules know about one statement of a role's trust policy, and the small judgements several rules share. */
 import type { RoleConfig } from '../config/types.js';
-import { organisationOf, providedClaims, providerKindOf } from '../identity/provider-kinds.js';
+import { MULTIVALUED_CLAIMS, organisationOf, providedClaims, providerKindOf } from '../identity/provider-kinds.js';
 import type { OidcProvider } from '../identity/types.js';
 import { conditionWhenKeyAbsent, type ConditionView, type StatementView } from '../policy/index.js';
 
@@ -42,6 +42,16 @@ export function providerOfKey(s: StatementFacts, key: string): string | undefine
 export function conditionsOn(s: StatementFacts, provider: string, claim: string): ConditionView[] {
   const key = `${provider}:${claim}`.toLowerCase();
   return s.statement.conditions.filter((c) => c.key.toLowerCase() === key);
+}
+
+/** Global condition keys that are sets, lower-cased. */
+const MULTIVALUED_GLOBAL = new Set(['aws:tagkeys', 'sts:transitivetagkeys', 'aws:principalorgpaths', 'aws:calledvia']);
+
+/** Whether the key is a set in the request context: a multivalued global key, or a multivalued claim of a trusted provider. */
+export function isMultivaluedKey(s: StatementFacts, key: string): boolean {
+  if (MULTIVALUED_GLOBAL.has(key.toLowerCase())) return true;
+  const provider = providerOfKey(s, key);
+  return provider !== undefined && MULTIVALUED_CLAIMS.has(key.slice(provider.length + 1));
 }
 
 /** A condition that restricts its key to its values: not negated, not ForAllValues (which admits an absent key). */

@@ -10,6 +10,8 @@ import { statementFacts } from './facts.js';
 import type { Finding, Rule } from './rule.js';
 import { conditionKeyOfOtherProvider, unsupportedConditionKey } from './rules/condition-keys.js';
 import { githubWithoutSub } from './rules/github-sub.js';
+import { malformedArnValue } from './rules/malformed-arn-value.js';
+import { multivaluedKeyWithoutSetOperator } from './rules/multivalued-key-without-set-operator.js';
 import { noAudienceCondition } from './rules/no-audience.js';
 import { forAllValuesWithAllow, setQualifierOnSingleValuedKey } from './rules/set-qualifiers.js';
 import { stringLikeWithoutWildcard, wildcardInStringEquals } from './rules/string-operators.js';
@@ -25,7 +27,9 @@ export const RULES: readonly Rule[] = [
   wildcardInStringEquals,
   stringLikeWithoutWildcard,
   setQualifierOnSingleValuedKey,
+  multivaluedKeyWithoutSetOperator,
   forAllValuesWithAllow,
+  malformedArnValue,
   noAudienceCondition,
   subjectOpenToOrganisation,
   subWildcardSpansBranch,

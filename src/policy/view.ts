@@ -26,6 +26,8 @@ export interface ConditionView {
   /** JSON paths in the policy document: `Statement[0].Condition.StringLike["<key>"]`, and each value's. */
   readonly path: string;
   readonly valuePaths: readonly string[];
+  /** Per value: why it can never match as written though IAM accepts it (an ARN without its six parts), else undefined. */
+  readonly valueDefects: readonly (string | undefined)[];
 }
 
 export interface StatementView {
@@ -57,6 +59,7 @@ function conditionView(c: CompiledCondition): ConditionView {
     values: Object.freeze(c.values.map((v) => v.raw)),
     path: c.path,
     valuePaths: c.valuePaths,
+    valueDefects: Object.freeze(c.values.map((v) => v.defect)),
   });
   compiledConditions.set(view, c);
   return view;
