@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEMO_POLICIES_DIR, type LoadedConfig } from '../config/index.js';
+import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } from '../config/index.js';
 import {
   auditTo,
   createStsServer,
@@ -32,8 +32,13 @@ import { LiveConfiguration } from './live.js';
 export const DEFAULT_POLICIES = DEMO_POLICIES_DIR;
 
 export interface EmulatorOptions {
-  /** A policies directory (providers/ and roles/). Default: the demo policies, unless providers or roles are given. */
+  /**
+   * A policies directory (providers/ and roles/, and CloudFormation templates or Terraform JSON directly in it), or one
+   * template, `terraform show -json` plan or state. Default: the demo policies, unless providers or roles are given.
+   */
   readonly policies?: string;
+  /** Template parameters (and AWS::StackName, AWS::StackId) over their defaults, as `--parameter Key=Value` gives them. */
+  readonly parameters?: Readonly<Record<string, string>>;
   /** Provider documents, in the shape of a providers/*.json file (Url, ClientIDList, Jwks | JwksUri | Emulated ...). */
   readonly providers?: readonly unknown[];
   /** Role documents, in the shape of a roles/*.json file (RoleName, AssumeRolePolicyDocument ...). */
@@ -121,13 +126,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const given = options.providers !== undefined || options.roles !== undefined;
   const policies = options.policies ?? (given ? undefined : DEFAULT_POLICIES);
-  const where = policies === undefined ? 'the providers given' : `${policies}/providers`;
   const clock = options.clock ?? ((): Date => new Date());
   const live = await LiveConfiguration.start({
     source: {
       ...(policies === undefined ? {} : { dir: resolve(policies) }),
       ...(options.providers === undefined ? {} : { providers: options.providers }),
       ...(options.roles === undefined ? {} : { roles: options.roles }),
+      ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
     },
     accountId,
     region,
@@ -142,6 +147,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await rm(objectKeysDir, { recursive: true, force: true });
     throw e;
   });
+
+  const where = policies === undefined ? 'the providers given' : providersWhere(live.inForce.runtime.config, policies);
 
   let audit: AuditLog | undefined;
   const userAudit = options.audit;

@@ -7,8 +7,8 @@
  * a change stay valid.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError, type ConfigSource } from '../config/index.js';
+import { basename, join, resolve } from 'node:path';
+import { ConfigError, skippedReport, type ConfigSource } from '../config/index.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { issuerRoutesOf, loadRuntime, type Runtime, type RuntimeSettings } from './runtime.js';
 
@@ -80,6 +80,7 @@ export class LiveConfiguration {
       await this.#change(this.#roleEdits, this.#addedProviders);
       const { config } = this.#inForce.runtime;
       this.#options.report(`sts-emulator: configuration reloaded (${config.roles.length} roles, ${config.providers.length} providers)\n`);
+      if (config.skipped.length > 0) this.#options.report(skippedReport(config.skipped));
       return true;
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
@@ -90,18 +91,24 @@ export class LiveConfiguration {
   }
 
   /**
-   * Reloads when a file in the policies directory, providers/ or roles/ changes (debounced; editors that write by
-   * rename are seen through the directory). Returns a function that stops watching.
+   * Reloads when a file in the policies directory, providers/ or roles/ changes, or the template or plan that --policies
+   * names (debounced; editors that write by rename are seen through the directory). Returns a function that stops
+   * watching.
    */
   watch(debounceMs = 150): () => void {
     const dir = this.#options.source.dir;
     if (dir === undefined) return () => undefined;
+    const { root } = this.#inForce.runtime.config;
+    // --policies names one file: its directory is watched, for changes to that file only.
+    const only = resolve(dir) === root ? undefined : basename(dir);
     const arm = (): void => {
       for (const w of this.#watchers) w.close();
       this.#watchers = [];
-      for (const d of [dir, join(dir, 'providers'), join(dir, 'roles')]) {
+      for (const d of only === undefined ? [root, join(root, 'providers'), join(root, 'roles')] : [root]) {
         try {
-          const w = watch(d, () => this.#schedule(debounceMs, arm));
+          const w = watch(d, (_event, name) => {
+            if (only === undefined || name === null || String(name) === only) this.#schedule(debounceMs, arm);
+          });
           w.on('error', () => this.#schedule(debounceMs, arm));
           this.#watchers.push(w);
         } catch {

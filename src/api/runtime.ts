@@ -45,6 +45,7 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
 export async function loadRuntime(source: ConfigSource, settings: RuntimeSettings): Promise<Runtime> {
   const config = await loadConfigFrom(source, {
     accountId: settings.accountId,
+    region: settings.region,
     ...(settings.objectKeysDir === undefined ? {} : { objectKeysDir: settings.objectKeysDir }),
     ...(settings.roleEdits === undefined ? {} : { roleEdits: settings.roleEdits }),
   });

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, skippedRoleOf } from './runtime.js';
+import { describeSkipped, providersWhere } from '../config/index.js';
 import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
 import {
   claimsFromFlags,
@@ -57,6 +58,8 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     throw new UsageError(`--source-ip must be an IPv4 or IPv6 address, got '${sourceIp}'`);
 
   const runtime = await createRuntime(common);
+  const skipped = skippedRoleOf(runtime, role);
+  if (skipped !== undefined) io.stderr(`sts-emulator explain: the ${describeSkipped(skipped)} was left out of the configuration\n`);
   const base = {
     role,
     sessionName: str(values, 'session-name') ?? 'explain-session',
@@ -72,7 +75,10 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     call = { ...base, claims: { provider, values: claimsFromFlags(preset, provider, values, new Date()) } };
   } else {
     const claims = extraClaims ?? {};
-    const provider = chooseIssuer(runtime.config, `${common.policies}/providers`, { issuer: values.issuer, iss: claims['iss'] });
+    const provider = chooseIssuer(runtime.config, providersWhere(runtime.config, common.policies), {
+      issuer: values.issuer,
+      iss: claims['iss'],
+    });
     call = { ...base, claims: { provider, values: { iss: provider.url, ...defaultTimes(new Date(), ttl), ...claims } } };
   }
   const outcome = await assumeRoleInProcess(runtime.deps, call);

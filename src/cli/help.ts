@@ -2,7 +2,9 @@
 import { presetNamed, PRESETS } from '../identity/index.js';
 import { DEFAULT_PORT } from './options.js';
 
-const COMMON = `  --policies <dir>       configuration directory (providers/, roles/)   [STS_EMULATOR_POLICIES, default ./policies]
+const COMMON = `  --policies <dir|file>  configuration directory (providers/, roles/, CloudFormation templates, terraform show -json
+                         output), or one template, plan or state JSON  [STS_EMULATOR_POLICIES, default ./policies]
+  --parameter <Key=Value>  a template parameter (or AWS::StackName) over its default (repeatable)
   --account-id <12 digits>  the emulated AWS account                      [STS_EMULATOR_ACCOUNT_ID, default 123456789012]
   --region <region>      aws:RequestedRegion and the region of issued sessions [STS_EMULATOR_REGION, default us-east-1]
   --claim-keys aws|all   'aws': only the condition keys AWS provides; 'all': every top-level claim as <provider>:<claim>

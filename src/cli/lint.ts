@@ -5,10 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/index.js';
 import { countFindings, githubAnnotations, lintConfig, RULES, sarifLog, type Finding } from '../lint/index.js';
 import { HELP } from './help.js';
-import { COMMON_ARGS, commonOptions, type Io, processIo, str, UsageError, VERSION } from './options.js';
+import { COMMON_ARGS, commonOptions, type Io, loadCommonConfig, processIo, str, UsageError, VERSION } from './options.js';
 
 export const LINT_ARGS = { ...COMMON_ARGS, strict: { type: 'boolean' }, json: { type: 'boolean' }, format: { type: 'string' } } as const;
 
@@ -48,10 +47,10 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
   }
   const format = formatOf(values, str(values, 'format'));
   const common = commonOptions(values, env, io.cwd);
-  const config = await loadConfig(common.policies, { accountId: common.accountId });
+  const config = await loadCommonConfig(common);
   // Files as the user can open them: relative to the current directory (absolute when outside it).
   const shown = (file: string): string => {
-    const full = resolve(common.policies, file);
+    const full = resolve(config.root, file);
     const rel = relative(io.cwd, full);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? full : rel;
   };

@@ -1,7 +1,7 @@
 /** `sts-emulator token`: print one signed token on stdout and nothing else there. */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { providersWhere, type LoadedConfig } from '../config/index.js';
 import {
   oldFlagOf,
   type OidcProvider,
@@ -13,7 +13,7 @@ import {
 } from '../identity/index.js';
 import { HELP } from './help.js';
 import { chooseIssuer, emulatedProviders, mintPresetClaims, signFor } from '../api/index.js';
-import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
+import { COMMON_ARGS, commonOptions, type Io, loadCommonConfig, parseClaimsJson, processIo, str, UsageError } from './options.js';
 
 type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: true };
 
@@ -89,14 +89,14 @@ export function resolvePreset(config: LoadedConfig, policiesDir: string, v: Flag
   let provider: OidcProvider;
   let preset: PresetName;
   if (issuer !== undefined) {
-    provider = chooseIssuer(config, `${policiesDir}/providers`, { issuer });
+    provider = chooseIssuer(config, providersWhere(config, policiesDir), { issuer });
     preset = explicit ?? presetOfIssuer(provider) ?? 'circleci';
   } else if (explicit !== undefined) {
-    provider = chooseIssuer(config, `${policiesDir}/providers`, { preset: explicit });
+    provider = chooseIssuer(config, providersWhere(config, policiesDir), { preset: explicit });
     preset = explicit;
   } else {
     const circle = emulatedProviders(config).filter((p) => presetOfIssuer(p) === 'circleci');
-    provider = chooseIssuer(config, `${policiesDir}/providers`, circle.length > 0 ? { preset: 'circleci' } : {});
+    provider = chooseIssuer(config, providersWhere(config, policiesDir), circle.length > 0 ? { preset: 'circleci' } : {});
     preset = presetOfIssuer(provider) ?? 'circleci';
   }
   const own = FLAGS_OF.get(preset);
@@ -156,7 +156,7 @@ export async function token(argv: string[], env: NodeJS.ProcessEnv, io: Io = pro
   if (values.preset !== undefined) optionsFromFlags(presetOf(values.preset), values);
   parseTtl(values.ttl);
   if (values.claims !== undefined) parseClaimsJson(values.claims);
-  const config = await loadConfig(common.policies, { accountId: common.accountId });
+  const config = await loadCommonConfig(common);
   const { provider, preset } = resolvePreset(config, common.policies, values);
   const claims = claimsFromFlags(preset, provider, values, new Date());
   io.stdout((await signFor(provider, claims)) + '\n');

@@ -210,7 +210,7 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
       const url = field(doc, 'Url');
       keyFile =
         ctx.defaultKeyDir !== undefined
-          ? nodePath.join(ctx.defaultKeyDir, `${(typeof url === 'string' ? url : ctx.file).replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`)
+          ? nodePath.join(ctx.defaultKeyDir, keyFileNameOf(typeof url === 'string' ? url : ctx.file))
           : defaultPrivateKeyFile(ctx.file);
     } else if (checkString(privateKeyFile, 'PrivateKeyFile', report, { min: 1, max: 4096 })) keyFile = privateKeyFile;
     if (keyFile !== undefined) {
@@ -220,6 +220,11 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
   }
   if (given.length === 0) source = { kind: 'discovery' };
   return source;
+}
+
+/** The file name of an emulated provider's key named after its Url (`https_token.actions.githubusercontent.com.key.pem`). */
+export function keyFileNameOf(url: string): string {
+  return `${url.replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`;
 }
 
 /** `providers/local.json` -> `local.key.pem` (beside the provider file). */

@@ -85,7 +85,13 @@ export const RULES: readonly Rule[] = [
   eksServiceAccountWildcard,
 ];
 
-/** The findings for every role of the configuration, with paths into the role files as written. */
+/** Reported for a role or provider of a template or plan that the loader skipped (a value known only when deployed). */
+export const UNRESOLVED_RULE = 'unresolved-iac-value';
+
+/**
+ * The findings for every role of the configuration, with paths into the role files (or templates and plans) as
+ * written; then one for each role or provider of a template or plan left out because a value is known only when deployed.
+ */
 export function lintConfig(config: LoadedConfig): Finding[] {
   const findings: Finding[] = [];
   for (const role of config.roles) {
@@ -116,6 +122,17 @@ export function lintConfig(config: LoadedConfig): Finding[] {
         for (const rule of RULES) if (rule.on === 'trusted-provider') add(rule, rule.check(s, name));
       }
     }
+  }
+  for (const skipped of config.skipped) {
+    findings.push({
+      severity: 'warning',
+      rule: UNRESOLVED_RULE,
+      file: skipped.file,
+      role: skipped.roleName ?? skipped.resource,
+      path: skipped.path,
+      message: `${skipped.message}; the ${skipped.kind} ${skipped.resource} is left out, so nothing is checked or served for it`,
+      fix: 'make it known before deployment as the message says (a literal, a parameter default, --parameter Key=Value, a RoleName), or test the deployed role',
+    });
   }
   return findings;
 }

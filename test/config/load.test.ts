@@ -130,9 +130,11 @@ test('a missing directory is a ConfigError, not a stack trace', async () => {
   assertProblems(await loadProblems(missing), [['.', '', new RegExp(`configuration directory ${missing}: not found`)]]);
 });
 
-test('a file given as the directory is a ConfigError', async () => {
+test('a file given as the directory must be a template or Terraform JSON', async () => {
   const dir = await tempDir({ 'file.json': '{}' });
-  assertProblems(await loadProblems(path.join(dir, 'file.json')), [['.', '', /: not a directory$/]]);
+  assertProblems(await loadProblems(path.join(dir, 'file.json')), [
+    ['file.json', '', /^not a CloudFormation template .* nor the JSON of terraform show -json/],
+  ]);
 });
 
 test('missing providers/ and roles/ are both reported', async () => {
@@ -150,7 +152,7 @@ test('providers/ as a file is reported', async () => {
 
 test('empty providers/ and roles/ give an empty configuration', async () => {
   const dir = await tempDir({ 'providers/': '', 'roles/': '' });
-  assert.deepEqual(await loadConfig(dir, { accountId: ACCOUNT }), { accountId: ACCOUNT, providers: [], roles: [] });
+  assert.deepEqual(await loadConfig(dir, { accountId: ACCOUNT }), { accountId: ACCOUNT, providers: [], roles: [], skipped: [], root: dir });
 });
 
 test('only *.json files directly in providers/ and roles/ are read', async () => {
