@@ -23,7 +23,8 @@ const CLEAN: Readonly<Record<string, string>> = {
     "import * as errors from 'jose/errors';\nimport type { JWTVerifyGetKey } from 'jose';\nimport { MESSAGES } from '../protocol/errors.js';\n",
   'server/app.ts': "import express from 'express';\nimport type { Request } from 'express';\nimport { handle } from '../sts/index.js';\n",
   'sts/index.ts': "export { handle } from './web-identity.js';\nimport { verify } from '../identity/verifier.js';\n",
-  'iam/index.ts': "export { ops } from './operations.js';\nimport { dispatch } from '../sts/index.js';\nimport type { RoleConfig } from '../config/index.js';\n",
+  'iam/index.ts':
+    "export { ops } from './operations.js';\nimport { dispatch } from '../sts/index.js';\nimport type { RoleConfig } from '../config/index.js';\n",
   'api/emulator.ts': "import { iamOperations } from '../iam/index.js';\nimport { createStsServer } from '../server/index.js';\n",
   'cli/main.ts': [
     "import { parseArgs } from 'node:util';",

@@ -197,7 +197,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     decisions: () => decisions.list(),
   };
-  const iam = iamOperations({ clock, credentials: authority, store: live.iamStore(), limits: { ...DEFAULT_IAM_LIMITS, ...options.iamLimits } });
+  const iam = iamOperations({
+    clock,
+    credentials: authority,
+    store: live.iamStore(),
+    limits: { ...DEFAULT_IAM_LIMITS, ...options.iamLimits },
+  });
   const server = createStsServer({
     operations: () => live.inForce.runtime.operations,
     iam,
@@ -293,7 +298,11 @@ function checkPersist(persist: boolean, policies: string | undefined): void {
   }
   if (resolve(policies) === resolve(DEFAULT_POLICIES)) {
     throw new ConfigError([
-      { file: 'options', path: 'persist', message: `would write into the demo policies (${DEFAULT_POLICIES}); give a policies directory of your own` },
+      {
+        file: 'options',
+        path: 'persist',
+        message: `would write into the demo policies (${DEFAULT_POLICIES}); give a policies directory of your own`,
+      },
     ]);
   }
 }

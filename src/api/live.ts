@@ -113,7 +113,10 @@ export class LiveConfiguration {
         this.#change((e) => {
           const name = roleNameOf(doc) ?? '';
           const file = this.#fileFor('roles', name, current?.file);
-          return { edits: { ...e, roles: new Map(e.roles).set(name.toLowerCase(), new NamedDocument(file, doc)) }, files: this.#write(file, doc) };
+          return {
+            edits: { ...e, roles: new Map(e.roles).set(name.toLowerCase(), new NamedDocument(file, doc)) },
+            files: this.#write(file, doc),
+          };
         }),
       removeRole: (current: RoleConfig) =>
         this.#change((e) => ({
@@ -163,7 +166,10 @@ export class LiveConfiguration {
    */
   #withKeyFile(doc: Readonly<Record<string, unknown>>, file: string): Readonly<Record<string, unknown>> {
     if (doc['Emulated'] !== true || doc['PrivateKeyFile'] !== undefined) return doc;
-    const keyName = `${file.replace(/^providers\//, '').replace(/\.json$/, '').replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`;
+    const keyName = `${file
+      .replace(/^providers\//, '')
+      .replace(/\.json$/, '')
+      .replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`;
     const keysDir = this.#options.objectKeysDir;
     if (this.#persisting() || keysDir === undefined) return { ...doc, PrivateKeyFile: keyName };
     return { ...doc, PrivateKeyFile: join(keysDir, keyName) };
@@ -257,7 +263,8 @@ async function build(options: LiveOptions, edits: Edits): Promise<InForce> {
 function providerUrlOf(doc: Readonly<Record<string, unknown>>): string {
   const url = doc['Url'];
   const normalized = typeof url === 'string' ? normalizeProviderUrl(url) : undefined;
-  if (normalized === undefined || 'error' in normalized) throw new ConfigError([{ file: 'provider', path: 'Url', message: 'is not a valid Url' }]);
+  if (normalized === undefined || 'error' in normalized)
+    throw new ConfigError([{ file: 'provider', path: 'Url', message: 'is not a valid Url' }]);
   return normalized.url;
 }
 

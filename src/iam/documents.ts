@@ -40,7 +40,7 @@ export function newRoleDocument(r: NewRole): Doc {
 export function changedRoleDocument(role: RoleConfig, changes: Readonly<Record<string, unknown>>): Doc {
   const doc = role.document;
   const inner = role.wrapped ? (doc['Role'] as Doc) : doc;
-  const next = apply(inner, changes);
+  const next = apply(inner, changes, 'AssumeRolePolicyDocument');
   return role.wrapped ? { ...doc, Role: next } : next;
 }
 
@@ -72,12 +72,19 @@ export function newProviderDocument(p: NewProvider): Doc {
   };
 }
 
-function apply(doc: Doc, changes: Readonly<Record<string, unknown>>): Doc {
-  const next: Record<string, unknown> = { ...doc };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete next[k];
-    else next[k] = v;
+/**
+ * The document with `changes` (undefined removes a field): fields it has keep their place, new ones go before
+ * `last` (the trust policy, which a hand-written role file has at its end) or at the end.
+ */
+function apply(doc: Doc, changes: Readonly<Record<string, unknown>>, last?: string): Doc {
+  const added = Object.entries(changes).filter(([k, v]) => v !== undefined && !Object.hasOwn(doc, k));
+  const next: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === last) for (const [ak, av] of added.splice(0)) next[ak] = av;
+    const value = Object.hasOwn(changes, k) ? changes[k] : v;
+    if (value !== undefined) next[k] = value;
   }
+  for (const [ak, av] of added) next[ak] = av;
   return next;
 }
 

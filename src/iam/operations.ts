@@ -29,7 +29,8 @@ type Body = (deps: IamDeps, req: QueryRequest) => Promise<readonly (XmlNode | un
 function subjectOf(action: string, req: QueryRequest, trail: Trail): void {
   const roleName = req.params.get('RoleName');
   if (roleName !== undefined) trail.role = roleName;
-  const provider = req.params.get('OpenIDConnectProviderArn') ?? (action === 'CreateOpenIDConnectProvider' ? req.params.get('Url') : undefined);
+  const provider =
+    req.params.get('OpenIDConnectProviderArn') ?? (action === 'CreateOpenIDConnectProvider' ? req.params.get('Url') : undefined);
   if (provider !== undefined) trail.provider = provider;
 }
 
@@ -64,7 +65,10 @@ export function iamOperations(deps: IamDeps): Operations {
         async (trail) => {
           subjectOf(action, req, trail);
           const caller = authenticateAdmin(deps.credentials, req, deps.clock());
-          trail.subject = caller.session !== undefined ? sessionArn(caller.session) : `access key ${caller.accessKeyId}${caller.signatureChecked ? '' : ' (signature not checked)'}`;
+          trail.subject =
+            caller.session !== undefined
+              ? sessionArn(caller.session)
+              : `access key ${caller.accessKeyId}${caller.signatureChecked ? '' : ' (signature not checked)'}`;
           try {
             return await (changes ? serially(() => body(deps, req)) : body(deps, req));
           } catch (e) {

@@ -5,13 +5,13 @@
  */
 import { IAM_MESSAGES, StsError } from '../protocol/errors.js';
 import { listMembers, listStructs, type QueryParams } from '../protocol/query.js';
-import { CONSTRAINT, ParamChecker, validationError } from '../protocol/validation.js';
+import { CONSTRAINT, ParamChecker } from '../protocol/validation.js';
 
 /** A member's constraint: length bounds and, optionally, its pattern with the text AWS prints. */
 interface Member {
   readonly min: number;
   readonly max: number;
-  readonly pattern?: [RegExp, string];
+  readonly pattern?: readonly [RegExp, string];
 }
 
 /** The model's string shapes the subset uses (iam service-2.json). */
@@ -20,7 +20,11 @@ export const SHAPES = {
   path: { min: 1, max: 512, pattern: [/^(?:\/|\/[\u0021-\u007e]+\/)$/, '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)'] },
   pathPrefix: { min: 1, max: 512, pattern: [/^\/[\u0021-\u007f]*$/, '\\u002F[\\u0021-\\u007F]*'] },
   policyDocument: { min: 1, max: 131072, pattern: [/^[\t\n\r\u0020-\u00ff]+$/, '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+'] },
-  description: { min: 0, max: 1000, pattern: [/^[\t\n\r\u0020-\u007e\u00a1-\u00ff]*$/, '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*'] },
+  description: {
+    min: 0,
+    max: 1000,
+    pattern: [/^[\t\n\r\u0020-\u007e\u00a1-\u00ff]*$/, '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*'],
+  },
   arn: { min: 20, max: 2048 },
   marker: { min: 1, max: 320, pattern: [/^[\u0020-\u00ff]+$/, '[\\u0020-\\u00FF]+'] },
   tagKey: { min: 1, max: 128, pattern: [/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+'] },
@@ -147,7 +151,11 @@ export function readUpdateAssumeRolePolicy(params: QueryParams): { roleName: str
 }
 
 /** UpdateRole: RoleName, Description, MaxSessionDuration. */
-export function readUpdateRole(params: QueryParams): { roleName: string; description: string | undefined; maxSessionDuration: number | undefined } {
+export function readUpdateRole(params: QueryParams): {
+  roleName: string;
+  description: string | undefined;
+  maxSessionDuration: number | undefined;
+} {
   const r = new Reader(params);
   const roleName = r.required('RoleName', 'roleName', SHAPES.roleName);
   const description = r.optional('Description', 'description', SHAPES.description);
@@ -251,9 +259,4 @@ export function readUpdateThumbprint(params: QueryParams): { arn: string; thumbp
   const thumbprints = r.strings('ThumbprintList', 'thumbprintList', SHAPES.thumbprint, true) ?? [];
   r.finish();
   return { arn, thumbprints };
-}
-
-/** A ValidationError for one member, as the formatter words it (used where a check needs more than the model). */
-export function memberError(field: string, constraint: string, value: string | null): StsError {
-  return validationError([{ field, constraint, value }]);
 }

@@ -74,7 +74,12 @@ export async function listProviders(deps: IamDeps): Result {
     .config()
     .providers.map((p) => p.arn)
     .sort();
-  return [memberList('OpenIDConnectProviderList', arns.map((arn): XmlNode[] => [['Arn', arn]]))];
+  return [
+    memberList(
+      'OpenIDConnectProviderList',
+      arns.map((arn): XmlNode[] => [['Arn', arn]]),
+    ),
+  ];
 }
 
 /** Idempotent, as the IAM API reference says: deleting a provider that does not exist succeeds. */

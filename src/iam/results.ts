@@ -57,17 +57,17 @@ function boundaryOf(role: RoleConfig): XmlNode | undefined {
 export function roleMembers(role: RoleConfig, fallbackDate: Date, view: RoleView): (XmlNode | undefined)[] {
   const full = view !== 'list';
   return [
-      ['Path', role.path],
-      ['RoleName', role.roleName],
-      ['RoleId', role.roleId],
-      ['Arn', role.arn],
-      ['CreateDate', createDateOf(role.createDate, fallbackDate)],
-      ['AssumeRolePolicyDocument', encodeURIComponent(role.trustPolicyJson)],
-      role.description === undefined ? undefined : ['Description', role.description],
-      ['MaxSessionDuration', role.maxSessionDuration],
-      full ? boundaryOf(role) : undefined,
-      full && role.tags.length > 0 ? tagsNode(role.tags) : undefined,
-      view === 'get' ? ['RoleLastUsed', []] : undefined,
+    ['Path', role.path],
+    ['RoleName', role.roleName],
+    ['RoleId', role.roleId],
+    ['Arn', role.arn],
+    ['CreateDate', createDateOf(role.createDate, fallbackDate)],
+    ['AssumeRolePolicyDocument', encodeURIComponent(role.trustPolicyJson)],
+    role.description === undefined ? undefined : ['Description', role.description],
+    ['MaxSessionDuration', role.maxSessionDuration],
+    full ? boundaryOf(role) : undefined,
+    full && role.tags.length > 0 ? tagsNode(role.tags) : undefined,
+    view === 'get' ? ['RoleLastUsed', []] : undefined,
   ];
 }
 

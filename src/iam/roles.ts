@@ -63,7 +63,13 @@ export async function listRoles(deps: IamDeps, req: QueryRequest): Result {
   const p = readListRoles(req.params);
   const roles = deps.store.config().roles.filter((r) => r.path.startsWith(p.pathPrefix));
   const { page, tail } = pageOf(roles, (r) => r.roleName.toLowerCase(), p.marker, p.maxItems);
-  return [memberList('Roles', page.map((r) => roleMembers(r, deps.store.startedAt, 'list'))), ...tail];
+  return [
+    memberList(
+      'Roles',
+      page.map((r) => roleMembers(r, deps.store.startedAt, 'list')),
+    ),
+    ...tail,
+  ];
 }
 
 export async function updateAssumeRolePolicy(deps: IamDeps, req: QueryRequest): Result {
@@ -114,7 +120,8 @@ export async function untagRole(deps: IamDeps, req: QueryRequest): Result {
   const role = roleNamed(deps, p.roleName);
   const removed = new Set(p.tagKeys.map((k) => k.toLowerCase()));
   const tags = role.tags.filter((t) => !removed.has(t.Key.toLowerCase()));
-  if (tags.length !== role.tags.length) await deps.store.putRole(changedRoleDocument(role, { Tags: tags.length === 0 ? undefined : tags }), role);
+  if (tags.length !== role.tags.length)
+    await deps.store.putRole(changedRoleDocument(role, { Tags: tags.length === 0 ? undefined : tags }), role);
   return null;
 }
 

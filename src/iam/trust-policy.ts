@@ -79,6 +79,7 @@ export function checkTrustPolicy(text: string, maxChars: number): Record<string,
     throw malformed(message, reason);
   }
   const foreign = actionsOf(doc as Record<string, unknown>).find((a) => a !== '*' && !a.toLowerCase().startsWith('sts:'));
-  if (foreign !== undefined) throw malformed(IAM_MESSAGES.trustActions, `trust policy names the action '${foreign}', which is not an STS action`);
+  if (foreign !== undefined)
+    throw malformed(IAM_MESSAGES.trustActions, `trust policy names the action '${foreign}', which is not an STS action`);
   return doc as Record<string, unknown>;
 }

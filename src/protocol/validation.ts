@@ -91,7 +91,7 @@ export class ParamChecker {
   string(
     name: string,
     field: string,
-    opts: { required: boolean; min: number; max: number; pattern?: [RegExp, string]; sensitive?: boolean },
+    opts: { required: boolean; min: number; max: number; pattern?: readonly [RegExp, string]; sensitive?: boolean },
   ): string | undefined {
     return this.value(this.params.get(name), field, opts);
   }
@@ -100,7 +100,7 @@ export class ParamChecker {
   value(
     v: string | undefined,
     field: string,
-    opts: { required: boolean; min: number; max: number; pattern?: [RegExp, string]; sensitive?: boolean },
+    opts: { required: boolean; min: number; max: number; pattern?: readonly [RegExp, string]; sensitive?: boolean },
   ): string | undefined {
     if (v === undefined) {
       if (opts.required) this.failures.push({ field, constraint: CONSTRAINT.notNull, value: null });

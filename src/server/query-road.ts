@@ -77,12 +77,12 @@ export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
       dispatch(
         current(),
         {
-        params,
-        method: req.method ?? 'GET',
-        path: pathOf(url),
-        rawQuery,
-        headers: req.headers,
-        body: read.body,
+          params,
+          method: req.method ?? 'GET',
+          path: pathOf(url),
+          rawQuery,
+          headers: req.headers,
+          body: read.body,
           sourceIp: normaliseIp(req.socket.remoteAddress),
         },
         iam,

@@ -34,7 +34,6 @@ export async function dispatch(operations: Operations, req: QueryRequest, iam?: 
   const action = req.params.get('Action');
   const version = req.params.get('Version');
   const table = version === API_VERSION ? operations : version === IAM_API_VERSION ? iam : undefined;
-  const xmlns = table !== undefined && table === iam ? { xmlns: IAM_XMLNS } : {};
   try {
     if (action === undefined || action === '') throw new StsError('MissingAction', 'Missing Action');
     if (version === undefined) throw new StsError('MissingParameter', 'The request must contain the parameter Version');
@@ -42,6 +41,7 @@ export async function dispatch(operations: Operations, req: QueryRequest, iam?: 
     if (operation === undefined) throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version}`);
     return await operation(req);
   } catch (e) {
-    return { ok: false, action: action ?? '', error: toStsError(e), audit: { action: action ?? '' }, ...xmlns };
+    const refused: StsOutcome = { ok: false, action: action ?? '', error: toStsError(e), audit: { action: action ?? '' } };
+    return table !== undefined && table === iam ? { ...refused, xmlns: IAM_XMLNS } : refused;
   }
 }

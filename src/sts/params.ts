@@ -4,7 +4,13 @@
  */
 import { StsError } from '../protocol/errors.js';
 import { listMembers, type QueryParams } from '../protocol/query.js';
-import { CONSTRAINT, codePointsAgainst, ParamChecker as Checker, validationError, WEB_IDENTITY_TOKEN_LENGTH } from '../protocol/validation.js';
+import {
+  CONSTRAINT,
+  codePointsAgainst,
+  ParamChecker as Checker,
+  validationError,
+  WEB_IDENTITY_TOKEN_LENGTH,
+} from '../protocol/validation.js';
 
 export const ARN_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
 const ARN_CHARS = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
