@@ -2,19 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createCredentialAuthority, pooledRandomBytes, type ClaimKeyMode } from '../sts/index.js';
+import { createCredentialAuthority, pooledRandomBytes } from '../sts/index.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
-import { DEFAULT_POLICIES } from './emulator.js';
+import { DEFAULT_POLICIES, type EmulatorOptions } from './emulator.js';
 import { loadRuntime } from './runtime.js';
 
-export interface StandaloneOptions {
-  readonly policies?: string;
-  readonly providers?: readonly unknown[];
-  readonly roles?: readonly unknown[];
-  readonly accountId?: string;
-  readonly region?: string;
-  readonly claimKeys?: ClaimKeyMode;
-}
+/** The configuration options of startEmulator that a decision depends on. */
+export type StandaloneOptions = Pick<EmulatorOptions, 'policies' | 'providers' | 'roles' | 'accountId' | 'region' | 'claimKeys'>;
 
 /** The decision for one call against a configuration (default: the demo policies); ConfigError when it is invalid. */
 export async function decide(call: DecideCall & StandaloneOptions): Promise<Decision> {

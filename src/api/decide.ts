@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { assumeRoleInProcess, type InProcessCall, type StsOutcome } from '../sts/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
-import { explainJson, explainText } from './explain.js';
+import { explainJson, explainText, type ExplainJson } from './explain.js';
 import { IssuerChoiceError } from './issuers.js';
 import type { Runtime } from './runtime.js';
 
@@ -21,26 +21,12 @@ export interface DecideCall extends ClaimsSpec {
   readonly policy?: string | Readonly<Record<string, unknown>>;
 }
 
-/** One decision: what the client would get, and every reason behind it. */
-export interface Decision {
-  readonly decision: 'allow' | 'deny' | 'error';
-  readonly errorCode: string | null;
-  /** AWS's message, exactly as a client would see it. */
-  readonly message: string | null;
-  /** The emulator's reason for a refusal. */
-  readonly reason: string | null;
-  readonly role: string | null;
-  readonly issuer: string | null;
-  readonly provider: string | null;
-  readonly audience: string | null;
-  readonly subject: string | null;
-  /** The request context the trust policy saw. */
-  readonly context: Readonly<Record<string, readonly string[]>>;
-  /** The trust-policy evaluation: every statement and condition. */
-  readonly evaluation: unknown;
+/** One decision: what the client would get, and every reason behind it (explain --json's view, with the text). */
+export type Decision = Omit<ExplainJson, 'result'> & {
+  readonly decision: ExplainJson['result'];
   /** The same, as `explain` prints it. */
   readonly explain: string;
-}
+};
 
 /** The outcome of one in-process call. */
 export function outcomeOf(runtime: Runtime, where: string, call: DecideCall, now: Date = runtime.deps.clock()): Promise<StsOutcome> {
@@ -64,19 +50,6 @@ export function outcomeOf(runtime: Runtime, where: string, call: DecideCall, now
 /** The decision of one in-process call. */
 export async function decideWith(runtime: Runtime, where: string, call: DecideCall): Promise<Decision> {
   const outcome = await outcomeOf(runtime, where, call);
-  const j = explainJson(outcome);
-  return {
-    decision: j.result,
-    errorCode: j.errorCode,
-    message: j.message,
-    reason: j.reason,
-    role: j.role,
-    issuer: j.issuer,
-    provider: j.provider,
-    audience: j.audience,
-    subject: j.subject,
-    context: j.context,
-    evaluation: j.evaluation,
-    explain: explainText(outcome),
-  };
+  const { result, ...view } = explainJson(outcome);
+  return { decision: result, ...view, explain: explainText(outcome) };
 }

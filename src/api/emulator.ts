@@ -163,9 +163,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw e;
   }
   const sinks: AuditSink[] = [...(options.sinks ?? [])];
+  if (decisions.sink !== undefined) sinks.push(decisions.sink);
   if (audit?.sink !== undefined) sinks.push(audit.sink);
   if (typeof userAudit === 'function') sinks.push(userAudit);
-  const toSinks = sinks.length === 0 ? undefined : auditTo(...sinks); // no sinks: no record is built per answer
   const started = Date.now();
   const admin: AdminSurface = {
     ...(options.adminToken === undefined ? {} : { token: options.adminToken }),
@@ -208,13 +208,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     iam,
     issuers: () => live.inForce.issuers,
     clock,
-    answered:
-      toSinks === undefined
-        ? decisions.listener
-        : (outcome, requestId, time) => {
-            decisions.listener(outcome, requestId, time);
-            toSinks(outcome, requestId, time);
-          },
+    // Each answer's record is built once for every sink; with no sink, none is built.
+    ...(sinks.length === 0 ? {} : { answered: auditTo(...sinks) }),
     admin,
     ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),

@@ -37,14 +37,18 @@ export function explainText(outcome: StsOutcome): string {
 export interface ExplainJson {
   readonly result: 'allow' | 'deny' | 'error';
   readonly errorCode: string | null;
+  /** AWS's message, exactly as a client would see it. */
   readonly message: string | null;
+  /** The emulator's reason for a refusal. */
   readonly reason: string | null;
   readonly role: string | null;
   readonly issuer: string | null;
   readonly provider: string | null;
   readonly audience: string | null;
   readonly subject: string | null;
+  /** The request context the trust policy saw. */
   readonly context: Readonly<Record<string, readonly string[]>>;
+  /** The trust-policy evaluation: every statement and condition. */
   readonly evaluation: unknown;
 }
 

@@ -4,7 +4,17 @@
  * each value is written. JSON.parse decides and gives the value; jsonc-parser, held to strict JSON (no
  * comments, no trailing commas), gives the positions and describes the errors.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type JSONPath, type Node, type ParseOptions } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type { JSONPath, Node, ParseOptions } from 'jsonc-parser';
+
+/**
+ * jsonc-parser, loaded when a position or an error description is first asked for: a valid configuration never
+ * needs it to serve, and loading it (CommonJS, five files) was a tenth of the server's start.
+ */
+let loaded: typeof import('jsonc-parser') | undefined;
+function jsonc(): typeof import('jsonc-parser') {
+  return (loaded ??= createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser'));
+}
 
 /** Largest configuration file (provider, role or JWKS file) read, in bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -47,14 +57,7 @@ export function parseJsonDocument(text: string, options: DescribeOptions = {}): 
   const parsed = parseJsonText(text, options);
   if (!parsed.ok) return parsed;
   const body = withoutBom(text);
-  let tree: Node | undefined;
-  try {
-    tree = parseTree(body, [], STRICT);
-  } catch {
-    // jsonc-parser recurses per nesting level; a file nested deeper than the stack keeps its value, without positions.
-    tree = undefined;
-  }
-  return { ok: true, value: parsed.value, positions: positionsOf(body, tree) };
+  return { ok: true, value: parsed.value, positions: positionsOf(body) };
 }
 
 /** Parses configuration file text; never throws. */
@@ -113,7 +116,7 @@ export function describeJsonError(text: string, options: DescribeOptions = {}): 
     else frame.expecting = 'next';
   };
   try {
-    visit(
+    jsonc().visit(
       text,
       {
         onObjectBegin: () => void stack.push({ closer: '}', expecting: 'key' }),
@@ -136,7 +139,7 @@ export function describeJsonError(text: string, options: DescribeOptions = {}): 
         },
         onLiteralValue: valueDone,
         onError: (code, offset, length) => {
-          const name = printParseErrorCode(code);
+          const name = jsonc().printParseErrorCode(code);
           const frame = name === 'CloseBraceExpected' || name === 'CloseBracketExpected' ? lastClosed : stack.at(-1);
           first ??= { code: name, offset, length, expecting: frame?.expecting ?? top, closer: frame?.closer ?? '' };
         },
@@ -192,13 +195,26 @@ function errorText(
 }
 
 /** Positions by dotted path, found in the parse tree when asked. */
-function positionsOf(text: string, tree: Node | undefined): SourcePositions {
+/** Positions in `text`, parsed for them when one is first asked for. */
+function positionsOf(text: string): SourcePositions {
+  let tree: Node | undefined | null = null; // null: not parsed yet
+  const treeOf = (): Node | undefined => {
+    if (tree !== null) return tree;
+    try {
+      tree = jsonc().parseTree(text, [], STRICT);
+    } catch {
+      // jsonc-parser recurses per nesting level; a file nested deeper than the stack keeps its value, without positions.
+      tree = undefined;
+    }
+    return tree;
+  };
   return {
     locate(path) {
       const segments = pathSegments(path);
-      if (tree === undefined || segments === undefined) return undefined;
+      const root = segments === undefined ? undefined : treeOf();
+      if (root === undefined || segments === undefined) return undefined;
       for (let n = segments.length; n >= 0; n--) {
-        const node = findNodeAtLocation(tree, segments.slice(0, n));
+        const node = jsonc().findNodeAtLocation(root, segments.slice(0, n));
         if (node !== undefined) return { offset: node.offset, length: node.length, ...lineAndColumn(text, node.offset) };
       }
       return undefined;
