@@ -108,6 +108,34 @@ test('credentials the emulator issued: the signature is verified (a tampered sec
   }
 });
 
+test('an incomplete Authorization header is IncompleteSignature (400), in IAM namespace', async () => {
+  failed(
+    await call(
+      f.emu.endpoint,
+      { Action: 'ListRoles' },
+      { authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host' },
+    ),
+    400,
+    'IncompleteSignature',
+    /^Authorization header requires 'Signature' parameter\./,
+  );
+});
+
+test('a presigned query (GET) is accepted as the header form is: any key unchecked, an issued key verified', async () => {
+  ok(await call(f.emu.endpoint, { Action: 'ListRoles' }, { presigned: true }));
+  assert.equal((await lastRecord())?.subject, 'access key AKIAIOSFODNN7EXAMPLE (signature not checked)');
+  const creds = await issued();
+  ok(await call(f.emu.endpoint, { Action: 'ListRoles' }, { presigned: true, creds, at: clock() }));
+  assert.match(String((await lastRecord())?.subject), /^arn:aws:sts::123456789012:assumed-role\/issuer-\d+\/admin$/);
+  const tampered = { ...creds, secretAccessKey: `${creds.secretAccessKey[0] === 'A' ? 'B' : 'A'}${creds.secretAccessKey.slice(1)}` };
+  failed(
+    await call(f.emu.endpoint, { Action: 'ListRoles' }, { presigned: true, creds: tampered, at: clock() }),
+    403,
+    'SignatureDoesNotMatch',
+  );
+  failed(await call(f.emu.endpoint, { Action: 'ListRoles' }, { presigned: true, service: 'sts' }), 403, 'SignatureDoesNotMatch', /'iam'/);
+});
+
 test('an unknown Action with the IAM Version is InvalidAction in IAM namespace; the audit record names the action', async () => {
   failed(
     await call(f.emu.endpoint, { Action: 'CreateUser', UserName: 'x' }),

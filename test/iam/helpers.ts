@@ -56,6 +56,10 @@ export interface CallOptions {
   readonly service?: string;
   readonly at?: Date;
   readonly version?: string;
+  /** Send a GET with the signature in the query (a presigned URL) instead of a signed form POST. */
+  readonly presigned?: boolean;
+  /** Send this Authorization header as it is (nothing else signed). */
+  readonly authorization?: string;
 }
 
 export interface IamAnswer {
@@ -73,13 +77,27 @@ export async function call(endpoint: string, params: Record<string, string>, opt
   const body = new URLSearchParams({ Version: opts.version ?? '2010-05-08', ...params }).toString();
   const url = new URL(endpoint);
   let headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-  if (opts.unsigned !== true) {
-    const signer = new SignatureV4({
-      credentials: opts.creds ?? ANY_KEY,
-      region: 'us-east-1',
-      service: opts.service ?? 'iam',
-      sha256: Sha256,
-    });
+  let target = endpoint;
+  let method = 'POST';
+  const signer = new SignatureV4({
+    credentials: opts.creds ?? ANY_KEY,
+    region: 'us-east-1',
+    service: opts.service ?? 'iam',
+    sha256: Sha256,
+  });
+  const signingDate = opts.at === undefined ? {} : { signingDate: opts.at };
+  if (opts.authorization !== undefined) {
+    headers = { ...headers, authorization: opts.authorization, 'x-amz-date': '20260101T000000Z' };
+  } else if (opts.presigned === true) {
+    const query = Object.fromEntries(new URLSearchParams(body));
+    const presigned = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query, headers: { host: url.host } },
+      { ...signingDate, expiresIn: 300 },
+    );
+    target = `${endpoint.replace(/\/$/, '')}/?${new URLSearchParams(presigned.query as Record<string, string>).toString()}`;
+    method = 'GET';
+    headers = {};
+  } else if (opts.unsigned !== true) {
     const signed = await signer.sign(
       {
         method: 'POST',
@@ -91,11 +109,11 @@ export async function call(endpoint: string, params: Record<string, string>, opt
         headers: { ...headers, host: url.host },
         body,
       },
-      opts.at === undefined ? {} : { signingDate: opts.at },
+      signingDate,
     );
     headers = Object.fromEntries(Object.entries(signed.headers as Record<string, string>).filter(([k]) => k.toLowerCase() !== 'host'));
   }
-  const res = await fetch(endpoint, { method: 'POST', headers, body });
+  const res = await fetch(target, method === 'GET' ? { method, headers } : { method, headers, body });
   const text = await res.text();
   assert.equal(res.headers.get('content-type'), 'text/xml', text);
   const doc = (await parseStringPromise(text, { explicitArray: false, strict: true })) as Record<string, Record<string, unknown>>;
