@@ -1,13 +1,12 @@
 /**
  * aws-cli (v1, and v2 when installed) against the IAM API subset: a setup creates a provider and a role, then
  * `aws sts assume-role-with-web-identity` assumes it with a token of that provider; every `aws iam` command of the
- * subset that a setup script uses to create, read, update and delete (the others are run by the SDK v3 and boto3
- * tests: each aws-cli run costs seconds), errors as aws-cli prints them, `--endpoint-url` and (v1)
+ * subset, each change seen by the next AssumeRoleWithWebIdentity where it matters; errors as aws-cli prints them, `--endpoint-url` and (v1)
  * `AWS_ENDPOINT_URL_IAM`. Skipped visibly for a CLI that is not installed.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACCOUNT, fixture, GITHUB, githubTrust } from '../iam/helpers.js';
+import { ACCOUNT, assume, fixture, GITHUB, githubTrust } from '../iam/helpers.js';
 import { awsCli, json, need, outcome, run, sandbox, type RunResult } from './clients.js';
 
 const MAIN = 'repo:demo-org/demo-app:ref:refs/heads/main';
@@ -90,6 +89,41 @@ for (const major of [1, 2] as const) {
       '--client-id',
       'second',
     ]);
+    await okJson([
+      'iam',
+      'remove-client-id-from-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      PROVIDER_ARN,
+      '--client-id',
+      'sts.amazonaws.com',
+    ]);
+    await okJson([
+      'iam',
+      'update-open-id-connect-provider-thumbprint',
+      '--open-id-connect-provider-arn',
+      PROVIDER_ARN,
+      '--thumbprint-list',
+      '1c58a3a8518e8759bf075b76b750d4f2df264fcd',
+    ]);
+    const changed = await okJson(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', PROVIDER_ARN]);
+    assert.deepEqual(changed['ClientIDList'], ['second']);
+    assert.deepEqual(changed['ThumbprintList'], ['1c58a3a8518e8759bf075b76b750d4f2df264fcd']);
+    assert.equal((await assume(f.emu, 'gha-deploy', token)).code, 'InvalidIdentityToken', 'the audience is no longer a client ID');
+    await okJson([
+      'iam',
+      'add-client-id-to-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      PROVIDER_ARN,
+      '--client-id',
+      'sts.amazonaws.com',
+    ]);
+    assert.equal((await assume(f.emu, 'gha-deploy', token)).status, 200);
+
+    const release = await sb.file('release.json', githubTrust('repo:demo-org/demo-app:ref:refs/heads/release'));
+    await okJson(['iam', 'update-assume-role-policy', '--role-name', 'gha-deploy', '--policy-document', `file://${release}`]);
+    assert.equal((await assume(f.emu, 'gha-deploy', token)).code, 'AccessDenied', 'the next call evaluates the new trust policy');
+    await okJson(['iam', 'update-assume-role-policy', '--role-name', 'gha-deploy', '--policy-document', `file://${trust}`]);
+    assert.equal((await assume(f.emu, 'gha-deploy', token)).status, 200);
 
     const got = (await okJson(['iam', 'get-role', '--role-name', 'gha-deploy']))['Role'] as Record<string, unknown>;
     assert.deepEqual(got['AssumeRolePolicyDocument'], JSON.parse(githubTrust(MAIN)), 'aws-cli prints the decoded trust policy');
@@ -122,6 +156,28 @@ for (const major of [1, 2] as const) {
       'MalformedPolicyDocument',
       'CreateRole',
       'This policy contains invalid Json',
+    );
+    await fails(
+      ['iam', 'get-role', '--role-name', 'a b'],
+      'ValidationError',
+      'GetRole',
+      "1 validation error detected: Value 'a b' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+    );
+    // aws-cli 2.9's model still requires --thumbprint-list (IAM made it optional in 2023).
+    await fails(
+      [
+        'iam',
+        'create-open-id-connect-provider',
+        '--url',
+        'http://idp.example.com',
+        '--client-id-list',
+        'x',
+        '--thumbprint-list',
+        '6938fd4d98bab03faadb97b34396831e3780aea1',
+      ],
+      'InvalidInput',
+      'CreateOpenIDConnectProvider',
+      'Invalid Open ID Connect Provider URL.',
     );
     await fails(
       ['iam', 'tag-role', '--role-name', 'b-role', '--tags', 'Key=x,Value=1', 'Key=y,Value=2'],

@@ -14,6 +14,8 @@ const MAIN = 'repo:demo-org/demo-app:ref:refs/heads/main';
 
 const CLIENTS = String.raw`
 import json, os, boto3
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 endpoint = os.environ['ENDPOINT']
 keys = dict(aws_access_key_id='AKIAIOSFODNN7EXAMPLE', aws_secret_access_key='wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', region_name='us-east-1')
@@ -74,6 +76,8 @@ out['errors'] = {
     'invalid': failure(lambda: iam.create_open_id_connect_provider(Url='http://plain.example')),
     'validation': failure(lambda: iam.create_role(RoleName='bad name', AssumeRolePolicyDocument=os.environ['TRUST'])),
     'noProvider': failure(lambda: iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn + 'x')),
+    'unsigned': failure(lambda: boto3.client('iam', endpoint_url=endpoint, region_name='us-east-1',
+                                             config=Config(signature_version=UNSIGNED)).list_roles()),
 }
 for name in ('b-role', 'c-role', 'gha-deploy'):
     iam.delete_role(RoleName=name)
@@ -167,5 +171,11 @@ test('boto3: a setup creates a provider and a role, STS assumes it; every IAM op
   assert.equal(errors['validation']?.['code'], 'ValidationError');
   assert.equal(errors['validation']?.['status'], 400);
   assert.equal(errors['noProvider']?.['class'], 'NoSuchEntityException');
+  assert.deepEqual(errors['unsigned'], {
+    class: 'ClientError',
+    code: 'MissingAuthenticationToken',
+    message: 'Request is missing Authentication Token',
+    status: 403,
+  });
   assert.equal((out['deniedAfterDelete'] as Record<string, unknown>)['code'], 'InvalidIdentityToken', 'the provider is gone');
 });

@@ -23,6 +23,7 @@ import {
   LimitExceededException,
   ListOpenIDConnectProvidersCommand,
   ListRoleTagsCommand,
+  ListRolesCommand,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
   paginateListRoles,
@@ -200,6 +201,26 @@ test('the SDK builds its typed exceptions from IAM errors, with their HTTP statu
   assert.match(validation.message, /^1 validation error detected: Value 'bad name' at 'roleName'/);
   const providerMissing = await rejection(iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: `${PROVIDER_ARN}x` })));
   assert.ok(providerMissing instanceof NoSuchEntityException);
+});
+
+test('an unsigned call (the signature taken off after the SDK signed) is MissingAuthenticationToken, 403', async () => {
+  const unsigned = new IAMClient({ endpoint: f.emu.endpoint, region: REGION, credentials, maxAttempts: 1 });
+  unsigned.middlewareStack.add(
+    (next) => (args) => {
+      const headers = (args.request as { headers: Record<string, string> }).headers;
+      for (const k of Object.keys(headers)) if (/^(authorization|x-amz-)/i.test(k)) delete headers[k];
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'low', name: 'dropSignature' },
+  );
+  try {
+    const e = await rejection(unsigned.send(new ListRolesCommand({})));
+    assert.equal(e.name, 'MissingAuthenticationToken');
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    assert.equal(e.message, 'Request is missing Authentication Token');
+  } finally {
+    unsigned.destroy();
+  }
 });
 
 test('deleting the role and the provider: the next AssumeRoleWithWebIdentity fails', async () => {
