@@ -163,6 +163,12 @@ for (const major of [1, 2] as const) {
       'GetRole',
       "1 validation error detected: Value 'a b' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
     );
+    await fails(
+      ['iam', 'list-roles', '--no-sign-request'],
+      'MissingAuthenticationToken',
+      'ListRoles',
+      'Request is missing Authentication Token',
+    );
     // aws-cli 2.9's model still requires --thumbprint-list (IAM made it optional in 2023).
     await fails(
       [
