@@ -59,7 +59,10 @@ test('README "Set up with the IAM API": aws-cli creates the provider and the rol
   const box = await sandbox(t);
   const r = await run('bash', ['-c', script], {
     cwd: REPO_ROOT,
-    env: { ...box.env, PATH: `${dirname(aws.path)}${delimiter}${box.env['PATH'] ?? ''}` },
+    // npm's own cache in the temporary directory: npx links this checkout under <cache>/_npx/<hash of the spec>, and
+    // two npx runs from the same checkout at once (readme-demo.test.ts runs beside this file) rewrite the same
+    // package.json there, so one of them fails with ENOENT.
+    env: { ...box.env, PATH: `${dirname(aws.path)}${delimiter}${box.env['PATH'] ?? ''}`, npm_config_cache: join(work, 'npm-cache') },
     timeoutMs: 90_000,
   });
   assert.equal(r.code, 0, outcome(r));
