@@ -331,7 +331,7 @@ export function configView(config: LoadedConfig): {
         p.keys.kind === 'uri'
           ? { JwksUri: p.keys.uri }
           : p.keys.kind === 'emulated'
-            ? { Emulated: true }
+            ? { Emulated: true, ...(p.keys.preset === undefined ? {} : { Preset: p.keys.preset }) }
             : p.keys.kind === 'inline'
               ? { Jwks: 'inline' }
               : { Discovery: true },

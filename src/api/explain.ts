@@ -1,6 +1,11 @@
 /** Human-readable and JSON views of one decision (explain, test mismatches). */
 import { formatEvaluation } from '../policy/index.js';
-import { decisionOf, type StsOutcome } from '../sts/index.js';
+import { decisionOf, type NearMiss, type StsOutcome } from '../sts/index.js';
+
+/** What to change, for a refusal: one line each after the trace (none for an allow). */
+function nearMissesOf(outcome: StsOutcome): readonly NearMiss[] {
+  return outcome.ok ? [] : (outcome.audit.nearMisses?.() ?? []);
+}
 
 export function explainText(outcome: StsOutcome): string {
   const a = outcome.audit;
@@ -30,6 +35,7 @@ export function explainText(outcome: StsOutcome): string {
     const text = formatEvaluation(a.evaluation, a.describeAbsent === undefined ? {} : { describeAbsent: a.describeAbsent });
     lines.push(...text.split('\n').map((l) => '  ' + l));
   }
+  for (const m of nearMissesOf(outcome)) lines.push(`Near miss: ${m.text}`);
   return lines.join('\n');
 }
 
@@ -50,6 +56,8 @@ export interface ExplainJson {
   readonly context: Readonly<Record<string, readonly string[]>>;
   /** The trust-policy evaluation: every statement and condition. */
   readonly evaluation: unknown;
+  /** What to change, for a refusal: `{kind, text}`, kinds as in NEAR_MISS_KINDS. */
+  readonly nearMisses: readonly NearMiss[];
 }
 
 export function explainJson(outcome: StsOutcome): ExplainJson {
@@ -80,5 +88,6 @@ export function explainJson(outcome: StsOutcome): ExplainJson {
               })),
             })),
           },
+    nearMisses: nearMissesOf(outcome),
   };
 }

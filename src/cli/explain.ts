@@ -6,7 +6,16 @@ import { chooseIssuer, explainJson, explainText } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime } from './runtime.js';
 import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
-import { claimsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
+import {
+  claimsFromFlags,
+  optionsFromFlags,
+  parseTtl,
+  presetOf,
+  PRESET_SHAPING_ARGS,
+  refuseRenamedFlags,
+  resolvePreset,
+  TOKEN_ARGS,
+} from './token.js';
 
 export const EXPLAIN_ARGS = {
   ...COMMON_ARGS,
@@ -21,6 +30,7 @@ export const EXPLAIN_ARGS = {
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
+  refuseRenamedFlags(argv);
   const { values } = parseArgs({ args: argv, options: EXPLAIN_ARGS, strict: true, allowPositionals: false });
   if (values.help === true) {
     io.stdout(HELP['explain'] + '\n');
@@ -31,12 +41,12 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   const token = str(values, 'token');
   const presetShaped = values.preset !== undefined || PRESET_SHAPING_ARGS.some((f) => (values as Record<string, unknown>)[f] !== undefined);
   const claimsGiven = values.claims !== undefined || presetShaped;
-  if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset circleci|github');
+  if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset <name>');
   if (token !== undefined && (claimsGiven || values.issuer !== undefined || values.ttl !== undefined)) {
     throw new UsageError('--token is the whole token: give it without --claims, --preset, --issuer, --ttl or claim flags');
   }
   const common = commonOptions(values, env, io.cwd);
-  if (values.preset !== undefined) presetOf(values.preset);
+  if (values.preset !== undefined) optionsFromFlags(presetOf(values.preset), values);
   const ttl = parseTtl(values.ttl);
   const extraClaims = values.claims === undefined ? undefined : parseClaimsJson(values.claims);
   const duration = str(values, 'duration-seconds');

@@ -6,6 +6,9 @@ import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/index.js';
 
 export const DEFAULT_PORT = 8733;
 
+/** The package's version, as `--version` and lint's SARIF output report it (package.json holds the same). */
+export const VERSION = '0.1.0';
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { PresetSpec } from '../identity/index.js';
 import { escapeXml } from '../protocol/index.js';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
@@ -55,7 +56,7 @@ async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () =
       {
         role: c.role,
         ...(c.token === undefined ? {} : { token: c.token }),
-        ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } }),
+        ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
         ...(c.claims === undefined ? {} : { claims: c.claims }),
         ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
         ...(c.sessionName === undefined ? {} : { sessionName: c.sessionName }),

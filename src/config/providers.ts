@@ -1,9 +1,11 @@
 /**
  * One providers/*.json file: the fields `aws iam get-open-id-connect-provider` prints (Url,
  * ClientIDList, ThumbprintList, CreateDate, Tags) plus where the signing keys come from: at most one
- * of Jwks, JwksFile, JwksUri or `"Emulated": true` (with PrivateKeyFile); with none, OIDC discovery.
+ * of Jwks, JwksFile, JwksUri or `"Emulated": true` (with PrivateKeyFile and Preset); with none, OIDC discovery.
  */
 import * as nodePath from 'node:path';
+import { PRESETS } from '../identity/provider-kinds.js';
+import type { PresetName } from '../identity/presets.js';
 import type { JwkSet, KeySource, OidcProvider } from '../identity/types.js';
 import { at, checkString, checkUnknownFields, describe, field, isObject, validateTags, type Report } from './fields.js';
 import { parseJsonText } from './json-file.js';
@@ -17,6 +19,7 @@ export const PROVIDER_FIELDS = [
   'JwksUri',
   'Emulated',
   'PrivateKeyFile',
+  'Preset',
   'CreateDate',
   'Tags',
 ] as const;
@@ -178,6 +181,12 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
   if (privateKeyFile !== undefined && emulated !== true) {
     report('PrivateKeyFile', 'is only used with "Emulated": true');
   }
+  const preset = field(doc, 'Preset');
+  if (preset !== undefined) {
+    if (emulated !== true) report('Preset', 'is only used with "Emulated": true (it names the claim set the emulator mints)');
+    else if (typeof preset !== 'string' || !(PRESETS as readonly string[]).includes(preset))
+      report('Preset', `must be one of ${PRESETS.join(', ')}, got ${typeof preset === 'string' ? `'${preset}'` : describe(preset)}`);
+  }
 
   let source: KeySource | undefined;
   const jwks = field(doc, 'Jwks');
@@ -205,7 +214,10 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
           ? nodePath.join(ctx.defaultKeyDir, `${(typeof url === 'string' ? url : ctx.file).replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`)
           : defaultPrivateKeyFile(ctx.file);
     } else if (checkString(privateKeyFile, 'PrivateKeyFile', report, { min: 1, max: 4096 })) keyFile = privateKeyFile;
-    if (keyFile !== undefined) source = { kind: 'emulated', privateKeyFile: resolveBeside(ctx.dir, ctx.file, keyFile) };
+    if (keyFile !== undefined) {
+      const named = typeof preset === 'string' && (PRESETS as readonly string[]).includes(preset) ? { preset: preset as PresetName } : {};
+      source = { kind: 'emulated', privateKeyFile: resolveBeside(ctx.dir, ctx.file, keyFile), ...named };
+    }
   }
   if (given.length === 0) source = { kind: 'discovery' };
   return source;

@@ -1,4 +1,5 @@
 /** Types of the identity layer: registered OIDC providers and verified tokens. Only identity/ imports jose. */
+import type { PresetName } from './presets/schema.js';
 
 /** A JWK Set as it appears in JSON (RFC 7517). */
 export interface JwkSet {
@@ -14,9 +15,10 @@ export type KeySource =
   | { readonly kind: 'discovery' }
   /**
    * The emulator holds the signing key (issue 4). `privateKeyFile` is absolute; the key is a PKCS#8 PEM
-   * (RSA 2048+ for RS256). A missing file is generated on first use with mode 0600.
+   * (RSA 2048+ for RS256). A missing file is generated on first use with mode 0600. `preset` (the provider file's
+   * "Preset") names the claim set it mints when its Url does not say (a GHES host, a self-managed GitLab).
    */
-  | { readonly kind: 'emulated'; readonly privateKeyFile: string };
+  | { readonly kind: 'emulated'; readonly privateKeyFile: string; readonly preset?: PresetName };
 
 /** A registered IAM OIDC provider (the fields of `aws iam get-open-id-connect-provider`, plus key source). */
 export interface OidcProvider {

@@ -14,3 +14,4 @@ export { pooledRandomBytes } from './random-pool.js';
 export { resolveServerKey, SERVER_KEY_ENV, ServerKeyError, type ResolvedServerKey } from './server-key.js';
 export type { ClaimKeyMode } from './request-context.js';
 export { sessionArn } from './caller.js';
+export { NEAR_MISS_KINDS, type NearMiss, type NearMissKind } from './near-miss.js';

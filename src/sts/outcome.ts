@@ -8,6 +8,7 @@ import { StsError } from '../protocol/errors.js';
 import type { XmlNode } from '../protocol/xml.js';
 import type { EvaluationResult } from '../policy/index.js';
 import type { RequestContext } from '../policy/index.js';
+import type { NearMiss } from './near-miss.js';
 
 export interface AuditInfo {
   readonly action: string;
@@ -23,6 +24,8 @@ export interface AuditInfo {
   readonly context?: RequestContext;
   /** Text for an absent key in explain output (why AWS would not have it). */
   readonly describeAbsent?: (key: string) => string | undefined;
+  /** What to change, for a refusal (near-miss.ts); computed when asked. */
+  readonly nearMisses?: () => readonly NearMiss[];
 }
 
 /** What an operation answered: a result (`null` for an operation whose model has no output) or an error. */
