@@ -21,6 +21,7 @@ import {
   type AuditSink,
   type ServerTimeouts,
 } from '../server/index.js';
+import { DEFAULT_IAM_LIMITS, iamOperations, type IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
@@ -76,6 +77,13 @@ export interface EmulatorOptions {
   readonly log?: (text: string) => void;
   /** The emulator's clock (tests that need a fixed time). Default: the system clock. */
   readonly clock?: () => Date;
+  /**
+   * Write what the IAM API creates, changes and deletes back to `policies` (atomically, as the files a user would
+   * write), so a setup script's result can be committed. Needs a policies directory other than the demo's.
+   */
+  readonly persist?: boolean;
+  /** The IAM API's quotas (default AWS's: 1000 roles, 100 providers ...), lowered by tests. */
+  readonly iamLimits?: Partial<IamLimits>;
 }
 
 /** Options of a token from a built-in issuer: a preset with its options, claims over it, the issuer, the lifetime. */
@@ -123,10 +131,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   checkSettings(accountId, region, claimKeys);
   const decisions = createDecisionLog(options.keepDecisions); // checks keepDecisions before anything is made
   const log = options.log ?? ((): void => undefined);
-  const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const given = options.providers !== undefined || options.roles !== undefined;
   const policies = options.policies ?? (given ? undefined : DEFAULT_POLICIES);
   const clock = options.clock ?? ((): Date => new Date());
+  checkPersist(options.persist === true, policies);
+  const authority = createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() });
+  const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const live = await LiveConfiguration.start({
     source: {
       ...(policies === undefined ? {} : { dir: resolve(policies) }),
@@ -137,9 +147,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId,
     region,
     claimKeys,
-    authority: createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() }),
+    authority,
     clock,
     objectKeysDir,
+    persist: options.persist === true,
     // Signature checks of one event-loop turn go to the thread pool together (src/server/turn-batch.ts).
     verifierOptions: { schedule: createTurnQueue() },
     report: log,
@@ -193,8 +204,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     decisions: () => decisions.list(),
   };
+  const iam = iamOperations({
+    clock,
+    credentials: authority,
+    store: live.iamStore(),
+    limits: { ...DEFAULT_IAM_LIMITS, ...options.iamLimits },
+  });
   const server = createStsServer({
     operations: () => live.inForce.runtime.operations,
+    iam,
     issuers: () => live.inForce.issuers,
     clock,
     // Each answer's record is built once for every sink; with no sink, none is built.
@@ -272,6 +290,23 @@ function checkSettings(accountId: string, region: string, claimKeys: string): vo
   if (claimKeys !== 'aws' && claimKeys !== 'all')
     problems.push({ file: 'options', path: 'claimKeys', message: `must be 'aws' or 'all', got '${claimKeys}'` });
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** `persist` writes into the policies directory: one must be given, and not the package's demo. */
+function checkPersist(persist: boolean, policies: string | undefined): void {
+  if (!persist) return;
+  if (policies === undefined) {
+    throw new ConfigError([{ file: 'options', path: 'persist', message: 'needs a policies directory to write to (policies)' }]);
+  }
+  if (resolve(policies) === resolve(DEFAULT_POLICIES)) {
+    throw new ConfigError([
+      {
+        file: 'options',
+        path: 'persist',
+        message: `would write into the demo policies (${DEFAULT_POLICIES}); give a policies directory of your own`,
+      },
+    ]);
+  }
 }
 
 function serverKeyOf(key: string | Uint8Array | undefined): Uint8Array {

@@ -32,7 +32,7 @@ export const HELP: Record<string, string> = {
 Usage: sts-emulator <command> [options]
 
 Commands:
-  serve      run the STS endpoint (AssumeRoleWithWebIdentity, AssumeRole, GetCallerIdentity)
+  serve      run the STS endpoint (AssumeRoleWithWebIdentity, AssumeRole, GetCallerIdentity) and the IAM API subset
   token      mint a CI job's (CircleCI, GitHub, GitLab, HCP Terraform, Bitbucket) or an EKS pod's token, signed by an emulated issuer
   test       run trust-policy regression cases (YAML or JSON) in-process
   explain    show why a token is allowed or denied for a role
@@ -60,6 +60,8 @@ ${COMMON}
                                                                          [STS_EMULATOR_KEEP_DECISIONS, default 50]
   --watch                reload --policies when its files change (an invalid change is reported, the last good
                          configuration stays in force)                   [STS_EMULATOR_WATCH=1]
+  --persist              write what the IAM API creates, changes and deletes back to --policies (atomic writes of
+                         roles/<name>.json and providers/<name>.json)    [STS_EMULATOR_PERSIST=1]
   --admin-token <token>  open the admin surface (/_emulator/) to clients off the loopback interface that send it as
                          a bearer token (16+ characters)                 [STS_EMULATOR_ADMIN_TOKEN]
   --quiet                no request log (otherwise one line per request on stderr: time, action, role, session,

@@ -82,6 +82,7 @@ function emulatorOptions(options: ServeOptions, io: Io): Parameters<typeof start
     maxConnections: options.maxConnections,
     keepDecisions: options.keepDecisions,
     watch: options.watch,
+    persist: options.persist,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     // One human-readable line per request on stderr, unless --quiet (the JSON audit log is separate).
     ...(options.quiet ? {} : { sinks: [requestLogSink(io.stderr)] }),

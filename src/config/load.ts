@@ -351,12 +351,29 @@ export interface ConfigSource {
   readonly parameters?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A document edit loaded under a name of its own rather than `roles["name"]`: the file it came from (an IAM API edit
+ * of `roles/deploy.json` is validated, and reported, as that file, and its relative paths resolve beside it) or the
+ * file `--persist` writes it to. A name such as `providers/x.json` is loaded as that file would be.
+ */
+export class NamedDocument {
+  constructor(
+    readonly name: string,
+    readonly document: unknown,
+  ) {}
+}
+
 export interface SourceOptions extends LoadOptions {
   /**
-   * Roles put or removed after the source was written (the package API, the admin surface), by lower-cased RoleName:
-   * a document replaces any role of that name in the source, null removes it.
+   * Roles put or removed after the source was written (the package API, the admin surface, the IAM API), by
+   * lower-cased RoleName: a document (or a NamedDocument) replaces any role of that name in the source, null removes it.
    */
   readonly roleEdits?: ReadonlyMap<string, unknown>;
+  /**
+   * Providers put or removed after the source was written (the IAM API), by their normalised Url: a NamedDocument
+   * replaces any provider of that Url in the source, null removes it.
+   */
+  readonly providerEdits?: ReadonlyMap<string, NamedDocument | null>;
   /** Where relative paths in documents given as objects resolve when there is no directory (default: the process's). */
   readonly baseDir?: string;
   /** Where the keys of emulated providers given as objects are kept. */
@@ -386,7 +403,15 @@ export async function loadConfigFrom(source: ConfigSource, options: SourceOption
   const edits = options.roleEdits;
   if (edits !== undefined && edits.size > 0) {
     files = files.filter((f) => kindOf(f) !== 'role' || !edits.has(roleNameOfText(f.text)?.toLowerCase() ?? ''));
-    for (const [name, doc] of edits) if (doc !== null) files.push(...documentOf('role', `roles[${JSON.stringify(name)}]`, doc, problems));
+    for (const [name, doc] of edits) {
+      if (doc instanceof NamedDocument) files.push(...namedDocument('role', doc, problems));
+      else if (doc !== null) files.push(...documentOf('role', `roles[${JSON.stringify(name)}]`, doc, problems));
+    }
+  }
+  const providerEdits = options.providerEdits;
+  if (providerEdits !== undefined && providerEdits.size > 0) {
+    files = files.filter((f) => kindOf(f) !== 'provider' || !providerEdits.has(providerUrlOfText(f.text) ?? ''));
+    for (const doc of providerEdits.values()) if (doc !== null) files.push(...namedDocument('provider', doc, problems));
   }
 
   const referencedFiles = new Map<string, ReferencedFile>();
@@ -479,6 +504,22 @@ async function readConfigDir(root: string, problems: ConfigProblem[], missing: C
     }
   }
   return files;
+}
+
+/** The normalised Url of a provider file's text, if it has one. */
+function providerUrlOfText(text: string): string | undefined {
+  const parsed = parseJsonText(text);
+  const url = parsed.ok && isObject(parsed.value) ? field(parsed.value, 'Url') : undefined;
+  const normalized = typeof url === 'string' ? normalizeProviderUrl(url) : undefined;
+  return normalized !== undefined && 'url' in normalized ? normalized.url : undefined;
+}
+
+/** An edit under its own name: a file's name (`roles/x.json`) is loaded as that file, any other as a document given as an object. */
+function namedDocument(kind: DocumentKind, doc: NamedDocument, problems: ConfigProblem[]): ConfigFile[] {
+  return documentOf(kind, doc.name, doc.document, problems).map((f) => {
+    if (!isConfigFileName(f.name)) return f;
+    return { name: f.name, text: f.text };
+  });
 }
 
 /** Documents given as objects, as the text the loader validates. */

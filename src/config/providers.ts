@@ -70,8 +70,8 @@ export function validateProvider(value: unknown, ctx: ProviderContext): OidcProv
   if (createDate !== undefined && typeof createDate !== 'string') {
     report('CreateDate', `must be a string, got ${describe(createDate)}`);
   }
-  const tags = field(value, 'Tags');
-  if (tags !== undefined) validateTags(tags, 'Tags', report);
+  const rawTags = field(value, 'Tags');
+  const tags = rawTags === undefined ? undefined : validateTags(rawTags, 'Tags', report);
 
   if (problems > 0 || url === undefined || clientIdList === undefined || keys === undefined) return undefined;
   const name = url.slice('https://'.length);
@@ -83,6 +83,9 @@ export function validateProvider(value: unknown, ctx: ProviderContext): OidcProv
     thumbprintList,
     keys,
     file: ctx.file,
+    ...(typeof createDate === 'string' ? { createDate } : {}),
+    ...(tags === undefined ? {} : { tags }),
+    document: value,
   };
 }
 
@@ -135,10 +138,8 @@ function clientIds(value: unknown, report: Report): string[] | undefined {
     report('ClientIDList', `must be an array of strings, got ${describe(value)}`);
     return undefined;
   }
-  if (value.length === 0) {
-    report('ClientIDList', 'must list at least one client ID; with none, every token fails with "Incorrect token audience"');
-    return undefined;
-  }
+  // An empty list is what IAM keeps for a provider created without client IDs (every token then fails with
+  // "Incorrect token audience", as in AWS); `lint` is where such advice belongs.
   if (value.length > MAX_CLIENT_IDS) report('ClientIDList', `must have at most ${MAX_CLIENT_IDS} client IDs, got ${value.length}`);
   const ids: string[] = [];
   value.forEach((id, i) => {

@@ -38,6 +38,10 @@ export interface RoleConfig {
   readonly trustPolicyPath: string;
   /** Where each value is written in the file, by dotted path (for reports that point into it). */
   readonly positions: SourcePositions;
+  /** The document's CreateDate, as written (get-role output carries one; the IAM API writes one). */
+  readonly createDate?: string;
+  /** The document as written (wrapper included), so an edit through the IAM API keeps every field it does not change. */
+  readonly document: Readonly<Record<string, unknown>>;
 }
 
 export interface LoadedConfig {

@@ -33,6 +33,11 @@ export interface OidcProvider {
   readonly keys: KeySource;
   /** Source file, for messages. */
   readonly file: string;
+  /** The document's CreateDate and Tags, as written (the IAM API reports them). */
+  readonly createDate?: string;
+  readonly tags?: readonly { readonly Key: string; readonly Value: string }[];
+  /** The document as written, so an edit through the IAM API keeps every field it does not change (key source included). */
+  readonly document?: Readonly<Record<string, unknown>>;
 }
 
 /** What a verified token gives the STS layer. Claims are own properties only (null-prototype object). */

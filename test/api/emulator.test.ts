@@ -159,7 +159,7 @@ test('providers and roles given as objects, without a policies directory', async
 
 test('invalid objects: ConfigError with every problem, the JSON path instead of a file', async () => {
   const err = await startEmulator({
-    providers: [{ Url: 'http://insecure.example', ClientIDList: [] }],
+    providers: [{ Url: 'http://insecure.example', ClientIDList: 'sts.amazonaws.com' }],
     roles: [{ RoleName: 'bad name!' }],
   }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError, String(err));
@@ -169,7 +169,7 @@ test('invalid objects: ConfigError with every problem, the JSON path instead of 
     shown.join('\n'),
   );
   assert.ok(
-    shown.some((l) => /^providers\[0\] ClientIDList: must list at least one client ID/.test(l)),
+    shown.some((l) => /^providers\[0\] ClientIDList: must be an array of strings/.test(l)),
     shown.join('\n'),
   );
   assert.ok(

@@ -174,7 +174,10 @@ describe('problems in a template point into it', () => {
     const dir = await tempDir({
       'stack.template.json': {
         Resources: {
-          Gh: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: `https://${GH}`, ClientIdList: [] } },
+          Gh: {
+            Type: 'AWS::IAM::OIDCProvider',
+            Properties: { Url: `https://${GH}`, ClientIdList: ['sts.amazonaws.com'], ThumbprintList: ['not-a-thumbprint'] },
+          },
           Bad: {
             Type: 'AWS::IAM::Role',
             Properties: {
@@ -193,7 +196,7 @@ describe('problems in a template point into it', () => {
     const problems = await problemsOf(dir);
     const text = problems.map(show).join('\n');
     for (const [file, p, message] of [
-      ['stack.template.json', 'Resources.Gh.Properties.ClientIdList', /at least one client ID/],
+      ['stack.template.json', 'Resources.Gh.Properties.ThumbprintList[0]', /40 hexadecimal characters/],
       ['stack.template.json', 'Resources.Bad.Properties.RoleName', /role 'deploy' is already defined in roles\/deploy\.json/],
       ['stack.template.json', 'Resources.Bad.Properties.MaxSessionDuration', /between 3600 and 43200/],
       ['stack.template.json', 'Resources.Bad.Properties.AssumeRolePolicyDocument.Statement[0].Effect', /./],

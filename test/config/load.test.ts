@@ -234,12 +234,12 @@ test('an unreadable file is reported', { skip: process.getuid?.() === 0 ? 'root 
 test('problems from several files and fields are all reported, in file order', () => {
   const problems = problemsOf({
     'roles/b.json': role({ RoleName: 'b', MaxSessionDuration: 60, Tags: 'x' }),
-    'providers/p.json': provider({ ClientIDList: [], JwksUri: 'http://idp.example.com/k' }),
+    'providers/p.json': provider({ ClientIDList: 'sts.amazonaws.com', JwksUri: 'http://idp.example.com/k' }),
     'roles/a.json': '{"RoleName": "a",, }',
     'roles/c.json': { Role: { RoleName: 'c', AssumeRolePolicyDocument: '%7B' } },
   });
   assertProblems(problems, [
-    ['providers/p.json', 'ClientIDList', /at least one client ID/],
+    ['providers/p.json', 'ClientIDList', /must be an array of strings/],
     ['providers/p.json', 'JwksUri', /must use https/],
     ['roles/a.json', '', /^invalid JSON at line 1, column 18: unexpected ','; expected a double-quoted property name$/],
     ['roles/b.json', 'MaxSessionDuration', /got 60/],
