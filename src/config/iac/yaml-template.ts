@@ -6,8 +6,15 @@
  * pairs, set, and timestamp tags", "Aliases", "Hash merges"): `yes`/`no`/`on`/`off` are booleans, `0700` is octal, a
  * date stays text; aliases, those tags, duplicate keys and unknown tags are refused with their line and column.
  */
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Tags } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node, Tags } from 'yaml';
 import { lineAndColumn, pathSegments, withoutBom, type DescribeOptions, type SourcePositions, type SourceRegion } from '../json-file.js';
+
+/** The yaml package, loaded on the first YAML template (it is most of the start-up cost of a server that reads none). */
+let loaded: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  return (loaded ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 export type YamlResult =
   { readonly ok: true; readonly value: unknown; readonly positions: SourcePositions } | { readonly ok: false; readonly message: string };
@@ -69,7 +76,13 @@ export function parseYamlTemplate(text: string, options: DescribeOptions = {}): 
   };
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(body, { uniqueKeys: true, prettyErrors: false, version: '1.1', merge: false, customTags: cloudFormationTags });
+    doc = yaml().parseDocument(body, {
+      uniqueKeys: true,
+      prettyErrors: false,
+      version: '1.1',
+      merge: false,
+      customTags: cloudFormationTags,
+    });
   } catch (e) {
     return { ok: false, message: `invalid YAML: ${(e as Error).message}` };
   }
@@ -95,18 +108,18 @@ function offsetOf(node: Node | null | undefined): number {
 
 function toValue(node: unknown): unknown {
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) throw new YamlRefusal('CloudFormation does not allow YAML aliases', offsetOf(node));
+  if (yaml().isAlias(node)) throw new YamlRefusal('CloudFormation does not allow YAML aliases', offsetOf(node));
   const tag = (node as { tag?: string }).tag;
   if (tag !== undefined && UNSUPPORTED_TYPES.has(tag))
     throw new YamlRefusal(`CloudFormation does not support the YAML type !!${tag.slice(tag.lastIndexOf(':') + 1)}`, offsetOf(node as Node));
   let value: unknown;
-  if (isScalar(node)) value = typeof node.value === 'bigint' ? Number(node.value) : node.value;
-  else if (isMap(node)) {
+  if (yaml().isScalar(node)) value = typeof node.value === 'bigint' ? Number(node.value) : node.value;
+  else if (yaml().isMap(node)) {
     const out: Record<string, unknown> = {};
     for (const pair of node.items) {
-      if (isAlias(pair.key)) throw new YamlRefusal('CloudFormation does not allow YAML aliases', offsetOf(pair.key));
+      if (yaml().isAlias(pair.key)) throw new YamlRefusal('CloudFormation does not allow YAML aliases', offsetOf(pair.key));
       const key = pair.key;
-      if (!isScalar(key)) throw new YamlRefusal('a mapping key must be a plain value', offsetOf(pair.key as Node));
+      if (!yaml().isScalar(key)) throw new YamlRefusal('a mapping key must be a plain value', offsetOf(pair.key as Node));
       // defineProperty: a key named __proto__ stays a key, as JSON.parse keeps it.
       Object.defineProperty(out, String(key.value), {
         value: toValue(pair.value),
@@ -116,7 +129,7 @@ function toValue(node: unknown): unknown {
       });
     }
     value = out;
-  } else if (isSeq(node)) value = node.items.map((item) => toValue(item));
+  } else if (yaml().isSeq(node)) value = node.items.map((item) => toValue(item));
   else throw new YamlRefusal('unexpected YAML node', offsetOf(node as Node));
   return tag === undefined || !tag.startsWith('!') ? value : longForm(tag.slice(1), value, offsetOf(node as Node));
 }
@@ -141,11 +154,11 @@ function yamlPositions(body: string, doc: Document.Parsed): SourcePositions {
       if (segments === undefined) return undefined;
       let node: unknown = doc.contents;
       for (const segment of segments) {
-        const here: unknown = isAlias(node) ? node.resolve(doc) : node;
+        const here: unknown = yaml().isAlias(node) ? node.resolve(doc) : node;
         let next: unknown;
-        if (typeof segment === 'string' && isMap(here))
-          next = here.items.find((p) => isScalar(p.key) && String(p.key.value) === segment)?.value;
-        else if (typeof segment === 'number' && isSeq(here)) next = here.items[segment];
+        if (typeof segment === 'string' && yaml().isMap(here))
+          next = here.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === segment)?.value;
+        else if (typeof segment === 'number' && yaml().isSeq(here)) next = here.items[segment];
         if (next === undefined || next === null) break;
         node = next;
       }
