@@ -4,6 +4,8 @@
 //   jose            jose (or jose/...) imported outside src/identity/
 //   express         express (or express/...) imported outside src/server/
 //   cli-entry       a file in src/cli/ imports another src folder other than through its src/<folder>/index.ts
+//   iam             a file in src/iam/ imports from server/, api/, cli/ or lint/ (the IAM API sits beside the
+//                   operations, under the package API that composes it), or a folder other than api/ imports iam/
 // Reads static `import`/`export ... from`, `import '...'` and `import('...')` with a string literal.
 // Usage: node scripts/check-walls.js [root]   (root holds src/; default: this repository)
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +16,9 @@ const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.u
 const src = join(root, 'src');
 const LEAVES = new Set(['policy', 'protocol']);
 const PACKAGE_HOMES = { jose: 'identity', express: 'server' };
+/** What src/iam/ may import, and who may import it. */
+const IAM_IMPORTS = new Set(['iam', 'protocol', 'policy', 'config', 'identity', 'sts']);
+const IAM_IMPORTERS = new Set(['iam', 'api']);
 const IMPORTS =
   /(?:^|[;}])\s*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])(.*?)\1|(?:^|[;}])\s*import\s*(['"])(.*?)\3|\bimport\s*\(\s*(['"])(.*?)\5\s*\)/gm;
 
@@ -58,6 +63,8 @@ function breach(file, folder, specifier) {
   if (!specifier.startsWith('.')) return undefined;
   const target = relative(src, resolve(dirname(file), specifier)).split(sep);
   if (LEAVES.has(folder) && target[0] !== folder) return 'leaf';
+  if (folder === 'iam' && target.length > 1 && !IAM_IMPORTS.has(target[0])) return 'iam';
+  if (target[0] === 'iam' && target.length > 1 && !IAM_IMPORTERS.has(folder)) return 'iam';
   const entry = target.length === 2 && /^index\.[jt]s$/.test(target[1]);
   if (folder === 'cli' && target[0] !== 'cli' && target[0] !== '..' && target.length > 1 && !entry) return 'cli-entry';
   return undefined;

@@ -9,5 +9,8 @@ export {
   type Emulator,
   type EmulatorOptions,
   type MintOptions,
+  type PresetName,
+  type PresetOptionsByName,
+  type PresetSpec,
 } from './api/index.js';
 export type { AuditRecord } from './server/index.js';

@@ -23,6 +23,9 @@ const CLEAN: Readonly<Record<string, string>> = {
     "import * as errors from 'jose/errors';\nimport type { JWTVerifyGetKey } from 'jose';\nimport { MESSAGES } from '../protocol/errors.js';\n",
   'server/app.ts': "import express from 'express';\nimport type { Request } from 'express';\nimport { handle } from '../sts/index.js';\n",
   'sts/index.ts': "export { handle } from './web-identity.js';\nimport { verify } from '../identity/verifier.js';\n",
+  'iam/index.ts':
+    "export { ops } from './operations.js';\nimport { dispatch } from '../sts/index.js';\nimport type { RoleConfig } from '../config/index.js';\n",
+  'api/emulator.ts': "import { iamOperations } from '../iam/index.js';\nimport { createStsServer } from '../server/index.js';\n",
   'cli/main.ts': [
     "import { parseArgs } from 'node:util';",
     "import { handle } from '../sts/index.js';",
@@ -89,6 +92,24 @@ const cases: readonly Case[] = [
     file: 'policy/bad.ts',
     text: "import 'express';\n",
     expect: 'src/policy/bad.ts:1: express: express',
+  },
+  {
+    name: 'iam imports the server',
+    file: 'iam/bad.ts',
+    text: "import { createStsServer } from '../server/index.js';\n",
+    expect: 'src/iam/bad.ts:1: iam: ../server/index.js',
+  },
+  {
+    name: 'iam imports the package API (types too)',
+    file: 'iam/sub/bad.ts',
+    text: "import type { LiveConfiguration } from '../../api/live.js';\n",
+    expect: 'src/iam/sub/bad.ts:1: iam: ../../api/live.js',
+  },
+  {
+    name: 'the server imports iam',
+    file: 'server/bad.ts',
+    text: "import { iamOperations } from '../iam/index.js';\n",
+    expect: 'src/server/bad.ts:1: iam: ../iam/index.js',
   },
   {
     name: 'cli imports an internal sts module',

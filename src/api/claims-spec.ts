@@ -4,12 +4,15 @@
  * `explain`, the package API's `mintToken` and `decide`.
  */
 import type { LoadedConfig } from '../config/index.js';
-import { type OidcProvider, type PresetName, presetNamed, presetOptionProblems, PRESETS } from '../identity/index.js';
+import { type OidcProvider, type PresetName, presetNamed, presetOptionProblems, PRESETS, type PresetSpec } from '../identity/index.js';
 import { chooseIssuer, IssuerChoiceError, mintPresetClaims } from './issuers.js';
 
 export interface ClaimsSpec {
-  /** A preset's name, or its name with options (`{ name: 'circleci', branch: 'main' }`). */
-  readonly preset?: PresetName | ({ readonly name: PresetName } & Readonly<Record<string, unknown>>);
+  /**
+   * A preset's name, or its name with its options (`{ name: 'github', trigger: 'pull_request' }`), typed by the
+   * preset's option schema and checked against it at run time.
+   */
+  readonly preset?: PresetName | PresetSpec;
   /** Claims merged over the preset's (or, without a preset, over iss, iat and exp). */
   readonly claims?: Readonly<Record<string, unknown>>;
   /** Which emulated issuer signs: its Url or provider name (default: the one fitting the preset or `iss`). */
@@ -26,7 +29,7 @@ export function claimsFor(
   now: Date,
   jti?: string,
 ): { provider: OidcProvider; values: Record<string, unknown> } {
-  const preset = typeof spec.preset === 'string' ? { name: spec.preset } : spec.preset;
+  const preset: { readonly name: PresetName } | undefined = typeof spec.preset === 'string' ? { name: spec.preset } : spec.preset;
   if (preset !== undefined && !(PRESETS as readonly unknown[]).includes(preset.name)) {
     throw new IssuerChoiceError(`unknown preset '${String(preset.name)}' (known: ${PRESETS.join(', ')})`);
   }

@@ -24,7 +24,7 @@ export interface DecideCall extends ClaimsSpec {
 /** One decision: what the client would get, and every reason behind it (explain --json's view, with the text). */
 export type Decision = Omit<ExplainJson, 'result'> & {
   readonly decision: ExplainJson['result'];
-  /** The same, as `explain` prints it. */
+  /** The same, as `explain` prints it (the near misses last, one line each). */
   readonly explain: string;
 };
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEMO_POLICIES_DIR, type LoadedConfig } from '../config/index.js';
+import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } from '../config/index.js';
 import {
   auditTo,
   createStsServer,
@@ -21,6 +21,7 @@ import {
   type AuditSink,
   type ServerTimeouts,
 } from '../server/index.js';
+import { DEFAULT_IAM_LIMITS, iamOperations, type IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
@@ -33,8 +34,13 @@ import { pageConfig, pageDecision, pageTokenSpec } from './page.js';
 export const DEFAULT_POLICIES = DEMO_POLICIES_DIR;
 
 export interface EmulatorOptions {
-  /** A policies directory (providers/ and roles/). Default: the demo policies, unless providers or roles are given. */
+  /**
+   * A policies directory (providers/ and roles/, and CloudFormation templates or Terraform JSON directly in it), or one
+   * template, `terraform show -json` plan or state. Default: the demo policies, unless providers or roles are given.
+   */
   readonly policies?: string;
+  /** Template parameters (and AWS::StackName, AWS::StackId) over their defaults, as `--parameter Key=Value` gives them. */
+  readonly parameters?: Readonly<Record<string, string>>;
   /** Provider documents, in the shape of a providers/*.json file (Url, ClientIDList, Jwks | JwksUri | Emulated ...). */
   readonly providers?: readonly unknown[];
   /** Role documents, in the shape of a roles/*.json file (RoleName, AssumeRolePolicyDocument ...). */
@@ -72,6 +78,13 @@ export interface EmulatorOptions {
   readonly log?: (text: string) => void;
   /** The emulator's clock (tests that need a fixed time). Default: the system clock. */
   readonly clock?: () => Date;
+  /**
+   * Write what the IAM API creates, changes and deletes back to `policies` (atomically, as the files a user would
+   * write), so a setup script's result can be committed. Needs a policies directory other than the demo's.
+   */
+  readonly persist?: boolean;
+  /** The IAM API's quotas (default AWS's: 1000 roles, 100 providers ...), lowered by tests. */
+  readonly iamLimits?: Partial<IamLimits>;
 }
 
 /** Options of a token from a built-in issuer: a preset with its options, claims over it, the issuer, the lifetime. */
@@ -119,23 +132,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   checkSettings(accountId, region, claimKeys);
   const decisions = createDecisionLog(options.keepDecisions); // checks keepDecisions before anything is made
   const log = options.log ?? ((): void => undefined);
-  const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const given = options.providers !== undefined || options.roles !== undefined;
   const policies = options.policies ?? (given ? undefined : DEFAULT_POLICIES);
-  const where = policies === undefined ? 'the providers given' : `${policies}/providers`;
   const clock = options.clock ?? ((): Date => new Date());
+  checkPersist(options.persist === true, policies);
+  const authority = createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() });
+  const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const live = await LiveConfiguration.start({
     source: {
       ...(policies === undefined ? {} : { dir: resolve(policies) }),
       ...(options.providers === undefined ? {} : { providers: options.providers }),
       ...(options.roles === undefined ? {} : { roles: options.roles }),
+      ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
     },
     accountId,
     region,
     claimKeys,
-    authority: createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() }),
+    authority,
     clock,
     objectKeysDir,
+    persist: options.persist === true,
     // Signature checks of one event-loop turn go to the thread pool together (src/server/turn-batch.ts).
     verifierOptions: { schedule: createTurnQueue() },
     report: log,
@@ -143,6 +159,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await rm(objectKeysDir, { recursive: true, force: true });
     throw e;
   });
+
+  const where = policies === undefined ? 'the providers given' : providersWhere(live.inForce.runtime.config, policies);
 
   let audit: AuditLog | undefined;
   const userAudit = options.audit;
@@ -207,8 +225,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const { provider, values } = claimsFor(config, where, spec, clock());
     return { token: await signFor(provider, values), issuer: provider.url, claims: values };
   };
+  const iam = iamOperations({
+    clock,
+    credentials: authority,
+    store: live.iamStore(),
+    limits: { ...DEFAULT_IAM_LIMITS, ...options.iamLimits },
+  });
   const server = createStsServer({
     operations: () => live.inForce.runtime.operations,
+    iam,
     issuers: () => live.inForce.issuers,
     clock,
     // Each answer's record is built once for every sink; with no sink, none is built.
@@ -287,6 +312,23 @@ function checkSettings(accountId: string, region: string, claimKeys: string): vo
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/** `persist` writes into the policies directory: one must be given, and not the package's demo. */
+function checkPersist(persist: boolean, policies: string | undefined): void {
+  if (!persist) return;
+  if (policies === undefined) {
+    throw new ConfigError([{ file: 'options', path: 'persist', message: 'needs a policies directory to write to (policies)' }]);
+  }
+  if (resolve(policies) === resolve(DEFAULT_POLICIES)) {
+    throw new ConfigError([
+      {
+        file: 'options',
+        path: 'persist',
+        message: `would write into the demo policies (${DEFAULT_POLICIES}); give a policies directory of your own`,
+      },
+    ]);
+  }
+}
+
 function serverKeyOf(key: string | Uint8Array | undefined): Uint8Array {
   if (key === undefined) return new Uint8Array(randomBytes(32));
   if (typeof key !== 'string') {
@@ -316,7 +358,7 @@ export function configView(config: LoadedConfig): {
         p.keys.kind === 'uri'
           ? { JwksUri: p.keys.uri }
           : p.keys.kind === 'emulated'
-            ? { Emulated: true }
+            ? { Emulated: true, ...(p.keys.preset === undefined ? {} : { Preset: p.keys.preset }) }
             : p.keys.kind === 'inline'
               ? { Jwks: 'inline' }
               : { Discovery: true },

@@ -2,7 +2,12 @@
 import { formatEvaluation, type EvaluationResult } from '../policy/index.js';
 import { STS_ERRORS, type StsErrorCode } from '../protocol/index.js';
 import type { AuditRecord } from '../server/index.js';
-import { decisionOf, type AuditInfo, type StsOutcome } from '../sts/index.js';
+import { decisionOf, type AuditInfo, type NearMiss, type StsOutcome } from '../sts/index.js';
+
+/** What to change, for a refusal: one line each after the trace (none for an allow). */
+function nearMissesOf(outcome: StsOutcome): readonly NearMiss[] {
+  return outcome.ok ? [] : (outcome.audit.nearMisses?.() ?? []);
+}
 
 /** What explain's text is made of: an outcome has all of it, a kept audit record (the page's decisions) a part. */
 interface ExplainFacts {
@@ -10,12 +15,14 @@ interface ExplainFacts {
   readonly error:
     | { readonly code: string; readonly status: number | undefined; readonly message: string; readonly reason: string | undefined }
     | undefined;
-  readonly audit: Omit<AuditInfo, 'action' | 'context'>;
+  readonly audit: Omit<AuditInfo, 'action' | 'context' | 'nearMisses'>;
+  /** The near misses' texts. */
+  readonly nearMisses: readonly string[];
   /** Whether `audit` says which provider matched (a record does not keep it). */
   readonly knowsProvider: boolean;
 }
 
-function textOf({ decision, error, audit: a, knowsProvider }: ExplainFacts): string {
+function textOf({ decision, error, audit: a, nearMisses, knowsProvider }: ExplainFacts): string {
   const lines: string[] = [];
   const result = decision.toUpperCase();
   const status = error?.status === undefined ? '' : ` (HTTP ${error.status})`;
@@ -41,6 +48,7 @@ function textOf({ decision, error, audit: a, knowsProvider }: ExplainFacts): str
     const text = formatEvaluation(a.evaluation, a.describeAbsent === undefined ? {} : { describeAbsent: a.describeAbsent });
     lines.push(...text.split('\n').map((l) => '  ' + l));
   }
+  for (const m of nearMisses) lines.push(`Near miss: ${m}`);
   return lines.join('\n');
 }
 
@@ -51,6 +59,7 @@ export function explainText(outcome: StsOutcome): string {
       ? undefined
       : { code: outcome.error.code, status: outcome.error.status, message: outcome.error.message, reason: outcome.error.reason },
     audit: outcome.audit,
+    nearMisses: nearMissesOf(outcome).map((m) => m.text),
     knowsProvider: true,
   });
 }
@@ -77,6 +86,7 @@ export function explainRecordText(record: AuditRecord): string {
       ...(record.issuer === null ? {} : { issuer: record.issuer }),
       ...(record.trace === null || record.trace === undefined ? {} : { evaluation: record.trace as EvaluationResult }),
     },
+    nearMisses: record.nearMisses,
     knowsProvider: false,
   });
 }
@@ -98,6 +108,8 @@ export interface ExplainJson {
   readonly context: Readonly<Record<string, readonly string[]>>;
   /** The trust-policy evaluation: every statement and condition. */
   readonly evaluation: unknown;
+  /** What to change, for a refusal: `{kind, text}`, kinds as in NEAR_MISS_KINDS. */
+  readonly nearMisses: readonly NearMiss[];
 }
 
 export function explainJson(outcome: StsOutcome): ExplainJson {
@@ -128,5 +140,6 @@ export function explainJson(outcome: StsOutcome): ExplainJson {
               })),
             })),
           },
+    nearMisses: nearMissesOf(outcome),
   };
 }

@@ -5,6 +5,7 @@
 export { configView, DEFAULT_POLICIES, startEmulator, type Emulator, type EmulatorOptions, type MintOptions } from './emulator.js';
 export { decideWith, outcomeOf, type DecideCall, type Decision } from './decide.js';
 export { claimsFor, type ClaimsSpec } from './claims-spec.js';
+export type { PresetName, PresetOptionsByName, PresetSpec } from '../identity/index.js';
 export { chooseIssuer, emulatedProviders, IssuerChoiceError, mintPresetClaims, signFor, type IssuerChoice } from './issuers.js';
 export { explainJson, explainText, type ExplainJson } from './explain.js';
 export { createRuntime, loadRuntime, type Runtime, type RuntimeSettings } from './runtime.js';

@@ -10,7 +10,7 @@ import {
   presetClaims,
   type PresetName,
   presetNamed,
-  presetOfProvider,
+  presetOf,
   signToken,
   type TimeOptions,
 } from '../identity/index.js';
@@ -35,7 +35,7 @@ export function mintPresetClaims(
   t: TimeOptions,
   jti?: string,
 ): Record<string, unknown> {
-  const aud = presetOfProvider(provider.name) === preset ? undefined : provider.clientIdList[0];
+  const aud = presetOf(provider) === preset ? undefined : provider.clientIdList[0];
   const withAud = aud === undefined || options['aud'] !== undefined ? options : { ...options, aud };
   return presetClaims(preset, provider.url, withAud, t, jti);
 }
@@ -69,7 +69,7 @@ export function chooseIssuer(config: LoadedConfig, where: string, choice: Issuer
   }
   if (choice.preset !== undefined) {
     const label = presetNamed(choice.preset).label;
-    const fitting = emulated.filter((p) => presetOfProvider(p.name) === choice.preset);
+    const fitting = emulated.filter((p) => presetOf(p) === choice.preset);
     if (fitting.length === 0) {
       throw new IssuerChoiceError(
         `no emulated ${label} issuer in ${where} (emulated issuers: ${listed()}); name one with --issuer to sign ${choice.preset}-shaped claims with it`,

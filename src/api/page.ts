@@ -72,7 +72,6 @@ export interface PagePreset {
   readonly label: string;
   /** Each option of the preset's schema, as the schema says it (kind, flag, default ...), with its name. */
   readonly options: readonly ({ readonly name: string } & Readonly<Record<string, unknown>>)[];
-  readonly exclusive: readonly (readonly string[])[];
   /** The emulated issuers that mint it. */
   readonly issuers: readonly string[];
 }
@@ -178,7 +177,6 @@ export function pageConfig(config: LoadedConfig, region: string): PageConfig {
       name,
       label: preset.label,
       options: Object.entries(preset.options).map(([option, spec]) => ({ ...spec, name: option })),
-      exclusive: preset.exclusive.map((pair) => [...pair]),
       issuers: emulated.filter((p) => presetOfEmulated.get(p.name) === name).map((p) => p.url),
     };
   });

@@ -3,7 +3,7 @@
  * credential authority of the server key and the clock. A runtime is immutable; a new configuration makes a new one
  * (live.ts), and a request keeps the runtime it started with.
  */
-import { loadConfigFrom, type ConfigSource, type LoadedConfig } from '../config/index.js';
+import { loadConfigFrom, type ConfigSource, type LoadedConfig, type NamedDocument } from '../config/index.js';
 import { createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import { createIssuerRoutes, type IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
@@ -19,6 +19,8 @@ export interface RuntimeSettings {
   readonly objectKeysDir?: string;
   /** Roles put or removed on top of the source (live.ts). */
   readonly roleEdits?: ReadonlyMap<string, unknown>;
+  /** Providers put or removed on top of the source by the IAM API, by Url (live.ts). */
+  readonly providerEdits?: ReadonlyMap<string, NamedDocument | null>;
 }
 
 export interface Runtime {
@@ -45,8 +47,10 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
 export async function loadRuntime(source: ConfigSource, settings: RuntimeSettings): Promise<Runtime> {
   const config = await loadConfigFrom(source, {
     accountId: settings.accountId,
+    region: settings.region,
     ...(settings.objectKeysDir === undefined ? {} : { objectKeysDir: settings.objectKeysDir }),
     ...(settings.roleEdits === undefined ? {} : { roleEdits: settings.roleEdits }),
+    ...(settings.providerEdits === undefined ? {} : { providerEdits: settings.providerEdits }),
   });
   return createRuntime(config, settings);
 }

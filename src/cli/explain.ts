@@ -4,9 +4,19 @@ import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText } from '../api/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, skippedRoleOf } from './runtime.js';
+import { describeSkipped, providersWhere } from '../config/index.js';
 import { assumeRoleInProcess, type InProcessCall } from '../sts/index.js';
-import { claimsFromFlags, parseTtl, presetOf, PRESET_SHAPING_ARGS, resolvePreset, TOKEN_ARGS } from './token.js';
+import {
+  claimsFromFlags,
+  optionsFromFlags,
+  parseTtl,
+  presetOf,
+  PRESET_SHAPING_ARGS,
+  refuseRenamedFlags,
+  resolvePreset,
+  TOKEN_ARGS,
+} from './token.js';
 
 export const EXPLAIN_ARGS = {
   ...COMMON_ARGS,
@@ -21,6 +31,7 @@ export const EXPLAIN_ARGS = {
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
+  refuseRenamedFlags(argv);
   const { values } = parseArgs({ args: argv, options: EXPLAIN_ARGS, strict: true, allowPositionals: false });
   if (values.help === true) {
     io.stdout(HELP['explain'] + '\n');
@@ -31,12 +42,12 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   const token = str(values, 'token');
   const presetShaped = values.preset !== undefined || PRESET_SHAPING_ARGS.some((f) => (values as Record<string, unknown>)[f] !== undefined);
   const claimsGiven = values.claims !== undefined || presetShaped;
-  if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset circleci|github');
+  if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset <name>');
   if (token !== undefined && (claimsGiven || values.issuer !== undefined || values.ttl !== undefined)) {
     throw new UsageError('--token is the whole token: give it without --claims, --preset, --issuer, --ttl or claim flags');
   }
   const common = commonOptions(values, env, io.cwd);
-  if (values.preset !== undefined) presetOf(values.preset);
+  if (values.preset !== undefined) optionsFromFlags(presetOf(values.preset), values);
   const ttl = parseTtl(values.ttl);
   const extraClaims = values.claims === undefined ? undefined : parseClaimsJson(values.claims);
   const duration = str(values, 'duration-seconds');
@@ -47,6 +58,8 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     throw new UsageError(`--source-ip must be an IPv4 or IPv6 address, got '${sourceIp}'`);
 
   const runtime = await createRuntime(common);
+  const skipped = skippedRoleOf(runtime, role);
+  if (skipped !== undefined) io.stderr(`sts-emulator explain: the ${describeSkipped(skipped)} was left out of the configuration\n`);
   const base = {
     role,
     sessionName: str(values, 'session-name') ?? 'explain-session',
@@ -62,7 +75,10 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     call = { ...base, claims: { provider, values: claimsFromFlags(preset, provider, values, new Date()) } };
   } else {
     const claims = extraClaims ?? {};
-    const provider = chooseIssuer(runtime.config, `${common.policies}/providers`, { issuer: values.issuer, iss: claims['iss'] });
+    const provider = chooseIssuer(runtime.config, providersWhere(runtime.config, common.policies), {
+      issuer: values.issuer,
+      iss: claims['iss'],
+    });
     call = { ...base, claims: { provider, values: { iss: provider.url, ...defaultTimes(new Date(), ttl), ...claims } } };
   }
   const outcome = await assumeRoleInProcess(runtime.deps, call);

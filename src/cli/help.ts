@@ -1,26 +1,30 @@
 /** --help texts. README "Configuration" repeats them; a test checks every flag appears in both. */
+import { presetNamed, PRESETS } from '../identity/index.js';
 import { DEFAULT_PORT } from './options.js';
 
-const COMMON = `  --policies <dir>       configuration directory (providers/, roles/)   [STS_EMULATOR_POLICIES, default ./policies]
+const COMMON = `  --policies <dir|file>  configuration directory (providers/, roles/, CloudFormation templates, terraform show -json
+                         output), or one template, plan or state JSON  [STS_EMULATOR_POLICIES, default ./policies]
+  --parameter <Key=Value>  a template parameter (or AWS::StackName) over its default (repeatable)
   --account-id <12 digits>  the emulated AWS account                      [STS_EMULATOR_ACCOUNT_ID, default 123456789012]
   --region <region>      aws:RequestedRegion and the region of issued sessions [STS_EMULATOR_REGION, default us-east-1]
   --claim-keys aws|all   'aws': only the condition keys AWS provides; 'all': every top-level claim as <provider>:<claim>
                                                                          [STS_EMULATOR_CLAIM_KEYS, default aws]`;
 
-const TOKEN_PRESET_FLAGS = `CircleCI (--preset circleci):
-  --org-id <uuid>        organisation (default: from the issuer URL)
-  --project-id <uuid>    project
-  --user-id <uuid>       user
-  --vcs-origin <origin>  e.g. github.com/demo-org/demo-app
-  --context-id <uuid>    a context id (repeatable)
-  --v1                   the V1 sub (org/<org>/project/<project>/user/<user>) of $CIRCLE_OIDC_TOKEN
-GitHub (--preset github):
-  --repository <owner/repo>  repository (default demo-org/demo-app)
-  --environment <env>    deployment environment (sub becomes repo:<o>/<r>:environment:<env>)
-  --actor <login>        actor
-  --workflow <name>      workflow name
-  --job-workflow-ref <ref>  job_workflow_ref
-  --event-name <event>   event_name (pull_request gives sub repo:<o>/<r>:pull_request)`;
+/** One line of --help: the flag and its value, then what it does, aligned from column 25 when the flag fits. */
+function line(left: string, text: string): string {
+  return `  ${left.length <= 21 ? left.padEnd(21) : left}  ${text}`;
+}
+
+/** Every preset's flags, from its option schema (the schema is the one description of a preset's options). */
+const TOKEN_PRESET_FLAGS = PRESETS.map((name) => {
+  const preset = presetNamed(name);
+  const lines = Object.values(preset.options)
+    .filter((o) => o.flag !== undefined)
+    .map((o) => line(`--${o.flag}${o.value === undefined ? '' : ` <${o.value}>`}`, o.help));
+  return [`${preset.label} (--preset ${name}):`, ...lines].join('\n');
+}).join('\n');
+
+const PRESET_CHOICE = PRESETS.join('|');
 
 export const HELP: Record<string, string> = {
   main: `sts-emulator: a local, offline AWS STS AssumeRoleWithWebIdentity that checks what AWS checks.
@@ -28,8 +32,8 @@ export const HELP: Record<string, string> = {
 Usage: sts-emulator <command> [options]
 
 Commands:
-  serve      run the STS endpoint (AssumeRoleWithWebIdentity, AssumeRole, GetCallerIdentity)
-  token      mint a CircleCI- or GitHub-shaped token signed by an emulated issuer
+  serve      run the STS endpoint (AssumeRoleWithWebIdentity, AssumeRole, GetCallerIdentity) and the IAM API subset
+  token      mint a CI job's (CircleCI, GitHub, GitLab, HCP Terraform, Bitbucket) or an EKS pod's token, signed by an emulated issuer
   test       run trust-policy regression cases (YAML or JSON) in-process
   explain    show why a token is allowed or denied for a role
   lint       warn about trust policies AWS reads differently from their author
@@ -56,6 +60,8 @@ ${COMMON}
                                                                          [STS_EMULATOR_KEEP_DECISIONS, default 50]
   --watch                reload --policies when its files change (an invalid change is reported, the last good
                          configuration stays in force)                   [STS_EMULATOR_WATCH=1]
+  --persist              write what the IAM API creates, changes and deletes back to --policies (atomic writes of
+                         roles/<name>.json and providers/<name>.json)    [STS_EMULATOR_PERSIST=1]
   --admin-token <token>  open the admin surface (/_emulator/) to clients off the loopback interface that send it as
                          a bearer token (16+ characters)                 [STS_EMULATOR_ADMIN_TOKEN]
   --quiet                no request log (otherwise one line per request on stderr: time, action, role, session,
@@ -63,17 +69,16 @@ ${COMMON}
 
 Prints one line with the URL once ready. SIGINT/SIGTERM stop it after answering the requests in flight (at most
 10 s; a second Ctrl-C stops at once); SIGHUP reloads --policies.`,
-  token: `Usage: sts-emulator token [--preset circleci|github] [options]
+  token: `Usage: sts-emulator token [--preset ${PRESET_CHOICE}] [options]
 
 Prints one signed token on stdout (nothing else), signed by an emulated issuer of --policies.
-  --preset circleci|github  the claim set (default circleci, or the kind of --issuer)
+  --preset <name>        the claim set: ${PRESETS.join(', ')} (default circleci, or the kind of --issuer)
   --issuer <url|name>    which emulated issuer signs, when there are several
   --claims '<json>'      claims merged over (and overriding) the preset's
   --ttl <seconds>        lifetime: exp = iat + ttl (default 3600)
-  --aud <value>          audience (CircleCI default: the org id; GitHub default: sts.amazonaws.com)
-  --branch <name>        refs/heads/<name> (default main)
-  --ref <ref>            the full ref instead, e.g. refs/tags/v1
+Each preset's flags (a flag of another preset is refused):
 ${TOKEN_PRESET_FLAGS}
+
 ${COMMON}
 
 Exit codes: 0 printed a token; 1 invalid configuration; 2 usage error.`,
@@ -88,33 +93,35 @@ Prints one line per case, the explain trace of each mismatch, and 'N passed, N f
 ${COMMON}
 
 Exit codes: 0 all cases passed; 1 a mismatch, an invalid case file or invalid configuration; 2 usage error.`,
-  explain: `Usage: sts-emulator explain --role <name|arn> (--token <jwt> | --claims '<json>' | --preset circleci|github) [options]
+  explain: `Usage: sts-emulator explain --role <name|arn> (--token <jwt> | --claims '<json>' | --preset <name>) [options]
 
 Shows the decision for one token and role: provider, audience, and each statement's principal, action and
 conditions (operator, key, context values or why a key is absent, policy values, outcome).
   --role <name|arn>      the role to assume (required)
   --token <jwt>          a token, verified like the server does
   --claims '<json>'      claims of an emulated issuer (iss, iat, exp default), or merged over --preset's
-  --preset circleci|github  start from a preset claim set; the token flags below shape it
+  --preset <name>        start from a preset claim set (${PRESETS.join(', ')}); its flags below shape it
   --issuer <url|name>    emulated issuer for --claims/--preset (when there are several)
   --ttl <seconds>        lifetime of the claims (default 3600)
-  --aud <value>          audience of the preset claims
-  --branch <name>        refs/heads/<name>
-  --ref <ref>            the full ref
-${TOKEN_PRESET_FLAGS}
   --session-name <name>  RoleSessionName (default explain-session)
   --duration-seconds <n> DurationSeconds
   --policy '<json>'      session policy (Policy parameter)
   --source-ip <ip>       aws:SourceIp
   --json                 the same as JSON
+Each preset's flags (as for token):
+${TOKEN_PRESET_FLAGS}
+
 ${COMMON}
 
 Exit codes: 0 allow; 1 deny, an STS error or invalid configuration; 2 usage error.`,
   lint: `Usage: sts-emulator lint [options]
 
-Warns about trust policies AWS reads differently from their author; each finding has its file, JSON path and a fix.
-  --strict               warnings fail too
-  --json                 findings as JSON
+Warns about trust policies AWS reads differently from their author, and subjects that admit more pipelines than
+meant; each finding has its file, line, JSON path, the token that gets in, and a fix. README lists the rules.
+  --format <fmt>         text (default), json, sarif (SARIF 2.1.0, for GitHub code scanning) or github
+                         (workflow commands: annotations on the lines of the findings)
+  --json                 the same as --format json
+  --strict               warnings fail too (infos never do)
 ${COMMON}
 
 Exit codes: 0 no errors (warnings allowed unless --strict); 1 an error, a warning with --strict, or invalid configuration; 2 usage error.`,

@@ -1,12 +1,43 @@
-/** `sts-emulator lint`: findings with file, JSON path and a fix; exit 1 on an error (or any finding with --strict). */
+/**
+ * `sts-emulator lint`: findings with file, line, JSON path and a fix, as text, JSON, SARIF 2.1.0 (GitHub code
+ * scanning) or GitHub workflow commands (annotations). Exit 1 on an error, or on a warning with --strict; infos never
+ * fail.
+ */
 import { parseArgs } from 'node:util';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/index.js';
-import { lintConfig } from '../lint/index.js';
+import { countFindings, githubAnnotations, lintConfig, RULES, sarifLog, type Finding } from '../lint/index.js';
 import { HELP } from './help.js';
-import { COMMON_ARGS, commonOptions, type Io, processIo } from './options.js';
+import { COMMON_ARGS, commonOptions, type Io, loadCommonConfig, processIo, str, UsageError, VERSION } from './options.js';
 
-export const LINT_ARGS = { ...COMMON_ARGS, strict: { type: 'boolean' }, json: { type: 'boolean' } } as const;
+export const LINT_ARGS = { ...COMMON_ARGS, strict: { type: 'boolean' }, json: { type: 'boolean' }, format: { type: 'string' } } as const;
+
+export const LINT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof LINT_FORMATS)[number];
+
+function formatOf(values: { json?: boolean | undefined }, given: string | undefined): Format {
+  if (given !== undefined && !(LINT_FORMATS as readonly string[]).includes(given))
+    throw new UsageError(`--format must be one of ${LINT_FORMATS.join(', ')}, got '${given}'`);
+  if (values.json === true && given !== undefined && given !== 'json')
+    throw new UsageError(`--json and --format ${given} disagree; give one`);
+  return values.json === true ? 'json' : ((given as Format | undefined) ?? 'text');
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The last line of the text and github formats. */
+function summary(findings: readonly Finding[], roles: number): string {
+  const { errors, warnings, infos } = countFindings(findings);
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')} in ${roles} roles\n`;
+}
+
+function text(findings: readonly Finding[]): string {
+  return findings
+    .map((f) => {
+      const where = f.line === undefined ? f.file : `${f.file}:${f.line}:${f.column ?? 1}`;
+      return `${where}: ${f.path}: ${f.severity} [${f.rule}] ${f.message}\n    fix: ${f.fix}\n`;
+    })
+    .join('');
+}
 
 export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
   const { values } = parseArgs({ args: argv, options: LINT_ARGS, strict: true, allowPositionals: false });
@@ -14,26 +45,33 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
     io.stdout(HELP['lint'] + '\n');
     return 0;
   }
+  const format = formatOf(values, str(values, 'format'));
   const common = commonOptions(values, env, io.cwd);
-  const config = await loadConfig(common.policies, { accountId: common.accountId });
+  const config = await loadCommonConfig(common);
   // Files as the user can open them: relative to the current directory (absolute when outside it).
   const shown = (file: string): string => {
-    const full = resolve(common.policies, file);
+    const full = resolve(config.root, file);
     const rel = relative(io.cwd, full);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? full : rel;
   };
   const findings = lintConfig(config).map((f) => ({ ...f, file: shown(f.file) }));
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.length - errors;
-  if (values.json === true) {
-    io.stdout(JSON.stringify({ findings, errors, warnings }, null, 2) + '\n');
-  } else {
-    for (const f of findings) {
-      io.stdout(`${f.file}: ${f.path}: ${f.severity} [${f.rule}] ${f.message}\n    fix: ${f.fix}\n`);
-    }
-    io.stdout(
-      `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${config.roles.length} roles\n`,
-    );
+  const { errors, warnings, infos } = countFindings(findings);
+  switch (format) {
+    case 'json':
+      io.stdout(JSON.stringify({ findings, errors, warnings, infos }, null, 2) + '\n');
+      break;
+    case 'sarif':
+      io.stdout(JSON.stringify(sarifLog(findings, RULES, { name: 'sts-emulator lint', version: VERSION }), null, 2) + '\n');
+      break;
+    case 'github':
+      io.stdout(
+        githubAnnotations(findings)
+          .map((line) => line + '\n')
+          .join('') + summary(findings, config.roles.length),
+      );
+      break;
+    case 'text':
+      io.stdout(text(findings) + summary(findings, config.roles.length));
   }
   return errors > 0 || (values.strict === true && warnings > 0) ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { HELP } from './help.js';
-import { processIo, UsageError, type Io } from './options.js';
+import { processIo, UsageError, VERSION, type Io } from './options.js';
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv, io: Io) => Promise<number>;
 
@@ -67,7 +67,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     return 2;
   }
   if (name === '--version') {
-    io.stdout('sts-emulator 0.1.0\n');
+    io.stdout(`sts-emulator ${VERSION}\n`);
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

@@ -1,10 +1,13 @@
 /** Options shared by the commands, each with an environment variable (README "Configuration"). */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_POLICIES_DIR } from '../config/index.js';
+import { DEMO_POLICIES_DIR, loadConfigFrom, type ConfigSource, type LoadedConfig } from '../config/index.js';
 import { MAX_CLAIM_DEPTH, nestedDeeperThan } from '../identity/index.js';
 
 export const DEFAULT_PORT = 8733;
+
+/** The package's version, as `--version` and lint's SARIF output report it (package.json holds the same). */
+export const VERSION = '0.1.0';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -29,7 +32,10 @@ export function processIo(): Io {
 }
 
 export interface CommonOptions {
+  /** A policies directory, or a template or plan (absolute). */
   readonly policies: string;
+  /** `--parameter Key=Value`: template parameters over their defaults. */
+  readonly parameters?: Readonly<Record<string, string>>;
   readonly accountId: string;
   readonly region: string;
   readonly claimKeys: 'aws' | 'all';
@@ -74,6 +80,7 @@ export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv, cwd: string = pr
   if (claimKeys !== 'aws' && claimKeys !== 'all') throw new UsageError(`--claim-keys must be 'aws' or 'all', got '${claimKeys}'`);
   return {
     policies: policiesDir(str(raw, 'policies') ?? env['STS_EMULATOR_POLICIES'], cwd),
+    parameters: parseParameters(raw['parameter']),
     accountId,
     region,
     claimKeys,
@@ -82,11 +89,37 @@ export function commonOptions(raw: Raw, env: NodeJS.ProcessEnv, cwd: string = pr
 
 export const COMMON_ARGS = {
   policies: { type: 'string' },
+  parameter: { type: 'string', multiple: true },
   'account-id': { type: 'string' },
   region: { type: 'string' },
   'claim-keys': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** `--parameter Key=Value` (repeatable): a template parameter's name (or AWS::StackName, AWS::StackId), then its value. */
+export function parseParameters(given: string | boolean | (string | boolean)[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of Array.isArray(given) ? given : given === undefined ? [] : [given]) {
+    const text = String(item);
+    const eq = text.indexOf('=');
+    const key = eq < 0 ? text : text.slice(0, eq);
+    if (eq < 0 || !/^(?:[A-Za-z0-9]+|AWS::[A-Za-z]+)$/.test(key))
+      throw new UsageError(`--parameter must be Key=Value with a template parameter's name as Key, got '${text}'`);
+    if (Object.hasOwn(out, key)) throw new UsageError(`--parameter ${key} is given twice`);
+    out[key] = text.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The configuration of --policies with the options (account, region, template parameters); ConfigError with every problem. */
+export function loadCommonConfig(common: CommonOptions): Promise<LoadedConfig> {
+  return loadConfigFrom(configSourceOf(common), { accountId: common.accountId, region: common.region });
+}
+
+/** Where the configuration of --policies comes from, with the template parameters given. */
+export function configSourceOf(common: CommonOptions): ConfigSource {
+  return { dir: common.policies, ...(common.parameters === undefined ? {} : { parameters: common.parameters }) };
+}
 
 export function parsePort(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be 0..65535, got '${text}'`);

@@ -6,16 +6,17 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/index.js';
+import { skippedReport } from '../config/index.js';
 import { SERVER_KEY_ENV } from '../sts/index.js';
-import type { Io } from './options.js';
+import { loadCommonConfig, type Io } from './options.js';
 import { readyLine, type ServeOptions } from './serve-options.js';
 import { checkAuditLog, type WorkerFailure } from './serve-process.js';
 
 export async function serveCluster(options: ServeOptions, io: Io): Promise<number> {
   const { common, key, workers: count } = options;
   // Configuration problems are reported once, here, before any worker starts (ConfigError: exit 1).
-  const config = await loadConfig(common.policies, { accountId: common.accountId });
+  const config = await loadCommonConfig(common);
+  if (config.skipped.length > 0) io.stderr(skippedReport(config.skipped)); // once, here: the workers do not repeat it
   checkAuditLog(options.auditLog, io); // an audit log that cannot be opened stops the start here, once
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./main.js', import.meta.url)), args: ['serve', ...options.argv] });

@@ -1,5 +1,7 @@
 /** The arguments of `sts-emulator serve`, checked, and the ready line it prints. */
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { DEMO_POLICIES_DIR } from '../config/index.js';
 import { DEFAULT_MAX_CONNECTIONS, PAGE_PATH } from '../server/index.js';
 import { resolveServerKey, type ResolvedServerKey } from '../sts/index.js';
 import { COMMON_ARGS, commonOptions, DEFAULT_PORT, parsePort, str, UsageError, type CommonOptions, type Io } from './options.js';
@@ -20,6 +22,8 @@ export interface ServeOptions {
   readonly keepDecisions: number;
   /** Reload the policies directory when its files change. */
   readonly watch: boolean;
+  /** Write what the IAM API creates, changes and deletes back to the policies directory. */
+  readonly persist: boolean;
   /** Opens the admin surface to clients off the loopback interface that send it. */
   readonly adminToken: string | undefined;
   /** No request log (one line per request on stderr): --quiet or STS_EMULATOR_QUIET=1. */
@@ -44,6 +48,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
       'max-connections': { type: 'string' },
       'keep-decisions': { type: 'string' },
       watch: { type: 'boolean' },
+      persist: { type: 'boolean' },
       'admin-token': { type: 'string' },
       quiet: { type: 'boolean' },
     },
@@ -53,8 +58,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
   if (values.help === true) return undefined;
   const keyFlag = str(values, 'server-key');
   const keyFile = str(values, 'server-key-file') ?? env['STS_EMULATOR_SERVER_KEY_FILE'];
+  const common = commonOptions(values, env, io.cwd);
+  const persist = values.persist === true || env['STS_EMULATOR_PERSIST'] === '1';
+  if (persist && resolve(common.policies) === resolve(DEMO_POLICIES_DIR)) {
+    throw new UsageError(`--persist would write into the demo policies (${DEMO_POLICIES_DIR}); give --policies <dir> of your own`);
+  }
   return {
-    common: commonOptions(values, env, io.cwd),
+    common,
     port: parsePort(str(values, 'port') ?? env['STS_EMULATOR_PORT'] ?? String(DEFAULT_PORT)),
     host: str(values, 'host') ?? env['STS_EMULATOR_HOST'] ?? '127.0.0.1',
     workers: parseWorkers(str(values, 'workers') ?? env['STS_EMULATOR_WORKERS'] ?? '1'),
@@ -66,6 +76,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     ),
     keepDecisions: parseKeepDecisions(str(values, 'keep-decisions') ?? env['STS_EMULATOR_KEEP_DECISIONS'] ?? String(SERVE_KEEP_DECISIONS)),
     watch: values.watch === true || env['STS_EMULATOR_WATCH'] === '1',
+    persist,
     adminToken: adminToken(str(values, 'admin-token') ?? env['STS_EMULATOR_ADMIN_TOKEN']),
     quiet: values.quiet === true || quietFromEnv(env['STS_EMULATOR_QUIET']),
     argv,

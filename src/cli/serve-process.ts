@@ -6,6 +6,7 @@
  */
 import cluster from 'node:cluster';
 import { startEmulator, type Emulator } from '../api/index.js';
+import { skippedReport } from '../config/index.js';
 import { AuditLogError, openAuditLog, requestLogSink, STOP_GRACE_MS } from '../server/index.js';
 import { keepHeapSmall } from './heap.js';
 import { UsageError, type Io } from './options.js';
@@ -52,6 +53,8 @@ export async function serveProcess(options: ServeOptions, io: Io): Promise<numbe
   });
   process.on('SIGHUP', () => void emulator.reload());
   if (!worker) {
+    // Roles and providers of templates and plans left out, and why.
+    if (emulator.config().skipped.length > 0) io.stderr(skippedReport(emulator.config().skipped));
     const url = new URL(emulator.endpoint);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     io.stdout(readyLine(host, host.includes(':'), emulator.port, options, emulator.config()));
@@ -67,6 +70,7 @@ function emulatorOptions(options: ServeOptions, io: Io): Parameters<typeof start
   const { common } = options;
   return {
     policies: common.policies,
+    ...(common.parameters === undefined ? {} : { parameters: common.parameters }),
     accountId: common.accountId,
     region: common.region,
     claimKeys: common.claimKeys,
@@ -78,6 +82,7 @@ function emulatorOptions(options: ServeOptions, io: Io): Parameters<typeof start
     maxConnections: options.maxConnections,
     keepDecisions: options.keepDecisions,
     watch: options.watch,
+    persist: options.persist,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     // One human-readable line per request on stderr, unless --quiet (the JSON audit log is separate).
     ...(options.quiet ? {} : { sinks: [requestLogSink(io.stderr)] }),

@@ -1,9 +1,11 @@
-/** The public entry of the configuration: loading and validating a policies directory, and what it yields. */
+/** The public entry of the configuration: loading and validating a policies directory (or a template or plan), and what it yields. */
 export {
   buildConfig,
   isConfigFileName,
   loadConfig,
   loadConfigFrom,
+  providersWhere,
+  NamedDocument,
   type BuildOptions,
   type BuildResult,
   type ConfigFile,
@@ -12,5 +14,18 @@ export {
   type LoadOptions,
   type SourceOptions,
 } from './load.js';
-export { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig, type RoleTag } from './types.js';
+export { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig, type RoleTag, type SkippedResource } from './types.js';
+export { describeSkipped, skippedReport } from './iac-sources.js';
 export { DEMO_POLICIES_DIR } from './demo.js';
+export { MAX_CLIENT_ID_LENGTH, MAX_CLIENT_IDS, MAX_THUMBPRINTS, MAX_URL_LENGTH, normalizeProviderUrl } from './providers.js';
+export {
+  DEFAULT_SESSION_DURATION,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_PATH_LENGTH,
+  MAX_ROLE_NAME_LENGTH,
+  MAX_SESSION_DURATION,
+  MIN_SESSION_DURATION,
+} from './roles.js';
+export { deriveRoleId } from './role-id.js';
+export { MAX_TAGS } from './fields.js';
+export { TRUST_POLICY_MAX_CHARS } from './policy-document.js';

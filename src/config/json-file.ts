@@ -50,6 +50,8 @@ const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false
  */
 export interface DescribeOptions {
   readonly quote?: boolean;
+  /** Largest text accepted, in UTF-8 bytes (default MAX_FILE_BYTES). */
+  readonly maxBytes?: number;
 }
 
 /** Parses configuration file text, keeping where each value is written; never throws. */
@@ -63,8 +65,9 @@ export function parseJsonDocument(text: string, options: DescribeOptions = {}): 
 /** Parses configuration file text; never throws. */
 export function parseJsonText(text: string, options: DescribeOptions = {}): JsonResult {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_FILE_BYTES) {
-    return { ok: false, message: `file is too large (${bytes} bytes; the limit is ${MAX_FILE_BYTES})` };
+  const limit = options.maxBytes ?? MAX_FILE_BYTES;
+  if (bytes > limit) {
+    return { ok: false, message: `file is too large (${bytes} bytes; the limit is ${limit})` };
   }
   const body = withoutBom(text);
   try {
@@ -80,7 +83,7 @@ export function parseJsonText(text: string, options: DescribeOptions = {}): Json
   }
 }
 
-function withoutBom(text: string): string {
+export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -223,7 +226,7 @@ function positionsOf(text: string): SourcePositions {
 }
 
 /** `Role.Tags[0]["a b"]` -> ['Role', 'Tags', 0, 'a b']; undefined for text that is no such path. */
-function pathSegments(path: string): JSONPath | undefined {
+export function pathSegments(path: string): JSONPath | undefined {
   const segments: JSONPath = [];
   let rest = path;
   try {

@@ -1,9 +1,11 @@
 /**
  * One providers/*.json file: the fields `aws iam get-open-id-connect-provider` prints (Url,
  * ClientIDList, ThumbprintList, CreateDate, Tags) plus where the signing keys come from: at most one
- * of Jwks, JwksFile, JwksUri or `"Emulated": true` (with PrivateKeyFile); with none, OIDC discovery.
+ * of Jwks, JwksFile, JwksUri or `"Emulated": true` (with PrivateKeyFile and Preset); with none, OIDC discovery.
  */
 import * as nodePath from 'node:path';
+import { PRESETS } from '../identity/provider-kinds.js';
+import type { PresetName } from '../identity/presets.js';
 import type { JwkSet, KeySource, OidcProvider } from '../identity/types.js';
 import { at, checkString, checkUnknownFields, describe, field, isObject, validateTags, type Report } from './fields.js';
 import { parseJsonText } from './json-file.js';
@@ -17,6 +19,7 @@ export const PROVIDER_FIELDS = [
   'JwksUri',
   'Emulated',
   'PrivateKeyFile',
+  'Preset',
   'CreateDate',
   'Tags',
 ] as const;
@@ -67,8 +70,8 @@ export function validateProvider(value: unknown, ctx: ProviderContext): OidcProv
   if (createDate !== undefined && typeof createDate !== 'string') {
     report('CreateDate', `must be a string, got ${describe(createDate)}`);
   }
-  const tags = field(value, 'Tags');
-  if (tags !== undefined) validateTags(tags, 'Tags', report);
+  const rawTags = field(value, 'Tags');
+  const tags = rawTags === undefined ? undefined : validateTags(rawTags, 'Tags', report);
 
   if (problems > 0 || url === undefined || clientIdList === undefined || keys === undefined) return undefined;
   const name = url.slice('https://'.length);
@@ -80,6 +83,9 @@ export function validateProvider(value: unknown, ctx: ProviderContext): OidcProv
     thumbprintList,
     keys,
     file: ctx.file,
+    ...(typeof createDate === 'string' ? { createDate } : {}),
+    ...(tags === undefined ? {} : { tags }),
+    document: value,
   };
 }
 
@@ -132,10 +138,8 @@ function clientIds(value: unknown, report: Report): string[] | undefined {
     report('ClientIDList', `must be an array of strings, got ${describe(value)}`);
     return undefined;
   }
-  if (value.length === 0) {
-    report('ClientIDList', 'must list at least one client ID; with none, every token fails with "Incorrect token audience"');
-    return undefined;
-  }
+  // An empty list is what IAM keeps for a provider created without client IDs (every token then fails with
+  // "Incorrect token audience", as in AWS); `lint` is where such advice belongs.
   if (value.length > MAX_CLIENT_IDS) report('ClientIDList', `must have at most ${MAX_CLIENT_IDS} client IDs, got ${value.length}`);
   const ids: string[] = [];
   value.forEach((id, i) => {
@@ -177,6 +181,12 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
   if (privateKeyFile !== undefined && emulated !== true) {
     report('PrivateKeyFile', 'is only used with "Emulated": true');
   }
+  const preset = field(doc, 'Preset');
+  if (preset !== undefined) {
+    if (emulated !== true) report('Preset', 'is only used with "Emulated": true (it names the claim set the emulator mints)');
+    else if (typeof preset !== 'string' || !(PRESETS as readonly string[]).includes(preset))
+      report('Preset', `must be one of ${PRESETS.join(', ')}, got ${typeof preset === 'string' ? `'${preset}'` : describe(preset)}`);
+  }
 
   let source: KeySource | undefined;
   const jwks = field(doc, 'Jwks');
@@ -201,13 +211,21 @@ function keySource(doc: Record<string, unknown>, ctx: ProviderContext, report: R
       const url = field(doc, 'Url');
       keyFile =
         ctx.defaultKeyDir !== undefined
-          ? nodePath.join(ctx.defaultKeyDir, `${(typeof url === 'string' ? url : ctx.file).replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`)
+          ? nodePath.join(ctx.defaultKeyDir, keyFileNameOf(typeof url === 'string' ? url : ctx.file))
           : defaultPrivateKeyFile(ctx.file);
     } else if (checkString(privateKeyFile, 'PrivateKeyFile', report, { min: 1, max: 4096 })) keyFile = privateKeyFile;
-    if (keyFile !== undefined) source = { kind: 'emulated', privateKeyFile: resolveBeside(ctx.dir, ctx.file, keyFile) };
+    if (keyFile !== undefined) {
+      const named = typeof preset === 'string' && (PRESETS as readonly string[]).includes(preset) ? { preset: preset as PresetName } : {};
+      source = { kind: 'emulated', privateKeyFile: resolveBeside(ctx.dir, ctx.file, keyFile), ...named };
+    }
   }
   if (given.length === 0) source = { kind: 'discovery' };
   return source;
+}
+
+/** The file name of an emulated provider's key named after its Url (`https_token.actions.githubusercontent.com.key.pem`). */
+export function keyFileNameOf(url: string): string {
+  return `${url.replace(/[^A-Za-z0-9.-]+/g, '_')}.key.pem`;
 }
 
 /** `providers/local.json` -> `local.key.pem` (beside the provider file). */

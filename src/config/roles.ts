@@ -111,6 +111,9 @@ export function validateRole(value: unknown, ctx: RoleContext): RoleConfig | und
     else report(p('Description'), 'may contain only tab, line breaks and characters U+0020 to U+00FF (no other Unicode)');
   }
 
+  const createDate = field(role, 'CreateDate');
+  if (createDate !== undefined && typeof createDate !== 'string') report(p('CreateDate'), `must be a string, got ${describe(createDate)}`);
+
   const rawTags = field(role, 'Tags');
   const tags: RoleTag[] = rawTags === undefined ? [] : validateTags(rawTags, p('Tags'), report);
 
@@ -142,6 +145,8 @@ export function validateRole(value: unknown, ctx: RoleContext): RoleConfig | und
     wrapped: base !== '',
     trustPolicyPath: docPath,
     positions: ctx.positions,
+    ...(typeof createDate === 'string' ? { createDate } : {}),
+    document: value,
   };
 }
 

@@ -1,7 +1,10 @@
 /** The loaded, validated configuration. Only config/ reads policies/ from disk. */
 import type { OidcProvider } from '../identity/types.js';
 import type { TrustPolicy } from '../policy/index.js';
+import type { SkippedResource } from './iac/index.js';
 import type { SourcePositions } from './json-file.js';
+
+export type { SkippedResource } from './iac/index.js';
 
 export interface RoleTag {
   readonly Key: string;
@@ -24,20 +27,31 @@ export interface RoleConfig {
   readonly trustPolicy: TrustPolicy;
   /** The trust policy as JSON text (normalised from object, string or URL-encoded input). */
   readonly trustPolicyJson: string;
-  /** Source file, for messages. */
+  /** Source file (relative to the configuration directory), for messages: a roles/ file, a template, a plan or a state. */
   readonly file: string;
   /** Whether the file holds the role inside `{"Role": {...}}`, as `aws iam get-role` prints it. */
   readonly wrapped: boolean;
-  /** Where the trust policy is written in the file: `AssumeRolePolicyDocument` or `Role.AssumeRolePolicyDocument`. */
+  /**
+   * Where the trust policy is written in the file: `AssumeRolePolicyDocument`, `Role.AssumeRolePolicyDocument`,
+   * `Resources.<LogicalId>.Properties.AssumeRolePolicyDocument` in a template, `<address>.assume_role_policy` in Terraform.
+   */
   readonly trustPolicyPath: string;
   /** Where each value is written in the file, by dotted path (for reports that point into it). */
   readonly positions: SourcePositions;
+  /** The document's CreateDate, as written (get-role output carries one; the IAM API writes one). */
+  readonly createDate?: string;
+  /** The document as written (wrapper included), so an edit through the IAM API keeps every field it does not change. */
+  readonly document: Readonly<Record<string, unknown>>;
 }
 
 export interface LoadedConfig {
   readonly accountId: string;
   readonly providers: readonly OidcProvider[];
   readonly roles: readonly RoleConfig[];
+  /** Roles and providers of templates and plans left out because a value is known only when deployed (or applied). */
+  readonly skipped: readonly SkippedResource[];
+  /** The directory the files' names are relative to: --policies, or the directory of the file it names. */
+  readonly root: string;
 }
 
 /** One configuration problem: file (relative to the policies dir), dotted JSON path, message. */

@@ -5,7 +5,7 @@
  */
 import { MESSAGES, StsError, toStsError } from '../protocol/errors.js';
 import { invalidToken } from './jose-errors.js';
-import { refusedBy } from './refusal.js';
+import { AudienceMismatch, refusedBy } from './refusal.js';
 import { checkTimeClaims, epochSeconds } from './time-claims.js';
 import type { OidcProvider, VerifiedToken } from './types.js';
 
@@ -59,8 +59,10 @@ export function matchAudience(claims: Readonly<Record<string, unknown>>, clientI
   for (const value of candidates) {
     if (typeof value === 'string' && clientIdList.includes(value)) return value;
   }
+  const shown = candidates.slice(0, 5).map((v) => truncate(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v))));
   throw new StsError('InvalidIdentityToken', MESSAGES.incorrectAudience, {
     reason: `aud ${truncate(JSON.stringify(aud) ?? String(aud))} is not in the ClientIDList ${truncate(JSON.stringify(clientIdList))}`,
+    detail: new AudienceMismatch(shown),
   });
 }
 

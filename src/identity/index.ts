@@ -11,6 +11,7 @@ export {
   organisationOf,
   presetClaims,
   presetNamed,
+  presetOf,
   presetOfProvider,
   PRESETS,
   PROVIDER_KINDS,
@@ -20,13 +21,22 @@ export {
   type ProviderKindName,
 } from './provider-kinds.js';
 export {
+  oldFlagOf,
   presetOptionProblems,
+  type BitbucketOptions,
   type CircleCiOptions,
+  type EksOptions,
   type GitHubOptions,
+  type GitLabOptions,
   type OptionKind,
   type OptionSchema,
   type Preset,
   type PresetName,
+  type PresetOption,
+  type PresetOptionsByName,
+  type PresetSpec,
+  type Spell,
+  type TerraformOptions,
   type TimeOptions,
 } from './presets.js';
 export { refusingProvider } from './refusal.js';

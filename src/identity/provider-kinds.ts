@@ -7,14 +7,19 @@
  * and the Service Authorization Reference for STS (provider-specific keys). See shared/reference/sts.md §6.
  */
 import {
+  BITBUCKET_PRESET,
   CIRCLECI_PRESET,
+  EKS_PRESET,
   GITHUB_PRESET,
+  GITLAB_PRESET,
+  TERRAFORM_PRESET,
   type OptionSchema,
   type OptionsOf,
   type Preset,
   type PresetName,
   type TimeOptions,
 } from './presets.js';
+import type { OidcProvider } from './types.js';
 
 export type ProviderKindName =
   'circleci' | 'github' | 'google' | 'oci' | 'gitlab' | 'buildkite' | 'terraform' | 'bitbucket' | 'eks' | 'generic';
@@ -22,8 +27,9 @@ export type ProviderKindName =
 export interface ProviderKind {
   readonly name: ProviderKindName;
   /**
-   * Provider names (the Url without https://) of this kind, case-insensitive. A named group `org` captures
-   * the organisation a provider name carries.
+   * Provider names (the Url without https://) of this kind, case-insensitive. A named group whose name starts with
+   * `org` captures the organisation a provider name carries (a CircleCI org id, a GitHub enterprise, a Bitbucket
+   * workspace).
    */
   readonly names: RegExp;
   /** Claims AWS provides as condition keys for this kind, beyond GENERIC_CLAIM_KEYS. */
@@ -51,7 +57,8 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
   {
     name: 'github',
     // token.actions.githubusercontent.com[/<enterprise>], token.actions.<enterprise>.ghe.com, github.com/enterprises/<enterprise>
-    names: /^(?:token\.actions\.githubusercontent\.com(?:\/[^/]+)?|token\.actions\.[^/]*\.ghe\.com|github\.com\/enterprises\/[^/]+)$/i,
+    names:
+      /^(?:token\.actions\.githubusercontent\.com(?:\/(?<org>[^/]+))?|token\.actions\.(?<orgGhe>[^/]*)\.ghe\.com|github\.com\/enterprises\/(?<orgEnterprise>[^/]+))$/i,
     claimKeys: [
       'actor',
       'actor_id',
@@ -89,6 +96,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
       'user_login',
     ],
     source: 'SAR-STS GitLab keys',
+    preset: GITLAB_PRESET,
   },
   {
     name: 'buildkite',
@@ -98,9 +106,11 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
   },
   {
     name: 'terraform',
-    names: /^app\.terraform\.io$/i,
+    // HCP Terraform in the US and in Europe
+    names: /^app\.(?:eu\.)?terraform\.io$/i,
     claimKeys: [],
     source: 'HCP Terraform (Terraform Cloud): no provider-specific keys in SAR-STS',
+    preset: TERRAFORM_PRESET,
   },
   {
     name: 'bitbucket',
@@ -108,6 +118,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
     names: /^api\.bitbucket\.org\/2\.0\/workspaces\/(?<org>[^/]+)\/pipelines-config\/identity\/oidc$/i,
     claimKeys: [],
     source: 'Bitbucket Pipelines: no provider-specific keys in SAR-STS',
+    preset: BITBUCKET_PRESET,
   },
   {
     name: 'eks',
@@ -115,6 +126,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
     names: /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-Za-z0-9]+$/i,
     claimKeys: [],
     source: 'IAM UG "Available keys for AWS web identity federation" (EKS: aud, sub)',
+    preset: EKS_PRESET,
   },
   { name: 'generic', names: /^/, claimKeys: [], source: 'IAM UG: the generic keys only' },
 ];
@@ -124,9 +136,10 @@ export function providerKindOf(providerName: string): ProviderKind {
   return PROVIDER_KINDS.find((k) => k.names.test(providerName)) as ProviderKind;
 }
 
-/** The organisation a provider name carries (a CircleCI org id), if its kind has one. */
+/** The organisation a provider name carries (a CircleCI org id, a GitHub enterprise, a Bitbucket workspace), if any. */
 export function organisationOf(providerName: string): string | undefined {
-  return providerKindOf(providerName).names.exec(providerName)?.groups?.['org'];
+  const groups = providerKindOf(providerName).names.exec(providerName)?.groups ?? {};
+  return Object.entries(groups).find(([name, value]) => name.startsWith('org') && value !== undefined && value !== '')?.[1];
 }
 
 const provided = new Map<string, ReadonlySet<string>>();
@@ -151,6 +164,14 @@ export function presetNamed(name: PresetName): Preset {
 /** The preset an issuer of this provider name mints, if its kind has one. */
 export function presetOfProvider(providerName: string): PresetName | undefined {
   return providerKindOf(providerName).preset?.name;
+}
+
+/**
+ * The preset an emulated issuer mints: the one its provider file names ("Preset", for issuers no name reveals: GHES,
+ * self-managed GitLab, Terraform Enterprise), else its kind's. The kind alone decides the condition keys AWS provides.
+ */
+export function presetOf(provider: OidcProvider): PresetName | undefined {
+  return (provider.keys.kind === 'emulated' ? provider.keys.preset : undefined) ?? presetOfProvider(provider.name);
 }
 
 /** A preset's claims for an issuer (its Url); the issuer's organisation, if its name carries one, is the default. */

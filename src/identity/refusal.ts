@@ -7,8 +7,17 @@
 import { StsError } from '../protocol/errors.js';
 import type { OidcProvider } from './types.js';
 
+/** An `aud` none of whose values is in the ClientIDList: the token's values (strings; others as their JSON text). */
+export class AudienceMismatch {
+  constructor(readonly audiences: readonly string[]) {}
+}
+
 export class TokenRefusal {
-  constructor(readonly provider: OidcProvider) {}
+  constructor(
+    readonly provider: OidcProvider,
+    /** Set when the token was refused for its audience, so explain can name what the ClientIDList expected. */
+    readonly audience?: AudienceMismatch,
+  ) {}
 }
 
 /** The same error, with the provider that refused it as its detail (InternalFailure is left as it is). */
@@ -17,11 +26,16 @@ export function refusedBy(err: StsError, provider: OidcProvider): StsError {
   return new StsError(err.code, err.message, {
     cause: err.cause,
     ...(err.reason === undefined ? {} : { reason: err.reason }),
-    detail: new TokenRefusal(provider),
+    detail: new TokenRefusal(provider, err.detail instanceof AudienceMismatch ? err.detail : undefined),
   });
 }
 
 /** The provider that refused the token, if the error says so. */
 export function refusingProvider(err: StsError): OidcProvider | undefined {
   return err.detail instanceof TokenRefusal ? err.detail.provider : undefined;
+}
+
+/** The token's audiences, when the error is a refusal for its audience by a provider. */
+export function refusedAudiences(err: StsError): readonly string[] | undefined {
+  return err.detail instanceof TokenRefusal ? err.detail.audience?.audiences : undefined;
 }

@@ -1,4 +1,5 @@
 /** Types of the identity layer: registered OIDC providers and verified tokens. Only identity/ imports jose. */
+import type { PresetName } from './presets/schema.js';
 
 /** A JWK Set as it appears in JSON (RFC 7517). */
 export interface JwkSet {
@@ -14,9 +15,10 @@ export type KeySource =
   | { readonly kind: 'discovery' }
   /**
    * The emulator holds the signing key (issue 4). `privateKeyFile` is absolute; the key is a PKCS#8 PEM
-   * (RSA 2048+ for RS256). A missing file is generated on first use with mode 0600.
+   * (RSA 2048+ for RS256). A missing file is generated on first use with mode 0600. `preset` (the provider file's
+   * "Preset") names the claim set it mints when its Url does not say (a GHES host, a self-managed GitLab).
    */
-  | { readonly kind: 'emulated'; readonly privateKeyFile: string };
+  | { readonly kind: 'emulated'; readonly privateKeyFile: string; readonly preset?: PresetName };
 
 /** A registered IAM OIDC provider (the fields of `aws iam get-open-id-connect-provider`, plus key source). */
 export interface OidcProvider {
@@ -31,6 +33,11 @@ export interface OidcProvider {
   readonly keys: KeySource;
   /** Source file, for messages. */
   readonly file: string;
+  /** The document's CreateDate and Tags, as written (the IAM API reports them). */
+  readonly createDate?: string;
+  readonly tags?: readonly { readonly Key: string; readonly Value: string }[];
+  /** The document as written, so an edit through the IAM API keeps every field it does not change (key source included). */
+  readonly document?: Readonly<Record<string, unknown>>;
 }
 
 /** What a verified token gives the STS layer. Claims are own properties only (null-prototype object). */

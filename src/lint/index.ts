@@ -1,63 +1,144 @@
 /**
- * Lint for trust policies: places where AWS reads a policy differently from what its author likely meant.
- * A table of rules over the parsed policies of a loaded configuration; pure. Findings come per statement:
- * every condition through the condition rules in table order, then each trusted provider through the
- * trusted-provider rules (of an Allow statement for AssumeRoleWithWebIdentity).
+ * Lint for trust policies: places where AWS reads a policy differently from what its author likely meant, and
+ * subjects that admit more pipelines than meant. A table of rules over the parsed policies of a loaded configuration;
+ * pure. Findings come per statement: every condition through the condition rules in table order, then the statement
+ * through the statement rules, then each trusted provider through the trusted-provider rules (of an Allow statement
+ * for AssumeRoleWithWebIdentity).
  */
 import type { LoadedConfig } from '../config/types.js';
 import { statementCoversAction, statementsOf } from '../policy/index.js';
 import { statementFacts } from './facts.js';
-import type { Finding, Rule } from './rule.js';
-import { conditionKeyOfOtherProvider, unsupportedConditionKey } from './rules/condition-keys.js';
+import type { Finding, Report, Rule } from './rule.js';
+import { assumeRoleActionForOidc, tagSessionMissing } from './rules/actions.js';
+import { branchNamePrefixWildcard } from './rules/branch-prefix.js';
+import { circleciSshRerun, circleciV1TokenSkipsV2Guard, circleciV2SubExcludesV1 } from './rules/circleci-token.js';
+import { conditionKeyOfOtherProvider, conditionKeyPrefixNotProvider, unsupportedConditionKey } from './rules/condition-keys.js';
+import {
+  githubCustomSubjectUnpinned,
+  githubJobWorkflowRefNotSha,
+  githubPullRequestSubject,
+  githubSubAnyContext,
+  githubSubNameBased,
+} from './rules/github-subject.js';
 import { githubWithoutSub } from './rules/github-sub.js';
-import { noAudienceCondition } from './rules/no-audience.js';
+import {
+  gitlabProjectPathSpansSubgroups,
+  gitlabRefTypeWildcard,
+  gitlabRefWildcard,
+  gitlabSubjectPathOnly,
+} from './rules/gitlab-subject.js';
+import { conditionPassesWhenKeyAbsent } from './rules/key-absent.js';
+import { malformedArnValue } from './rules/malformed-arn-value.js';
+import { multivaluedKeyWithoutSetOperator } from './rules/multivalued-key-without-set-operator.js';
+import { audiencePinnedByClientIdList, noAudienceCondition } from './rules/no-audience.js';
 import { forAllValuesWithAllow, setQualifierOnSingleValuedKey } from './rules/set-qualifiers.js';
 import { stringLikeWithoutWildcard, wildcardInStringEquals } from './rules/string-operators.js';
-import { subjectOpenToOrganisation } from './rules/subject-open.js';
+import { subjectOpenToAnyone, subjectOpenToOrganisation } from './rules/subject-open.js';
 import { subWildcardSpansBranch } from './rules/sub-wildcard-spans-branch.js';
+import { terraformOrganizationWide, terraformRunPhaseWildcard, terraformWorkspaceWildcard } from './rules/terraform-subject.js';
+import { bitbucketWorkspaceWide, eksServiceAccountWildcard } from './rules/workspace-subjects.js';
 
-export type { Finding, Severity } from './rule.js';
+export { PROVIDER_NAMES, type Finding, type Rule, type RuleProvider, type Severity } from './rule.js';
+export { sarifLog } from './sarif.js';
+export { githubAnnotations } from './annotations.js';
 
 /** Every rule, in the order its findings are listed. */
 export const RULES: readonly Rule[] = [
+  // conditions
   unsupportedConditionKey,
   conditionKeyOfOtherProvider,
+  conditionKeyPrefixNotProvider,
   wildcardInStringEquals,
   stringLikeWithoutWildcard,
   setQualifierOnSingleValuedKey,
+  multivaluedKeyWithoutSetOperator,
   forAllValuesWithAllow,
+  malformedArnValue,
+  conditionPassesWhenKeyAbsent,
+  // statements
+  assumeRoleActionForOidc,
+  tagSessionMissing,
+  // trusted providers: audience, then who the subject admits
   noAudienceCondition,
+  audiencePinnedByClientIdList,
+  githubWithoutSub,
+  subjectOpenToAnyone,
   subjectOpenToOrganisation,
   subWildcardSpansBranch,
-  githubWithoutSub,
+  circleciV1TokenSkipsV2Guard,
+  circleciV2SubExcludesV1,
+  circleciSshRerun,
+  githubSubAnyContext,
+  githubPullRequestSubject,
+  githubCustomSubjectUnpinned,
+  branchNamePrefixWildcard,
+  githubSubNameBased,
+  githubJobWorkflowRefNotSha,
+  gitlabProjectPathSpansSubgroups,
+  gitlabRefTypeWildcard,
+  gitlabRefWildcard,
+  gitlabSubjectPathOnly,
+  terraformOrganizationWide,
+  terraformWorkspaceWildcard,
+  terraformRunPhaseWildcard,
+  bitbucketWorkspaceWide,
+  eksServiceAccountWildcard,
 ];
 
-/** The findings for every role of the configuration, with paths into the role files as written. */
+/** Reported for a role or provider of a template or plan that the loader skipped (a value known only when deployed). */
+export const UNRESOLVED_RULE = 'unresolved-iac-value';
+
+/**
+ * The findings for every role of the configuration, with paths into the role files (or templates and plans) as
+ * written; then one for each role or provider of a template or plan left out because a value is known only when deployed.
+ */
 export function lintConfig(config: LoadedConfig): Finding[] {
   const findings: Finding[] = [];
   for (const role of config.roles) {
-    for (const statement of statementsOf(role.trustPolicy)) {
-      const s = statementFacts(role, config.providers, statement);
-      const add = (rule: Rule, reports: readonly { path: string; message: string; fix: string }[]): void => {
-        for (const r of reports)
+    const statements = statementsOf(role.trustPolicy);
+    for (const statement of statements) {
+      const s = statementFacts(role, config.providers, statement, statements);
+      const add = (rule: Rule, reports: readonly Report[]): void => {
+        for (const r of reports) {
+          const region = role.positions.locate(r.path);
           findings.push({
             severity: rule.severity,
             rule: rule.id,
             file: role.file,
             role: role.roleName,
             path: r.path,
+            ...(region === undefined ? {} : { line: region.line, column: region.column }),
             message: r.message,
             fix: r.fix,
           });
+        }
       };
       for (const c of statement.conditions) {
         for (const rule of RULES) if (rule.on === 'condition') add(rule, rule.check(s, c));
       }
+      for (const rule of RULES) if (rule.on === 'statement') add(rule, rule.check(s));
       if (!s.allow || !statementCoversAction(statement, 'sts:AssumeRoleWithWebIdentity')) continue;
       for (const name of s.trusted) {
         for (const rule of RULES) if (rule.on === 'trusted-provider') add(rule, rule.check(s, name));
       }
     }
   }
+  for (const skipped of config.skipped) {
+    findings.push({
+      severity: 'warning',
+      rule: UNRESOLVED_RULE,
+      file: skipped.file,
+      role: skipped.roleName ?? skipped.resource,
+      path: skipped.path,
+      message: `${skipped.message}; the ${skipped.kind} ${skipped.resource} is left out, so nothing is checked or served for it`,
+      fix: 'make it known before deployment as the message says (a literal, a parameter default, --parameter Key=Value, a RoleName), or test the deployed role',
+    });
+  }
   return findings;
+}
+
+/** How many findings of each severity. */
+export function countFindings(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
+  const n = (sev: Finding['severity']): number => findings.filter((f) => f.severity === sev).length;
+  return { errors: n('error'), warnings: n('warning'), infos: n('info') };
 }

@@ -1,8 +1,27 @@
-/** What a lint rule is: an id, a severity, and a check over one statement's facts that reports where, what and how to fix. */
+/**
+ * What a lint rule is: an id, a severity, the providers it knows about, a one-line summary (README's rule table
+ * and SARIF's rule metadata come from it), and a check over one statement's facts that reports where, what (the
+ * concrete token that gets in, or is shut out) and how to fix it with the policy's own values.
+ */
 import type { ConditionView } from '../policy/index.js';
 import type { StatementFacts } from './facts.js';
 
-export type Severity = 'error' | 'warning';
+/** error: the policy does not do what it says, or anyone gets in; warning: more gets in than meant; info: worth knowing. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Which OIDC providers a rule judges: `any` for every provider; GitLab covers gitlab.com and self-managed instances. */
+export type RuleProvider = 'any' | 'github' | 'circleci' | 'gitlab' | 'terraform' | 'bitbucket' | 'eks';
+
+/** How the providers are named to users (README's rule table, SARIF's rule help). */
+export const PROVIDER_NAMES: Readonly<Record<RuleProvider, string>> = {
+  any: 'any',
+  github: 'GitHub',
+  circleci: 'CircleCI',
+  gitlab: 'GitLab',
+  terraform: 'HCP Terraform',
+  bitbucket: 'Bitbucket',
+  eks: 'EKS',
+};
 
 export interface Finding {
   readonly severity: Severity;
@@ -11,11 +30,14 @@ export interface Finding {
   readonly role: string;
   /** Dotted JSON path in the role file. */
   readonly path: string;
+  /** Where the path's value is written in the file (1-based), when the loader recorded it. */
+  readonly line?: number;
+  readonly column?: number;
   readonly message: string;
   readonly fix: string;
 }
 
-/** One finding as a rule reports it; the runner adds the rule's id and severity, the file and the role. */
+/** One finding as a rule reports it; the runner adds the rule's id and severity, the file, the role and the position. */
 export interface Report {
   /** Dotted JSON path in the role file (StatementFacts.at). */
   readonly path: string;
@@ -26,6 +48,9 @@ export interface Report {
 interface RuleBase {
   readonly id: string;
   readonly severity: Severity;
+  readonly providers: readonly RuleProvider[];
+  /** What the rule catches, in one line (README's table, SARIF's shortDescription). */
+  readonly summary: string;
 }
 
 /** Checked on every condition of every statement. */
@@ -40,4 +65,10 @@ export interface TrustedProviderRule extends RuleBase {
   check(s: StatementFacts, provider: string): readonly Report[];
 }
 
-export type Rule = ConditionRule | TrustedProviderRule;
+/** Checked once for every statement. */
+export interface StatementRule extends RuleBase {
+  readonly on: 'statement';
+  check(s: StatementFacts): readonly Report[];
+}
+
+export type Rule = ConditionRule | TrustedProviderRule | StatementRule;

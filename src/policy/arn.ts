@@ -2,7 +2,9 @@
  * ArnEquals / ArnLike: both sides are split on ':' into the six ARN components
  * (arn:partition:service:region:account:resource; the resource keeps any further ':'), and each
  * component is matched separately with IAM wildcards, so a `*` never crosses a component ':'.
- * A side with fewer than six components is malformed and matches nothing.
+ * A request ARN with fewer than six components matches nothing. A policy value as written must begin with
+ * `arn:` (IAM refuses the policy otherwise, so the loader does); one with `arn:` but fewer than six components is
+ * loaded and matches nothing, and lint reports it (README "Behaviour choices").
  */
 import { compileWildcard, matchWildcard, type CompiledWildcard, type PatternUnit } from './wildcard.js';
 
@@ -30,4 +32,19 @@ export function matchArn(pattern: readonly CompiledWildcard[] | null, subject: r
   const parts = splitArnUnits(subject);
   if (parts === null) return false;
   return pattern.every((p, i) => matchWildcard(p, parts[i] as number[]));
+}
+
+/** The ARN form, as messages name it. */
+export const ARN_FORM = 'arn:partition:service:region:account:resource';
+
+/**
+ * What is wrong with a static policy value of an ARN operator: `notArn` (no `arn:` prefix: IAM refuses the
+ * policy), `parts` (fewer than six components: it matches nothing), or undefined for a six-part ARN.
+ */
+export function arnValueProblem(
+  text: string,
+): { readonly kind: 'notArn' } | { readonly kind: 'parts'; readonly parts: number } | undefined {
+  if (!text.startsWith('arn:')) return { kind: 'notArn' };
+  const parts = Math.min(6, text.split(':').length);
+  return parts === 6 ? undefined : { kind: 'parts', parts };
 }

@@ -6,8 +6,11 @@
  * - Absent key (or an empty set): IfExists -> true; ForAllValues -> true; ForAnyValue -> false;
  *   other negated operators -> true; other operators -> false. Null checks presence instead.
  * - ForAnyValue: some context value holds; ForAllValues: every context value holds. A single-valued key
- *   is a one-element set.
- * - No qualifier on a multivalued key: any-match (positive), none-match (negated).
+ *   is a one-element set. A key whose values are all empty strings is a null data set for the qualifiers
+ *   (IAM UG: ForAllValues "returns true if ... the key values resolve to a null data set, such as an empty
+ *   string"; ForAnyValue returns false): ForAllValues -> true, ForAnyValue -> false.
+ * - No qualifier on a multivalued key that is present: no match, for positive and negated operators alike
+ *   (IAM UG: multivalued keys "require a condition set operator"; README "Behaviour choices").
  * - A policy value with an unresolved variable matches nothing.
  */
 import type { CompiledCondition } from './compiled.js';
@@ -29,6 +32,10 @@ export const CONDITION_REASONS = {
   forAllValuesMatched: 'ForAllValues: every context value holds',
   forAllValuesValueUnmatched: 'ForAllValues: some context value does not hold',
   forAllValuesEmptySet: 'ForAllValues: the key is absent or an empty set, so the condition is true',
+  forAnyValueNullDataSet: 'ForAnyValue: the key is an empty string, a null data set, so the condition is false',
+  forAllValuesNullDataSet: 'ForAllValues: the key is an empty string, a null data set, so the condition is true',
+  multivaluedWithoutQualifier:
+    'the key is multivalued and the operator has no ForAnyValue: or ForAllValues: qualifier, so nothing matches and the condition is false',
   nullKeyAbsent: 'Null: the key is absent',
   nullKeyPresent: 'Null: the key is present',
 } as const;
@@ -74,6 +81,11 @@ export function evaluateCondition(c: CompiledCondition, ctx: RequestContext): Co
     return def.negated ? done(true, 'keyAbsentNegated') : done(false, 'keyAbsent');
   }
 
+  if (qualifier !== null && entry.every((v) => v === '')) {
+    return qualifier === 'ForAllValues' ? done(true, 'forAllValuesNullDataSet') : done(false, 'forAnyValueNullDataSet');
+  }
+  if (qualifier === null && ctx.multiValued.has(c.lookup)) return done(false, 'multivaluedWithoutQualifier');
+
   const live = bound.filter((b): b is BoundValue => b !== null);
   const matchesAny = (v: string): boolean => live.some((b) => b.matches(v));
   const holds = (v: string): boolean => matchesAny(v) !== def.negated;
@@ -84,7 +96,7 @@ export function evaluateCondition(c: CompiledCondition, ctx: RequestContext): Co
   if (qualifier === 'ForAllValues') {
     return values.every(holds) ? done(true, 'forAllValuesMatched') : done(false, 'forAllValuesValueUnmatched');
   }
-  const any = values.some(matchesAny);
+  const any = values.some(matchesAny); // a single value: multivalued keys were answered above
   if (def.negated) return any ? done(false, 'negatedValueMatched') : done(true, 'negatedNoneMatched');
   return any ? done(true, 'matched') : done(false, 'noValueMatched');
 }

@@ -8,7 +8,18 @@ import type { AuthorizationRequest, EvaluationResult, TrustPolicy } from './type
 export { parsePolicy, PROBLEMS } from './parse.js';
 export { CONDITION_REASONS, type ConditionReason, type ConditionResult } from './conditions.js';
 export { formatEvaluation, type FormatOptions } from './explain.js';
-export { conditionWhenKeyAbsent, statementCoversAction, statementsOf, type ConditionView, type StatementView } from './view.js';
+export { parseOperatorName, type OperatorName } from './operators.js';
+export { foldCase } from './values.js';
+export { iamWildcardMatch } from './wildcard.js';
+export {
+  conditionHoldsFor,
+  conditionWhenKeyAbsent,
+  statementCoversAction,
+  statementsOf,
+  valuesMatching,
+  type ConditionView,
+  type StatementView,
+} from './view.js';
 export type { PrincipalSpec } from './principal.js';
 export type {
   AuthorizationRequest,

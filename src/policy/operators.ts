@@ -4,7 +4,7 @@
  * BoundValue that tests one context value. Negated operators wrap their positive base (`negated: true`);
  * qualifiers (IfExists, ForAnyValue:, ForAllValues:) are applied in conditions.ts, not here.
  */
-import { compileArnPattern, matchArn } from './arn.js';
+import { ARN_FORM, arnValueProblem, compileArnPattern, matchArn } from './arn.js';
 import { cidrContains, parseCidr } from './ip.js';
 import type { RequestContext } from './types.js';
 import { bytesEqual, compareDecimal, foldCase, parseBase64, parseBool, parseDate, parseDecimal, type Decimal } from './values.js';
@@ -24,6 +24,8 @@ export interface CompiledValue {
   readonly raw: string;
   /** null when a policy variable is unresolved: the value then matches nothing. */
   bind(ctx: RequestContext): BoundValue | null;
+  /** Why the value as written can never match, when IAM accepts it anyway (lint reports it). */
+  readonly defect?: string;
 }
 
 export interface BaseOperator {
@@ -135,11 +137,32 @@ const stringLike = patternOp('StringLike', (units) => {
   const w = compileWildcard(units);
   return (s) => matchWildcard(w, s);
 });
-const arnLike = patternOp('ArnLike', (units) => {
-  const p = compileArnPattern(units);
-  return (s) => matchArn(p, codePoints(s));
-});
-const arnEquals: BaseOperator = { ...arnLike, name: 'ArnEquals' };
+/**
+ * ArnLike and ArnEquals (the same operator). A static value without the `arn:` prefix is refused, as IAM refuses
+ * the policy ("The policy failed legacy parsing"); one with fewer than six parts loads and matches nothing, with a
+ * defect for lint. A value with a variable is judged per request: a malformed result matches nothing.
+ */
+function arnOp(name: string): BaseOperator {
+  return {
+    name,
+    variables: true,
+    compile(raw, substitute) {
+      let defect: string | undefined;
+      const compiled = templated(raw, substitute, (text, t, ctx) => {
+        if (!t.dynamic) {
+          const problem = arnValueProblem(text);
+          if (problem?.kind === 'notArn') return `'${raw}' is not an ARN (${name} takes ${ARN_FORM})`;
+          if (problem?.kind === 'parts') defect = `has ${problem.parts} of the 6 parts of an ARN (${ARN_FORM})`;
+        }
+        const p = compileArnPattern(resolveUnits(t, ctx) as PatternUnit[]);
+        return { text, matches: (s) => matchArn(p, codePoints(s)) };
+      });
+      return typeof compiled === 'string' || defect === undefined ? compiled : { ...compiled, defect };
+    },
+  };
+}
+const arnLike = arnOp('ArnLike');
+const arnEquals = arnOp('ArnEquals');
 const numericEquals = numericOp('NumericEquals', eq);
 const dateEquals = dateOp('DateEquals', eq);
 

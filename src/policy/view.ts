@@ -26,6 +26,8 @@ export interface ConditionView {
   /** JSON paths in the policy document: `Statement[0].Condition.StringLike["<key>"]`, and each value's. */
   readonly path: string;
   readonly valuePaths: readonly string[];
+  /** Per value: why it can never match as written though IAM accepts it (an ARN without its six parts), else undefined. */
+  readonly valueDefects: readonly (string | undefined)[];
 }
 
 export interface StatementView {
@@ -57,6 +59,7 @@ function conditionView(c: CompiledCondition): ConditionView {
     values: Object.freeze(c.values.map((v) => v.raw)),
     path: c.path,
     valuePaths: c.valuePaths,
+    valueDefects: Object.freeze(c.values.map((v) => v.defect)),
   });
   compiledConditions.set(view, c);
   return view;
@@ -101,4 +104,21 @@ export function statementCoversAction(statement: StatementView, action: string):
   const compiled = compiledStatements.get(statement);
   if (compiled === undefined) throw new TypeError('not a statement of statementsOf()');
   return actionMatches(compiled, action);
+}
+
+function compiledOf(condition: ConditionView): CompiledCondition {
+  const compiled = compiledConditions.get(condition);
+  if (compiled === undefined) throw new TypeError('not a condition of statementsOf()');
+  return compiled;
+}
+
+/** What the condition evaluates to when its key has these values and every other key is absent (the evaluator's answer). */
+export function conditionHoldsFor(condition: ConditionView, values: readonly string[]): boolean {
+  const compiled = compiledOf(condition);
+  return evaluateCondition(compiled, { values: new Map([[compiled.lookup, values]]), multiValued: new Set() }).result;
+}
+
+/** For each policy value of the condition, whether its base operator matches this context value (no qualifier, no negation). */
+export function valuesMatching(condition: ConditionView, contextValue: string): boolean[] {
+  return compiledOf(condition).values.map((v) => v.bind(EMPTY_CONTEXT)?.matches(contextValue) === true);
 }

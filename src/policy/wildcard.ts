@@ -20,6 +20,11 @@ export function codePoints(text: string): number[] {
   return Array.from(out.subarray(0, codePointsInto(text, out)));
 }
 
+/** Does `text` match the IAM pattern `pattern` (`*` and `?` wildcards, no variables), as StringLike reads it? */
+export function iamWildcardMatch(pattern: string, text: string): boolean {
+  return matchWildcard(compileWildcard(wildcardUnits(pattern)), text);
+}
+
 /** Units for policy text in which `*` and `?` are wildcards. */
 export function wildcardUnits(text: string): PatternUnit[] {
   const out: PatternUnit[] = [];

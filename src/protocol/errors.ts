@@ -30,6 +30,11 @@ export const STS_ERRORS = {
   SignatureDoesNotMatch: { status: 403, type: 'Sender' },
   IncompleteSignature: { status: 400, type: 'Sender' },
   MissingAuthenticationToken: { status: 403, type: 'Sender' },
+  // The IAM API subset (src/iam/): botocore iam service-2.json error shapes (code, httpStatusCode, senderFault)
+  EntityAlreadyExists: { status: 409, type: 'Sender' },
+  NoSuchEntity: { status: 404, type: 'Sender' },
+  LimitExceeded: { status: 409, type: 'Sender' },
+  InvalidInput: { status: 400, type: 'Sender' },
   // Anything unexpected: never echoed, always logged
   InternalFailure: { status: 500, type: 'Receiver' },
 } as const satisfies Record<string, { status: number; type: 'Sender' | 'Receiver' }>;
@@ -61,6 +66,29 @@ export const MESSAGES = {
   /** InvalidIdentityToken for failures with no known AWS text (malformed, bad signature, bad alg, time claims): the model's doc text. */
   invalidIdentityToken:
     'The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.',
+} as const;
+
+/**
+ * IAM's texts for the IAM API subset. Quoted from real answers where public ones exist: `The role with name ...`
+ * (LocalStack's AWS-validated snapshots, moto), `Cannot exceed quota for RolesPerAccount: 1000` and `ACLSizePerRole`
+ * (real Terraform and Kubeflow logs, status 409), `OpenIDConnect Provider not found for arn ...` and `Provider with
+ * url ... already exists.` (moto and other emulators that compared with AWS). The others are the emulator's choice
+ * in IAM's style (docs/behaviour-choices.md, "The IAM API").
+ */
+export const IAM_MESSAGES = {
+  roleNotFound: (name: string) => `The role with name ${name} cannot be found.`,
+  roleExists: (name: string) => `Role with name ${name} already exists.`,
+  providerNotFound: (arn: string) => `OpenIDConnect Provider not found for arn ${arn}`,
+  providerExists: (url: string) => `Provider with url ${url} already exists.`,
+  invalidProviderUrl: 'Invalid Open ID Connect Provider URL.',
+  thumbprintNotHex: 'Thumbprint must be a 40-character hexadecimal SHA-1 hash.',
+  tooManyThumbprints: (max: number) => `Thumbprint list must contain fewer than ${max + 1} entries.`,
+  quota: (quota: string, limit: number) => `Cannot exceed quota for ${quota}: ${limit}`,
+  duplicateTagKeys: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+  invalidJson: 'This policy contains invalid Json',
+  syntaxErrors: 'Syntax errors in policy.',
+  trustActions: 'AssumeRole policy may only specify STS AssumeRole actions.',
+  invalidMarker: 'Invalid Marker',
 } as const;
 
 /** An error that is rendered as an STS ErrorResponse. `reason` is the emulator's own explanation (never in <Message>). */

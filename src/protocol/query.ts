@@ -106,3 +106,38 @@ export function listMembers(params: QueryParams, prefix: string, field: string):
   }
   return { values, present };
 }
+
+/**
+ * `Prefix.member.N.Field` list members whose members are structures (`Tags.member.1.Key`, `Tags.member.1.Value`):
+ * one record per index (1-based, contiguous from 1), a field not sent is absent from its record.
+ */
+export function listStructs(
+  params: QueryParams,
+  prefix: string,
+  fields: readonly string[],
+): { readonly values: Partial<Record<string, string>>[]; readonly present: boolean } {
+  let present = params.has(prefix);
+  const head = `${prefix}.member.`;
+  const indexed = new Map<number, Partial<Record<string, string>>>();
+  for (const [name, value] of params) {
+    if (!name.startsWith(head)) continue;
+    present = true;
+    const rest = name.slice(head.length);
+    const dot = rest.indexOf('.');
+    const idx = dot === -1 ? rest : rest.slice(0, dot);
+    const sub = dot === -1 ? '' : rest.slice(dot + 1);
+    if (!/^[1-9][0-9]{0,3}$/.test(idx) || !fields.includes(sub)) {
+      throw new StsError('ValidationError', `Unrecognised list parameter '${name}'`);
+    }
+    const record = indexed.get(Number(idx)) ?? {};
+    record[sub] = value;
+    indexed.set(Number(idx), record);
+  }
+  const values: Partial<Record<string, string>>[] = [];
+  for (let i = 1; i <= indexed.size; i++) {
+    const v = indexed.get(i);
+    if (v === undefined) throw new StsError('ValidationError', `List parameter '${prefix}' is missing member ${i}`);
+    values.push(v);
+  }
+  return { values, present };
+}

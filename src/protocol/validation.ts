@@ -4,6 +4,7 @@
  * Several are counted ("2 validation errors detected: ") and joined with "; ".
  */
 import { StsError } from './errors.js';
+import type { QueryParams } from './query.js';
 
 /** WebIdentityToken's model length (clientTokenType), in code points. */
 export const WEB_IDENTITY_TOKEN_LENGTH = Object.freeze({ min: 4, max: 20000 });
@@ -76,4 +77,63 @@ export function codePointsAgainst(s: string, min: number, max: number): -1 | 0 |
   if (s.length >= 2 * min && s.length <= max) return 0;
   const n = codePointLength(s);
   return n < min ? -1 : n > max ? 1 : 0;
+}
+
+/**
+ * Reads query parameters against their model constraints, collecting every failure (in the order the members are
+ * read, which callers keep to the model's order) for one ValidationError. A value that fails is returned as undefined.
+ */
+export class ParamChecker {
+  readonly failures: ValidationFailure[] = [];
+  constructor(private readonly params: QueryParams) {}
+
+  /** A string member: `name` on the wire, `field` in messages. A pattern ending in `*` accepts the empty string. */
+  string(
+    name: string,
+    field: string,
+    opts: { required: boolean; min: number; max: number; pattern?: readonly [RegExp, string]; sensitive?: boolean },
+  ): string | undefined {
+    return this.value(this.params.get(name), field, opts);
+  }
+
+  /** A value read elsewhere (a list member), checked as a string member. */
+  value(
+    v: string | undefined,
+    field: string,
+    opts: { required: boolean; min: number; max: number; pattern?: readonly [RegExp, string]; sensitive?: boolean },
+  ): string | undefined {
+    if (v === undefined) {
+      if (opts.required) this.failures.push({ field, constraint: CONSTRAINT.notNull, value: null });
+      return undefined;
+    }
+    const shown = opts.sensitive === true ? REDACTED : v;
+    const before = this.failures.length;
+    if (opts.pattern !== undefined && !opts.pattern[0].test(v) && !(v === '' && opts.pattern[1].endsWith('*'))) {
+      this.failures.push({ field, constraint: CONSTRAINT.pattern(opts.pattern[1]), value: shown });
+    }
+    const against = codePointsAgainst(v, opts.min, opts.max);
+    if (against < 0) this.failures.push({ field, constraint: CONSTRAINT.minLength(opts.min), value: shown });
+    if (against > 0) this.failures.push({ field, constraint: CONSTRAINT.maxLength(opts.max), value: shown });
+    return this.failures.length === before ? v : undefined;
+  }
+
+  /** An integer member within [min, max]; text that is not a whole number fails with `Member must be a whole number`. */
+  integer(name: string, field: string, min: number, max: number): number | undefined {
+    const v = this.params.get(name);
+    if (v === undefined) return undefined;
+    if (!/^[+-]?\d{1,15}$/.test(v)) {
+      this.failures.push({ field, constraint: 'be a whole number', value: v });
+      return undefined;
+    }
+    const n = Number(v);
+    if (n < min) this.failures.push({ field, constraint: CONSTRAINT.minValue(min), value: String(n) });
+    else if (n > max) this.failures.push({ field, constraint: CONSTRAINT.maxValue(max), value: String(n) });
+    else return n;
+    return undefined;
+  }
+
+  /** Throws the ValidationError of every failure collected, if any. */
+  finish(): void {
+    if (this.failures.length > 0) throw validationError(this.failures);
+  }
 }

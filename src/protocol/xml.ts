@@ -5,6 +5,7 @@
 import type { StsError } from './errors.js';
 
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 // Characters not allowed in XML 1.0 (controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 // eslint-disable-next-line no-control-regex
@@ -36,22 +37,30 @@ export function renderNode(node: XmlNode): string {
   return `<${name}>${inner}</${name}>`;
 }
 
-/** <ActionResponse xmlns=...><ActionResult>...</ActionResult><ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse> */
-export function renderSuccess(action: string, result: readonly (XmlNode | undefined)[], requestId: string): string {
+/**
+ * <ActionResponse xmlns=...><ActionResult>...</ActionResult><ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse>.
+ * A `null` result is an operation whose model has no output (IAM's DeleteRole ...): no Result element at all.
+ */
+export function renderSuccess(
+  action: string,
+  result: readonly (XmlNode | undefined)[] | null,
+  requestId: string,
+  xmlns: string = STS_XMLNS,
+): string {
   let inner = '';
-  for (const child of result) if (child !== undefined) inner += renderNode(child);
+  if (result !== null) for (const child of result) if (child !== undefined) inner += renderNode(child);
   return (
-    `<${action}Response xmlns="${STS_XMLNS}">\n` +
-    `  <${action}Result>${inner}</${action}Result>\n` +
+    `<${action}Response xmlns="${xmlns}">\n` +
+    (result === null ? '' : `  <${action}Result>${inner}</${action}Result>\n`) +
     `  <ResponseMetadata>\n    <RequestId>${escapeXml(requestId)}</RequestId>\n  </ResponseMetadata>\n` +
     `</${action}Response>\n`
   );
 }
 
 /** <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>, RequestId a sibling of Error. */
-export function renderError(err: Pick<StsError, 'type' | 'code' | 'message'>, requestId: string): string {
+export function renderError(err: Pick<StsError, 'type' | 'code' | 'message'>, requestId: string, xmlns: string = STS_XMLNS): string {
   return (
-    `<ErrorResponse xmlns="${STS_XMLNS}">\n` +
+    `<ErrorResponse xmlns="${xmlns}">\n` +
     `  <Error>\n    <Type>${err.type}</Type>\n    <Code>${escapeXml(err.code)}</Code>\n    <Message>${escapeXml(err.message)}</Message>\n  </Error>\n` +
     `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
     `</ErrorResponse>\n`

@@ -1,5 +1,5 @@
 /**
- * The one place an STS answer becomes HTTP: status, headers (Content-Type text/xml with no charset, as AWS sends it;
+ * The one place an STS (or IAM API) answer becomes HTTP: status, headers (Content-Type text/xml with no charset, as AWS sends it;
  * x-amzn-RequestId; an exact Content-Length; the emulator's reason header on a refusal, never on a 5xx) and the XML
  * body. Written on a ServerResponse, or as raw bytes for what node refuses before any request exists.
  */
@@ -19,14 +19,17 @@ export interface Answer {
 
 /** The answer to an outcome; `reasonHeader` false leaves the emulator's reason out. */
 export function outcomeAnswer(outcome: StsOutcome, requestId: string, reasonHeader: boolean): Answer {
-  if (outcome.ok) return xml(200, renderSuccess(outcome.action, outcome.result, requestId), requestId, []);
-  return errorAnswer(outcome.error, requestId, reasonHeader);
+  if (outcome.ok) return xml(200, renderSuccess(outcome.action, outcome.result, requestId, outcome.xmlns), requestId, []);
+  return errorAnswer(outcome.error, requestId, reasonHeader, outcome.xmlns);
 }
 
-/** The answer to an STS error. The reason of a 5xx is the emulator's own fault: logged, never sent. */
-export function errorAnswer(error: StsError, requestId: string, reasonHeader = false): Answer {
+/**
+ * The answer to an error, in STS's namespace unless `xmlns` names another (the IAM API's). The reason of a 5xx is
+ * the emulator's own fault: logged, never sent.
+ */
+export function errorAnswer(error: StsError, requestId: string, reasonHeader = false, xmlns?: string): Answer {
   const reason = reasonHeader && error.status < 500 && error.reason !== undefined ? [REASON_HEADER, headerSafe(error.reason)] : [];
-  return xml(error.status, renderError(error, requestId), requestId, reason);
+  return xml(error.status, renderError(error, requestId, xmlns), requestId, reason);
 }
 
 function xml(status: number, body: string, requestId: string, before: readonly string[]): Answer {

@@ -1,6 +1,7 @@
 /**
  * The audit log: one JSON line per decision (README "Audit log"): time, request id, action, role, session
- * name, subject, issuer, decision, error code and message, the emulator's reason, and the policy trace.
+ * name, subject, issuer, decision, error code and message, the emulator's reason, the policy trace and, for a
+ * refusal, its near misses (what to change).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
@@ -19,6 +20,8 @@ export interface AuditRecord {
   readonly message: string | null;
   readonly reason: string | null;
   readonly trace: unknown;
+  /** For a refusal: what to change, one sentence each (as `explain` prints them); empty otherwise. */
+  readonly nearMisses: readonly string[];
 }
 
 export type AuditSink = (record: AuditRecord) => void;
@@ -49,6 +52,7 @@ export function auditRecord(outcome: StsOutcome, requestId: string, time: Date):
     message: outcome.ok ? null : outcome.error.message,
     reason: outcome.ok ? null : (outcome.error.reason ?? null),
     trace: a.evaluation ?? null,
+    nearMisses: outcome.ok ? [] : (a.nearMisses?.().map((m) => m.text) ?? []),
   };
 }
 

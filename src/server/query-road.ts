@@ -17,6 +17,7 @@ import { createTurnBatch } from './turn-batch.js';
 
 export interface QueryRoadOptions {
   readonly operations: Operations | (() => Operations);
+  readonly iam: Operations | undefined;
   readonly requestId: () => string;
   readonly clock: () => Date;
   readonly answered: AnswerListener | undefined;
@@ -35,6 +36,7 @@ export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
   const { failureLog } = options;
   const operations = options.operations;
   const current = typeof operations === 'function' ? operations : (): Operations => operations;
+  const { iam } = options;
 
   const refused = (error: StsError): StsOutcome => ({ ok: false, action: '', error, audit: { action: '' } });
   /** The outcome's answer and its audit record; an InternalFailure's cause goes to the failure log. */
@@ -72,15 +74,19 @@ export function createQueryRoad(options: QueryRoadOptions): QueryHandler {
         reply(res, refused(toStsError(e)));
         return;
       }
-      dispatch(current(), {
-        params,
-        method: req.method ?? 'GET',
-        path: pathOf(url),
-        rawQuery,
-        headers: req.headers,
-        body: read.body,
-        sourceIp: normaliseIp(req.socket.remoteAddress),
-      }).then(
+      dispatch(
+        current(),
+        {
+          params,
+          method: req.method ?? 'GET',
+          path: pathOf(url),
+          rawQuery,
+          headers: req.headers,
+          body: read.body,
+          sourceIp: normaliseIp(req.socket.remoteAddress),
+        },
+        iam,
+      ).then(
         (outcome) => reply(res, outcome),
         (e: unknown) => reply(res, refused(toStsError(e))),
       );

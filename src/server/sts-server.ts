@@ -38,6 +38,8 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 5_000, requestMs: 1
 export interface StsServerOptions {
   /** The operations, or the operations in force when a request arrives (they change with the configuration). */
   readonly operations: Operations | (() => Operations);
+  /** The IAM API subset (src/iam/), answered on the same road for Version 2010-05-08; without it, that Version is InvalidAction. */
+  readonly iam?: Operations;
   /** The time of audit records. */
   readonly clock: () => Date;
   readonly requestId?: () => string;
@@ -80,6 +82,7 @@ export function createStsServer(options: StsServerOptions): Server {
   const currentIssuers = typeof issuers === 'function' ? issuers : (): IssuerRoutes | undefined => issuers;
   const query = createQueryRoad({
     operations: options.operations,
+    iam: options.iam,
     requestId,
     clock: options.clock,
     answered: options.answered,

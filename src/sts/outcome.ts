@@ -8,6 +8,7 @@ import { StsError } from '../protocol/errors.js';
 import type { XmlNode } from '../protocol/xml.js';
 import type { EvaluationResult } from '../policy/index.js';
 import type { RequestContext } from '../policy/index.js';
+import type { NearMiss } from './near-miss.js';
 
 export interface AuditInfo {
   readonly action: string;
@@ -23,23 +24,38 @@ export interface AuditInfo {
   readonly context?: RequestContext;
   /** Text for an absent key in explain output (why AWS would not have it). */
   readonly describeAbsent?: (key: string) => string | undefined;
+  /** What to change, for a refusal (near-miss.ts); computed when asked. */
+  readonly nearMisses?: () => readonly NearMiss[];
 }
 
+/** What an operation answered: a result (`null` for an operation whose model has no output) or an error. */
 export type StsOutcome =
-  | { readonly ok: true; readonly action: string; readonly result: readonly (XmlNode | undefined)[]; readonly audit: AuditInfo }
-  | { readonly ok: false; readonly action: string; readonly error: StsError; readonly audit: AuditInfo };
+  | {
+      readonly ok: true;
+      readonly action: string;
+      readonly result: readonly (XmlNode | undefined)[] | null;
+      readonly audit: AuditInfo;
+      /** The answer's XML namespace when it is not STS's (the IAM API). */
+      readonly xmlns?: string;
+    }
+  | { readonly ok: false; readonly action: string; readonly error: StsError; readonly audit: AuditInfo; readonly xmlns?: string };
 
 /** What an operation has learnt so far about the call it is deciding. */
 export type Trail = { -readonly [K in keyof AuditInfo]: AuditInfo[K] };
 
-/** Runs one operation with a fresh trail: its result or its StsError becomes the outcome. */
-export async function runOperation(action: string, body: (trail: Trail) => Promise<readonly (XmlNode | undefined)[]>): Promise<StsOutcome> {
+/** Runs one operation with a fresh trail: its result or its StsError becomes the outcome (in namespace `xmlns`, if given). */
+export async function runOperation(
+  action: string,
+  body: (trail: Trail) => Promise<readonly (XmlNode | undefined)[] | null>,
+  xmlns?: string,
+): Promise<StsOutcome> {
   const trail: Trail = { action };
+  const ns = xmlns === undefined ? {} : { xmlns };
   try {
-    return { ok: true, action, result: await body(trail), audit: trail };
+    return { ok: true, action, result: await body(trail), audit: trail, ...ns };
   } catch (e) {
     if (!(e instanceof StsError)) throw e;
-    return { ok: false, action, error: e, audit: trail };
+    return { ok: false, action, error: e, audit: trail, ...ns };
   }
 }
 

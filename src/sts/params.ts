@@ -7,10 +7,9 @@ import { listMembers, type QueryParams } from '../protocol/query.js';
 import {
   CONSTRAINT,
   codePointsAgainst,
-  REDACTED,
+  ParamChecker as Checker,
   validationError,
   WEB_IDENTITY_TOKEN_LENGTH,
-  type ValidationFailure,
 } from '../protocol/validation.js';
 
 export const ARN_PATTERN_TEXT = '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
@@ -24,46 +23,6 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 /** Whether the text is a RoleSessionName STS accepts (2..64 of letters, digits and `_+=,.@-`). */
 export function isRoleSessionName(text: string): boolean {
   return text.length >= 2 && text.length <= 64 && SESSION_NAME.test(text);
-}
-
-class Checker {
-  readonly failures: ValidationFailure[] = [];
-  constructor(private readonly params: QueryParams) {}
-
-  string(
-    name: string,
-    field: string,
-    opts: { required: boolean; min: number; max: number; pattern?: [RegExp, string]; sensitive?: boolean },
-  ): string | undefined {
-    const v = this.params.get(name);
-    if (v === undefined) {
-      if (opts.required) this.failures.push({ field, constraint: CONSTRAINT.notNull, value: null });
-      return undefined;
-    }
-    const shown = opts.sensitive === true ? REDACTED : v;
-    const before = this.failures.length;
-    if (opts.pattern !== undefined && !opts.pattern[0].test(v) && !(v === '' && opts.pattern[1].endsWith('*'))) {
-      this.failures.push({ field, constraint: CONSTRAINT.pattern(opts.pattern[1]), value: shown });
-    }
-    const against = codePointsAgainst(v, opts.min, opts.max);
-    if (against < 0) this.failures.push({ field, constraint: CONSTRAINT.minLength(opts.min), value: shown });
-    if (against > 0) this.failures.push({ field, constraint: CONSTRAINT.maxLength(opts.max), value: shown });
-    return this.failures.length === before ? v : undefined;
-  }
-
-  integer(name: string, field: string, min: number, max: number): number | undefined {
-    const v = this.params.get(name);
-    if (v === undefined) return undefined;
-    if (!/^[+-]?\d{1,15}$/.test(v)) {
-      this.failures.push({ field, constraint: 'be a whole number', value: v });
-      return undefined;
-    }
-    const n = Number(v);
-    if (n < min) this.failures.push({ field, constraint: CONSTRAINT.minValue(min), value: String(n) });
-    else if (n > max) this.failures.push({ field, constraint: CONSTRAINT.maxValue(max), value: String(n) });
-    else return n;
-    return undefined;
-  }
 }
 
 export interface AssumeParamsCommon {

@@ -170,6 +170,28 @@ export function buildChainedContext(input: ChainedContextInput): RequestContext 
 }
 
 /**
+ * The claim of a key under `provider`'s prefix that AWS does not put in the request context (in `aws` mode), or
+ * undefined: another prefix, a provided claim, or `all` mode.
+ */
+export function unprovidedClaim(key: string, provider: OidcProvider, mode: ClaimKeyMode): string | undefined {
+  const prefix = provider.name.toLowerCase() + ':';
+  if (mode !== 'aws' || !key.toLowerCase().startsWith(prefix)) return undefined;
+  const claim = key.slice(prefix.length);
+  const lower = claim.toLowerCase();
+  return [...providedClaims(provider.name)].some((c) => c.toLowerCase() === lower) ? undefined : claim;
+}
+
+/** The token's claim of that name, compared ignoring case as IAM compares key names. */
+export function claimNamed(
+  claims: Readonly<Record<string, unknown>> | undefined,
+  claim: string,
+): { name: string; value: unknown } | undefined {
+  const lower = claim.toLowerCase();
+  const name = claims === undefined ? undefined : Object.keys(claims).find((c) => c.toLowerCase() === lower);
+  return name === undefined || claims === undefined ? undefined : { name, value: claims[name] };
+}
+
+/**
  * Why a key is absent, for explain output: the token has the claim but AWS does not provide it as a key.
  * Returns undefined when there is nothing more useful to say than "absent".
  */
@@ -189,9 +211,8 @@ export function describeAbsentKey(
     return undefined;
   }
   const claim = key.slice(prefix.length);
-  const provided = providedClaims(provider.name);
-  const hasClaim = claims !== undefined && Object.keys(claims).some((c) => c.toLowerCase() === claim.toLowerCase());
-  if (mode === 'aws' && ![...provided].some((c) => c.toLowerCase() === claim.toLowerCase())) {
+  const hasClaim = claimNamed(claims, claim) !== undefined;
+  if (unprovidedClaim(key, provider, mode) !== undefined) {
     return hasClaim
       ? `AWS provides no such key for this provider (the token has a '${claim}' claim, but AWS does not put it in the request context; match it inside ${provider.name}:sub instead, or run with --claim-keys all)`
       : `AWS provides no such key for this provider`;

@@ -10,6 +10,9 @@
  * The payload hash is always computed from the actual body (an x-amz-content-sha256 header is never trusted);
  * a presigned request may instead sign `UNSIGNED-PAYLOAD`, but only when its body is empty, so a presigned URL can
  * never carry unsigned form parameters.
+ *
+ * A `lookup` that returns no secret (the IAM API's admin calls signed with a key the emulator did not issue, whose
+ * secret it cannot know) gets every check but the signature itself; the result says the signature was not checked.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { MESSAGES, StsError } from '../protocol/errors.js';
@@ -28,9 +31,12 @@ export interface SigV4Request {
   readonly body: Buffer | string;
 }
 
-export interface SigV4Deps<C extends { readonly secretAccessKey: string }> {
+export interface SigV4Deps<C extends { readonly secretAccessKey: string | undefined }> {
   readonly now: Date;
-  /** Finds the secret for a key; throws StsError (InvalidClientTokenId, ExpiredToken) for unknown or expired keys. */
+  /**
+   * Finds the secret for a key; throws StsError (InvalidClientTokenId, ExpiredToken) for unknown or expired keys. A
+   * secret `undefined` leaves the signature unchecked.
+   */
   readonly lookup: (accessKeyId: string, sessionToken: string | undefined) => C;
   /** The service the credential scope must name. Default 'sts'. */
   readonly service?: string;
@@ -46,6 +52,8 @@ export interface SigV4Verified<C> {
   readonly sessionToken: string | undefined;
   /** What `lookup` returned. */
   readonly credentials: C;
+  /** False when `lookup` gave no secret, so the signature could not be compared. */
+  readonly signatureChecked: boolean;
 }
 
 const SKEW_MS = 15 * 60 * 1000;
@@ -97,7 +105,10 @@ function sameSignature(expected: string, provided: string): boolean {
 }
 
 /** Verifies a SigV4-signed request; returns who signed it, or throws the StsError AWS would answer. */
-export function verifySigV4<C extends { readonly secretAccessKey: string }>(req: SigV4Request, deps: SigV4Deps<C>): SigV4Verified<C> {
+export function verifySigV4<C extends { readonly secretAccessKey: string | undefined }>(
+  req: SigV4Request,
+  deps: SigV4Deps<C>,
+): SigV4Verified<C> {
   const headers = normalizeHeaders(req.headers);
   const auth = readAuthInputs(headers, parseQuery(req.rawQuery));
   if (!auth.signedHeaders.includes('host')) throw mismatch(M.hostNotSigned);
@@ -105,7 +116,30 @@ export function verifySigV4<C extends { readonly secretAccessKey: string }>(req:
   checkWindow(signedAt, deps.now);
   const scope = checkScope(auth.credential, signedAt, deps.service ?? 'sts');
   const credentials = deps.lookup(scope.accessKeyId, auth.sessionToken);
+  const secret = credentials.secretAccessKey;
+  if (secret !== undefined) checkSignature(req, headers, auth, signedAt, scope, secret);
+  return {
+    accessKeyId: scope.accessKeyId,
+    region: scope.region,
+    service: scope.service,
+    signedAt,
+    signedHeaders: auth.signedHeaders,
+    presigned: auth.presigned,
+    sessionToken: auth.sessionToken,
+    credentials,
+    signatureChecked: secret !== undefined,
+  };
+}
 
+/** Computes the signature with `secret` and compares it in constant time; SignatureDoesNotMatch when it differs. */
+function checkSignature(
+  req: SigV4Request,
+  headers: ReturnType<typeof normalizeHeaders>,
+  auth: ReturnType<typeof readAuthInputs>,
+  signedAt: Date,
+  scope: Scope,
+  secret: string,
+): void {
   const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
   const payloadHashes = [sha256Hex(body)];
   if (auth.presigned && body.length === 0) payloadHashes.push('UNSIGNED-PAYLOAD');
@@ -116,21 +150,10 @@ export function verifySigV4<C extends { readonly secretAccessKey: string }>(req:
     canonicalHeaders(headers, auth.signedHeaders),
     auth.signedHeaders.join(';'),
   ].join('\n');
-  const key = signingKey(credentials.secretAccessKey, scope);
+  const key = signingKey(secret, scope);
   const matched = payloadHashes.some((payloadHash) => {
     const stringToSign = [ALGORITHM, amzDate(signedAt), scope.scope, sha256Hex(`${head}\n${payloadHash}`)].join('\n');
     return sameSignature(hmac(key, stringToSign).toString('hex'), auth.signature);
   });
   if (!matched) throw mismatch(MESSAGES.signatureDoesNotMatch, "signature differs from the one computed with the key's secret");
-
-  return {
-    accessKeyId: scope.accessKeyId,
-    region: scope.region,
-    service: scope.service,
-    signedAt,
-    signedHeaders: auth.signedHeaders,
-    presigned: auth.presigned,
-    sessionToken: auth.sessionToken,
-    credentials,
-  };
 }

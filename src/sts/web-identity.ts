@@ -10,11 +10,12 @@ import type { QueryParams } from '../protocol/query.js';
 import { CONSTRAINT, validationError } from '../protocol/validation.js';
 import type { XmlNode } from '../protocol/xml.js';
 import { acceptClaims } from '../identity/claims.js';
-import { refusingProvider } from '../identity/refusal.js';
+import { refusedAudiences, refusingProvider } from '../identity/refusal.js';
 import type { OidcProvider, VerifiedToken } from '../identity/types.js';
 import { assumeRole } from './assume-core.js';
 import { credentialsNode } from './credentials-xml.js';
 import type { StsDeps } from './deps.js';
+import { audienceNearMiss, policyNearMisses } from './near-miss.js';
 import { runOperation, type StsOutcome, type Trail } from './outcome.js';
 import { readSessionParams, readWebIdentityParams, SESSION_NAME_PATTERN_TEXT, type AssumeParamsCommon } from './params.js';
 import { buildWebIdentityContext, describeAbsentKey, readSessionTags, SOURCE_IDENTITY_CLAIM, type SessionTags } from './request-context.js';
@@ -94,6 +95,8 @@ async function decide(
     if (provider !== undefined) {
       trail.issuer = provider.url;
       trail.provider = provider.arn;
+      const audiences = refusedAudiences(e as StsError);
+      if (audiences !== undefined) trail.nearMisses = () => [audienceNearMiss(provider, audiences)];
     }
     throw e;
   }
@@ -131,6 +134,8 @@ async function decide(
   });
   trail.context = context;
   trail.describeAbsent = (key) => describeAbsentKey(key, provider, claims, deps.claimKeys);
+  trail.nearMisses = () =>
+    trail.evaluation === undefined ? [] : policyNearMisses(trail.evaluation, { provider, claims, claimKeys: deps.claimKeys });
   const assumed = assumeRole(
     deps,
     now,

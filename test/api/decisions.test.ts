@@ -23,6 +23,7 @@ function record(role: string, requestId = `id-${role}`): AuditRecord {
     message: null,
     reason: null,
     trace: null,
+    nearMisses: [],
   };
 }
 

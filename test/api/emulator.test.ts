@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ConfigError, decide, startEmulator, type Emulator } from '../../src/index.js';
-import { CIRCLE_ORG, DEMO_POLICIES } from '../helpers/harness.js';
+import { join } from 'node:path';
+import { CIRCLE_ORG, DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 
 const CIRCLE = `oidc.circleci.com/org/${CIRCLE_ORG}`;
 const FEDERATED = `arn:aws:iam::123456789012:oidc-provider/${CIRCLE}`;
@@ -91,6 +92,7 @@ test('decide(): the in-process decision, with explain', async () => {
 
 test('mintToken: preset options are checked against the preset', async () => {
   await assert.rejects(
+    // @ts-expect-error the option types refuse it already; the run-time check is for untyped callers
     demo.mintToken({ preset: { name: 'circleci', brnach: 'main' } }),
     /preset\.brnach: unknown option of preset circleci/,
   );
@@ -98,6 +100,32 @@ test('mintToken: preset options are checked against the preset', async () => {
     demo.mintToken({ preset: { name: 'circleci', branch: 'main', ref: 'refs/tags/v1' } }),
     /give branch or ref, not both/,
   );
+  await assert.rejects(
+    // @ts-expect-error a value outside the option's choices
+    demo.mintToken({ preset: { name: 'github', trigger: 'release' } }),
+    /preset\.trigger: must be one of push, pull_request, pull_request_target, workflow_dispatch, schedule, got 'release'/,
+  );
+  await assert.rejects(
+    // @ts-expect-error an option of an earlier version
+    demo.mintToken({ preset: { name: 'github', eventName: 'pull_request' } }),
+    /preset\.eventName: was renamed trigger/,
+  );
+});
+
+test('every preset through the API: typed options, an emulated issuer of its kind, the example roles', async () => {
+  const gitlab = { policies: join(REPO_ROOT, 'examples', 'gitlab', 'policies') };
+  assert.equal((await decide({ ...gitlab, role: 'gitlab-deploy-main', preset: { name: 'gitlab', branch: 'main' } })).decision, 'allow');
+  assert.equal((await decide({ ...gitlab, role: 'gitlab-deploy-main', preset: { name: 'gitlab', tag: 'main' } })).decision, 'deny');
+  const eks = await startEmulator({ policies: join(REPO_ROOT, 'examples', 'eks', 'policies') });
+  try {
+    const token = await eks.mintToken({ preset: { name: 'eks', namespace: 'default', serviceAccount: 'demo-app' } });
+    assert.equal((await assume(eks, 'eks-demo-app', token)).status, 200);
+    const other = await eks.mintToken({ preset: { name: 'eks', serviceAccount: 'other' } });
+    assert.equal((await assume(eks, 'eks-demo-app', other)).code, 'AccessDenied');
+    assert.equal((await eks.decide({ role: 'eks-demo-app', preset: 'eks' })).decision, 'allow');
+  } finally {
+    await eks.stop();
+  }
 });
 
 // ---- configuration as objects ----
@@ -131,7 +159,7 @@ test('providers and roles given as objects, without a policies directory', async
 
 test('invalid objects: ConfigError with every problem, the JSON path instead of a file', async () => {
   const err = await startEmulator({
-    providers: [{ Url: 'http://insecure.example', ClientIDList: [] }],
+    providers: [{ Url: 'http://insecure.example', ClientIDList: 'sts.amazonaws.com' }],
     roles: [{ RoleName: 'bad name!' }],
   }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError, String(err));
@@ -141,7 +169,7 @@ test('invalid objects: ConfigError with every problem, the JSON path instead of 
     shown.join('\n'),
   );
   assert.ok(
-    shown.some((l) => /^providers\[0\] ClientIDList: must list at least one client ID/.test(l)),
+    shown.some((l) => /^providers\[0\] ClientIDList: must be an array of strings/.test(l)),
     shown.join('\n'),
   );
   assert.ok(

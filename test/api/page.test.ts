@@ -97,7 +97,6 @@ test('pageConfig: providers with where their keys come from; presets from their 
   const circleci = view.presets.find((p) => p.name === 'circleci');
   assert.ok(circleci?.options.some((o) => o.name === 'branch' && o['kind'] === 'string' && o['flag'] === 'branch'));
   assert.ok(circleci?.options.some((o) => o.name === 'v1' && o['kind'] === 'boolean' && o['default'] === false));
-  assert.deepEqual(circleci?.exclusive, [['branch', 'ref']]);
 });
 
 const SPECS: readonly { name: string; body: unknown; message?: RegExp }[] = [
@@ -314,8 +313,8 @@ test('with an admin token: the page needs it; ?token= sets an HttpOnly SameSite=
 });
 
 test("a kept decision's text is explain's, less what a record does not keep (the matched provider, the audience)", async () => {
-  for (const branch of ['main', 'feature/x']) {
-    const token = await emu.mintToken({ preset: { name: 'circleci', branch } });
+  for (const preset of [{ branch: 'main' }, { branch: 'feature/x' }, { branch: 'main', v1: true }]) {
+    const token = await emu.mintToken({ preset: { name: 'circleci', ...preset } });
     const sent = await assume(emu, 'deploy-main', token);
     const kept = (await (await page(`decisions/${sent.requestId}`)).json()) as { text: string };
     const explained = (await emu.decide({ role: 'deploy-main', token })).explain;
@@ -324,6 +323,15 @@ test("a kept decision's text is explain's, less what a record does not keep (the
       .filter((l) => !l.startsWith('Audience: '))
       .map((l) => l.replace(/^Provider: iss (\S+) matched .*$/, 'Issuer: $1'))
       .join('\n');
-    assert.equal(kept.text, lessened, branch);
+    assert.equal(kept.text, lessened, JSON.stringify(preset));
   }
+});
+
+test("a kept decision carries explain's near misses (a CircleCI V1 token against deploy-main's V2 pattern)", async () => {
+  const sent = await assume(emu, 'deploy-main', await emu.mintToken({ preset: { name: 'circleci', branch: 'main', v1: true } }));
+  assert.equal(sent.status, 403);
+  const kept = (await (await page(`decisions/${sent.requestId}`)).json()) as { record: { nearMisses: string[] }; text: string };
+  assert.equal(kept.record.nearMisses.length, 1);
+  assert.match(kept.record.nearMisses[0] ?? '', /V1 form/);
+  assert.ok(kept.text.endsWith(`\nNear miss: ${kept.record.nearMisses[0]}`));
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROVIDER_NAMES, RULES } from '../../src/lint/index.js';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 import {
   assertOneLineError,
@@ -20,7 +21,7 @@ import {
 } from './helpers.js';
 
 interface Finding {
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
   rule: string;
   file: string;
   role: string;
@@ -32,6 +33,7 @@ interface LintJson {
   findings: Finding[];
   errors: number;
   warnings: number;
+  infos: number;
 }
 
 const AUD = { [`${CIRCLE}:aud`]: ORG };
@@ -62,7 +64,7 @@ async function lintRoles(
   const r = await runMain(['lint', '--policies', policies, '--json', ...extra]);
   return {
     code: r.code,
-    json: r.stdout === '' ? { findings: [], errors: 0, warnings: 0 } : (JSON.parse(r.stdout) as LintJson),
+    json: r.stdout === '' ? { findings: [], errors: 0, warnings: 0, infos: 0 } : (JSON.parse(r.stdout) as LintJson),
     stderr: r.stderr,
   };
 }
@@ -72,7 +74,7 @@ interface Row {
   readonly federated?: string;
   readonly condition?: Record<string, unknown>;
   readonly statement?: Record<string, unknown>;
-  /** Expected findings: [severity, rule, path]; exactly these, in any order. */
+  /** Expected findings: [severity, rule, path]; exactly these, in any order. `message` and `fix` check the first one's. */
   readonly expect: readonly (readonly [Finding['severity'], string, string])[];
   readonly message?: RegExp;
   readonly fix?: RegExp;
@@ -155,13 +157,13 @@ const ROWS: Row[] = [
   {
     name: 'StringLike without a wildcard',
     condition: { StringEquals: AUD, StringLike: { [`${CIRCLE}:sub`]: `org/${ORG}/project/${PROJECT}/user/u-1` } },
-    expect: [['warning', 'string-like-without-wildcard', at('StringLike', `${CIRCLE}:sub`)]],
+    expect: [['info', 'string-like-without-wildcard', at('StringLike', `${CIRCLE}:sub`)]],
     fix: /use StringEquals/,
   },
   {
-    name: 'no audience condition',
+    name: 'no audience condition, the ClientIDList holding one client id: info',
     condition: { StringLike: PINNED_SUB },
-    expect: [['warning', 'no-audience-condition', `${S0}.Condition`]],
+    expect: [['info', 'audience-only-in-client-id-list', `${S0}.Condition`]],
     fix: new RegExp(`"StringEquals": \\{".*:aud": "${ORG}"\\}`),
   },
   {
@@ -176,6 +178,8 @@ const ROWS: Row[] = [
     expect: [
       ['warning', 'subject-open-to-organisation', at('StringLike', `${CIRCLE}:sub`)],
       ['warning', 'sub-wildcard-spans-branch', at('StringLike', `${CIRCLE}:sub`)],
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', `${CIRCLE}:sub`)],
+      ['info', 'circleci-ssh-rerun', at('StringLike', `${CIRCLE}:sub`)],
     ],
   },
   // 8. A '*' before a later part of the V2 sub: a branch name (which may contain '/') can repeat it.
@@ -185,7 +189,11 @@ const ROWS: Row[] = [
       StringEquals: AUD,
       StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
     },
-    expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
+    expect: [
+      ['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-ssh-rerun', at('StringLike', SUB_KEY)],
+    ],
     message: /a pipeline of this project on a branch named 'x\/vcs-origin\/github\.com\/demo-org\/demo-app\/vcs-ref\/refs\/heads\/main'/,
     fix: new RegExp(
       `match the ids with '\\?'.*"org/${ORG}/project/${PROJECT}/user/${UUID_Q}/vcs-origin/github\\.com/demo-org/demo-app/vcs-ref/refs/heads/main"$`,
@@ -197,7 +205,11 @@ const ROWS: Row[] = [
       StringEquals: AUD,
       StringLike: { [SUB_KEY]: `org/${ORG}/project/*/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
     },
-    expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
+    expect: [
+      ['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-ssh-rerun', at('StringLike', SUB_KEY)],
+    ],
     message: /a pipeline of any project of CircleCI organisation .* on a branch named 'x\/user\/x\/vcs-origin\//,
     fix: new RegExp(`"org/${ORG}/project/${UUID_Q}/user/${UUID_Q}/vcs-origin/`),
   },
@@ -209,7 +221,10 @@ const ROWS: Row[] = [
         [SUB_KEY]: `org/${ORG}/project/${ANY_UUID}/user/${ANY_UUID}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main`,
       },
     },
-    expect: [],
+    expect: [
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-ssh-rerun', at('StringLike', SUB_KEY)],
+    ],
   },
   {
     name: 'sub-wildcard-spans-branch: not with a StringNotLike guard on a repeated part',
@@ -218,7 +233,10 @@ const ROWS: Row[] = [
       StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
       StringNotLike: { [SUB_KEY]: '*/vcs-ref/*/vcs-ref/*' },
     },
-    expect: [],
+    expect: [
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-ssh-rerun', at('StringLike', SUB_KEY)],
+    ],
   },
   {
     name: 'sub-wildcard-spans-branch: not when the rest cannot be in a branch name (a ":" here)',
@@ -226,7 +244,10 @@ const ROWS: Row[] = [
       StringEquals: AUD,
       StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/a:b/vcs-ref/refs/heads/main` },
     },
-    expect: [],
+    expect: [
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-ssh-rerun', at('StringLike', SUB_KEY)],
+    ],
   },
   {
     name: 'sub-wildcard-spans-branch: any branch of one origin: the origin itself can be forged by a branch name',
@@ -234,7 +255,10 @@ const ROWS: Row[] = [
       StringEquals: AUD,
       StringLike: { [SUB_KEY]: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/github.com/demo-org/demo-app/vcs-ref/*` },
     },
-    expect: [['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)]],
+    expect: [
+      ['warning', 'sub-wildcard-spans-branch', at('StringLike', SUB_KEY)],
+      ['info', 'circleci-v2-sub-excludes-v1', at('StringLike', SUB_KEY)],
+    ],
     message: /on a branch named 'x\/vcs-origin\/github\.com\/demo-org\/demo-app\/vcs-ref\/x'/,
   },
   {
@@ -277,10 +301,10 @@ const ROWS: Row[] = [
     fix: /repo:<owner>\/<repo>:ref:refs\/heads\/main/,
   },
   {
-    name: 'GitHub: job_workflow_ref is enough',
+    name: 'GitHub: job_workflow_ref is enough (followed by branch: info)',
     federated: GH_ARN,
     condition: { StringEquals: { ...GH_AUD, [`${GH}:job_workflow_ref`]: 'demo-org/wf/.github/workflows/deploy.yml@refs/heads/main' } },
-    expect: [],
+    expect: [['info', 'github-job-workflow-ref-not-sha', at('StringEquals', `${GH}:job_workflow_ref`)]],
   },
   {
     name: 'set qualifier on a single-valued key',
@@ -300,10 +324,10 @@ const ROWS: Row[] = [
     expect: [],
   },
   {
-    name: 'a clean GitHub role',
+    name: 'a GitHub role, clean but for its name-based subject (info)',
     federated: GH_ARN,
     condition: { StringEquals: { ...GH_AUD, ...GH_SUB } },
-    expect: [],
+    expect: [['info', 'github-sub-name-based', at('StringEquals', `${GH}:sub`)]],
   },
 ];
 
@@ -319,12 +343,16 @@ describe('lint rules (a policies directory per row)', () => {
         assert.equal(f.role, 'r');
         assert.match(f.file, /roles\/r\.json$/);
         assert.ok(f.fix.length > 0);
+        // The row's message and fix are those of its first expected rule.
+        if (f.rule !== row.expect[0]?.[1]) continue;
         if (row.message !== undefined) assert.match(f.message, row.message);
         if (row.fix !== undefined) assert.match(f.fix, row.fix);
       }
       const errors = row.expect.filter((e) => e[0] === 'error').length;
+      const infos = row.expect.filter((e) => e[0] === 'info').length;
       assert.equal(json.errors, errors);
-      assert.equal(json.warnings, row.expect.length - errors);
+      assert.equal(json.infos, infos);
+      assert.equal(json.warnings, row.expect.length - errors - infos);
       assert.equal(code, errors > 0 ? 1 : 0, 'exit 1 on an error, 0 for warnings only');
     });
   });
@@ -338,30 +366,39 @@ test('a misspelt provider key gets its spelling as the fix', async () => {
 });
 
 describe('lint exit codes and output', () => {
-  test('warnings only: exit 0, --strict: exit 1; clean: exit 0 even with --strict (spawned)', async () => {
-    const warn = await policiesWith(join(dir, 'strict-warn'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
+  test('warnings only: exit 0, --strict: exit 1; infos only or clean: exit 0 even with --strict (spawned)', async () => {
+    const warn = await policiesWith(join(dir, 'strict-warn'), {
+      'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/*/user/*` } }),
+    });
     assert.equal((await spawnCli(['lint', '--policies', warn])).code, 0);
     assert.equal((await spawnCli(['lint', '--policies', warn, '--strict'])).code, 1);
+    const info = await policiesWith(join(dir, 'strict-info'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
+    const i = await spawnCli(['lint', '--policies', info, '--strict']);
+    assert.equal(i.code, 0);
+    assert.match(i.stdout, /\n0 errors, 0 warnings, 1 info in 1 roles\n$/);
     const clean = await policiesWith(join(dir, 'strict-clean'), {
       'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: PINNED_SUB }),
     });
     const r = await spawnCli(['lint', '--policies', clean, '--strict']);
     assert.equal(r.code, 0);
-    assert.equal(r.stdout, '0 errors, 0 warnings in 1 roles\n');
+    assert.equal(r.stdout, '0 errors, 0 warnings, 0 infos in 1 roles\n');
   });
 
-  test('text output: file, JSON path, severity, rule, message and fix', async () => {
+  test('text output: file, line and column, JSON path, severity, rule, message and fix', async () => {
     const policies = await policiesWith(join(dir, 'text'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
     const r = await runMain(['lint', '--policies', policies]);
     assert.equal(r.code, 0);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
+    const file = readFileSync(join(policies, 'roles', 'r.json'), 'utf8').split('\n');
+    const line = file.findIndex((l) => l.includes('"Condition"')) + 1;
+    const column = (file[line - 1] ?? '').indexOf('{') + 1;
     assert.equal(
       lines[0],
-      `${join(policies, 'roles', 'r.json')}: ${S0}.Condition: warning [no-audience-condition] no condition on '${CIRCLE}:aud': any audience the provider accepts is admitted`,
+      `${join(policies, 'roles', 'r.json')}:${line}:${column}: ${S0}.Condition: info [audience-only-in-client-id-list] no condition on '${CIRCLE}:aud': only the provider's ClientIDList ('${ORG}') pins the audience, so a client id added to the provider later (a token minted for it) is admitted here too`,
     );
     assert.equal(lines[1], `    fix: add "StringEquals": {"${CIRCLE}:aud": "${ORG}"}`);
-    assert.equal(lines[2], '0 errors, 1 warning in 1 roles');
+    assert.equal(lines[2], '0 errors, 0 warnings, 1 info in 1 roles');
   });
 });
 
@@ -391,11 +428,27 @@ describe('lint on the default policies/', () => {
     assert.equal(findings.length, 2);
   });
 
-  test('reports seed004-as-written, and the branch forgery of deploy-main / seed004-fixed; nothing on the other demo roles', async () => {
+  test('reports seed004-as-written, and the branch forgery of deploy-main / seed004-fixed; infos only on the other demo roles', async () => {
     const r = await runMain(['lint', '--policies', DEMO_POLICIES, '--json']);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as LintJson;
-    const roles = new Set(json.findings.filter((f) => f.rule !== 'sub-wildcard-spans-branch').map((f) => f.role));
+    assert.deepEqual(
+      json.findings.map((f) => `${f.role} ${f.severity} ${f.rule}`),
+      [
+        'deploy-main warning sub-wildcard-spans-branch',
+        'deploy-main info circleci-v2-sub-excludes-v1',
+        'deploy-main info circleci-ssh-rerun',
+        'github-deploy-main info github-sub-name-based',
+        'seed004-as-written error unsupported-condition-key',
+        'seed004-as-written error unsupported-condition-key',
+        'seed004-as-written info string-like-without-wildcard',
+        'seed004-as-written warning subject-open-to-organisation',
+        'seed004-fixed warning sub-wildcard-spans-branch',
+        'seed004-fixed info circleci-v2-sub-excludes-v1',
+        'seed004-fixed info circleci-ssh-rerun',
+      ],
+    );
+    const roles = new Set(json.findings.filter((f) => f.rule !== 'sub-wildcard-spans-branch' && f.severity !== 'info').map((f) => f.role));
     assert.deepEqual([...roles], ['seed004-as-written']);
     const forged = json.findings.filter((f) => f.rule === 'sub-wildcard-spans-branch');
     assert.deepEqual(forged.map((f) => f.role).sort(), ['deploy-main', 'seed004-fixed']);
@@ -423,9 +476,20 @@ describe('lint on the default policies/', () => {
     assert.equal(r.stderr, '');
     assert.match(
       r.stdout,
-      /^policies\/roles\/seed004-as-written\.json: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m,
+      /^policies\/roles\/seed004-as-written\.json:\d+:\d+: AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals\["[^"]+:oidc\.circleci\.com\/vcs-ref"\]: error \[unsupported-condition-key\]/m,
     );
-    assert.match(r.stdout, /\n2 errors, 4 warnings in 6 roles\n$/);
+    assert.match(r.stdout, /\n2 errors, 3 warnings, 6 infos in 6 roles\n$/);
+  });
+
+  test("README's rule table is the rule table: id, severity, provider and what it catches, in order", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('### `lint');
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    assert.deepEqual(
+      rows,
+      RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${r.providers.map((p) => PROVIDER_NAMES[p]).join(', ')} | ${r.summary} |`),
+    );
   });
 
   test("README's lint output is the real output of `sts-emulator lint` on the default policies, verbatim", async () => {
@@ -482,5 +546,5 @@ test('lint paths point into the file as written: Role.AssumeRolePolicyDocument f
   await writeFile(file, JSON.stringify(doc));
   const r = await runMain(['lint', '--policies', dir]);
   assert.equal(r.code, 1); // seed004-as-written's errors are still there
-  assert.match(r.stdout, /deploy-main\.json: Role\.AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringLike\[/);
+  assert.match(r.stdout, /deploy-main\.json:1:\d+: Role\.AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringLike\[/);
 });

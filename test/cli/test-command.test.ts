@@ -224,9 +224,23 @@ describe('test: invalid case files (file + JSON path, exit 1, no case of that fi
     {
       name: 'unknown preset',
       file: 'i.json',
-      content: [{ name: 'n', role: 'r', preset: 'gitlab', expect: 'allow' }],
+      content: [{ name: 'n', role: 'r', preset: 'jenkins', expect: 'allow' }],
       path: '[0].preset',
-      message: /unknown preset 'gitlab'/,
+      message: /unknown preset 'jenkins' \(known: circleci, github, gitlab, terraform, bitbucket, eks\)/,
+    },
+    {
+      name: 'preset option outside its choices',
+      file: 'i2.json',
+      content: [{ name: 'n', role: 'r', preset: { name: 'terraform', runPhase: 'destroy' }, expect: 'allow' }],
+      path: '[0].preset.runPhase',
+      message: /must be one of plan, apply, got 'destroy'/,
+    },
+    {
+      name: 'preset options that cannot go together',
+      file: 'i3.json',
+      content: [{ name: 'n', role: 'r', preset: { name: 'github', trigger: 'pull_request', tag: 'v1' }, expect: 'allow' }],
+      path: '[0].preset',
+      message: /tag does not apply to pull requests \(trigger pull_request\)/,
     },
     {
       name: 'unknown preset option',

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { DEMO } from '../../src/identity/presets.js';
-import { CIRCLE_ISSUER, DEMO_POLICIES, form, GITHUB_ISSUER, startServer, webIdentityParams, type TestServer } from '../helpers/harness.js';
+import {
+  CIRCLE_ISSUER,
+  DEMO_POLICIES,
+  form,
+  GITHUB_ISSUER,
+  REPO_ROOT,
+  startServer,
+  webIdentityParams,
+  type TestServer,
+} from '../helpers/harness.js';
 import { assertOneLineError, cleanEnv, GH, ORG, policiesWith, runMain, spawnCli, tempDir } from './helpers.js';
 
 const P = ['--policies', DEMO_POLICIES];
@@ -142,6 +151,116 @@ describe('token --preset github', () => {
   });
 });
 
+describe('token: the GitHub triggers and subjects, and every other preset', () => {
+  const EX = (p: string): string[] => ['--policies', `${REPO_ROOT}/examples/${p}/policies`];
+  const cases: { name: string; args: string[]; expect: Record<string, unknown> }[] = [
+    {
+      name: 'github --trigger pull_request',
+      args: [...P, '--preset', 'github', '--trigger', 'pull_request', '--branch', 'fix-x', '--pull-request', '9'],
+      expect: { sub: 'repo:demo-org/demo-app:pull_request', ref: 'refs/pull/9/merge', head_ref: 'fix-x', event_name: 'pull_request' },
+    },
+    {
+      name: 'github --trigger pull_request_target --base-branch develop',
+      args: [...P, '--preset', 'github', '--trigger', 'pull_request_target', '--base-branch', 'develop'],
+      expect: { sub: 'repo:demo-org/demo-app:pull_request', ref: 'refs/heads/develop', base_ref: 'develop' },
+    },
+    {
+      name: 'github --tag',
+      args: [...P, '--preset', 'github', '--tag', 'v1'],
+      expect: { sub: 'repo:demo-org/demo-app:ref:refs/tags/v1', ref_type: 'tag' },
+    },
+    {
+      name: 'github --include-claim-key (repeatable) and --immutable-sub',
+      args: [
+        ...P,
+        '--preset',
+        'github',
+        '--immutable-sub',
+        '--include-claim-key',
+        'repo',
+        '--include-claim-key',
+        'context',
+        '--include-claim-key',
+        'job_workflow_ref',
+      ],
+      expect: {
+        sub: 'repo:demo-org@100000001/demo-app@200000002:ref:refs/heads/main:job_workflow_ref:demo-org/demo-app/.github/workflows/deploy.yml@refs/heads/main',
+      },
+    },
+    {
+      name: 'circleci --trigger webhook --ssh-rerun',
+      args: [...P, '--trigger', 'webhook', '--ssh-rerun'],
+      expect: { 'oidc.circleci.com/ssh-rerun': true, 'oidc.circleci.com/vcs-ref': undefined },
+    },
+    {
+      name: 'gitlab (examples/gitlab/policies)',
+      args: [...EX('gitlab'), '--preset', 'gitlab', '--tag', 'v1', '--trigger', 'web'],
+      expect: {
+        iss: 'https://gitlab.com',
+        sub: 'project_path:demo-group/demo-project:ref_type:tag:ref:v1',
+        pipeline_source: 'web',
+        aud: 'https://gitlab.com',
+      },
+    },
+    {
+      name: 'terraform (examples/terraform/policies)',
+      args: [...EX('terraform'), '--preset', 'terraform', '--run-phase', 'plan'],
+      expect: {
+        iss: 'https://app.terraform.io',
+        sub: 'organization:demo-org:project:Default Project:workspace:demo-workspace:run_phase:plan',
+      },
+    },
+    {
+      name: 'bitbucket, the preset following the only issuer (examples/bitbucket/policies)',
+      args: [...EX('bitbucket'), '--environment-uuid', '{d4c3b2a1-0f9e-4d8c-b7a6-958473625140}'],
+      expect: {
+        iss: 'https://api.bitbucket.org/2.0/workspaces/demo-workspace/pipelines-config/identity/oidc',
+        deploymentEnvironmentUuid: '{d4c3b2a1-0f9e-4d8c-b7a6-958473625140}',
+      },
+    },
+    {
+      name: 'eks (examples/eks/policies)',
+      args: [...EX('eks'), '--preset', 'eks', '--namespace', 'payments', '--service-account', 'api'],
+      expect: { sub: 'system:serviceaccount:payments:api', aud: ['sts.amazonaws.com'] },
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const r = await runMain(['token', ...c.args]);
+      assert.equal(r.code, 0, r.stderr);
+      const claims = decodeJwt(r.stdout.trim()) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(c.expect)) assert.deepEqual(claims[k], v, k);
+    });
+  }
+
+  test('an issuer its Url does not reveal (GHES) mints the preset its provider file names', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(`${dir}/p/providers`, { recursive: true });
+      await mkdir(`${dir}/p/roles`);
+      await writeFile(
+        `${dir}/p/providers/ghes.json`,
+        JSON.stringify({
+          Url: 'https://ghes.example.com/_services/token',
+          ClientIDList: ['sts.amazonaws.com'],
+          Emulated: true,
+          Preset: 'github',
+        }),
+      );
+      const r = await runMain(['token', '--policies', `${dir}/p`, '--preset', 'github', '--branch', 'main']);
+      assert.equal(r.code, 0, r.stderr);
+      const claims = decodeJwt(r.stdout.trim());
+      assert.equal(claims.iss, 'https://ghes.example.com/_services/token');
+      assert.equal(claims.sub, 'repo:demo-org/demo-app:ref:refs/heads/main');
+      const byIssuer = decodeJwt((await runMain(['token', '--policies', `${dir}/p`])).stdout.trim());
+      assert.equal(byIssuer.sub, 'repo:demo-org/demo-app:ref:refs/heads/main', 'the only issuer: its named preset');
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
 describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configuration)', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -158,7 +277,12 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
   after(() => cleanup());
 
   const cases: { name: string; args: () => string[]; code: number; pattern: RegExp }[] = [
-    { name: 'unknown preset', args: () => ['--preset', 'gitlab'], code: 2, pattern: /unknown preset 'gitlab' \(known: circleci, github\)/ },
+    {
+      name: 'unknown preset',
+      args: () => ['--preset', 'azure'],
+      code: 2,
+      pattern: /unknown preset 'azure' \(known: circleci, github, gitlab, terraform, bitbucket, eks\)/,
+    },
     { name: 'bad --claims JSON', args: () => ['--claims', '{bad'], code: 2, pattern: /--claims is not valid JSON/ },
     { name: '--claims not an object', args: () => ['--claims', '[1]'], code: 2, pattern: /--claims must be a JSON object/ },
     {
@@ -187,7 +311,37 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
       code: 2,
       pattern: /--v1 applies to --preset circleci, not github/,
     },
+    {
+      name: "a value outside a flag's choices",
+      args: () => ['--preset', 'github', '--trigger', 'release'],
+      code: 2,
+      pattern: /--trigger must be one of push, pull_request, pull_request_target, workflow_dispatch, schedule, got 'release'/,
+    },
+    {
+      name: 'a pull request number for a push',
+      args: () => ['--preset', 'github', '--pull-request', '3'],
+      code: 2,
+      pattern: /--pull-request applies only to pull requests \(--trigger push\)/,
+    },
+    {
+      name: 'a flag shared by other presets, not this one',
+      args: () => ['--preset', 'github', '--run-phase', 'plan'],
+      code: 2,
+      pattern: /--run-phase applies to --preset terraform, not github/,
+    },
+    {
+      name: 'a preset without an emulated issuer of its kind',
+      args: () => ['--preset', 'gitlab'],
+      code: 2,
+      pattern: /no emulated GitLab CI\/CD issuer in .*providers/,
+    },
     { name: 'unknown flag', args: () => ['--bogus'], code: 2, pattern: /Unknown option '--bogus'/ },
+    {
+      name: 'a flag of an earlier version names its successor',
+      args: () => ['--preset', 'github', '--event-name=pull_request'],
+      code: 2,
+      pattern: /--event-name was renamed --trigger/,
+    },
     { name: 'missing flag value', args: () => ['--branch'], code: 2, pattern: /--branch/ },
     { name: 'positional argument', args: () => ['extra'], code: 2, pattern: /Unexpected argument 'extra'/ },
     { name: 'bad --account-id', args: () => ['--account-id', '12'], code: 2, pattern: /--account-id must be 12 digits/ },
@@ -205,6 +359,12 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
       assertOneLineError(r, c.code, c.pattern);
     });
   }
+});
+
+test('explain refuses a renamed flag the same way (the flags are the same)', async () => {
+  const r = await runMain(['explain', ...P, '--role', 'github-deploy-main', '--event-name', 'push']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--event-name was renamed --trigger/);
 });
 
 describe('token: the tokens work against the emulator', () => {

@@ -130,9 +130,11 @@ test('a missing directory is a ConfigError, not a stack trace', async () => {
   assertProblems(await loadProblems(missing), [['.', '', new RegExp(`configuration directory ${missing}: not found`)]]);
 });
 
-test('a file given as the directory is a ConfigError', async () => {
+test('a file given as the directory must be a template or Terraform JSON', async () => {
   const dir = await tempDir({ 'file.json': '{}' });
-  assertProblems(await loadProblems(path.join(dir, 'file.json')), [['.', '', /: not a directory$/]]);
+  assertProblems(await loadProblems(path.join(dir, 'file.json')), [
+    ['file.json', '', /^not a CloudFormation template .* nor the JSON of terraform show -json/],
+  ]);
 });
 
 test('missing providers/ and roles/ are both reported', async () => {
@@ -150,7 +152,7 @@ test('providers/ as a file is reported', async () => {
 
 test('empty providers/ and roles/ give an empty configuration', async () => {
   const dir = await tempDir({ 'providers/': '', 'roles/': '' });
-  assert.deepEqual(await loadConfig(dir, { accountId: ACCOUNT }), { accountId: ACCOUNT, providers: [], roles: [] });
+  assert.deepEqual(await loadConfig(dir, { accountId: ACCOUNT }), { accountId: ACCOUNT, providers: [], roles: [], skipped: [], root: dir });
 });
 
 test('only *.json files directly in providers/ and roles/ are read', async () => {
@@ -232,12 +234,12 @@ test('an unreadable file is reported', { skip: process.getuid?.() === 0 ? 'root 
 test('problems from several files and fields are all reported, in file order', () => {
   const problems = problemsOf({
     'roles/b.json': role({ RoleName: 'b', MaxSessionDuration: 60, Tags: 'x' }),
-    'providers/p.json': provider({ ClientIDList: [], JwksUri: 'http://idp.example.com/k' }),
+    'providers/p.json': provider({ ClientIDList: 'sts.amazonaws.com', JwksUri: 'http://idp.example.com/k' }),
     'roles/a.json': '{"RoleName": "a",, }',
     'roles/c.json': { Role: { RoleName: 'c', AssumeRolePolicyDocument: '%7B' } },
   });
   assertProblems(problems, [
-    ['providers/p.json', 'ClientIDList', /at least one client ID/],
+    ['providers/p.json', 'ClientIDList', /must be an array of strings/],
     ['providers/p.json', 'JwksUri', /must use https/],
     ['roles/a.json', '', /^invalid JSON at line 1, column 18: unexpected ','; expected a double-quoted property name$/],
     ['roles/b.json', 'MaxSessionDuration', /got 60/],

@@ -57,6 +57,11 @@ const accepted: { name: string; doc: Record<string, unknown>; expect: Record<str
     expect: { thumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'] },
   },
   {
+    name: 'ClientIDList empty, as IAM keeps a provider created without client IDs (its tokens get Incorrect token audience)',
+    doc: provider({ ClientIDList: [] }),
+    expect: { clientIdList: [] },
+  },
+  {
     name: 'upper-case thumbprint',
     doc: provider({ ThumbprintList: ['6938FD4D98BAB03FAADB97B34396831E3780AEA1'] }),
     expect: { thumbprintList: ['6938FD4D98BAB03FAADB97B34396831E3780AEA1'] },
@@ -95,6 +100,16 @@ const accepted: { name: string; doc: Record<string, unknown>; expect: Record<str
     expect: { keys: { kind: 'emulated', privateKeyFile: '/secrets/ci.pem' } },
   },
   { name: '"Emulated": false means discovery', doc: provider({ Emulated: false }), expect: { keys: { kind: 'discovery' } } },
+  {
+    name: 'Emulated with a Preset (an issuer its Url does not reveal, e.g. GHES)',
+    doc: provider({
+      Url: 'https://ghes.example.com/_services/token',
+      Emulated: true,
+      PrivateKeyFile: '/secrets/ghes.pem',
+      Preset: 'github',
+    }),
+    expect: { keys: { kind: 'emulated', privateKeyFile: '/secrets/ghes.pem', preset: 'github' } },
+  },
 ];
 
 for (const c of accepted) {
@@ -133,7 +148,6 @@ const rejected: { name: string; doc: unknown; problems: Expected }[] = [
       ['ClientIDList', /is required/],
     ],
   },
-  { name: 'ClientIDList empty', doc: provider({ ClientIDList: [] }), problems: [['ClientIDList', /at least one client ID/]] },
   {
     name: 'ClientIDList a string',
     doc: provider({ ClientIDList: 'sts.amazonaws.com' }),
@@ -189,6 +203,16 @@ const rejected: { name: string; doc: unknown; problems: Expected }[] = [
     problems: [['', /found JwksUri, Emulated/]],
   },
   { name: 'Emulated not a boolean', doc: provider({ Emulated: 'yes' }), problems: [['Emulated', /must be true or false, got a string/]] },
+  {
+    name: 'Preset without Emulated',
+    doc: provider({ Preset: 'github' }),
+    problems: [['Preset', /is only used with "Emulated": true/]],
+  },
+  {
+    name: 'Preset not a preset',
+    doc: provider({ Emulated: true, Preset: 'jenkins' }),
+    problems: [['Preset', /must be one of circleci, github, gitlab, terraform, bitbucket, eks, got 'jenkins'/]],
+  },
   {
     name: 'PrivateKeyFile without Emulated',
     doc: provider({ PrivateKeyFile: 'k.pem' }),

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
-import { lintConfig, RULES } from '../../src/lint/index.js';
+import { lintConfig, PROVIDER_NAMES, RULES } from '../../src/lint/index.js';
 import { DEMO_POLICIES } from '../helpers/harness.js';
 import { ACCOUNT, configOf, GITHUB_ARN, provider } from '../config/helpers.js';
 
@@ -20,8 +20,14 @@ function roleWith(condition: Record<string, unknown>, name = 'deploy'): Record<s
   };
 }
 
-test('every rule has its own id', () => {
+test('every rule has its own id, a severity, the providers it judges and a one-line summary', () => {
   assert.equal(new Set(RULES.map((r) => r.id)).size, RULES.length);
+  for (const r of RULES) {
+    assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*$/, r.id);
+    assert.ok(['error', 'warning', 'info'].includes(r.severity), r.id);
+    assert.ok(r.providers.length > 0 && r.providers.every((p) => p in PROVIDER_NAMES), r.id);
+    assert.ok(r.summary.length > 0 && !/[|\n]/.test(r.summary), `${r.id}: a summary fit for a table row`);
+  }
 });
 
 test('paths follow the Role wrapper the loader saw; the directory does not exist', () => {
@@ -55,11 +61,12 @@ test('findings per statement: each condition through the condition rules, then e
   assert.deepEqual(
     lintConfig(config).map((f) => [f.severity, f.rule]),
     [
-      ['warning', 'string-like-without-wildcard'],
-      ['warning', 'string-like-without-wildcard'],
+      ['info', 'string-like-without-wildcard'],
+      ['info', 'string-like-without-wildcard'],
       ['error', 'unsupported-condition-key'],
       ['warning', 'wildcard-in-string-equals'],
-      ['warning', 'no-audience-condition'],
+      ['info', 'audience-only-in-client-id-list'],
+      ['info', 'github-sub-name-based'],
     ],
   );
 });
@@ -73,7 +80,7 @@ test('every finding on the demo policies points at a place the loader recorded i
     const region = role?.positions.locate(f.path);
     assert.ok(region, `${f.file}: ${f.path}`);
     const lines = (await readFile(join(DEMO_POLICIES, f.file), 'utf8')).split('\n');
-    const lastKey = /(?:\.(\w+)|\["([^"]+)"\])$/.exec(f.path);
+    const lastKey = /(?:\.(\w+)|\["([^"]+)"\])(?:\[\d+\])?$/.exec(f.path);
     // The value's line names its key (a property's value starts on the line of its key in these files).
     assert.ok(lines[region.line - 1]?.includes(`"${lastKey?.[1] ?? lastKey?.[2]}"`), `${f.path} at line ${region.line}`);
   }

@@ -53,6 +53,7 @@ test('statements and conditions carry their JSON paths and their parts as writte
         'Statement[1].Condition["ForAnyValue:StringNotLikeIfExists"]["token.actions.githubusercontent.com:sub"][0]',
         'Statement[1].Condition["ForAnyValue:StringNotLikeIfExists"]["token.actions.githubusercontent.com:sub"][1]',
       ],
+      valueDefects: [undefined, undefined],
     },
     {
       operator: 'Null',
@@ -64,6 +65,7 @@ test('statements and conditions carry their JSON paths and their parts as writte
       values: ['true'],
       path: 'Statement[1].Condition.Null["aws:SourceIp"]',
       valuePaths: ['Statement[1].Condition.Null["aws:SourceIp"]'],
+      valueDefects: [undefined],
     },
   ]);
   assert.ok(Object.isFrozen(allow) && Object.isFrozen(allow?.conditions), 'read-only');
@@ -114,4 +116,21 @@ describe('conditionWhenKeyAbsent agrees with the absent-key vectors', () => {
     );
     assert.equal(conditionWhenKeyAbsent(s!.conditions[0]!), true);
   });
+});
+
+test('valueDefects: an ARN value with fewer than six parts, per value; a variable is judged per request', () => {
+  const policy = parsed({
+    Version: '2012-10-17',
+    Statement: {
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'sts:AssumeRole',
+      Condition: { ArnNotLike: { 'aws:SourceArn': ['arn:aws:s3:::ok', 'arn:::bucket-name', 'arn:${aws:PrincipalAccount}'] } },
+    },
+  });
+  assert.deepEqual(statementsOf(policy)[0]?.conditions[0]?.valueDefects, [
+    undefined,
+    'has 4 of the 6 parts of an ARN (arn:partition:service:region:account:resource)',
+    undefined,
+  ]);
 });

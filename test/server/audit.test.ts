@@ -258,3 +258,24 @@ test('on a port: the audit time comes from the injected clock', async () => {
     await prod.close();
   }
 });
+
+test('nearMisses: for a refusal, what to change, as explain prints it; empty for an allow', async () => {
+  const v1 = await decided(async () =>
+    postForm(app, form(webIdentityParams(await circleToken({ branch: 'main', v1: true }, {}, T), 'deploy-main', 'audit-v1'))),
+  );
+  assert.equal(v1.rec.decision, 'deny');
+  assert.equal(v1.rec.nearMisses.length, 1);
+  assert.match(v1.rec.nearMisses[0] ?? '', /^the token's sub "org\/.*\/user\/[^/"]+" is CircleCI's V1 form .*CIRCLE_OIDC_TOKEN_V2/);
+
+  const aud = await decided(async () =>
+    postForm(app, form(webIdentityParams(await circleToken({ branch: 'main' }, { aud: 'other' }, T), 'deploy-main', 'audit-aud'))),
+  );
+  await expectError(aud.res, 400, 'InvalidIdentityToken', 'Incorrect token audience');
+  assert.deepEqual(aud.rec.nearMisses, [
+    `the token's aud is "other", and the ClientIDList of ${CIRCLE} expects "${CIRCLE_ORG}": mint the token for "${CIRCLE_ORG}", or add "other" to the provider's ClientIDList`,
+  ]);
+
+  const ok = await decided(async () => postForm(app, form(webIdentityParams(await token('main'), 'deploy-main', 'audit-ok2'))));
+  await expectAssumed(ok.res);
+  assert.deepEqual(ok.rec.nearMisses, []);
+});

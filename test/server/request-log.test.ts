@@ -117,6 +117,7 @@ describe('what a request or a token holds cannot break the line', () => {
     message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
     reason: null,
     trace: null,
+    nearMisses: [],
     ...o,
   });
 
@@ -165,6 +166,7 @@ test('the sink: the lines of one event-loop turn in one write, each ending in a 
     message: null,
     reason: null,
     trace: null,
+    nearMisses: [],
   });
   sink(r('one'));
   sink(r('two'));

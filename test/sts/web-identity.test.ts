@@ -421,6 +421,12 @@ const sessionPolicies: readonly { name: string; policy: string; expect: { packed
   },
   { name: 'deeply nested JSON', policy: '['.repeat(1000) + ']'.repeat(1000), expect: { message: 'Policy document must be a JSON object' } },
   {
+    name: 'an ArnLike value without arn: (README "Behaviour choices")',
+    policy:
+      '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"bucket"}}}}',
+    expect: { message: "'bucket' is not an ARN (ArnLike takes arn:partition:service:region:account:resource)" },
+  },
+  {
     name: 'valid, minified size counts (56 chars: 3%)',
     policy: '{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}',
     expect: { packed: 3 },

@@ -61,6 +61,8 @@ export interface PresetOption {
   readonly name: string;
   readonly kind: string;
   readonly flag?: string;
+  /** The schema's one line of --help. */
+  readonly help?: string;
   readonly default?: unknown;
   /** A fixed list of values, when a preset's schema gives one. */
   readonly choices?: readonly string[];
@@ -71,7 +73,6 @@ export interface PagePreset {
   readonly name: string;
   readonly label: string;
   readonly options: readonly PresetOption[];
-  readonly exclusive: readonly (readonly string[])[];
   readonly issuers: readonly string[];
 }
 
@@ -126,6 +127,8 @@ export interface AuditSummary {
   readonly errorCode: string | null;
   readonly message: string | null;
   readonly reason: string | null;
+  /** What to change, for a refusal (explain's near misses). */
+  readonly nearMisses?: readonly string[];
 }
 
 export interface PageDecision {

@@ -40,7 +40,7 @@ function item(r: AuditSummary): HTMLElement {
       (d) =>
         replace(
           body,
-          r.reason === null || d !== undefined ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), r.reason),
+          r.reason === null ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), r.reason),
           r.message === null ? null : el('p', {}, el('strong', {}, 'AWS says: '), r.message),
           el('p', {}, 'RequestId ', el('code', {}, r.requestId)),
           d === undefined ? el('p', {}, 'No longer kept by the emulator (it keeps the last --keep-decisions).') : traceView(d),

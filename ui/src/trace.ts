@@ -85,17 +85,16 @@ function statementCard(s: StatementTrace, deciding: readonly DecidingPart[]): HT
   );
 }
 
-/**
- * The evaluation with its deciding parts, the near miss (the emulator's reason: which condition failed, with the
- * value the request had and the values the policy wanted), then explain's text.
- */
+/** The near misses (what to change, as explain prints them), the evaluation with its deciding parts, explain's text. */
 export function traceView(d: PageDecision): HTMLElement {
   const ev = d.evaluation;
-  const why = d.record.reason;
+  const misses = d.record.nearMisses ?? [];
   return el(
     'div',
     { class: 'trace' },
-    why === null ? null : el('div', { class: 'hints' }, el('h4', {}, 'Why (the near miss)'), el('p', {}, why)),
+    misses.length === 0
+      ? null
+      : el('div', { class: 'hints' }, el('h4', {}, 'Near misses'), el('ul', {}, ...misses.map((m) => el('li', {}, m)))),
     ev === null
       ? el('p', {}, 'The trust policy was not evaluated: the request was refused before (see the reason).')
       : [

@@ -33,7 +33,8 @@ function optionLabel(o: PresetOption): Child {
 
 function optionField(o: PresetOption): HTMLElement {
   const id = optionId(o);
-  const hint = o.default === undefined ? 'default: derived' : `default: ${text(o.default)}`;
+  const fallback = o.default === undefined ? 'default: derived' : `default: ${text(o.default)}`;
+  const hint = o.help === undefined ? fallback : `${o.help} (${fallback})`;
   const hintId = `${id}-hint`;
   if (o.kind === 'boolean')
     return el(
@@ -98,8 +99,7 @@ function until(expiration: string): string {
   return ms <= 0 ? ' (expired)' : ` (in ${Math.round(ms / 60000)} min)`;
 }
 
-/** What STS answered; the emulator's reason only when no kept trace below says it (as the near miss). */
-function answerView(answer: StsAnswer, traced: boolean): HTMLElement {
+function answerView(answer: StsAnswer): HTMLElement {
   if (answer.ok) {
     const c = answer.credentials;
     return el(
@@ -130,7 +130,7 @@ function answerView(answer: StsAnswer, traced: boolean): HTMLElement {
     { class: `outcome ${answer.code === 'AccessDenied' ? 'deny' : 'error'}`, 'data-outcome': answer.code },
     el('h3', {}, `${answer.code} (HTTP ${answer.status})`),
     el('p', {}, el('strong', {}, 'AWS says: '), answer.message),
-    answer.reason === null || traced ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), answer.reason),
+    answer.reason === null ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), answer.reason),
     el('p', {}, 'RequestId ', el('code', {}, answer.requestId)),
   );
 }
@@ -173,14 +173,7 @@ export function setUpTryToken(config: PageConfig, initialRole?: string): void {
   const showPreset = (): void => {
     const preset = presetNamed(presetSelect.value);
     if (preset === undefined) return replace(options, el('legend', {}, 'Options'));
-    replace(
-      options,
-      el('legend', {}, `Options of ${preset.label}`),
-      preset.exclusive.length === 0
-        ? null
-        : el('p', { class: 'hint' }, preset.exclusive.map((pair) => `give ${pair.join(' or ')}, not both`).join('; ')),
-      ...preset.options.map(optionField),
-    );
+    replace(options, el('legend', {}, `Options of ${preset.label}`), ...preset.options.map(optionField));
   };
   const pickPresetFor = (roleName: string): void => {
     const suggested = config.roles.find((r) => r.name === roleName)?.presets[0];
@@ -246,7 +239,7 @@ export function setUpTryToken(config: PageConfig, initialRole?: string): void {
       replace(status, answer.ok ? `${role.name}: allowed, credentials issued` : `${role.name}: ${answer.code} (HTTP ${answer.status})`);
       replace(
         result,
-        answerView(answer, decision !== undefined),
+        answerView(answer),
         el('h3', {}, 'The trust policy, condition by condition'),
         decision === undefined ? el('p', {}, 'This decision is not kept by the emulator (--keep-decisions 0?).') : traceView(decision),
         el('h3', {}, 'The same request with aws-cli'),

@@ -12,6 +12,9 @@ export function checksGitHubSubject(s: StatementFacts, name: string): boolean {
 export const githubWithoutSub: TrustedProviderRule = {
   id: 'github-without-sub',
   severity: 'error',
+  providers: ['github'],
+  summary:
+    'a GitHub role that does not check `sub` or `job_workflow_ref` with StringEquals, StringLike or StringEqualsIgnoreCase (IAM refuses to create those)',
   on: 'trusted-provider',
   check(s, name) {
     if (!isGitHub(name) || checksGitHubSubject(s, name)) return [];

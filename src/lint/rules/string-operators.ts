@@ -5,6 +5,8 @@ import type { ConditionRule } from '../rule.js';
 export const wildcardInStringEquals: ConditionRule = {
   id: 'wildcard-in-string-equals',
   severity: 'warning',
+  providers: ['any'],
+  summary: '`*` or `?` inside `StringEquals` (or `StringNotEquals`): matched literally, so the pattern matches only itself',
   on: 'condition',
   check(s, c) {
     if (!/^String(Not)?Equals(IgnoreCase)?$/.test(c.baseOperator) || !c.values.some(hasWildcard)) return [];
@@ -21,7 +23,9 @@ export const wildcardInStringEquals: ConditionRule = {
 
 export const stringLikeWithoutWildcard: ConditionRule = {
   id: 'string-like-without-wildcard',
-  severity: 'warning',
+  severity: 'info',
+  providers: ['any'],
+  summary: '`StringLike` without a wildcard: an exact comparison, clearer as `StringEquals`',
   on: 'condition',
   check(s, c) {
     if (!/^String(Not)?Like$/.test(c.baseOperator) || c.values.some(hasWildcard)) return [];

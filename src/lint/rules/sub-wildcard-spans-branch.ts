@@ -12,6 +12,9 @@ const guard = (marker: string): string => `*${marker}*${marker}*`;
 export const subWildcardSpansBranch: TrustedProviderRule = {
   id: 'sub-wildcard-spans-branch',
   severity: 'warning',
+  providers: ['circleci'],
+  summary:
+    'a `*` before a later part of a CircleCI V2 `sub` pattern, which a branch name can repeat (it names the branch, and whether any project of the organisation can use it; fix: `?` for the ids, or a `StringNotLike` guard)',
   on: 'trusted-provider',
   check(s, name) {
     const org = circleCiOrg(name);
