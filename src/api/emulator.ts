@@ -9,19 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } from '../config/index.js';
-import {
-  auditTo,
-  createStsServer,
-  createTurnQueue,
-  openAuditLog,
-  stopGracefully,
-  type AdminSurface,
-  type AuditLog,
-  type AuditRecord,
-  type AuditSink,
-  type ServerTimeouts,
-} from '../server/index.js';
-import { DEFAULT_IAM_LIMITS, iamOperations, type IamLimits } from '../iam/index.js';
+import type { AdminSurface, AuditLog, AuditRecord, AuditSink, ServerTimeouts } from '../server/index.js';
+import type { IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
@@ -136,6 +125,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const policies = options.policies ?? (given ? undefined : DEFAULT_POLICIES);
   const clock = options.clock ?? ((): Date => new Date());
   checkPersist(options.persist === true, policies);
+  // Loaded here, not by the module: the runners that only decide (test, explain, decide()) never load the server.
+  const [{ auditTo, createStsServer, createTurnQueue, openAuditLog, stopGracefully }, { DEFAULT_IAM_LIMITS, iamOperations }] =
+    await Promise.all([import('../server/index.js'), import('../iam/index.js')]);
   const authority = createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() });
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const live = await LiveConfiguration.start({

@@ -5,7 +5,7 @@
  */
 import { loadConfigFrom, type ConfigSource, type LoadedConfig, type NamedDocument } from '../config/index.js';
 import { createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
-import { createIssuerRoutes, type IssuerRoutes } from '../server/index.js';
+import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
 
 export interface RuntimeSettings {
@@ -56,6 +56,8 @@ export async function loadRuntime(source: ConfigSource, settings: RuntimeSetting
 }
 
 /** The emulated issuers' discovery and JWKS routes of a runtime (reads or creates their keys). */
-export function issuerRoutesOf(runtime: Runtime): Promise<IssuerRoutes> {
+export async function issuerRoutesOf(runtime: Runtime): Promise<IssuerRoutes> {
+  // The server is loaded by what serves (startEmulator), not by the runners that only decide (test, explain, decide()).
+  const { createIssuerRoutes } = await import('../server/index.js');
   return createIssuerRoutes(runtime.config.providers);
 }

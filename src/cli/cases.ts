@@ -2,13 +2,19 @@
  * Regression case files (YAML or JSON): a list of cases, or an object with a `cases` list.
  * Every problem is reported with its file and JSON path; a file with problems runs no case.
  */
+import { createRequire } from 'node:module';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
-import { parse as parseYaml } from 'yaml';
 import { STS_ERRORS } from '../protocol/index.js';
 import { type PresetName, presetNamed, presetOptionProblems, PRESETS } from '../identity/index.js';
+
+/** The yaml package, loaded for the first YAML case file (a JSON one never needs it). */
+let loadedYaml: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  return (loadedYaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS;
 
@@ -57,7 +63,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
   const cases: Case[] = [];
   let doc: unknown;
   try {
-    doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    doc = /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text, { maxAliasCount: 100 });
   } catch (e) {
     return {
       cases,

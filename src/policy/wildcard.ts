@@ -20,9 +20,22 @@ export function codePoints(text: string): number[] {
   return Array.from(out.subarray(0, codePointsInto(text, out)));
 }
 
-/** Does `text` match the IAM pattern `pattern` (`*` and `?` wildcards, no variables), as StringLike reads it? */
+/** How many compiled patterns iamWildcardMatch keeps (policy text: few patterns, asked again on every denial). */
+const KEEP_COMPILED = 256;
+const compiledPatterns = new Map<string, CompiledWildcard>();
+
+/**
+ * Does `text` match the IAM pattern `pattern` (`*` and `?` wildcards, no variables), as StringLike reads it? The
+ * pattern is compiled once and kept among the last {@link KEEP_COMPILED} asked (a memo: the answer never depends on it).
+ */
 export function iamWildcardMatch(pattern: string, text: string): boolean {
-  return matchWildcard(compileWildcard(wildcardUnits(pattern)), text);
+  let compiled = compiledPatterns.get(pattern);
+  if (compiled === undefined) {
+    if (compiledPatterns.size >= KEEP_COMPILED) compiledPatterns.clear();
+    compiled = compileWildcard(wildcardUnits(pattern));
+    compiledPatterns.set(pattern, compiled);
+  }
+  return matchWildcard(compiled, text);
 }
 
 /** Units for policy text in which `*` and `?` are wildcards. */

@@ -5,7 +5,7 @@
  * /<enterprise> form, token.actions.<subdomain>.ghe.com, or a GHES host's https://<host>/_services/token (a provider
  * file with "Preset": "github").
  */
-import { DEMO_SHA, exclusive, gitRef, times, verb, type OptionSchema, type OptionsOf, type Preset } from './schema.js';
+import { definedClaims, DEMO_SHA, exclusive, gitRef, times, verb, type OptionSchema, type OptionsOf, type Preset } from './schema.js';
 
 export const GITHUB_DEMO = {
   repository: 'demo-org/demo-app',
@@ -220,10 +220,10 @@ export const GITHUB_PRESET: Preset<typeof OPTIONS> = {
     const jobWorkflowRef = o.jobWorkflowRef ?? workflowRef;
     const enterprise = o.enterprise ?? issuer.org;
     const { iat, exp } = times(t);
-    const claims: Record<string, unknown> = {
-      ...(jti === undefined ? {} : { jti }),
+    const claims = definedClaims({
+      jti,
       sub: '',
-      ...(o.environment === undefined ? {} : { environment: o.environment }),
+      environment: o.environment,
       aud: o.aud ?? d.aud.default,
       ref,
       sha: DEMO_SHA,
@@ -242,7 +242,8 @@ export const GITHUB_PRESET: Preset<typeof OPTIONS> = {
       head_ref: pr ? (o.branch ?? 'feature') : '',
       base_ref: pr ? base : '',
       event_name: eventName,
-      ...(enterprise === undefined ? {} : { enterprise, enterprise_id: o.enterpriseId ?? d.enterpriseId.default }),
+      enterprise,
+      enterprise_id: enterprise === undefined ? undefined : (o.enterpriseId ?? d.enterpriseId.default),
       ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
       ref_protected: ref === `refs/heads/main` ? 'true' : 'false',
       workflow_ref: workflowRef,
@@ -253,7 +254,7 @@ export const GITHUB_PRESET: Preset<typeof OPTIONS> = {
       nbf: iat,
       exp,
       iat,
-    };
+    });
     const repo = `repo:${(o.immutableSub ?? d.immutableSub.default) ? `${owner}@${ownerId}/${name}@${repositoryId}` : repository}`;
     const context = o.environment !== undefined ? `environment:${escapeSub(o.environment)}` : pr ? 'pull_request' : `ref:${escapeSub(ref)}`;
     const keys = o.includeClaimKeys ?? ['repo', 'context'];

@@ -5,7 +5,7 @@
  * `ref_protected` as strings, `runner_id` a number, the environment claims only for jobs with an environment. The
  * issuer is the provider's Url (https://gitlab.com, or a self-managed instance named by "Preset": "gitlab").
  */
-import { DEMO_SHA, exclusive, times, verb, type OptionSchema, type OptionsOf, type Preset } from './schema.js';
+import { definedClaims, DEMO_SHA, exclusive, times, verb, type OptionSchema, type OptionsOf, type Preset } from './schema.js';
 
 export const GITLAB_DEMO = {
   projectPath: 'demo-group/demo-project',
@@ -152,7 +152,8 @@ export const GITLAB_PRESET: Preset<typeof OPTIONS> = {
     const refPath = `refs/${refType === 'tag' ? 'tags' : 'heads'}/${ref}`;
     const host = issuer.url.replace(/^https:\/\//, '');
     const { iat, exp } = times(t);
-    return {
+    const environment = o.environment;
+    return definedClaims({
       namespace_id: o.namespaceId ?? d.namespaceId.default,
       namespace_path: namespacePath,
       project_id: o.projectId ?? d.projectId.default,
@@ -168,27 +169,23 @@ export const GITLAB_PRESET: Preset<typeof OPTIONS> = {
       ref_type: refType,
       ref_path: refPath,
       ref_protected: o.refProtected ?? (refType === 'branch' && ref === 'main' ? 'true' : 'false'),
-      ...(o.environment === undefined
-        ? {}
-        : {
-            environment: o.environment,
-            environment_protected: o.environmentProtected ?? d.environmentProtected.default,
-            deployment_tier: o.deploymentTier ?? tierOf(o.environment),
-            environment_action: 'start',
-          }),
+      environment,
+      environment_protected: environment === undefined ? undefined : (o.environmentProtected ?? d.environmentProtected.default),
+      deployment_tier: environment === undefined ? undefined : (o.deploymentTier ?? tierOf(environment)),
+      environment_action: environment === undefined ? undefined : 'start',
       runner_id: 1,
       runner_environment: o.runnerEnvironment ?? d.runnerEnvironment.default,
       sha: DEMO_SHA,
       project_visibility: o.projectVisibility ?? d.projectVisibility.default,
       ci_config_ref_uri: `${host}/${projectPath}//.gitlab-ci.yml@${refPath}`,
       ci_config_sha: DEMO_SHA,
-      ...(jti === undefined ? {} : { jti }),
+      jti,
       iss: issuer.url,
       iat,
       nbf: iat - 5,
       exp,
       sub: `project_path:${projectPath}:ref_type:${refType}:ref:${ref}`,
       aud: o.aud ?? issuer.url,
-    };
+    });
   },
 };

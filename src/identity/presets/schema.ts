@@ -156,5 +156,16 @@ export function gitRef(
   return fallback;
 }
 
+/**
+ * The claims without those left undefined (the optional ones not given), in the order written. Presets write one
+ * literal in the provider's claim order with `undefined` for an absent claim: V8 builds a literal that starts with a
+ * conditional spread (`...(jti === undefined ? {} : { jti })`) slowly, about 1 µs per property after it.
+ */
+export function definedClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(claims)) if (claims[key] !== undefined) out[key] = claims[key];
+  return out;
+}
+
 /** A demo commit SHA (40 hex digits) the presets put where the provider sends the commit. */
 export const DEMO_SHA = '0123456789abcdef0123456789abcdef01234567';

@@ -5,7 +5,7 @@
  * `aws.workload.identity` unless TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE says otherwise. The issuer is the provider's Url
  * (https://app.terraform.io, https://app.eu.terraform.io, or a Terraform Enterprise host with "Preset": "terraform").
  */
-import { times, type OptionSchema, type OptionsOf, type Preset } from './schema.js';
+import { definedClaims, times, type OptionSchema, type OptionsOf, type Preset } from './schema.js';
 
 export const TERRAFORM_DEMO = {
   organization: 'demo-org',
@@ -95,8 +95,8 @@ export const TERRAFORM_PRESET: Preset<typeof OPTIONS> = {
     const runPhase = o.runPhase ?? d.runPhase.default;
     const fullWorkspace = `organization:${organization}:project:${project}:workspace:${workspace}`;
     const { iat, exp } = times(t);
-    return {
-      ...(jti === undefined ? {} : { jti }),
+    return definedClaims({
+      jti,
       iss: issuer.url,
       aud: o.aud ?? d.aud.default,
       iat,
@@ -112,6 +112,6 @@ export const TERRAFORM_PRESET: Preset<typeof OPTIONS> = {
       terraform_full_workspace: fullWorkspace,
       terraform_run_id: o.runId ?? d.runId.default,
       terraform_run_phase: runPhase,
-    };
+    });
   },
 };
