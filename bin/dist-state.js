@@ -1,5 +1,5 @@
-// Whether the compiled CLI can run: 'missing' (no dist/src/cli/main.js), 'stale' (a clone whose src/ or tsconfig.json
-// changed after the build: a file or folder under src/ is newer, which also catches a deleted file) or 'fresh'.
+// Whether the compiled CLI can run: 'missing' (no dist/src/cli/main.js), 'stale' (a clone whose src/, ui/src/ or
+// tsconfig.json changed after the build: a file or folder under src/ is newer, which also catches a deleted file) or 'fresh'.
 // An installed package has no src/, so there it is 'fresh' whenever dist/ is there.
 // The one answer for bin/sts-emulator.js (which refuses to run a stale build) and scripts/build-if-stale.js (prestart).
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,6 +22,7 @@ export function distState(root) {
   const src = join(root, 'src');
   if (!existsSync(src)) return 'fresh';
   const tsconfig = join(root, 'tsconfig.json');
-  const sources = Math.max(newest(src), existsSync(tsconfig) ? statSync(tsconfig).mtimeMs : 0);
+  const page = join(root, 'ui', 'src'); // the demo page's scripts, compiled to dist/ui/
+  const sources = Math.max(newest(src), existsSync(tsconfig) ? statSync(tsconfig).mtimeMs : 0, existsSync(page) ? newest(page) : 0);
   return sources > statSync(entry).mtimeMs ? 'stale' : 'fresh';
 }

@@ -15,8 +15,9 @@ import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type Cl
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
 import { createDecisionLog } from './decisions.js';
-import { signFor } from './issuers.js';
+import { IssuerChoiceError, signFor } from './issuers.js';
 import { LiveConfiguration } from './live.js';
+import { pageConfig, pageDecision, pageTokenSpec } from './page.js';
 
 /** The demo configuration shipped with the package. */
 export const DEFAULT_POLICIES = DEMO_POLICIES_DIR;
@@ -195,6 +196,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       decisions.clear();
     },
     decisions: () => decisions.list(),
+    decision: (requestId) => {
+      const kept = decisions.find(requestId);
+      return kept === undefined ? undefined : pageDecision(kept);
+    },
+    watchDecisions: (stream) => decisions.watch(stream),
+    page: () => pageConfig(live.inForce.runtime.config, region),
+    mintForPage: async (body) => {
+      try {
+        return await mint(pageTokenSpec(body));
+      } catch (e) {
+        if (e instanceof IssuerChoiceError) throw Object.assign(new Error(e.message), { status: 400 });
+        throw e;
+      }
+    },
+  };
+  /** A token from a built-in issuer, with the claims it carries and the issuer that signed it. */
+  const mint = async (spec: ClaimsSpec): Promise<{ token: string; issuer: string; claims: Record<string, unknown> }> => {
+    const { config } = live.inForce.runtime;
+    const { provider, values } = claimsFor(config, where, spec, clock());
+    return { token: await signFor(provider, values), issuer: provider.url, claims: values };
   };
   const iam = iamOperations({
     clock,
@@ -239,14 +260,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId,
     region,
     roleArn: (name) => `arn:aws:iam::${accountId}:role/${name}`,
-    mintToken: async (mint = {}) => {
-      const { config } = live.inForce.runtime;
-      const spec =
-        mint.preset === undefined && mint.claims === undefined && mint.issuer === undefined
-          ? { ...mint, preset: 'circleci' as const }
-          : mint;
-      const { provider, values } = claimsFor(config, where, spec, clock());
-      return signFor(provider, values);
+    mintToken: async (spec = {}) => {
+      const given =
+        spec.preset === undefined && spec.claims === undefined && spec.issuer === undefined
+          ? { ...spec, preset: 'circleci' as const }
+          : spec;
+      return (await mint(given)).token;
     },
     addProvider: (doc) => live.addProvider(doc),
     putRole: (doc) => live.putRole(doc),
@@ -265,6 +284,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       stopping = (async () => {
         unwatch();
+        decisions.close(); // the page's decision streams end, so they do not hold the stop for its grace
         await stopGracefully(server, graceMs);
         audit?.close();
         await rm(objectKeysDir, { recursive: true, force: true });

@@ -1,28 +1,41 @@
 /** Human-readable and JSON views of one decision (explain, test mismatches). */
-import { formatEvaluation } from '../policy/index.js';
-import { decisionOf, type NearMiss, type StsOutcome } from '../sts/index.js';
+import { formatEvaluation, type EvaluationResult } from '../policy/index.js';
+import { STS_ERRORS, type StsErrorCode } from '../protocol/index.js';
+import type { AuditRecord } from '../server/index.js';
+import { decisionOf, type AuditInfo, type NearMiss, type StsOutcome } from '../sts/index.js';
 
 /** What to change, for a refusal: one line each after the trace (none for an allow). */
 function nearMissesOf(outcome: StsOutcome): readonly NearMiss[] {
   return outcome.ok ? [] : (outcome.audit.nearMisses?.() ?? []);
 }
 
-export function explainText(outcome: StsOutcome): string {
-  const a = outcome.audit;
+/** What explain's text is made of: an outcome has all of it, a kept audit record (the page's decisions) a part. */
+interface ExplainFacts {
+  readonly decision: 'allow' | 'deny' | 'error';
+  readonly error:
+    | { readonly code: string; readonly status: number | undefined; readonly message: string; readonly reason: string | undefined }
+    | undefined;
+  readonly audit: Omit<AuditInfo, 'action' | 'context' | 'nearMisses'>;
+  /** The near misses' texts. */
+  readonly nearMisses: readonly string[];
+  /** Whether `audit` says which provider matched (a record does not keep it). */
+  readonly knowsProvider: boolean;
+}
+
+function textOf({ decision, error, audit: a, nearMisses, knowsProvider }: ExplainFacts): string {
   const lines: string[] = [];
-  const result = decisionOf(outcome).toUpperCase();
+  const result = decision.toUpperCase();
+  const status = error?.status === undefined ? '' : ` (HTTP ${error.status})`;
   lines.push(
-    outcome.ok
-      ? `Result: ${result} (credentials would be issued)`
-      : `Result: ${result} ${outcome.error.code} (HTTP ${outcome.error.status}): ${outcome.error.message}`,
+    error === undefined ? `Result: ${result} (credentials would be issued)` : `Result: ${result} ${error.code}${status}: ${error.message}`,
   );
-  if (!outcome.ok && outcome.error.reason !== undefined) lines.push(`Why: ${outcome.error.reason}`);
+  if (error?.reason !== undefined) lines.push(`Why: ${error.reason}`);
   if (a.role !== undefined) lines.push(`Role: ${a.role}`);
-  if (a.issuer !== undefined) lines.push(`Provider: iss ${a.issuer} matched ${a.provider ?? '?'}`);
+  if (a.issuer !== undefined) lines.push(knowsProvider ? `Provider: iss ${a.issuer} matched ${a.provider ?? '?'}` : `Issuer: ${a.issuer}`);
   if (
-    !outcome.ok &&
+    error !== undefined &&
     a.evaluation === undefined &&
-    (outcome.error.code === 'InvalidIdentityToken' || outcome.error.code === 'ExpiredTokenException')
+    (error.code === 'InvalidIdentityToken' || error.code === 'ExpiredTokenException')
   ) {
     lines.push(
       `Token: refused ${a.issuer === undefined ? '' : "by this provider's checks "}before the trust policy was evaluated (see Why)`,
@@ -35,8 +48,47 @@ export function explainText(outcome: StsOutcome): string {
     const text = formatEvaluation(a.evaluation, a.describeAbsent === undefined ? {} : { describeAbsent: a.describeAbsent });
     lines.push(...text.split('\n').map((l) => '  ' + l));
   }
-  for (const m of nearMissesOf(outcome)) lines.push(`Near miss: ${m.text}`);
+  for (const m of nearMisses) lines.push(`Near miss: ${m}`);
   return lines.join('\n');
+}
+
+export function explainText(outcome: StsOutcome): string {
+  return textOf({
+    decision: decisionOf(outcome),
+    error: outcome.ok
+      ? undefined
+      : { code: outcome.error.code, status: outcome.error.status, message: outcome.error.message, reason: outcome.error.reason },
+    audit: outcome.audit,
+    nearMisses: nearMissesOf(outcome).map((m) => m.text),
+    knowsProvider: true,
+  });
+}
+
+const statusOf = (code: string): number | undefined =>
+  Object.hasOwn(STS_ERRORS, code) ? STS_ERRORS[code as StsErrorCode].status : undefined;
+
+/**
+ * Explain's text of a kept audit record (the page's decision list): the same lines as for the outcome, less what a
+ * record does not keep (which provider matched, the audience, why an absent key is absent).
+ */
+export function explainRecordText(record: AuditRecord): string {
+  const some = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+  return textOf({
+    decision: record.decision,
+    error:
+      record.errorCode === null
+        ? undefined
+        : { code: record.errorCode, status: statusOf(record.errorCode), message: record.message ?? '', reason: some(record.reason) },
+    audit: {
+      ...(record.role === null ? {} : { role: record.role }),
+      ...(record.sessionName === null ? {} : { sessionName: record.sessionName }),
+      ...(record.subject === null ? {} : { subject: record.subject }),
+      ...(record.issuer === null ? {} : { issuer: record.issuer }),
+      ...(record.trace === null || record.trace === undefined ? {} : { evaluation: record.trace as EvaluationResult }),
+    },
+    nearMisses: record.nearMisses,
+    knowsProvider: false,
+  });
 }
 
 /** The JSON view of one decision (`explain --json`, the package API's decide). */

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { DEMO_POLICIES_DIR } from '../config/index.js';
-import { DEFAULT_MAX_CONNECTIONS } from '../server/index.js';
+import { DEFAULT_MAX_CONNECTIONS, PAGE_PATH } from '../server/index.js';
 import { resolveServerKey, type ResolvedServerKey } from '../sts/index.js';
 import { COMMON_ARGS, commonOptions, DEFAULT_PORT, parsePort, str, UsageError, type CommonOptions, type Io } from './options.js';
 
@@ -141,10 +141,11 @@ export function readyLine(
 ): string {
   const { common, key, workers } = options;
   const shownHost = ipv6 ? `[${address}]` : address;
+  const page = `http://${shownHost}:${port}${PAGE_PATH}${options.adminToken === undefined ? '' : '?token=<admin token>'}`;
   return (
     `sts-emulator listening on http://${shownHost}:${port} (account ${common.accountId}, region ${common.region}, ` +
     `${config.roles.length} roles, ${config.providers.length} providers, server key: ${key.source}` +
     `${key.source === 'generated' ? ` (${GENERATED_KEY_HINT})` : ''}` +
-    `${workers > 1 ? `, ${workers} workers` : ''})\n`
+    `${workers > 1 ? `, ${workers} workers` : ''}); demo page ${page}\n`
   );
 }

@@ -1,12 +1,14 @@
 /**
  * The admin surface under /_emulator/: a test-fixture surface, not a security boundary. `health` answers anyone (for
  * readiness checks and containers); the rest answers loopback clients only, unless an admin token is set, in which
- * case every client must send it as a bearer token (compared in constant time). JSON in and out.
+ * case every client must send it as a bearer token, or, from the demo page, in the cookie the page's login sets
+ * (compared in constant time). JSON in and out, but for the page (page-routes.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { type AdminSurface, EMULATOR_PREFIX, isLoopback } from './admin-surface.js';
 import { loadExpress } from './express.js';
+import { ADMIN_COOKIE, cookieOf, pageLogin, pageRouter } from './page-routes.js';
 
 const ADMIN_PREFIX = EMULATOR_PREFIX.slice(0, -1); // '/_emulator'
 
@@ -14,6 +16,7 @@ export function adminRouter(admin: AdminSurface): Router {
   const express = loadExpress();
   const router = express.Router();
   router.get(`${ADMIN_PREFIX}/health`, (_req: Request, res: Response) => void res.json(admin.health()));
+  router.use(pageLogin(admin, (given) => admin.token !== undefined && sameSecret(given, admin.token)));
   router.use(`${ADMIN_PREFIX}/`, (req: Request, res: Response, next: NextFunction) => {
     if (allowed(admin, req)) return next();
     res.status(admin.token === undefined ? 403 : 401).json({
@@ -21,9 +24,10 @@ export function adminRouter(admin: AdminSurface): Router {
       message:
         admin.token === undefined
           ? 'the admin surface answers loopback clients only; start the emulator with --admin-token to open it to others'
-          : 'send the admin token as Authorization: Bearer <token>',
+          : 'send the admin token as Authorization: Bearer <token> (the page: open /_emulator/ui?token=<token> once)',
     });
   });
+  router.use(pageRouter(admin));
   router.get(`${ADMIN_PREFIX}/config`, (_req: Request, res: Response) => void res.json(admin.config()));
   router.get(`${ADMIN_PREFIX}/decisions`, (_req: Request, res: Response) => void res.json(admin.decisions()));
   router.post(`${ADMIN_PREFIX}/reset`, (_req: Request, res: Response, next: NextFunction) => {
@@ -61,7 +65,7 @@ export function adminRouter(admin: AdminSurface): Router {
 function allowed(admin: AdminSurface, req: Request): boolean {
   if (admin.token !== undefined) {
     const header = req.get('authorization') ?? '';
-    const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
+    const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? cookieOf(req, ADMIN_COOKIE) ?? '';
     return sameSecret(given, admin.token);
   }
   return isLoopback(req.socket.remoteAddress);

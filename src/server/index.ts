@@ -23,4 +23,5 @@ export { requestLogLine, requestLogSink } from './request-log.js';
 export { createIssuerRoutes, type IssuerRoutes } from './issuers.js';
 export { createTurnQueue } from './turn-batch.js';
 export { createFailureLog, processFailureLog, stderrWriter, type FailureLog } from './failure-log.js';
-export { EMULATOR_PREFIX, isLoopback, type AdminSurface } from './admin-surface.js';
+export { EMULATOR_PREFIX, isLoopback, type AdminSurface, type DecisionStream } from './admin-surface.js';
+export { PAGE_PATH } from './page-routes.js';

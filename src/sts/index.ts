@@ -5,6 +5,7 @@
 export { dispatch, stsOperations, API_VERSION, IAM_API_VERSION, type Operation, type Operations, type QueryRequest } from './dispatch.js';
 export { assumeRoleInProcess, type InProcessCall } from './web-identity.js';
 export { decisionOf, runOperation, type AuditInfo, type StsOutcome, type Trail } from './outcome.js';
+export { decidingParts, type DecidingPart } from './deny-reason.js';
 export type { StsDeps } from './deps.js';
 export { createCredentialAuthority, type CredentialAuthority, type SessionClaims } from './credentials.js';
 export { verifySigV4, type SigV4Request, type SigV4Verified } from './sigv4.js';

@@ -70,7 +70,8 @@ describe('the ready line', () => {
     assert.equal(
       readyLine('127.0.0.1', false, 8733, options, CONFIG),
       'sts-emulator listening on http://127.0.0.1:8733 (account 123456789012, region us-east-1, 2 roles, 1 providers, ' +
-        'server key: generated (credentials end with this process; keep them with --server-key-file))\n',
+        'server key: generated (credentials end with this process; keep them with --server-key-file)); ' +
+        'demo page http://127.0.0.1:8733/_emulator/ui\n',
     );
   });
 
@@ -79,8 +80,17 @@ describe('the ready line', () => {
     assert.ok(options !== undefined);
     assert.equal(
       readyLine('::1', true, 9000, options, CONFIG),
-      'sts-emulator listening on http://[::1]:9000 (account 123456789012, region us-east-1, 2 roles, 1 providers, server key: flag, 2 workers)\n',
+      'sts-emulator listening on http://[::1]:9000 (account 123456789012, region us-east-1, 2 roles, 1 providers, server key: flag, 2 workers); ' +
+        'demo page http://[::1]:9000/_emulator/ui\n',
     );
+  });
+
+  test('an admin token: the demo page is opened with it (the line never shows the token)', () => {
+    const options = parseServeArgs(['--server-key', KEY, '--admin-token', 'a-secret-admin-token-0123'], cleanEnv(), IO);
+    assert.ok(options !== undefined);
+    const line = readyLine('0.0.0.0', false, 8733, options, CONFIG);
+    assert.match(line, /; demo page http:\/\/0\.0\.0\.0:8733\/_emulator\/ui\?token=<admin token>\n$/);
+    assert.doesNotMatch(line, /a-secret-admin-token/);
   });
 });
 

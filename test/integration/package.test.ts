@@ -191,11 +191,11 @@ async function assumeWithWebIdentity(url: string, token: string): Promise<{ stat
   return { status: res.status, body: await res.text() };
 }
 
-test('npm pack: compiled sources and declarations, the bin, the demo policies, README and LICENSE; nothing else', async (t) => {
+test('npm pack: compiled sources and declarations, the demo page, the bin, the demo policies, README and LICENSE; nothing else', async (t) => {
   const { files, size, unpackedSize } = await packed();
   t.diagnostic(`${files.length} files, ${size} bytes packed, ${unpackedSize} unpacked`);
   const allowed =
-    /^(package\.json|README\.md|LICENSE|bin\/(sts-emulator|dist-state)\.js|policies\/.+|dist\/src\/.+(?<!\.d)\.js|dist\/src\/.+\.d\.ts)$/;
+    /^(package\.json|README\.md|LICENSE|bin\/(sts-emulator|dist-state)\.js|policies\/.+|dist\/src\/.+(?<!\.d)\.js|dist\/src\/.+\.d\.ts|dist\/ui\/[a-z0-9-]+\.js|ui\/index\.html|ui\/[a-z0-9-]+\.css)$/;
   assert.deepEqual(
     files.filter((f) => !allowed.test(f)),
     [],
@@ -211,6 +211,9 @@ test('npm pack: compiled sources and declarations, the bin, the demo policies, R
   const expected = [
     ...sources.flatMap((f) => [`dist/${f.replace(/\.ts$/, '.js')}`, `dist/${f.replace(/\.ts$/, '.d.ts')}`]),
     ...filesUnder(REPO_ROOT, 'policies'),
+    // The demo page: its HTML and styles as written, its scripts compiled.
+    ...filesUnder(REPO_ROOT, 'ui').filter((f) => /^ui\/[^/]+\.(html|css)$/.test(f)),
+    ...filesUnder(REPO_ROOT, 'ui/src').map((f) => f.replace(/^ui\/src\/(.+)\.ts$/, 'dist/ui/$1.js')),
     'LICENSE',
     'README.md',
     'package.json',
@@ -269,6 +272,12 @@ test('installed from the tarball: npx sts-emulator serves, tokens are allowed an
   const denied = await assumeWithWebIdentity(url, await token('feature/x'));
   assert.equal(denied.status, 403, denied.body);
   assert.match(denied.body, /<Code>AccessDenied<\/Code>/);
+  assert.match(line, new RegExp(`; demo page ${url}/_emulator/ui$`));
+  // The demo page and its files, served from the installed package.
+  for (const path of ['/_emulator/ui', '/_emulator/ui/assets/app.js', '/_emulator/ui/assets/page.css']) {
+    const res = await fetch(`${url}${path}`);
+    assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+  }
 
   // npm forwards the signal to the shell it runs the bin in; the server must stop too, not be left behind.
   const pgid = server.pid as number;

@@ -79,6 +79,17 @@ test('dist/ older than a file under src/, or than a folder (a file deleted): one
   assert.equal(node(root, 'bin/sts-emulator.js').code, 1, 'a folder changed (a file added or deleted)');
 });
 
+test("dist/ older than the demo page's scripts (ui/src/): stale, as for src/", async (t) => {
+  const root = await fakeRoot(t, { src: true, dist: true });
+  await mkdir(join(root, 'ui', 'src'), { recursive: true });
+  await writeFile(join(root, 'ui', 'src', 'app.ts'), '');
+  for (const p of ['src/cli/main.ts', 'src/cli', 'src', 'ui/src/app.ts', 'ui/src']) await age(join(root, p), 120);
+  await age(join(root, 'dist', 'src', 'cli', 'main.js'), 60);
+  assert.equal(node(root, 'bin/sts-emulator.js').code, 7, 'fresh');
+  await age(join(root, 'ui', 'src', 'app.ts'), 0);
+  assert.equal(node(root, 'bin/sts-emulator.js').code, 1, 'a page script changed after the build');
+});
+
 test('build-if-stale: builds when dist/ is missing or stale, and only then', async (t) => {
   const root = await fakeRoot(t, { src: true });
   const first = node(root, 'scripts/build-if-stale.js');

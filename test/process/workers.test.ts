@@ -97,7 +97,7 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
   try {
     assert.match(
       s.line,
-      /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\)$/,
+      /^sts-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 123456789012, region us-east-1, .*server key: generated \(credentials end with this process; keep them with --server-key-file\), 2 workers\); demo page http:\/\/127\.0\.0\.1:\d+\/_emulator\/ui$/,
     );
     if (linux) workers = childrenOf(s.child.pid as number);
     if (linux) assert.equal(workers.length, 2);
@@ -127,20 +127,29 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
 
 test('--workers with a given key: the ready line names its source; SIGINT stops all', async () => {
   const s = await start(['--workers', '2', '--server-key', 'ab'.repeat(32)]);
-  assert.match(s.line, /server key: flag, 2 workers\)$/);
-  s.child.kill('SIGINT');
+  try {
+    assert.match(s.line, /server key: flag, 2 workers\); demo page http:\/\/127\.0\.0\.1:\d+\/_emulator\/ui$/);
+  } finally {
+    s.child.kill('SIGINT'); // stopped even when the line is wrong, so no server outlives the test
+  }
   const r = await s.exit;
   assert.equal(r.code, 0, r.stderr);
 });
 
 test('STS_EMULATOR_WORKERS configures like the flag; --workers 1 is the single process', async () => {
   const s = await start([], { STS_EMULATOR_WORKERS: '2' });
-  assert.match(s.line, /, 2 workers\)$/);
-  s.child.kill('SIGTERM');
+  try {
+    assert.match(s.line, /, 2 workers\); demo page http:\/\/127\.0\.0\.1:\d+\/_emulator\/ui$/);
+  } finally {
+    s.child.kill('SIGTERM');
+  }
   assert.equal((await s.exit).code, 0);
   const one = await start(['--workers', '1']);
-  assert.doesNotMatch(one.line, /workers/);
-  one.child.kill('SIGTERM');
+  try {
+    assert.doesNotMatch(one.line, /workers/);
+  } finally {
+    one.child.kill('SIGTERM');
+  }
   assert.equal((await one.exit).code, 0);
 });
 
