@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig, RoleConfig } from '../config/index.js';
 import { presetNamed, presetOfProvider, PRESETS, type OidcProvider } from '../identity/index.js';
-import { lintConfig, type Finding } from '../lint/index.js';
+import type { Finding } from '../lint/index.js';
 import { statementsOf, type EvaluationResult, type StatementView } from '../policy/index.js';
 import type { AuditRecord } from '../server/index.js';
 import { decidingParts, type DecidingPart } from '../sts/index.js';
@@ -134,8 +134,9 @@ function take(findings: Finding[], path: string): Finding[] {
   return taken;
 }
 
-/** The configuration as the page shows it. */
-export function pageConfig(config: LoadedConfig, region: string): PageConfig {
+/** The configuration as the page shows it (lint is loaded by the first page that asks, never by serve's start). */
+export async function pageConfig(config: LoadedConfig, region: string): Promise<PageConfig> {
+  const { lintConfig } = await import('../lint/index.js');
   const findings = lintConfig(config);
   const emulated = emulatedProviders(config);
   const presetOfEmulated = new Map(emulated.map((p) => [p.name, presetOfProvider(p.name)]));

@@ -7,7 +7,8 @@
 import { ConfigError } from '../config/index.js';
 import { StsError } from '../protocol/errors.js';
 import { IAM_XMLNS, type XmlNode } from '../protocol/xml.js';
-import { runOperation, sessionArn, type Operations, type QueryRequest, type Trail } from '../sts/index.js';
+import { runOperation, sessionArn, type Operation, type Operations, type QueryRequest, type Trail } from '../sts/index.js';
+import type { IamAction } from './actions.js';
 import { authenticateAdmin } from './auth.js';
 import type { IamDeps } from './deps.js';
 import { addClientId, createProvider, deleteProvider, getProvider, listProviders, removeClientId, updateThumbprint } from './providers.js';
@@ -48,8 +49,8 @@ function fromConfigError(e: ConfigError): StsError {
   });
 }
 
-/** The IAM operations over `deps.store`. */
-export function iamOperations(deps: IamDeps): Operations {
+/** The IAM operations over `deps.store`, one per Action of actions.ts (the type keeps the two lists equal). */
+export function iamOperationTable(deps: IamDeps): Readonly<Record<IamAction, Operation>> {
   let changing: Promise<unknown> = Promise.resolve();
   /** Runs `f` after every change before it, and before any after it. */
   const serially = <T>(f: () => Promise<T>): Promise<T> => {

@@ -20,7 +20,7 @@ export interface AdminSurface {
   /** Tells `stream` of every later decision, in bounded batches; returns the function that stops it. */
   watchDecisions(stream: DecisionStream): () => void;
   /** The demo page's view of the configuration in force: roles with their lint findings, providers, presets. */
-  page(): unknown;
+  page(): Promise<unknown>;
   /** A token from a built-in issuer for the page's form; rejects with an error whose `status` is 400 for a bad spec. */
   mintForPage(spec: unknown): Promise<unknown>;
 }

@@ -117,8 +117,8 @@ export function pageRouter(admin: AdminSurface): Router {
     secure(res);
     res.set({ 'content-type': asset.type, 'cache-control': 'no-cache' }).send(asset.body);
   });
-  router.get(`${PAGE_PATH}/config`, (_req: Request, res: Response) => {
-    res.set('cache-control', 'no-store').json(admin.page());
+  router.get(`${PAGE_PATH}/config`, (_req: Request, res: Response, next: NextFunction) => {
+    admin.page().then((page) => void res.set('cache-control', 'no-store').json(page), next);
   });
   router.post(
     `${PAGE_PATH}/token`,

@@ -57,7 +57,7 @@ const page = (path: string, init: RequestInit = {}): Promise<Response> => fetch(
 
 test('pageConfig: every role of policies/ with its ARN, duration and statements; lint findings beside their condition', async () => {
   const config = await loadConfig(DEMO_POLICIES, { accountId: ACCOUNT });
-  const view = pageConfig(config, 'us-east-1');
+  const view = await pageConfig(config, 'us-east-1');
   assert.deepEqual(view.roles.map((r) => r.name).sort(), demoRoleNames());
   const deploy = view.roles.find((r) => r.name === 'deploy-main');
   assert.equal(deploy?.arn, 'arn:aws:iam::123456789012:role/deploy-main');
@@ -85,7 +85,7 @@ test('pageConfig: every role of policies/ with its ARN, duration and statements;
 });
 
 test('pageConfig: providers with where their keys come from; presets from their option schemas', async () => {
-  const view = pageConfig(await loadConfig(DEMO_POLICIES, { accountId: ACCOUNT }), 'eu-west-1');
+  const view = await pageConfig(await loadConfig(DEMO_POLICIES, { accountId: ACCOUNT }), 'eu-west-1');
   assert.equal(view.region, 'eu-west-1');
   const circle = view.providers.find((p) => p.url.startsWith('https://oidc.circleci.com/'));
   assert.equal(circle?.keys.kind, 'emulated');

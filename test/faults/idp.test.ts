@@ -14,7 +14,8 @@ import { startScriptedIdp, type ScriptedIdp } from '../helpers/scripted-idp.js';
 
 const keyA = await makeKey('rsa', 'key-a');
 const keyB = await makeKey('rsa', 'key-b');
-const TIMEOUT_MS = 300;
+// A second: the "under the timeout" IdP (100 ms) stays far under it on a loaded machine; "over" is three times it.
+const TIMEOUT_MS = 1000;
 const MAX_BYTES = 64 * 1024;
 const MIN = 60_000;
 const NO_KEY = `InvalidIdentityToken: ${MESSAGES.couldNotRetrieveKey}`;
@@ -48,13 +49,13 @@ const rows: readonly Row[] = [
     arrange: async ({ idp }) => void (idp.jwksMode = 'slow'),
   },
   {
-    mode: 'slow (1 s, over the timeout)',
+    mode: 'slow (3 s, over the timeout)',
     register: 'uri',
     answer: NO_KEY,
     fetches: [0, 1],
     arrange: async ({ idp }) => {
       idp.jwksMode = 'slow';
-      idp.slowMs = 1000;
+      idp.slowMs = 3 * TIMEOUT_MS;
     },
   },
   { mode: 'hang', register: 'uri', answer: NO_KEY, fetches: [0, 1], arrange: async ({ idp }) => void (idp.jwksMode = 'hang') },
