@@ -284,10 +284,11 @@ test('keyboard only: the try-a-token form from the first Tab to the revealed sec
   for (let i = 0; i < 10 && (await page.inputValue('#role')) !== 'deploy-main'; i++) await page.keyboard.press('ArrowDown');
   assert.equal(await page.inputValue('#role'), 'deploy-main');
   await tabTo('source-build');
-  await page.keyboard.press('ArrowDown'); // the radio group: to "Paste a JWT"
-  assert.equal(await page.isVisible('#jwt'), true);
-  await page.keyboard.press('ArrowUp'); // back to "Build one"
-  assert.equal(await page.isVisible('#option-branch'), true);
+  // The radio group: to "Paste a JWT" and back to "Build one" (each shows its fields once the change event is handled).
+  await page.keyboard.press('ArrowDown');
+  await page.locator('#jwt').waitFor({ state: 'visible', timeout: 5000 });
+  await page.keyboard.press('ArrowUp');
+  await page.locator('#option-branch').waitFor({ state: 'visible', timeout: 5000 });
   await tabTo('option-branch');
   await page.keyboard.type('main');
   await page.keyboard.press('Enter'); // submits the form
@@ -299,5 +300,5 @@ test('keyboard only: the try-a-token form from the first Tab to the revealed sec
   // The views are links: back up with Shift+Tab to "Decisions", and Enter shows it.
   await tabTo('Decisions', 60, 'Shift+Tab');
   await page.keyboard.press('Enter');
-  assert.equal(await page.isVisible('#view-decisions'), true);
+  await page.locator('#view-decisions').waitFor({ state: 'visible', timeout: 5000 });
 });
