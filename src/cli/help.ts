@@ -38,6 +38,7 @@ Commands:
   explain    show why a token is allowed or denied for a role
   lint       warn about trust policies AWS reads differently from their author
   env        print the shell exports that point AWS CLIs and SDKs at the emulator
+  gcp        credential-config: print the external_account file that points Google's client libraries at the emulator
 
 Run 'sts-emulator <command> --help' for the options of a command.`,
   serve: `Usage: sts-emulator serve [options]
@@ -139,4 +140,19 @@ AWS_DEFAULT_REGION (and an unset of the credential variables that would take pre
 
 Needs AWS CLI v1 (botocore >= 1.31) or v2 >= 2.13, which read AWS_ENDPOINT_URL_STS.
 Exit codes: 0 printed the lines; 2 usage error.`,
+  gcp: `Usage: sts-emulator gcp credential-config --token-file <path> [options]
+
+Prints the external_account credential configuration of a workload identity pool provider of --policies (gcp/pools/),
+as 'gcloud iam workload-identity-pools create-cred-config' writes it, with token_url and
+service_account_impersonation_url pointing at the emulator (google-auth-library >= 8.8.0 and google-auth >= 2.16.1
+accept them).
+  --token-file <path>    the file the CI job writes its OIDC token to (credential_source.file)   [required]
+  --pool <id>            the pool of the provider   [default: any]
+  --provider <id|name>   the provider's id or full name   [default: the only provider]
+  --service-account <email>  impersonate this service account of gcp/service-accounts/   [default: none, the federated token]
+  --lifetime <seconds>   service_account_impersonation.token_lifetime_seconds, 1 to 3600
+  --endpoint <url>       the emulator   [default http://127.0.0.1:${DEFAULT_PORT}]
+${COMMON}
+
+Exit codes: 0 printed the file; 1 invalid configuration; 2 usage error.`,
 };

@@ -30,3 +30,4 @@ export {
 export { generateAccessToken, parseDuration, tokenInfo, wholeSecondsIso, type ImpersonationRequest } from './impersonate.js';
 export { createGcpTokenAuthority, type FederatedPrincipal, type GcpTokenAuthority, type SealedToken } from './tokens.js';
 export { gcpOperations, type GcpAnswer, type GcpOperations, type GcpDeps } from './operations.js';
+export { credentialConfig, type CredentialConfigOptions } from './credential-config.js';

@@ -30,7 +30,9 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function configFor(branch: string, impersonate: boolean): Promise<Record<string, unknown>> {
+type Options = Parameters<typeof ExternalAccountClient.fromJSON>[0];
+
+async function configFor(branch: string, impersonate: boolean): Promise<Options> {
   const file = join(dir, `token-${branch}-${String(impersonate)}`);
   await writeFile(file, `${await emu.mintToken({ preset: { name: 'circleci', branch, v1: true } })}\n`);
   return {
@@ -44,7 +46,7 @@ async function configFor(branch: string, impersonate: boolean): Promise<Record<s
         }
       : {}),
     credential_source: { file },
-  };
+  } as Options;
 }
 
 async function whoIs(token: string): Promise<Record<string, unknown>> {
