@@ -5,7 +5,7 @@
  */
 import { loadConfigFrom, type ConfigSource, type LoadedConfig, type NamedDocument } from '../config/index.js';
 import { randomBytes } from 'node:crypto';
-import { createGcpTokenAuthority, gcpOperations, type GcpOperations, type GcpTokenAuthority } from '../gcp/index.js';
+import { createGcpTokenAuthority, gcpOperations, type GcpDeps, type GcpOperations, type GcpTokenAuthority } from '../gcp/index.js';
 import { createGcpTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
@@ -33,6 +33,8 @@ export interface Runtime {
   readonly operations: Operations;
   /** Google's endpoints over the gcp/ configuration (issue 19). */
   readonly gcp: GcpOperations;
+  /** What they run on (explain --gcp and gcp: test cases run the same exchange). */
+  readonly gcpDeps: GcpDeps;
 }
 
 /** The runtime of one configuration. */
@@ -46,13 +48,13 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     credentials: settings.authority,
     clock: settings.clock,
   };
-  const gcp = gcpOperations({
+  const gcpDeps: GcpDeps = {
     config: config.gcp,
     verifier: createGcpTokenVerifier(settings.verifierOptions?.fetch === undefined ? {} : { fetch: settings.verifierOptions.fetch }),
     tokens: settings.gcpTokens ?? createGcpTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
     clock: settings.clock,
-  });
-  return { config, deps, operations: stsOperations(deps), gcp };
+  };
+  return { config, deps, operations: stsOperations(deps), gcp: gcpOperations(gcpDeps), gcpDeps };
 }
 
 /** Loads a configuration source (ConfigError with every problem) and builds its runtime. */

@@ -94,11 +94,11 @@ Prints one line per case, the explain trace of each mismatch, and 'N passed, N f
 ${COMMON}
 
 Exit codes: 0 all cases passed; 1 a mismatch, an invalid case file or invalid configuration; 2 usage error.`,
-  explain: `Usage: sts-emulator explain --role <name|arn> (--token <jwt> | --claims '<json>' | --preset <name>) [options]
+  explain: `Usage: sts-emulator explain (--role <name|arn> | --gcp) (--token <jwt> | --claims '<json>' | --preset <name>) [options]
 
 Shows the decision for one token and role: provider, audience, and each statement's principal, action and
 conditions (operator, key, context values or why a key is absent, policy values, outcome).
-  --role <name|arn>      the role to assume (required)
+  --role <name|arn>      the role to assume (required without --gcp)
   --token <jwt>          a token, verified like the server does
   --claims '<json>'      claims of an emulated issuer (iss, iat, exp default), or merged over --preset's
   --preset <name>        start from a preset claim set (${PRESETS.join(', ')}); its flags below shape it
@@ -109,6 +109,10 @@ conditions (operator, key, context values or why a key is absent, policy values,
   --policy '<json>'      session policy (Policy parameter)
   --source-ip <ip>       aws:SourceIp
   --json                 the same as JSON
+  --gcp                  Google Cloud instead of a role: the token exchange of a pool provider of gcp/pools/
+                         (audience, each mapped attribute, the condition's failing clause), then the impersonation
+  --provider <id|name>   with --gcp: the pool provider   [default: the only one, or the one of the token's issuer]
+  --service-account <email>  with --gcp: impersonate it (which binding matched, or why none did)
 Each preset's flags (as for token):
 ${TOKEN_PRESET_FLAGS}
 

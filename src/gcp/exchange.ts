@@ -85,7 +85,7 @@ export function decideMapping(
       : `${failing.expression} gave ${describeOutcome(failing.outcome)}`;
   switch (result.reason) {
     case MAPPING_REASONS.conditionRejected:
-      return { result, error: oauthError('unauthorized_client', GCP_TEXTS.condition, `attribute condition: ${conditionWhy}`) };
+      return { result, error: oauthError('unauthorized_client', GCP_TEXTS.condition, `attribute condition: ${conditionWhy}`).with(result) };
     case MAPPING_REASONS.subjectTooLong:
     case MAPPING_REASONS.attributeTooLong:
       return {
@@ -94,12 +94,15 @@ export function decideMapping(
           'invalid_request',
           GCP_TEXTS.subjectSize(result.attribute ?? 'google.subject'),
           `${result.attribute ?? ''} is over 127 bytes`,
-        ),
+        ).with(result),
       };
     case MAPPING_REASONS.mappedTooLarge:
-      return { result, error: oauthError('invalid_request', GCP_TEXTS.mappedTooLarge, 'the mapped attributes are over 8 KB together') };
+      return { result, error: oauthError('invalid_request', GCP_TEXTS.mappedTooLarge, 'the mapped attributes are over 8 KB together').with(result) };
     default:
-      return { result, error: oauthError('invalid_request', GCP_TEXTS.noSubject, 'google.subject is missing or empty after mapping') };
+      return {
+        result,
+        error: oauthError('invalid_request', GCP_TEXTS.noSubject, 'google.subject is missing or empty after mapping').with(result),
+      };
   }
 }
 

@@ -79,7 +79,7 @@ export function generateAccessToken(
   if (!decision.allowed) {
     throw permissionDenied(
       `no binding of roles/iam.workloadIdentityUser on ${account.email} (${account.file}) names ${who} or a set it is in`,
-    );
+    ).with(decision);
   }
   const expires = new Date(Math.floor(now.getTime() / 1000) * 1000 + lifetime * 1000);
   const accessToken = deps.tokens.seal({

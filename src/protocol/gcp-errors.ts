@@ -63,15 +63,25 @@ export type GcpErrorBody =
       };
     };
 
-/** A refusal in Google's words: HTTP status and body, and the emulator's reason (never sent in the body). */
+/**
+ * A refusal in Google's words: HTTP status and body, and the emulator's reason (never sent in the body). `detail` is
+ * what the step that refused had worked out (the mapping trace, the bindings), for explain.
+ */
 export class GcpError extends Error {
   override readonly name = 'GcpError';
+  detail: unknown;
   constructor(
     readonly status: number,
     readonly body: GcpErrorBody,
     readonly reason: string,
   ) {
     super(reason);
+  }
+
+  /** This error with what the refusing step knew. */
+  with(detail: unknown): this {
+    this.detail = detail;
+    return this;
   }
 }
 
