@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText, signFor } from '../api/index.js';
-import { explainGcp, explainGcpText } from '../gcp/index.js';
+import { explainGcp, explainGcpText, gcpProviderFor } from '../gcp/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
 import { describeSkipped, providersWhere } from '../config/index.js';
@@ -96,66 +96,50 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   return outcome.ok ? 0 : 1;
 }
 
-type ExplainValues = ReturnType<typeof parseArgs<{ args: string[]; options: typeof EXPLAIN_ARGS; strict: true; allowPositionals: false }>>['values'];
+type ExplainValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
 async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   for (const f of ['session-name', 'source-ip', 'duration-seconds', 'policy'] as const)
     if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to --gcp`);
   let token = str(values, 'token');
-  const presetShaped = values.preset !== undefined || PRESET_SHAPING_ARGS.some((f) => (values as Record<string, unknown>)[f] !== undefined);
-  const claimsGiven = values.claims !== undefined || presetShaped;
+  const preset = str(values, 'preset');
+  const claimsText = str(values, 'claims');
+  const presetShaped = preset !== undefined || PRESET_SHAPING_ARGS.some((f) => values[f] !== undefined);
+  const claimsGiven = claimsText !== undefined || presetShaped;
   if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset <name>');
-  if (token !== undefined && (claimsGiven || values.issuer !== undefined || values.ttl !== undefined)) {
+  if (token !== undefined && (claimsGiven || values['issuer'] !== undefined || values['ttl'] !== undefined)) {
     throw new UsageError('--token is the whole token: give it without --claims, --preset, --issuer, --ttl or claim flags');
   }
   const common = commonOptions(values, env, io.cwd);
-  if (values.preset !== undefined) optionsFromFlags(presetOf(values.preset), values);
-  const ttl = parseTtl(values.ttl);
-  const extraClaims = values.claims === undefined ? undefined : parseClaimsJson(values.claims);
+  if (preset !== undefined) optionsFromFlags(presetOf(preset), values);
+  const ttl = parseTtl(str(values, 'ttl'));
+  const extraClaims = claimsText === undefined ? undefined : parseClaimsJson(claimsText);
   const runtime = await createRuntime(common);
   const now = new Date();
   if (token === undefined) {
     if (presetShaped) {
-      const { provider, preset } = resolvePreset(runtime.config, common.policies, values);
-      token = await signFor(provider, claimsFromFlags(preset, provider, values, now));
+      const resolved = resolvePreset(runtime.config, common.policies, values);
+      token = await signFor(resolved.provider, claimsFromFlags(resolved.preset, resolved.provider, values, now));
     } else {
       const claims = extraClaims ?? {};
-      const provider = chooseIssuer(runtime.config, providersWhere(runtime.config, common.policies), { issuer: values.issuer, iss: claims['iss'] });
+      const provider = chooseIssuer(runtime.config, providersWhere(runtime.config, common.policies), {
+        issuer: str(values, 'issuer'),
+        iss: claims['iss'],
+      });
       token = await signFor(provider, { iss: provider.url, ...defaultTimes(now, ttl), ...claims });
     }
   }
-  const providers = runtime.config.gcp?.providers ?? [];
-  const wanted = str(values, 'provider');
-  const iss = issOf(token);
-  const candidates =
-    wanted !== undefined
-      ? providers.filter((p) => p.providerId === wanted || p.name === wanted)
-      : providers.length === 1
-        ? providers
-        : providers.filter((p) => p.issuerUri === iss);
-  if (candidates.length !== 1) {
-    const known = providers.map((p) => p.name).join(', ') || 'none';
-    throw new UsageError(
-      `${candidates.length === 0 ? 'no' : 'more than one'} Google Cloud provider in ${common.policies}/gcp/pools fits${wanted === undefined ? ` the token's issuer ${String(iss)}` : ` --provider ${wanted}`}: give --provider (providers: ${known})`,
-    );
-  }
+  const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
   const account = str(values, 'service-account');
   const explanation = await explainGcp(
     runtime.gcpDeps,
-    { token, provider: candidates[0] as (typeof providers)[number], ...(account === undefined ? {} : { serviceAccount: account }) },
+    { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },
     now,
   );
-  io.stdout(values.json === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
   return explanation.result === 'allow' ? 0 : 1;
-}
-
-function issOf(token: string): unknown {
-  try {
-    return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>)['iss'];
-  } catch {
-    return undefined;
-  }
 }
 
 export function defaultTimes(now = new Date(), ttlSeconds = 3600): { iat: number; exp: number } {

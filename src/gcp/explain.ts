@@ -8,7 +8,7 @@ import { acceptedAudiences, type GcpProvider } from '../config/index.js';
 import { GcpError } from '../protocol/index.js';
 import { checkBindings, principalOf, type BindingDecision } from './bindings.js';
 import { showCel } from './cel.js';
-import { ACCESS_TOKEN_TYPE, exchangeToken, TOKEN_EXCHANGE_GRANT } from './exchange.js';
+import { ACCESS_TOKEN_TYPE, exchangeToken, TOKEN_EXCHANGE_GRANT, type ExchangeResult } from './exchange.js';
 import { generateAccessToken } from './impersonate.js';
 import type { MappingResult } from './mapping.js';
 import type { GcpDeps } from './operations.js';
@@ -51,7 +51,7 @@ export async function explainGcp(
     provider,
     ...extra,
   });
-  let exchanged;
+  let exchanged: ExchangeResult;
   try {
     exchanged = await exchangeToken(
       {
@@ -95,12 +95,7 @@ export async function explainGcp(
 
 /** The token's aud, for the trace (the exchange has verified it when the mapping ran). */
 function audienceOf(token: string): unknown {
-  try {
-    const payload = JSON.parse(Buffer.from(token.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-    return payload['aud'];
-  } catch {
-    return undefined;
-  }
+  return audienceOrIss(token, 'aud');
 }
 
 function outcomeText(o: { ok: true; value: unknown } | { ok: false; error: string }): string {
@@ -145,4 +140,61 @@ export function explainGcpText(e: GcpExplanation): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The pool provider a token is explained against: the one named (id or full name), else the only one, else the one
+ * whose issuerUri is the token's `iss`. Undefined, with why, when none or several fit.
+ */
+export function gcpProviderFor(
+  providers: readonly GcpProvider[],
+  token: string,
+  wanted: string | undefined,
+): { readonly provider: GcpProvider } | { readonly error: string } {
+  const iss = audienceOrIss(token, 'iss');
+  const candidates =
+    wanted !== undefined
+      ? providers.filter((p) => p.providerId === wanted || p.name === wanted)
+      : providers.length === 1
+        ? providers
+        : providers.filter((p) => p.issuerUri === iss);
+  const [only] = candidates;
+  if (candidates.length === 1 && only !== undefined) return { provider: only };
+  const known = providers.map((p) => p.name).join(', ') || 'none';
+  return {
+    error: `${candidates.length === 0 ? 'no' : 'more than one'} Google Cloud provider in gcp/pools fits${wanted === undefined ? ` the token's issuer ${String(iss)}` : ` --provider ${wanted}`}: name one (providers: ${known})`,
+  };
+}
+
+function audienceOrIss(token: string, claim: 'aud' | 'iss'): unknown {
+  try {
+    const payload = JSON.parse(Buffer.from(token.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    return payload[claim];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a case expects of Google's side: allow, deny (a condition or binding refusal), or Google's error code. */
+export function gcpOutcomeLabel(e: GcpExplanation): string {
+  if (e.result === 'allow') return 'allow';
+  const body = e.error as { error?: unknown } | undefined;
+  const err = body?.error;
+  return typeof err === 'string' ? err : String((err as { status?: unknown } | undefined)?.status);
+}
+
+/** Google's codes a case may expect, beside allow and deny. */
+export const GCP_EXPECTATIONS: readonly string[] = [
+  'invalid_request',
+  'invalid_target',
+  'invalid_grant',
+  'unauthorized_client',
+  'PERMISSION_DENIED',
+  'UNAUTHENTICATED',
+  'INVALID_ARGUMENT',
+];
+
+/** Whether a label meets an expectation: `deny` is met by the condition's and the bindings' refusals. */
+export function gcpExpectationMet(expect: string, got: string): boolean {
+  return got === expect || (expect === 'deny' && (got === 'unauthorized_client' || got === 'PERMISSION_DENIED'));
 }

@@ -31,4 +31,12 @@ export { generateAccessToken, parseDuration, tokenInfo, wholeSecondsIso, type Im
 export { createGcpTokenAuthority, type FederatedPrincipal, type GcpTokenAuthority, type SealedToken } from './tokens.js';
 export { gcpOperations, type GcpAnswer, type GcpOperations, type GcpDeps } from './operations.js';
 export { credentialConfig, type CredentialConfigOptions } from './credential-config.js';
-export { explainGcp, explainGcpText, type GcpExplanation } from './explain.js';
+export {
+  explainGcp,
+  explainGcpText,
+  GCP_EXPECTATIONS,
+  gcpExpectationMet,
+  gcpOutcomeLabel,
+  gcpProviderFor,
+  type GcpExplanation,
+} from './explain.js';
