@@ -6,7 +6,7 @@
  */
 import { acceptedAudiences, type GcpProvider } from '../config/index.js';
 import { GcpError } from '../protocol/index.js';
-import { checkBindings, principalOf, type BindingDecision } from './bindings.js';
+import { principalOf, type BindingDecision } from './bindings.js';
 import { showCel } from './cel.js';
 import { ACCESS_TOKEN_TYPE, exchangeToken, TOKEN_EXCHANGE_GRANT, type ExchangeResult } from './exchange.js';
 import { generateAccessToken } from './impersonate.js';
@@ -86,9 +86,7 @@ export async function explainGcp(
     return { result: 'allow', ...base, serviceAccount: input.serviceAccount, bindings: r.decision };
   } catch (e) {
     if (!(e instanceof GcpError)) throw e;
-    const account = deps.config?.serviceAccounts.find((sa) => sa.email === input.serviceAccount);
-    const bindings =
-      (e.detail as BindingDecision | undefined) ?? (account === undefined ? undefined : checkBindings(account.bindings, []));
+    const bindings = e.detail as BindingDecision | undefined;
     return refused('impersonation', e, { ...base, serviceAccount: input.serviceAccount, ...(bindings === undefined ? {} : { bindings }) });
   }
 }
