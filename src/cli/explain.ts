@@ -31,7 +31,7 @@ export const EXPLAIN_ARGS = {
   json: { type: 'boolean' },
   gcp: { type: 'boolean' },
   provider: { type: 'string' },
-  'service-account': { type: 'string' },
+  impersonate: { type: 'string' },
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
@@ -46,7 +46,7 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     if (role !== undefined) throw new UsageError('--gcp explains the Google Cloud exchange: give it without --role');
     return explainGcpCommand(values, env, io);
   }
-  for (const f of ['provider', 'service-account'] as const)
+  for (const f of ['provider', 'impersonate'] as const)
     if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
   if (role === undefined || role === '') throw new UsageError('--role <name|arn> is required');
   const token = str(values, 'token');
@@ -132,7 +132,7 @@ async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, 
   }
   const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
   if ('error' in chosen) throw new UsageError(chosen.error);
-  const account = str(values, 'service-account');
+  const account = str(values, 'impersonate');
   const explanation = await explainGcp(
     runtime.gcpDeps,
     { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },

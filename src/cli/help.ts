@@ -112,7 +112,7 @@ conditions (operator, key, context values or why a key is absent, policy values,
   --gcp                  Google Cloud instead of a role: the token exchange of a pool provider of gcp/pools/
                          (audience, each mapped attribute, the condition's failing clause), then the impersonation
   --provider <id|name>   with --gcp: the pool provider   [default: the only one, or the one of the token's issuer]
-  --service-account <email>  with --gcp: impersonate it (which binding matched, or why none did)
+  --impersonate <email>  with --gcp: the service account to impersonate (which binding matched, or why none did)
 Each preset's flags (as for token):
 ${TOKEN_PRESET_FLAGS}
 

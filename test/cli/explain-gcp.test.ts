@@ -6,7 +6,7 @@ import { runMain } from './helpers.js';
 const SA = 'deployer@demo-project.iam.gserviceaccount.com';
 
 test('explain --gcp: another branch is refused at STS, the failing clause named', async () => {
-  const r = await runMain(['explain', '--gcp', '--preset', 'circleci', '--v1', '--branch', 'feature-x', '--service-account', SA]);
+  const r = await runMain(['explain', '--gcp', '--preset', 'circleci', '--v1', '--branch', 'feature-x', '--impersonate', SA]);
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.split('\n');
   assert.equal(
@@ -20,7 +20,7 @@ test('explain --gcp: another branch is refused at STS, the failing clause named'
 });
 
 test('explain --gcp: main is allowed and the binding that matched is named', async () => {
-  const r = await runMain(['explain', '--gcp', '--preset', 'circleci', '--v1', '--service-account', SA]);
+  const r = await runMain(['explain', '--gcp', '--preset', 'circleci', '--v1', '--impersonate', SA]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^Result: ALLOW \(an access token for deployer@demo-project\.iam\.gserviceaccount\.com would be issued\)/);
   assert.match(
@@ -38,7 +38,7 @@ test('explain --gcp: a project the binding does not name is refused at generateA
     '--v1',
     '--project-id',
     '11111111-2222-4333-8444-555555555555',
-    '--service-account',
+    '--impersonate',
     SA,
     '--json',
   ]);

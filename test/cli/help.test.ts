@@ -84,7 +84,7 @@ describe('main help', () => {
 
   test('no command, unknown command, unknown help topic: one line, exit 2 (spawned)', async () => {
     for (const [args, pattern] of [
-      [[], /^sts-emulator: give a command \(serve, token, test, explain, lint, env\)/],
+      [[], /^sts-emulator: give a command \(serve, token, test, explain, lint, env, gcp\)/],
       [['deploy'], /^sts-emulator: unknown command 'deploy'/],
       [['help', 'deploy'], /^sts-emulator help: unknown command 'deploy'/],
       [['__proto__'], /^sts-emulator: unknown command '__proto__'/],
