@@ -221,7 +221,14 @@ export class LiveConfiguration {
     const arm = (): void => {
       for (const w of this.#watchers) w.close();
       this.#watchers = [];
-      const dirs = [root, join(root, 'providers'), join(root, 'roles'), join(root, 'gcp'), join(root, 'gcp', 'pools'), join(root, 'gcp', 'service-accounts')];
+      const dirs = [
+        root,
+        join(root, 'providers'),
+        join(root, 'roles'),
+        join(root, 'gcp'),
+        join(root, 'gcp', 'pools'),
+        join(root, 'gcp', 'service-accounts'),
+      ];
       for (const d of only === undefined ? dirs : [root]) {
         try {
           const w = watch(d, (_event, name) => {

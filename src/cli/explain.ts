@@ -46,8 +46,7 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     if (role !== undefined) throw new UsageError('--gcp explains the Google Cloud exchange: give it without --role');
     return explainGcpCommand(values, env, io);
   }
-  for (const f of ['provider', 'impersonate'] as const)
-    if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
+  for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
   if (role === undefined || role === '') throw new UsageError('--role <name|arn> is required');
   const token = str(values, 'token');
   const presetShaped = values.preset !== undefined || PRESET_SHAPING_ARGS.some((f) => (values as Record<string, unknown>)[f] !== undefined);

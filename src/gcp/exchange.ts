@@ -97,7 +97,10 @@ export function decideMapping(
         ).with(result),
       };
     case MAPPING_REASONS.mappedTooLarge:
-      return { result, error: oauthError('invalid_request', GCP_TEXTS.mappedTooLarge, 'the mapped attributes are over 8 KB together').with(result) };
+      return {
+        result,
+        error: oauthError('invalid_request', GCP_TEXTS.mappedTooLarge, 'the mapped attributes are over 8 KB together').with(result),
+      };
     default:
       return {
         result,

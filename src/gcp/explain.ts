@@ -103,13 +103,18 @@ function outcomeText(o: { ok: true; value: unknown } | { ok: false; error: strin
 export function explainGcpText(e: GcpExplanation): string {
   const lines: string[] = [];
   if (e.result === 'allow') {
-    lines.push(`Result: ALLOW (${e.serviceAccount === undefined ? 'a federated token would be issued' : `an access token for ${e.serviceAccount} would be issued`})`);
+    lines.push(
+      `Result: ALLOW (${e.serviceAccount === undefined ? 'a federated token would be issued' : `an access token for ${e.serviceAccount} would be issued`})`,
+    );
   } else {
     const body = e.error as { error?: unknown; error_description?: unknown } | undefined;
-    const google = typeof body?.error === 'object' && body.error !== null ? (body.error as { status?: unknown; message?: unknown }) : undefined;
+    const google =
+      typeof body?.error === 'object' && body.error !== null ? (body.error as { status?: unknown; message?: unknown }) : undefined;
     const code = google === undefined ? String(body?.error) : String(google.status);
     const message = google === undefined ? String(body?.error_description) : String(google.message);
-    lines.push(`Result: DENY at ${e.step === 'impersonation' ? 'generateAccessToken' : 'STS /v1/token'}: ${code} (HTTP ${e.status ?? '?'}): ${message}`);
+    lines.push(
+      `Result: DENY at ${e.step === 'impersonation' ? 'generateAccessToken' : 'STS /v1/token'}: ${code} (HTTP ${e.status ?? '?'}): ${message}`,
+    );
     if (e.reason !== undefined) lines.push(`Why: ${e.reason}`);
   }
   lines.push(`Provider: ${e.provider.name} (${e.provider.file}), issuer ${e.provider.issuerUri}`);

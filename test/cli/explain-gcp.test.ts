@@ -16,7 +16,10 @@ test('explain --gcp: another branch is refused at STS, the failing clause named'
   assert.equal(lines[1], 'Why: attribute condition: assertion["oidc.circleci.com/vcs-ref"] == "refs/heads/main" gave false');
   assert.ok(lines.includes('  attribute.vcs_ref = "refs/heads/feature-x"    <- assertion[\'oidc.circleci.com/vcs-ref\']'), r.stdout);
   assert.ok(lines.includes('  not true: assertion["oidc.circleci.com/vcs-ref"] == "refs/heads/main"    -> false'), r.stdout);
-  assert.ok(lines.some((l) => l.startsWith('Audience: "b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d" accepted')), r.stdout);
+  assert.ok(
+    lines.some((l) => l.startsWith('Audience: "b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d" accepted')),
+    r.stdout,
+  );
 });
 
 test('explain --gcp: main is allowed and the binding that matched is named', async () => {
@@ -51,17 +54,24 @@ test('explain --gcp: a project the binding does not name is refused at generateA
   assert.equal(bindings.bindings[0]?.why, 'no member names this principal or a set it is in');
 });
 
-test('explain --gcp: the V2 token\'s subject is over 127 bytes', async () => {
+test("explain --gcp: the V2 token's subject is over 127 bytes", async () => {
   const r = await runMain(['explain', '--gcp', '--preset', 'circleci']);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^Result: DENY at STS \/v1\/token: invalid_request \(HTTP 400\): The size of mapped attribute google\.subject exceeds the 127 bytes limit\./);
+  assert.match(
+    r.stdout,
+    /^Result: DENY at STS \/v1\/token: invalid_request \(HTTP 400\): The size of mapped attribute google\.subject exceeds the 127 bytes limit\./,
+  );
 });
 
 const usage: [string, string[], RegExp][] = [
   ['--gcp with --role', ['explain', '--gcp', '--role', 'x', '--preset', 'circleci'], /give it without --role/],
   ['--provider without --gcp', ['explain', '--role', 'x', '--provider', 'p', '--preset', 'circleci'], /--provider applies to --gcp/],
   ['--session-name with --gcp', ['explain', '--gcp', '--session-name', 's', '--preset', 'circleci'], /--session-name applies to a role/],
-  ['an unknown provider', ['explain', '--gcp', '--provider', 'nosuch', '--preset', 'circleci'], /no Google Cloud provider in gcp\/pools fits --provider nosuch/],
+  [
+    'an unknown provider',
+    ['explain', '--gcp', '--provider', 'nosuch', '--preset', 'circleci'],
+    /no Google Cloud provider in gcp\/pools fits --provider nosuch/,
+  ],
 ];
 for (const [name, argv, message] of usage) {
   test(`explain --gcp usage error: ${name}`, async () => {

@@ -7,7 +7,18 @@ const PROVIDER = 'projects/314159265358/locations/global/workloadIdentityPools/c
 const SA = 'deployer@demo-project.iam.gserviceaccount.com';
 
 test('gcp credential-config: the only demo provider, impersonating, with another endpoint and a lifetime', async () => {
-  const r = await runMain(['gcp', 'credential-config', '--token-file', '/t/tok', '--service-account', SA, '--endpoint', 'http://localhost:9000/', '--lifetime', '600']);
+  const r = await runMain([
+    'gcp',
+    'credential-config',
+    '--token-file',
+    '/t/tok',
+    '--service-account',
+    SA,
+    '--endpoint',
+    'http://localhost:9000/',
+    '--lifetime',
+    '600',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), {
     universe_domain: 'googleapis.com',
@@ -33,10 +44,26 @@ const usage: [string, string[], RegExp][] = [
   ['no subcommand', ['gcp'], /give the subcommand credential-config \(got none\)/],
   ['another subcommand', ['gcp', 'nope', '--token-file', 't'], /got 'nope'/],
   ['no --token-file', ['gcp', 'credential-config'], /--token-file is required/],
-  ['an unknown provider', ['gcp', 'credential-config', '--token-file', 't', '--provider', 'nosuch'], /no provider in .*gcp\/pools matches --provider nosuch \(pool\/provider: circleci-pool\/circleci-demo\)/],
-  ['an unknown service account', ['gcp', 'credential-config', '--token-file', 't', '--service-account', 'x@y.iam.gserviceaccount.com'], /no service account x@y/],
-  ['a lifetime over an hour', ['gcp', 'credential-config', '--token-file', 't', '--lifetime', '3601'], /--lifetime must be 1 to 3600 seconds/],
-  ['a bad endpoint', ['gcp', 'credential-config', '--token-file', 't', '--endpoint', 'ftp://x'], /--endpoint must be http\(s\):\/\/host:port/],
+  [
+    'an unknown provider',
+    ['gcp', 'credential-config', '--token-file', 't', '--provider', 'nosuch'],
+    /no provider in .*gcp\/pools matches --provider nosuch \(pool\/provider: circleci-pool\/circleci-demo\)/,
+  ],
+  [
+    'an unknown service account',
+    ['gcp', 'credential-config', '--token-file', 't', '--service-account', 'x@y.iam.gserviceaccount.com'],
+    /no service account x@y/,
+  ],
+  [
+    'a lifetime over an hour',
+    ['gcp', 'credential-config', '--token-file', 't', '--lifetime', '3601'],
+    /--lifetime must be 1 to 3600 seconds/,
+  ],
+  [
+    'a bad endpoint',
+    ['gcp', 'credential-config', '--token-file', 't', '--endpoint', 'ftp://x'],
+    /--endpoint must be http\(s\):\/\/host:port/,
+  ],
 ];
 for (const [name, argv, message] of usage) {
   test(`gcp credential-config usage error: ${name}`, async () => {

@@ -36,14 +36,17 @@ const CASES = `
   expect: allow
 `;
 
-test('test: gcp cases pass and fail by Google\'s outcome, a failure shows explain --gcp\'s trace', async (t) => {
+test("test: gcp cases pass and fail by Google's outcome, a failure shows explain --gcp's trace", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sts-emulator-gcp-cases-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'gcp.yaml'), CASES);
   const r = await runMain(['test', join(dir, 'gcp.yaml')]);
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.split('\n');
-  assert.ok(lines.some((l) => l.startsWith("ok   main gets the deployer's token") && l.endsWith(': allow')), r.stdout);
+  assert.ok(
+    lines.some((l) => l.startsWith("ok   main gets the deployer's token") && l.endsWith(': allow')),
+    r.stdout,
+  );
   assert.ok(lines.some((l) => l.startsWith('ok   a feature branch is refused by the condition') && l.endsWith(': unauthorized_client')));
   assert.ok(lines.some((l) => l.startsWith("ok   deny covers the condition's refusal") && l.endsWith(': unauthorized_client')));
   assert.ok(lines.some((l) => l.startsWith('ok   another project is not bound') && l.endsWith(': PERMISSION_DENIED')));

@@ -10,7 +10,17 @@ const ORG = 'b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d';
 const ISSUER = `https://oidc.circleci.com/org/${ORG}`;
 const NAME = 'projects/314159265358/locations/global/workloadIdentityPools/circleci-pool/providers/circleci-demo';
 const POOL = 'projects/314159265358/locations/global/workloadIdentityPools/circleci-pool';
-const JWKS = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] });
+const JWKS = JSON.stringify({
+  keys: [
+    {
+      kty: 'EC',
+      crv: 'P-256',
+      kid: 'k1',
+      x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+      y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    },
+  ],
+});
 
 function pool(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -30,7 +40,10 @@ const SA = {
 const EMULATED_AWS = { Url: ISSUER, ClientIDList: [ORG], Emulated: true };
 
 test('gcp: a provider as gcloud describes it, and a service account', () => {
-  const config = configOf({ 'gcp/pools/circleci.json': pool({ state: 'ACTIVE', displayName: 'CircleCI' }), 'gcp/service-accounts/deployer.json': SA });
+  const config = configOf({
+    'gcp/pools/circleci.json': pool({ state: 'ACTIVE', displayName: 'CircleCI' }),
+    'gcp/service-accounts/deployer.json': SA,
+  });
   const [p] = config.gcp?.providers ?? [];
   assert.ok(p !== undefined);
   assert.equal(p.projectNumber, '314159265358');
@@ -86,8 +99,15 @@ test('gcp: every problem at once, with file and JSON path', () => {
     'gcp/service-accounts/bad.json': {
       email: 'not an email',
       bindings: [
-        { role: 'workloadIdentityUser', members: ['principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/group/g', 7] },
-        { role: 'roles/iam.workloadIdentityUser', members: ['principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/subject/s'], condition: {} },
+        {
+          role: 'workloadIdentityUser',
+          members: ['principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/group/g', 7],
+        },
+        {
+          role: 'roles/iam.workloadIdentityUser',
+          members: ['principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/subject/s'],
+          condition: {},
+        },
       ],
       colour: 'blue',
     },
@@ -125,8 +145,12 @@ test('gcp: every problem at once, with file and JSON path', () => {
 });
 
 test('gcp: Emulated needs an emulated provider with that Url in providers/', () => {
-  const problems = problemsOf({ 'gcp/pools/a.json': pool({ Emulated: true, oidc: { issuerUri: ISSUER, allowedAudiences: [ORG] } }) }).map(show);
-  assert.deepEqual(problems, [`gcp/pools/a.json: Emulated: no emulated provider in providers/ has the Url ${ISSUER} (its key signs the tokens)`]);
+  const problems = problemsOf({ 'gcp/pools/a.json': pool({ Emulated: true, oidc: { issuerUri: ISSUER, allowedAudiences: [ORG] } }) }).map(
+    show,
+  );
+  assert.deepEqual(problems, [
+    `gcp/pools/a.json: Emulated: no emulated provider in providers/ has the Url ${ISSUER} (its key signs the tokens)`,
+  ]);
 });
 
 test('gcp: a provider name or a service account email defined twice', () => {

@@ -56,7 +56,9 @@ before(async () => {
     },
     'gcp/service-accounts/blue.json': {
       email: SA_BY_SET,
-      bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [`principalSet://iam.googleapis.com/${POOL}/attribute.team/blue`] }],
+      bindings: [
+        { role: 'roles/iam.serviceAccountTokenCreator', members: [`principalSet://iam.googleapis.com/${POOL}/attribute.team/blue`] },
+      ],
     },
     'gcp/service-accounts/nobody.json': { email: SA_NOBODY, bindings: [] },
     'gcp/service-accounts/viewer.json': {
@@ -108,7 +110,7 @@ async function exchange(over: Record<string, string> = {}): Promise<string> {
   return r.body['access_token'] as string;
 }
 
-test('/v1/token: a form exchange answers Google\'s shape, expires_in = min(exp − now, 3600) as an integer', async () => {
+test("/v1/token: a form exchange answers Google's shape, expires_in = min(exp − now, 3600) as an integer", async () => {
   const r = await sts({ ...FORM, subject_token: `${token()}\n` }); // echo's newline: trimmed
   assert.equal(r.status, 200);
   assert.deepEqual(Object.keys(r.body).sort(), ['access_token', 'expires_in', 'issued_token_type', 'token_type']);
@@ -134,7 +136,11 @@ test('/v1/token: JSON with camelCase keys (google-github-actions/auth), and snak
     },
     { ...FORM, subject_token: token() },
   ]) {
-    const r = await fetch(`${emu.endpoint}/v1/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${emu.endpoint}/v1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     assert.equal(r.status, 200, await r.clone().text());
     assert.equal(((await r.json()) as Record<string, unknown>)['token_type'], 'Bearer');
   }
@@ -342,7 +348,7 @@ test('generateAccessToken: a principal:// binding, then a principalSet:// attrib
   }
 });
 
-test('generateAccessToken: 403 PERMISSION_DENIED, Google\'s body: no binding, another subject, a role without the permission, no such account', async () => {
+test("generateAccessToken: 403 PERMISSION_DENIED, Google's body: no binding, another subject, a role without the permission, no such account", async () => {
   const alice = await exchange();
   const bob = await exchange({ subject_token: token({ sub: 'bob', team: 'green' }) });
   for (const [account, bearer] of [
@@ -371,11 +377,15 @@ test('generateAccessToken: 401 UNAUTHENTICATED without a live federated token', 
   }
 });
 
-test('generateAccessToken: lifetimes 0s and over 3600s are 400 with Google\'s texts; scope is required; project must be -', async () => {
+test("generateAccessToken: lifetimes 0s and over 3600s are 400 with Google's texts; scope is required; project must be -", async () => {
   const federated = await exchange();
   const cases: [unknown, string, RegExp][] = [
     [{ scope: ['s'], lifetime: '0s' }, '-', /^Lifetime of access token must be larger then zero\.$/],
-    [{ scope: ['s'], lifetime: '3601s' }, '-', /can not have lifetimes of more than 1 hour\. Use the Org Policy Constraint constraints\/iam\.allowServiceAccountCredentialLifetimeExtension to allow up to 12 hours\.$/],
+    [
+      { scope: ['s'], lifetime: '3601s' },
+      '-',
+      /can not have lifetimes of more than 1 hour\. Use the Org Policy Constraint constraints\/iam\.allowServiceAccountCredentialLifetimeExtension to allow up to 12 hours\.$/,
+    ],
     [{ scope: [] }, '-', /^Request contains an invalid argument\.$/],
     [{ scope: ['s'] }, 'my-project', /^Request contains an invalid argument\.$/],
   ];
@@ -399,7 +409,7 @@ test('tokeninfo: a federated token names its principal and attributes; junk is i
   assert.deepEqual(await junk.json(), { error: 'invalid_token', error_description: 'Invalid Value' });
 });
 
-test('the AWS road is untouched: a GET on /v1/token is answered by Google\'s road, STS actions elsewhere still by STS', async () => {
+test("the AWS road is untouched: a GET on /v1/token is answered by Google's road, STS actions elsewhere still by STS", async () => {
   const r = await fetch(`${emu.endpoint}/v1/token`);
   assert.equal(r.status, 405);
   const aws = await fetch(`${emu.endpoint}/?Action=GetCallerIdentity&Version=2011-06-15`);

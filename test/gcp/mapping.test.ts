@@ -53,7 +53,11 @@ const attributeVectors: {
   { name: 'a list claim', expression: "assertion['oidc.circleci.com/context-ids']", value: ['c1', 'c2'] },
   { name: 'string concatenation', expression: "'org:' + assertion.aud", value: `org:${ORG}` },
   { name: 'a number claim, as text', expression: 'assertion.iat', value: '1800000000' },
-  { name: 'a conditional', expression: "assertion['oidc.circleci.com/vcs-ref'].startsWith('refs/heads/') ? 'branch' : 'other'", value: 'branch' },
+  {
+    name: 'a conditional',
+    expression: "assertion['oidc.circleci.com/vcs-ref'].startsWith('refs/heads/') ? 'branch' : 'other'",
+    value: 'branch',
+  },
   { name: 'extract() after a prefix', expression: "assertion.sub.extract('/project/{p}/user/')", value: PROJECT },
   { name: 'extract() to the end', expression: "assertion.sub.extract('/user/{u}')", value: '5d8e2a4c-6f1b-4e9d-a3c7-b9d1f3e5a7c9' },
   { name: 'extract() without its prefix gives empty', expression: "assertion.sub.extract('/nothing/{x}')", value: '' },
@@ -132,7 +136,13 @@ const conditionVectors: {
     error: /nosuch/,
   },
   { name: 'a non-boolean result refuses', condition: 'assertion.sub', allowed: false },
-  { name: 'a missing sub: the condition errors (MEAS: condition error, not a mapping error)', condition: "assertion.sub == 'x'", claims: { ...CIRCLE, sub: undefined }, allowed: false, error: /sub/ },
+  {
+    name: 'a missing sub: the condition errors (MEAS: condition error, not a mapping error)',
+    condition: "assertion.sub == 'x'",
+    claims: { ...CIRCLE, sub: undefined },
+    allowed: false,
+    error: /sub/,
+  },
   { name: '|| is evaluated whole', condition: "attribute.project == 'a' || attribute.project == 'b'", allowed: false },
 ];
 
@@ -158,10 +168,26 @@ for (const v of conditionVectors) {
   });
 }
 
-const limitVectors: { name: string; claims: Record<string, unknown>; mapping?: Record<string, string>; reason?: string; attribute?: string }[] = [
+const limitVectors: {
+  name: string;
+  claims: Record<string, unknown>;
+  mapping?: Record<string, string>;
+  reason?: string;
+  attribute?: string;
+}[] = [
   { name: 'google.subject of 127 bytes is accepted', claims: { ...CIRCLE, sub: 'a'.repeat(127) } },
-  { name: 'google.subject of 128 bytes is refused', claims: { ...CIRCLE, sub: 'a'.repeat(128) }, reason: MAPPING_REASONS.subjectTooLong, attribute: 'google.subject' },
-  { name: 'bytes, not characters: 64 × é is 128 bytes', claims: { ...CIRCLE, sub: 'é'.repeat(64) }, reason: MAPPING_REASONS.subjectTooLong, attribute: 'google.subject' },
+  {
+    name: 'google.subject of 128 bytes is refused',
+    claims: { ...CIRCLE, sub: 'a'.repeat(128) },
+    reason: MAPPING_REASONS.subjectTooLong,
+    attribute: 'google.subject',
+  },
+  {
+    name: 'bytes, not characters: 64 × é is 128 bytes',
+    claims: { ...CIRCLE, sub: 'é'.repeat(64) },
+    reason: MAPPING_REASONS.subjectTooLong,
+    attribute: 'google.subject',
+  },
   {
     name: 'CircleCI V2 sub (with vcs-origin and vcs-ref) is over 127 bytes',
     claims: { ...CIRCLE, sub: `${CIRCLE.sub}/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main` },
@@ -181,8 +207,18 @@ const limitVectors: { name: string; claims: Record<string, unknown>; mapping?: R
     mapping: { ...CIRCLE_MAPPING, 'google.groups': 'assertion.groups' },
     reason: MAPPING_REASONS.mappedTooLarge,
   },
-  { name: 'no google.subject (its claim missing) is refused', claims: { ...CIRCLE, sub: undefined }, reason: MAPPING_REASONS.noSubject, attribute: 'google.subject' },
-  { name: 'an empty google.subject is refused', claims: { ...CIRCLE, sub: '' }, reason: MAPPING_REASONS.noSubject, attribute: 'google.subject' },
+  {
+    name: 'no google.subject (its claim missing) is refused',
+    claims: { ...CIRCLE, sub: undefined },
+    reason: MAPPING_REASONS.noSubject,
+    attribute: 'google.subject',
+  },
+  {
+    name: 'an empty google.subject is refused',
+    claims: { ...CIRCLE, sub: '' },
+    reason: MAPPING_REASONS.noSubject,
+    attribute: 'google.subject',
+  },
 ];
 
 for (const v of limitVectors) {

@@ -64,7 +64,10 @@ test(`google-auth-library ${LIBRARY_VERSION}: with impersonation, branch main ge
   const info = await whoIs(token);
   assert.equal(info['email'], DEMO_SERVICE_ACCOUNT);
   assert.equal(info['scope'], 'https://www.googleapis.com/auth/cloud-platform');
-  assert.match(String(info['impersonated_by']), /^principal:\/\/iam\.googleapis\.com\/projects\/314159265358\/locations\/global\/workloadIdentityPools\/circleci-pool\/subject\/org\//);
+  assert.match(
+    String(info['impersonated_by']),
+    /^principal:\/\/iam\.googleapis\.com\/projects\/314159265358\/locations\/global\/workloadIdentityPools\/circleci-pool\/subject\/org\//,
+  );
 });
 
 test(`google-auth-library ${LIBRARY_VERSION}: without impersonation, the federated token names the pool principal`, async () => {

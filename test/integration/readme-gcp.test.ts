@@ -36,7 +36,10 @@ function block(text: string, lang: string): string {
 function argsOf(sh: string, command: string): string[] {
   const line = sh.split('\n').find((l) => l.startsWith(`npx sts-emulator ${command} `));
   assert.ok(line !== undefined, `the shell block runs sts-emulator ${command}`);
-  return line.replace(/\s*>.*$/, '').split(/\s+/).slice(2);
+  return line
+    .replace(/\s*>.*$/, '')
+    .split(/\s+/)
+    .slice(2);
 }
 
 test('README "Google Cloud": the credential file shown is the one printed, and google-auth-library gets the access token with it', async (t) => {
