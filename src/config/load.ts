@@ -131,13 +131,12 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
     options,
     reportIn,
   );
-  const gcp = buildGcp(
-    sorted.filter((f) => f.kind === undefined && f.name.startsWith('gcp/')),
-    providers,
-    reportIn,
-  );
+  // Google Cloud's files, when there are any (a configuration without them has no gcp part).
+  const gcpFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith('gcp/'));
+  const gcp = gcpFiles.length === 0 ? undefined : buildGcp(gcpFiles, providers, reportIn);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir, gcp } };
+  const config = { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir };
+  return { ok: true, config: gcp === undefined ? config : { ...config, gcp } };
 }
 
 /**
