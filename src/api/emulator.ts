@@ -12,6 +12,7 @@ import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } fro
 import type { AdminSurface, AuditLog, AuditRecord, AuditSink, ServerTimeouts } from '../server/index.js';
 import type { IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
+import { createGcpTokenAuthority } from '../gcp/index.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
 import { createDecisionLog } from './decisions.js';
@@ -128,7 +129,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Loaded here, not by the module: the runners that only decide (test, explain, decide()) never load the server.
   const [{ auditTo, createStsServer, createTurnQueue, openAuditLog, stopGracefully }, { DEFAULT_IAM_LIMITS, iamOperations }] =
     await Promise.all([import('../server/index.js'), import('../iam/index.js')]);
-  const authority = createCredentialAuthority(serverKeyOf(options.serverKey), { randomBytes: pooledRandomBytes() });
+  const serverKey = serverKeyOf(options.serverKey);
+  const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
+  const gcpTokens = createGcpTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const live = await LiveConfiguration.start({
     source: {
@@ -141,6 +144,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     region,
     claimKeys,
     authority,
+    gcpTokens,
     clock,
     objectKeysDir,
     persist: options.persist === true,
@@ -227,6 +231,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     operations: () => live.inForce.runtime.operations,
     iam,
     issuers: () => live.inForce.issuers,
+    gcp: () => live.inForce.runtime.gcp,
     clock,
     // Each answer's record is built once for every sink; with no sink, none is built.
     ...(sinks.length === 0 ? {} : { answered: auditTo(...sinks) }),

@@ -221,7 +221,15 @@ export class LiveConfiguration {
     const arm = (): void => {
       for (const w of this.#watchers) w.close();
       this.#watchers = [];
-      for (const d of only === undefined ? [root, join(root, 'providers'), join(root, 'roles')] : [root]) {
+      const dirs = [
+        root,
+        join(root, 'providers'),
+        join(root, 'roles'),
+        join(root, 'gcp'),
+        join(root, 'gcp', 'pools'),
+        join(root, 'gcp', 'service-accounts'),
+      ];
+      for (const d of only === undefined ? dirs : [root]) {
         try {
           const w = watch(d, (_event, name) => {
             if (only === undefined || name === null || String(name) === only) this.#schedule(debounceMs, arm);

@@ -4,7 +4,9 @@
  * (live.ts), and a request keeps the runtime it started with.
  */
 import { loadConfigFrom, type ConfigSource, type LoadedConfig, type NamedDocument } from '../config/index.js';
-import { createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
+import { randomBytes } from 'node:crypto';
+import { createGcpTokenAuthority, gcpOperations, type GcpDeps, type GcpOperations, type GcpTokenAuthority } from '../gcp/index.js';
+import { createGcpTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
 
@@ -21,12 +23,18 @@ export interface RuntimeSettings {
   readonly roleEdits?: ReadonlyMap<string, unknown>;
   /** Providers put or removed on top of the source by the IAM API, by Url (live.ts). */
   readonly providerEdits?: ReadonlyMap<string, NamedDocument | null>;
+  /** Seals Google's federated and access tokens (from the server key); default: a random key for this runtime. */
+  readonly gcpTokens?: GcpTokenAuthority;
 }
 
 export interface Runtime {
   readonly config: LoadedConfig;
   readonly deps: StsDeps;
   readonly operations: Operations;
+  /** Google's endpoints over the gcp/ configuration (issue 19). */
+  readonly gcp: GcpOperations;
+  /** What they run on (explain --gcp and gcp: test cases run the same exchange). */
+  readonly gcpDeps: GcpDeps;
 }
 
 /** The runtime of one configuration. */
@@ -40,7 +48,13 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     credentials: settings.authority,
     clock: settings.clock,
   };
-  return { config, deps, operations: stsOperations(deps) };
+  const gcpDeps: GcpDeps = {
+    config: config.gcp,
+    verifier: createGcpTokenVerifier(settings.verifierOptions?.fetch === undefined ? {} : { fetch: settings.verifierOptions.fetch }),
+    tokens: settings.gcpTokens ?? createGcpTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
+    clock: settings.clock,
+  };
+  return { config, deps, operations: stsOperations(deps), gcp: gcpOperations(gcpDeps), gcpDeps };
 }
 
 /** Loads a configuration source (ConfigError with every problem) and builds its runtime. */

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { STS_ERRORS } from '../protocol/index.js';
+import { GCP_EXPECTATIONS } from '../gcp/index.js';
 import { type PresetName, presetNamed, presetOptionProblems, PRESETS } from '../identity/index.js';
 
 /** The yaml package, loaded for the first YAML case file (a JSON one never needs it). */
@@ -16,7 +17,8 @@ function yaml(): typeof import('yaml') {
   return (loadedYaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 }
 
-export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS;
+/** allow, deny, an STS error code, or (for a `gcp` case) one of Google's codes (GCP_EXPECTATIONS). */
+export type Expectation = 'allow' | 'deny' | keyof typeof STS_ERRORS | (string & {});
 
 export interface Case {
   readonly file: string;
@@ -31,6 +33,11 @@ export interface Case {
   readonly durationSeconds?: number;
   readonly sourceIp?: string;
   readonly policy?: string;
+  /**
+   * A Google Cloud target instead of a role (`gcp: {provider, serviceAccount}`, or `gcp: true`): the token exchange of
+   * the pool provider, then the impersonation of the service account when one is named. `role` is '' then.
+   */
+  readonly gcp?: { readonly provider?: string; readonly serviceAccount?: string };
   readonly expect: Expectation;
 }
 
@@ -51,6 +58,7 @@ const FIELDS = new Set([
   'durationSeconds',
   'sourceIp',
   'policy',
+  'gcp',
   'expect',
 ]);
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -98,7 +106,26 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       return v;
     };
     const name = str('name', true);
-    const role = str('role', true);
+    const rawGcp = raw['gcp'];
+    let gcp: Case['gcp'];
+    if (rawGcp === true) gcp = {};
+    else if (isObject(rawGcp)) {
+      for (const k of Object.keys(rawGcp))
+        if (k !== 'provider' && k !== 'serviceAccount') bad(`gcp.${k}`, 'unknown field (known: provider, serviceAccount)');
+      const target: { provider?: string; serviceAccount?: string } = {};
+      for (const k of ['provider', 'serviceAccount'] as const) {
+        const v = rawGcp[k];
+        if (v === undefined) continue;
+        if (typeof v !== 'string' || v === '') bad(`gcp.${k}`, 'must be a non-empty string');
+        else target[k] = v;
+      }
+      gcp = target;
+    } else if (rawGcp !== undefined) bad('gcp', 'must be true or {provider, serviceAccount}');
+    if (gcp !== undefined) {
+      for (const k of ['role', 'sessionName', 'durationSeconds', 'sourceIp', 'policy'])
+        if (raw[k] !== undefined) bad(k, 'applies to a role, not to a gcp case');
+    }
+    const role = gcp === undefined ? str('role', true) : '';
     const token = str('token', false);
     const issuer = str('issuer', false);
     const sessionName = str('sessionName', false);
@@ -139,7 +166,10 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     const expect = raw['expect'];
     let expectation: Expectation | undefined;
     if (expect === 'allow' || expect === 'deny') expectation = expect;
-    else if (typeof expect === 'string' && Object.hasOwn(STS_ERRORS, expect)) expectation = expect as Expectation;
+    else if (gcp !== undefined) {
+      if (typeof expect === 'string' && GCP_EXPECTATIONS.includes(expect)) expectation = expect;
+      else bad('expect', `must be allow, deny or one of Google's codes (${GCP_EXPECTATIONS.join(', ')})`);
+    } else if (typeof expect === 'string' && Object.hasOwn(STS_ERRORS, expect)) expectation = expect as Expectation;
     else bad('expect', `must be allow, deny or an STS error code (${Object.keys(STS_ERRORS).join(', ')})`);
     if (name === undefined || role === undefined || expectation === undefined) return;
     cases.push({
@@ -156,6 +186,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       ...(durationSeconds === undefined ? {} : { durationSeconds }),
       ...(sourceIp === undefined ? {} : { sourceIp }),
       ...(policy === undefined ? {} : { policy }),
+      ...(gcp === undefined ? {} : { gcp }),
     });
   });
   return { cases, problems };

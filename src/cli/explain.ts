@@ -2,7 +2,8 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
-import { chooseIssuer, explainJson, explainText } from '../api/index.js';
+import { chooseIssuer, explainJson, explainText, signFor } from '../api/index.js';
+import { explainGcp, explainGcpText, gcpProviderFor } from '../gcp/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
 import { describeSkipped, providersWhere } from '../config/index.js';
@@ -28,6 +29,9 @@ export const EXPLAIN_ARGS = {
   'duration-seconds': { type: 'string' },
   policy: { type: 'string' },
   json: { type: 'boolean' },
+  gcp: { type: 'boolean' },
+  provider: { type: 'string' },
+  impersonate: { type: 'string' },
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
@@ -38,6 +42,11 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     return 0;
   }
   const role = str(values, 'role');
+  if (values.gcp === true) {
+    if (role !== undefined) throw new UsageError('--gcp explains the Google Cloud exchange: give it without --role');
+    return explainGcpCommand(values, env, io);
+  }
+  for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
   if (role === undefined || role === '') throw new UsageError('--role <name|arn> is required');
   const token = str(values, 'token');
   const presetShaped = values.preset !== undefined || PRESET_SHAPING_ARGS.some((f) => (values as Record<string, unknown>)[f] !== undefined);
@@ -84,6 +93,52 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   const outcome = await assumeRoleInProcess(runtime.deps, call);
   io.stdout(values.json === true ? JSON.stringify(explainJson(outcome), null, 2) + '\n' : explainText(outcome) + '\n');
   return outcome.ok ? 0 : 1;
+}
+
+type ExplainValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
+async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  for (const f of ['session-name', 'source-ip', 'duration-seconds', 'policy'] as const)
+    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to --gcp`);
+  let token = str(values, 'token');
+  const preset = str(values, 'preset');
+  const claimsText = str(values, 'claims');
+  const presetShaped = preset !== undefined || PRESET_SHAPING_ARGS.some((f) => values[f] !== undefined);
+  const claimsGiven = claimsText !== undefined || presetShaped;
+  if (token === undefined && !claimsGiven) throw new UsageError('give --token <jwt>, or --claims <json> and/or --preset <name>');
+  if (token !== undefined && (claimsGiven || values['issuer'] !== undefined || values['ttl'] !== undefined)) {
+    throw new UsageError('--token is the whole token: give it without --claims, --preset, --issuer, --ttl or claim flags');
+  }
+  const common = commonOptions(values, env, io.cwd);
+  if (preset !== undefined) optionsFromFlags(presetOf(preset), values);
+  const ttl = parseTtl(str(values, 'ttl'));
+  const extraClaims = claimsText === undefined ? undefined : parseClaimsJson(claimsText);
+  const runtime = await createRuntime(common);
+  const now = new Date();
+  if (token === undefined) {
+    if (presetShaped) {
+      const resolved = resolvePreset(runtime.config, common.policies, values);
+      token = await signFor(resolved.provider, claimsFromFlags(resolved.preset, resolved.provider, values, now));
+    } else {
+      const claims = extraClaims ?? {};
+      const provider = chooseIssuer(runtime.config, providersWhere(runtime.config, common.policies), {
+        issuer: str(values, 'issuer'),
+        iss: claims['iss'],
+      });
+      token = await signFor(provider, { iss: provider.url, ...defaultTimes(now, ttl), ...claims });
+    }
+  }
+  const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const account = str(values, 'impersonate');
+  const explanation = await explainGcp(
+    runtime.gcpDeps,
+    { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },
+    now,
+  );
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
 }
 
 export function defaultTimes(now = new Date(), ttlSeconds = 3600): { iat: number; exp: number } {

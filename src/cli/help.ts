@@ -38,6 +38,7 @@ Commands:
   explain    show why a token is allowed or denied for a role
   lint       warn about trust policies AWS reads differently from their author
   env        print the shell exports that point AWS CLIs and SDKs at the emulator
+  gcp        credential-config: print the external_account file that points Google's client libraries at the emulator
 
 Run 'sts-emulator <command> --help' for the options of a command.`,
   serve: `Usage: sts-emulator serve [options]
@@ -93,11 +94,11 @@ Prints one line per case, the explain trace of each mismatch, and 'N passed, N f
 ${COMMON}
 
 Exit codes: 0 all cases passed; 1 a mismatch, an invalid case file or invalid configuration; 2 usage error.`,
-  explain: `Usage: sts-emulator explain --role <name|arn> (--token <jwt> | --claims '<json>' | --preset <name>) [options]
+  explain: `Usage: sts-emulator explain (--role <name|arn> | --gcp) (--token <jwt> | --claims '<json>' | --preset <name>) [options]
 
 Shows the decision for one token and role: provider, audience, and each statement's principal, action and
 conditions (operator, key, context values or why a key is absent, policy values, outcome).
-  --role <name|arn>      the role to assume (required)
+  --role <name|arn>      the role to assume (required without --gcp)
   --token <jwt>          a token, verified like the server does
   --claims '<json>'      claims of an emulated issuer (iss, iat, exp default), or merged over --preset's
   --preset <name>        start from a preset claim set (${PRESETS.join(', ')}); its flags below shape it
@@ -108,6 +109,10 @@ conditions (operator, key, context values or why a key is absent, policy values,
   --policy '<json>'      session policy (Policy parameter)
   --source-ip <ip>       aws:SourceIp
   --json                 the same as JSON
+  --gcp                  Google Cloud instead of a role: the token exchange of a pool provider of gcp/pools/
+                         (audience, each mapped attribute, the condition's failing clause), then the impersonation
+  --provider <id|name>   with --gcp: the pool provider   [default: the only one, or the one of the token's issuer]
+  --impersonate <email>  with --gcp: the service account to impersonate (which binding matched, or why none did)
 Each preset's flags (as for token):
 ${TOKEN_PRESET_FLAGS}
 
@@ -139,4 +144,19 @@ AWS_DEFAULT_REGION (and an unset of the credential variables that would take pre
 
 Needs AWS CLI v1 (botocore >= 1.31) or v2 >= 2.13, which read AWS_ENDPOINT_URL_STS.
 Exit codes: 0 printed the lines; 2 usage error.`,
+  gcp: `Usage: sts-emulator gcp credential-config --token-file <path> [options]
+
+Prints the external_account credential configuration of a workload identity pool provider of --policies (gcp/pools/),
+as 'gcloud iam workload-identity-pools create-cred-config' writes it, with token_url and
+service_account_impersonation_url pointing at the emulator (google-auth-library >= 8.8.0 and google-auth >= 2.16.1
+accept them).
+  --token-file <path>    the file the CI job writes its OIDC token to (credential_source.file)   [required]
+  --pool <id>            the pool of the provider   [default: any]
+  --provider <id|name>   the provider's id or full name   [default: the only provider]
+  --service-account <email>  impersonate this service account of gcp/service-accounts/   [default: none, the federated token]
+  --lifetime <seconds>   service_account_impersonation.token_lifetime_seconds, 1 to 3600
+  --endpoint <url>       the emulator   [default http://127.0.0.1:${DEFAULT_PORT}]
+${COMMON}
+
+Exit codes: 0 printed the file; 1 invalid configuration; 2 usage error.`,
 };

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./explain.js')).explain,
   lint: async () => (await import('./lint.js')).lint,
   env: async () => (await import('./env.js')).envCommand,
+  gcp: async () => (await import('./gcp.js')).gcpCommand,
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);

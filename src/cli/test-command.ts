@@ -8,7 +8,9 @@ import { escapeXml } from '../protocol/index.js';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { expandCaseArgs, loadCaseFile, type Case, type CaseProblem } from './cases.js';
 import { HELP } from './help.js';
-import { explainText, outcomeOf } from '../api/index.js';
+import { randomUUID } from 'node:crypto';
+import { claimsFor, explainText, outcomeOf, signFor } from '../api/index.js';
+import { explainGcp, explainGcpText, gcpExpectationMet, gcpOutcomeLabel, gcpProviderFor } from '../gcp/index.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf, type Runtime } from './runtime.js';
 
@@ -20,6 +22,8 @@ export interface CaseResult {
   readonly got: string;
   readonly passed: boolean;
   readonly problem?: string;
+  /** Why a gcp case went otherwise (explain --gcp's text). */
+  readonly explanation?: string;
   readonly ms: number;
 }
 
@@ -49,6 +53,7 @@ export async function runCases(
 }
 
 async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
+  if (c.gcp !== undefined) return runGcpCase(runtime, policiesDir, c, c.gcp, now);
   const start = performance.now();
   const skipped = skippedRoleOf(runtime, c.role);
   if (skipped !== undefined) {
@@ -82,6 +87,50 @@ async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () =
   }
 }
 
+/** A gcp case: its token (given, or minted from claims or a preset) through the exchange and the impersonation. */
+async function runGcpCase(
+  runtime: Runtime,
+  policiesDir: string,
+  c: Case,
+  target: NonNullable<Case['gcp']>,
+  now: () => Date,
+): Promise<CaseResult> {
+  const start = performance.now();
+  try {
+    const at = now();
+    let token = c.token;
+    if (token === undefined) {
+      const spec = {
+        ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
+        ...(c.claims === undefined ? {} : { claims: c.claims }),
+        ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
+      };
+      const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
+      token = await signFor(provider, values);
+    }
+    const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, target.provider);
+    if ('error' in chosen) throw new UsageError(chosen.error);
+    const explanation = await explainGcp(
+      runtime.gcpDeps,
+      { token, provider: chosen.provider, ...(target.serviceAccount === undefined ? {} : { serviceAccount: target.serviceAccount }) },
+      at,
+    );
+    const got = gcpOutcomeLabel(explanation);
+    const passed = gcpExpectationMet(c.expect, got);
+    return {
+      case: c,
+      outcome: undefined,
+      got,
+      passed,
+      ...(passed ? {} : { explanation: explainGcpText(explanation) }),
+      ms: performance.now() - start,
+    };
+  } catch (e) {
+    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
+    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
+  }
+}
+
 export function junitXml(results: readonly CaseResult[], problems: readonly CaseProblem[]): string {
   const byFile = new Map<string, CaseResult[]>();
   for (const r of results) byFile.set(r.case.file, [...(byFile.get(r.case.file) ?? []), r]);
@@ -93,7 +142,7 @@ export function junitXml(results: readonly CaseResult[], problems: readonly Case
     for (const r of rs) {
       out += `    <testcase classname="${escapeXml(file)}" name="${escapeXml(r.case.name)}" time="${(r.ms / 1000).toFixed(3)}">`;
       if (!r.passed) {
-        const detail = r.problem ?? (r.outcome === undefined ? '' : explainText(r.outcome));
+        const detail = r.problem ?? r.explanation ?? (r.outcome === undefined ? '' : explainText(r.outcome));
         out += `\n      <failure message="${escapeXml(`expected ${r.case.expect}, got ${r.got}`)}">${escapeXml(detail)}</failure>\n    `;
       }
       out += '</testcase>\n';
@@ -138,7 +187,7 @@ export async function testCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io
       if (values.quiet !== true) out += `ok   ${r.case.name} (${r.case.file}[${r.case.index}]): ${r.got}\n`;
     } else {
       out += `FAIL ${r.case.name} (${r.case.file}[${r.case.index}]): expected ${r.case.expect}, got ${r.got}\n`;
-      const detail = r.problem ?? (r.outcome === undefined ? '' : explainText(r.outcome));
+      const detail = r.problem ?? r.explanation ?? (r.outcome === undefined ? '' : explainText(r.outcome));
       out +=
         detail
           .split('\n')

@@ -29,3 +29,12 @@ export {
 export { deriveRoleId } from './role-id.js';
 export { MAX_TAGS } from './fields.js';
 export { TRUST_POLICY_MAX_CHARS } from './policy-document.js';
+export {
+  acceptedAudiences,
+  defaultAudiences,
+  memberProblem,
+  type GcpBinding,
+  type GcpConfig,
+  type GcpProvider,
+  type GcpServiceAccount,
+} from './gcp.js';

@@ -25,6 +25,7 @@ import {
 } from './iac-sources.js';
 import { MAX_FILE_BYTES, parseJsonDocument, parseJsonText, type SourcePositions } from './json-file.js';
 import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
+import { buildGcp, GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR } from './gcp.js';
 import { validateRole } from './roles.js';
 import { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig } from './types.js';
 
@@ -82,9 +83,11 @@ export interface LoadOptions {
 const DEFAULT_REGION = 'us-east-1';
 
 const SUBDIRS = ['providers', 'roles'] as const;
-const CONFIG_FILE = /^(providers|roles)\/([^/]+)$/;
+const CONFIG_FILE = /^(providers|roles|gcp\/pools|gcp\/service-accounts)\/([^/]+)$/;
+/** Google Cloud's folders: optional, read when present. */
+const GCP_SUBDIRS = [GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR] as const;
 
-/** True for the files the loader reads: `*.json` directly in providers/ or roles/, not hidden. */
+/** True for the files the loader reads: `*.json` directly in providers/, roles/, gcp/pools/ or gcp/service-accounts/, not hidden. */
 export function isConfigFileName(name: string): boolean {
   const m = CONFIG_FILE.exec(name);
   return m !== null && m[2] !== undefined && m[2].endsWith('.json') && !m[2].startsWith('.');
@@ -128,8 +131,12 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
     options,
     reportIn,
   );
+  // Google Cloud's files, when there are any (a configuration without them has no gcp part).
+  const gcpFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith('gcp/'));
+  const gcp = gcpFiles.length === 0 ? undefined : buildGcp(gcpFiles, providers, reportIn);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir } };
+  const config = { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir };
+  return { ok: true, config: gcp === undefined ? config : { ...config, gcp } };
 }
 
 /**
@@ -479,13 +486,14 @@ async function readConfigDir(root: string, problems: ConfigProblem[], missing: C
     if ('error' in result) problems.push({ file: entry, path: '', message: result.error });
     else files.push({ name: entry, text: result.text, ...(result.linked ? { linked: true } : {}) });
   }
-  for (const sub of SUBDIRS) {
+  for (const sub of [...SUBDIRS, ...GCP_SUBDIRS]) {
     const subdir = nodePath.join(root, sub);
     let entries: string[];
     try {
       entries = (await readdir(subdir)).sort();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
+      if (sub.startsWith('gcp/') && e.code === 'ENOENT') continue;
       const why = e.code === 'ENOENT' ? 'directory not found' : describeFsError(e);
       (e.code === 'ENOENT' ? missing : problems).push({
         file: sub,

@@ -1,6 +1,7 @@
 /** The loaded, validated configuration. Only config/ reads policies/ from disk. */
 import type { OidcProvider } from '../identity/types.js';
 import type { TrustPolicy } from '../policy/index.js';
+import type { GcpConfig } from './gcp.js';
 import type { SkippedResource } from './iac/index.js';
 import type { SourcePositions } from './json-file.js';
 
@@ -52,6 +53,8 @@ export interface LoadedConfig {
   readonly skipped: readonly SkippedResource[];
   /** The directory the files' names are relative to: --policies, or the directory of the file it names. */
   readonly root: string;
+  /** Google Cloud workload identity federation: gcp/pools/*.json and gcp/service-accounts/*.json (issue 19). */
+  readonly gcp?: GcpConfig;
 }
 
 /** One configuration problem: file (relative to the policies dir), dotted JSON path, message. */

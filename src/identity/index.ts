@@ -41,3 +41,12 @@ export {
 } from './presets.js';
 export { refusingProvider } from './refusal.js';
 export type { JwkSet, KeySource, OidcProvider, TokenVerifier, VerifiedToken } from './types.js';
+export {
+  createGcpTokenVerifier,
+  GCP_ALGORITHMS,
+  GCP_CLOCK_SKEW_SECONDS,
+  type GcpIssuer,
+  type GcpTokenVerifier,
+  type GcpVerifiedToken,
+  type GcpVerifierOptions,
+} from './gcp-verifier.js';

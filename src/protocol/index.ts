@@ -11,3 +11,13 @@ export {
   type ValidationFailure,
 } from './validation.js';
 export { escapeXml, IAM_XMLNS, renderError, renderSuccess, STS_XMLNS, type XmlNode } from './xml.js';
+export {
+  GCP_TEXTS,
+  GcpError,
+  googleError,
+  oauthError,
+  permissionDenied,
+  type GcpErrorBody,
+  type GoogleStatus,
+  type OAuthErrorCode,
+} from './gcp-errors.js';

@@ -7,11 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { GcpOperations } from '../gcp/index.js';
 import type { Operations } from '../sts/index.js';
 import type { AnswerListener } from './audit.js';
 import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless, trackPending } from './client-errors.js';
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
+import { createGcpRoad, isGcpRoute } from './gcp-road.js';
 import type { IssuerRoutes } from './issuers.js';
 import type { AdminSurface } from './admin-surface.js';
 import { createQueryRoad } from './query-road.js';
@@ -55,6 +57,8 @@ export interface StsServerOptions {
   /** Default DEFAULT_MAX_CONNECTIONS. */
   readonly maxConnections?: number;
   readonly failureLog?: FailureLog;
+  /** Google's endpoints (/v1/token, generateAccessToken, tokeninfo), or those in force when a request arrives. */
+  readonly gcp?: () => GcpOperations | undefined;
 }
 
 const NO_PATHS: ReadonlySet<string> = new Set();
@@ -101,6 +105,10 @@ export function createStsServer(options: StsServerOptions): Server {
     return paths;
   };
   let emulator: RequestListener | undefined;
+  const gcp =
+    options.gcp === undefined
+      ? undefined
+      : createGcpRoad({ operations: options.gcp, reasonHeader: options.reasonHeader !== false, failureLog });
   const serverOptions = {
     connectionsCheckingInterval: timeouts.checkIntervalMs,
     maxHeaderSize: MAX_HEADER_BYTES,
@@ -111,6 +119,8 @@ export function createStsServer(options: StsServerOptions): Server {
     if (stopping.has(server)) res.setHeader('Connection', 'close');
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
       refuseHostless(req, res, requestId());
+    } else if (gcp !== undefined && isGcpRoute(req.url ?? '/')) {
+      gcp(req, res);
     } else if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths())) {
       emulator ??= createEmulatorApp({ issuers: currentIssuers, admin: options.admin, failureLog });
       emulator(req, res);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EXPLAIN_ARGS } from '../../src/cli/explain.js';
+import { GCP_ARGS } from '../../src/cli/gcp.js';
 import { HELP } from '../../src/cli/help.js';
 import { LINT_ARGS } from '../../src/cli/lint.js';
 import { COMMAND_NAMES } from '../../src/cli/main.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Record<string, unknown>> = {
   explain: EXPLAIN_ARGS,
   test: TEST_ARGS,
   lint: LINT_ARGS,
+  gcp: { ...COMMON_ARGS, ...GCP_ARGS },
 };
 
 describe('help lists exactly the flags each command parses', () => {
@@ -82,7 +84,7 @@ describe('main help', () => {
 
   test('no command, unknown command, unknown help topic: one line, exit 2 (spawned)', async () => {
     for (const [args, pattern] of [
-      [[], /^sts-emulator: give a command \(serve, token, test, explain, lint, env\)/],
+      [[], /^sts-emulator: give a command \(serve, token, test, explain, lint, env, gcp\)/],
       [['deploy'], /^sts-emulator: unknown command 'deploy'/],
       [['help', 'deploy'], /^sts-emulator help: unknown command 'deploy'/],
       [['__proto__'], /^sts-emulator: unknown command '__proto__'/],

@@ -1,0 +1,93 @@
+/**
+ * The Google endpoints as the server calls them: body text in, `{status, body}` out, Google's refusals rendered from
+ * GcpError in one place (the emulator's reason beside the answer, never in it). Anything else thrown is a bug: the
+ * server answers it as Google's 500.
+ */
+import type { GcpConfig } from '../config/index.js';
+import type { GcpTokenVerifier } from '../identity/index.js';
+import { GcpError, oauthError } from '../protocol/index.js';
+import { exchangeToken, stsRequestOf } from './exchange.js';
+import { generateAccessToken, tokenInfo } from './impersonate.js';
+import type { GcpTokenAuthority } from './tokens.js';
+
+export interface GcpDeps {
+  readonly config: GcpConfig | undefined;
+  readonly verifier: GcpTokenVerifier;
+  readonly tokens: GcpTokenAuthority;
+  readonly clock: () => Date;
+}
+
+export interface GcpAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  /** Why a request was refused, in the emulator's words (the x-sts-emulator-reason header). */
+  readonly reason?: string;
+}
+
+export interface GcpOperations {
+  /** POST /v1/token */
+  token(contentType: string | undefined, text: string): Promise<GcpAnswer>;
+  /** POST /v1/projects/<project>/serviceAccounts/<account>:generateAccessToken */
+  generateAccessToken(project: string, account: string, authorization: string | undefined, text: string): Promise<GcpAnswer>;
+  /** GET tokeninfo?access_token= */
+  tokeninfo(token: string): GcpAnswer;
+}
+
+const refused = (e: GcpError): GcpAnswer => ({ status: e.status, body: e.body, reason: e.reason });
+
+/** The fields of a form or JSON body (the two forms the clients send; gcp-wif.md §1.1). */
+export function parseStsBody(contentType: string | undefined, text: string): Record<string, unknown> {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/json' || (type === '' && text.trimStart().startsWith('{'))) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw oauthError('invalid_request', 'Invalid JSON payload received.', 'the body is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw oauthError('invalid_request', 'Invalid JSON payload received.', 'the JSON body is not an object');
+    return parsed as Record<string, unknown>;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) if (!Object.hasOwn(out, k)) out[k] = v;
+  return out;
+}
+
+export function gcpOperations(deps: GcpDeps): GcpOperations {
+  return {
+    async token(contentType, text) {
+      try {
+        const request = stsRequestOf(parseStsBody(contentType, text));
+        const result = await exchangeToken(request, deps, deps.clock());
+        return { status: 200, body: result.body };
+      } catch (e) {
+        if (e instanceof GcpError) return refused(e);
+        throw e;
+      }
+    },
+    async generateAccessToken(project, account, authorization, text) {
+      try {
+        let body: unknown = {};
+        if (text.trim() !== '') {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = undefined;
+          }
+        }
+        const result = generateAccessToken({ project, account, authorization, body }, deps, deps.clock());
+        return { status: 200, body: result.body };
+      } catch (e) {
+        if (e instanceof GcpError) return refused(e);
+        throw e;
+      }
+    },
+    tokeninfo(token) {
+      const info = tokenInfo(token, deps.tokens, deps.clock());
+      return info === undefined
+        ? { status: 400, body: { error: 'invalid_token', error_description: 'Invalid Value' }, reason: 'not a live token of this emulator' }
+        : { status: 200, body: info };
+    },
+  };
+}
