@@ -42,7 +42,8 @@ export async function gcpCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io 
   const matches = providers.filter(
     (p) => (wanted === undefined || p.providerId === wanted || p.name === wanted) && (pool === undefined || p.poolId === pool),
   );
-  const known = providers.map((p) => `${p.poolId}/${p.providerId}`).join(', ') || 'none';
+  const known =
+    providers.map((p) => `${p.poolId}/${p.providerId}`).join(', ') || 'none; the Google Cloud demo is --policies examples/gcp/policies';
   if (matches.length !== 1) {
     throw new UsageError(
       `${matches.length === 0 ? 'no' : 'more than one'} provider in ${common.policies}/gcp/pools matches${pool === undefined ? '' : ` --pool ${pool}`}${wanted === undefined ? '' : ` --provider ${wanted}`} (pool/provider: ${known})`,

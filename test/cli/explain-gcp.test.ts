@@ -1,12 +1,29 @@
 /** `explain --gcp`: the demo's CircleCI token through Google's exchange and impersonation, with the trace; usage errors. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/harness.js';
 import { runMain } from './helpers.js';
+
+/** The Google Cloud demo: the default policies/ plus gcp/. */
+const GCP_DEMO = join(REPO_ROOT, 'examples', 'gcp', 'policies');
 
 const SA = 'deployer@demo-project.iam.gserviceaccount.com';
 
 test('explain --gcp: another branch is refused at STS, the failing clause named', async () => {
-  const r = await runMain(['explain', '--gcp', '--preset', 'circleci', '--v1', '--branch', 'feature-x', '--impersonate', SA]);
+  const r = await runMain([
+    'explain',
+    '--policies',
+    GCP_DEMO,
+    '--gcp',
+    '--preset',
+    'circleci',
+    '--v1',
+    '--branch',
+    'feature-x',
+    '--impersonate',
+    SA,
+  ]);
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.split('\n');
   assert.equal(
@@ -23,7 +40,7 @@ test('explain --gcp: another branch is refused at STS, the failing clause named'
 });
 
 test('explain --gcp: main is allowed and the binding that matched is named', async () => {
-  const r = await runMain(['explain', '--gcp', '--preset', 'circleci', '--v1', '--impersonate', SA]);
+  const r = await runMain(['explain', '--policies', GCP_DEMO, '--gcp', '--preset', 'circleci', '--v1', '--impersonate', SA]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^Result: ALLOW \(an access token for deployer@demo-project\.iam\.gserviceaccount\.com would be issued\)/);
   assert.match(
@@ -35,6 +52,8 @@ test('explain --gcp: main is allowed and the binding that matched is named', asy
 test('explain --gcp: a project the binding does not name is refused at generateAccessToken, with the binding shown', async () => {
   const r = await runMain([
     'explain',
+    '--policies',
+    GCP_DEMO,
     '--gcp',
     '--preset',
     'circleci',
@@ -55,7 +74,7 @@ test('explain --gcp: a project the binding does not name is refused at generateA
 });
 
 test("explain --gcp: the V2 token's subject is over 127 bytes", async () => {
-  const r = await runMain(['explain', '--gcp', '--preset', 'circleci']);
+  const r = await runMain(['explain', '--policies', GCP_DEMO, '--gcp', '--preset', 'circleci']);
   assert.equal(r.code, 1);
   assert.match(
     r.stdout,

@@ -1,7 +1,12 @@
 /** `sts-emulator gcp credential-config` over argv: the file for the demo provider, with and without impersonation; usage errors. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/harness.js';
 import { runMain } from './helpers.js';
+
+/** The Google Cloud demo: the default policies/ plus gcp/. */
+const GCP_DEMO = join(REPO_ROOT, 'examples', 'gcp', 'policies');
 
 const PROVIDER = 'projects/314159265358/locations/global/workloadIdentityPools/circleci-pool/providers/circleci-demo';
 const SA = 'deployer@demo-project.iam.gserviceaccount.com';
@@ -10,6 +15,8 @@ test('gcp credential-config: the only demo provider, impersonating, with another
   const r = await runMain([
     'gcp',
     'credential-config',
+    '--policies',
+    GCP_DEMO,
     '--token-file',
     '/t/tok',
     '--service-account',
@@ -33,7 +40,7 @@ test('gcp credential-config: the only demo provider, impersonating, with another
 });
 
 test('gcp credential-config: without --service-account, no impersonation URL; --provider by full name', async () => {
-  const r = await runMain(['gcp', 'credential-config', '--token-file', 't', '--provider', PROVIDER]);
+  const r = await runMain(['gcp', 'credential-config', '--policies', GCP_DEMO, '--token-file', 't', '--provider', PROVIDER]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Record<string, unknown>;
   assert.equal(doc['service_account_impersonation_url'], undefined);
@@ -46,12 +53,12 @@ const usage: [string, string[], RegExp][] = [
   ['no --token-file', ['gcp', 'credential-config'], /--token-file is required/],
   [
     'an unknown provider',
-    ['gcp', 'credential-config', '--token-file', 't', '--provider', 'nosuch'],
+    ['gcp', 'credential-config', '--policies', GCP_DEMO, '--token-file', 't', '--provider', 'nosuch'],
     /no provider in .*gcp\/pools matches --provider nosuch \(pool\/provider: circleci-pool\/circleci-demo\)/,
   ],
   [
     'an unknown service account',
-    ['gcp', 'credential-config', '--token-file', 't', '--service-account', 'x@y.iam.gserviceaccount.com'],
+    ['gcp', 'credential-config', '--policies', GCP_DEMO, '--token-file', 't', '--service-account', 'x@y.iam.gserviceaccount.com'],
     /no service account x@y/,
   ],
   [

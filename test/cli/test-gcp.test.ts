@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseCases } from '../../src/cli/cases.js';
+import { REPO_ROOT } from '../helpers/harness.js';
 import { runMain } from './helpers.js';
+
+/** The Google Cloud demo: the default policies/ plus gcp/. */
+const GCP_DEMO = join(REPO_ROOT, 'examples', 'gcp', 'policies');
 
 const SA = 'deployer@demo-project.iam.gserviceaccount.com';
 
@@ -40,7 +44,7 @@ test("test: gcp cases pass and fail by Google's outcome, a failure shows explain
   const dir = await mkdtemp(join(tmpdir(), 'sts-emulator-gcp-cases-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'gcp.yaml'), CASES);
-  const r = await runMain(['test', join(dir, 'gcp.yaml')]);
+  const r = await runMain(['test', '--policies', GCP_DEMO, join(dir, 'gcp.yaml')]);
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.split('\n');
   assert.ok(

@@ -11,18 +11,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/harness.js';
 import { ExternalAccountClient } from 'google-auth-library';
 import { startEmulator, type Emulator } from '../../src/index.js';
 
 export const DEMO_AUDIENCE =
   '//iam.googleapis.com/projects/314159265358/locations/global/workloadIdentityPools/circleci-pool/providers/circleci-demo';
 export const DEMO_SERVICE_ACCOUNT = 'deployer@demo-project.iam.gserviceaccount.com';
+/** The Google Cloud demo: examples/gcp/policies (the default policies/ plus gcp/). */
+export const GCP_DEMO_POLICIES = join(REPO_ROOT, 'examples', 'gcp', 'policies');
 const LIBRARY_VERSION = (createRequire(import.meta.url)('google-auth-library/package.json') as { version: string }).version;
 
 let emu: Emulator;
 let dir: string;
 before(async () => {
-  emu = await startEmulator();
+  emu = await startEmulator({ policies: GCP_DEMO_POLICIES });
   dir = await mkdtemp(join(tmpdir(), 'sts-emulator-gal-'));
 });
 after(async () => {

@@ -51,7 +51,7 @@ test('README "Google Cloud": the credential file shown is the one printed, and g
   assert.equal(printed.code, 0, printed.stderr);
   assert.equal(printed.stdout, shown, 'the JSON block is what the command prints');
 
-  const emu = await startEmulator();
+  const emu = await startEmulator({ policies: join(REPO_ROOT, 'examples', 'gcp', 'policies') });
   const work = await mkdtemp(join(tmpdir(), 'sts-emulator-readme-gcp-'));
   t.after(async () => {
     await emu.stop();
