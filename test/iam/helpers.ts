@@ -4,7 +4,6 @@
  * must pass (text/xml, one root in IAM's namespace, x-amzn-RequestId equal to the body's RequestId).
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,38 +11,13 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { parseStringPromise } from 'xml2js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/index.js';
 import { DEMO_POLICIES } from '../helpers/harness.js';
+import { Sha256, type Creds } from '../helpers/sdk-sha256.js';
+
+export type { Creds } from '../helpers/sdk-sha256.js';
 
 export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 export const ACCOUNT = '123456789012';
 export const GITHUB = 'token.actions.githubusercontent.com';
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data): Buffer =>
-  typeof d === 'string'
-    ? Buffer.from(d, 'utf8')
-    : ArrayBuffer.isView(d)
-      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
-      : Buffer.from(d);
-
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
-
-export interface Creds {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
 
 /** Long-term-looking keys the emulator never issued (AWS's documentation example). */
 export const ANY_KEY: Creds = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };

@@ -4,7 +4,6 @@
  * signer, and a temporary policies directory (the demo providers plus test roles).
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { cp, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,9 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { parseStringPromise } from 'xml2js';
 import { DEMO_POLICIES } from '../helpers/harness.js';
+import { Sha256, type Creds } from '../helpers/sdk-sha256.js';
+
+export type { Creds } from '../helpers/sdk-sha256.js';
 
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
@@ -165,34 +167,6 @@ export async function expectAssumed(res: Response): Promise<Xml> {
 }
 
 // ---- SigV4 with AWS's own signer (@smithy/signature-v4, as the JS SDK v3 signs) ----
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data): Buffer =>
-  typeof d === 'string'
-    ? Buffer.from(d, 'utf8')
-    : ArrayBuffer.isView(d)
-      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
-      : Buffer.from(d);
-
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
-
-export interface Creds {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
 
 export const SIGNED_HOST = 'sts.emulator.test:4566';
 

@@ -4,7 +4,7 @@
  * swapping, malformed signatures (exact codes and messages) and a fuzz that only StsError ever escapes.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
@@ -13,29 +13,7 @@ import { MESSAGES, StsError } from '../../src/protocol/errors.js';
 import { createCredentialAuthority } from '../../src/sts/credentials.js';
 import { SIGV4_MESSAGES as M } from '../../src/sts/sigv4-messages.js';
 import { verifySigV4, type SigV4Request } from '../../src/sts/sigv4.js';
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data): Buffer =>
-  typeof d === 'string'
-    ? Buffer.from(d, 'utf8')
-    : ArrayBuffer.isView(d)
-      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
-      : Buffer.from(d);
-
-/** The hash constructor the SDK signer wants: SHA-256, or HMAC-SHA256 when given a secret. */
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
+import { Sha256 } from '../helpers/sdk-sha256.js';
 
 function seeded(seed: string): (n: number) => Uint8Array {
   let i = 0;
