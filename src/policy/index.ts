@@ -39,3 +39,4 @@ export type {
 export function evaluate(policy: TrustPolicy, request: AuthorizationRequest): EvaluationResult {
   return evaluatePolicy(policy, request);
 }
+export { compileWildcard, matchWildcard, STAR, type CompiledWildcard, type PatternUnit } from './wildcard.js';

@@ -21,3 +21,4 @@ export {
   type GoogleStatus,
   type OAuthErrorCode,
 } from './gcp-errors.js';
+export { goQuote, VAULT_TEXTS, VaultError, vaultError, vaultPermissionDenied } from './vault-errors.js';
