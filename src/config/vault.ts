@@ -10,6 +10,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { KeySource, OidcProvider } from '../identity/types.js';
+import { parseCidr } from '../policy/index.js';
 import { at, checkUnknownFields, describe, field, isObject, type Report } from './fields.js';
 import { parseJsonText } from './json-file.js';
 
@@ -334,7 +335,10 @@ function validateRole(doc: Record<string, unknown>, base: string, name: string, 
     if (v === undefined) return fallback;
     const s = durationSeconds(v);
     if (s === undefined || (!signed && s < 0))
-      report(p(k), `must be ${signed ? 'a signed' : 'a'} duration: whole seconds or a Go duration such as "1h30m", got ${JSON.stringify(v)}`);
+      report(
+        p(k),
+        `must be ${signed ? 'a signed' : 'a'} duration: whole seconds or a Go duration such as "1h30m", got ${JSON.stringify(v)}`,
+      );
     return s ?? fallback;
   };
   const legacy = (current: string, old: string): string => {
@@ -355,7 +359,8 @@ function validateRole(doc: Record<string, unknown>, base: string, name: string, 
 
   const boundClaims: VaultBoundClaim[] = [];
   const rawClaims = get('bound_claims');
-  if (rawClaims !== undefined && !isObject(rawClaims)) report(p('bound_claims'), `must be an object of claim: value(s), got ${describe(rawClaims)}`);
+  if (rawClaims !== undefined && !isObject(rawClaims))
+    report(p('bound_claims'), `must be an object of claim: value(s), got ${describe(rawClaims)}`);
   if (isObject(rawClaims)) {
     for (const [claim, raw] of Object.entries(rawClaims)) {
       const path = at(p('bound_claims'), claim);
@@ -387,7 +392,8 @@ function validateRole(doc: Record<string, unknown>, base: string, name: string, 
         report(at(p('claim_mappings'), source), `must be a string (a metadata key), got ${describe(target)}`);
         continue;
       }
-      if (target === 'role') report(at(p('claim_mappings'), source), `metadata key "role" is reserved and may not be a mapping destination`);
+      if (target === 'role')
+        report(at(p('claim_mappings'), source), `metadata key "role" is reserved and may not be a mapping destination`);
       else if (targets.has(target)) report(at(p('claim_mappings'), source), `multiple keys are mapped to metadata key "${target}"`);
       targets.add(target);
       claimMappings.push([source, target]);
@@ -402,7 +408,8 @@ function validateRole(doc: Record<string, unknown>, base: string, name: string, 
 
   const policies = commaList(get(legacy('token_policies', 'policies')), p(legacy('token_policies', 'policies')), report, true);
   const cidrs = commaList(get(legacy('token_bound_cidrs', 'bound_cidrs')), p(legacy('token_bound_cidrs', 'bound_cidrs')), report, true);
-  for (const [i, c] of cidrs.entries()) if (!isCidr(c)) report(at(p('token_bound_cidrs'), i), `is not a CIDR block or address: '${c}'`);
+  for (const [i, c] of cidrs.entries())
+    if (parseCidr(c) === null) report(at(p('token_bound_cidrs'), i), `is not a CIDR block or address: '${c}'`);
   const tokenTtl = seconds(legacy('token_ttl', 'ttl'), false);
   const tokenMaxTtl = seconds(legacy('token_max_ttl', 'max_ttl'), false);
   const tokenPeriod = seconds(legacy('token_period', 'period'), false);
@@ -487,18 +494,9 @@ export function durationSeconds(value: unknown): number | undefined {
   const m = /^(-?)((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+)$/.exec(text);
   if (m === null) return undefined;
   let total = 0;
-  for (const part of (m[2] as string).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)) total += Number(part[1]) * (GO_UNITS[part[2] as string] ?? 0);
+  for (const part of (m[2] as string).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g))
+    total += Number(part[1]) * (GO_UNITS[part[2] as string] ?? 0);
   return (m[1] === '-' ? -1 : 1) * Math.floor(total);
-}
-
-function isCidr(text: string): boolean {
-  const [addr, bits, extra] = text.split('/');
-  if (extra !== undefined || addr === undefined) return false;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
-  const max = v4 !== null ? 32 : addr.includes(':') ? 128 : -1;
-  if (max < 0) return false;
-  if (v4 !== null && v4.slice(1).some((o) => Number(o) > 255)) return false;
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
 }
 
 /** A value as Go's %v prints it (Vault's messages quote claim values this way). */

@@ -40,3 +40,4 @@ export function evaluate(policy: TrustPolicy, request: AuthorizationRequest): Ev
   return evaluatePolicy(policy, request);
 }
 export { compileWildcard, matchWildcard, STAR, type CompiledWildcard, type PatternUnit } from './wildcard.js';
+export { cidrContains, parseCidr, type Cidr } from './ip.js';

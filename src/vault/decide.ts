@@ -90,10 +90,12 @@ export function decideVault(input: VaultDecisionInput): VaultDecision {
 
   // go-jose decodes the registered claims first: a wrong JSON type fails Validate before any comparison.
   const typeProblem = registeredClaimTypeProblem(claims);
-  if (typeProblem !== undefined) return deny(VAULT_TEXTS.claimType(typeProblem), `a registered claim has the wrong JSON type: ${typeProblem}`);
+  if (typeProblem !== undefined)
+    return deny(VAULT_TEXTS.claimType(typeProblem), `a registered claim has the wrong JSON type: ${typeProblem}`);
 
   const iss = typeof own('iss') === 'string' ? (own('iss') as string) : '';
-  if (mount.boundIssuer === '') trace.push({ field: 'bound_issuer', actual: show(own('iss')), expected: '(not set)', rule: 'skipped', ok: true });
+  if (mount.boundIssuer === '')
+    trace.push({ field: 'bound_issuer', actual: show(own('iss')), expected: '(not set)', rule: 'skipped', ok: true });
   else {
     const ok = iss === mount.boundIssuer;
     trace.push({ field: 'bound_issuer', actual: show(own('iss')), expected: JSON.stringify(mount.boundIssuer), rule: 'exact', ok });
@@ -101,7 +103,8 @@ export function decideVault(input: VaultDecisionInput): VaultDecision {
   }
 
   const sub = typeof own('sub') === 'string' ? (own('sub') as string) : '';
-  if (role.boundSubject === '') trace.push({ field: 'bound_subject', actual: show(own('sub')), expected: '(not set)', rule: 'skipped', ok: true });
+  if (role.boundSubject === '')
+    trace.push({ field: 'bound_subject', actual: show(own('sub')), expected: '(not set)', rule: 'skipped', ok: true });
   else {
     const ok = sub === role.boundSubject;
     trace.push({ field: 'bound_subject', actual: show(own('sub')), expected: JSON.stringify(role.boundSubject), rule: 'exact', ok });
@@ -163,9 +166,11 @@ export function decideVault(input: VaultDecisionInput): VaultDecision {
       rule: 'groups',
       ok: list !== undefined && bad === undefined,
     });
-    if (raw === undefined) return deny(VAULT_TEXTS.groupsMissing(role.groupsClaim), `the token has no claim ${role.groupsClaim} (groups_claim)`);
+    if (raw === undefined)
+      return deny(VAULT_TEXTS.groupsMissing(role.groupsClaim), `the token has no claim ${role.groupsClaim} (groups_claim)`);
     if (list === undefined) return deny(VAULT_TEXTS.groupsNotList(role.groupsClaim), `claim ${role.groupsClaim} is not a list`);
-    if (bad !== undefined) return deny(VAULT_TEXTS.groupNotString(goValueText(bad.value)), `a group in ${role.groupsClaim} is not a string`);
+    if (bad !== undefined)
+      return deny(VAULT_TEXTS.groupNotString(goValueText(bad.value)), `a group in ${role.groupsClaim} is not a string`);
     for (const g of list) if (g.type === 'string' && g.value !== '') groups.push(g.value);
   }
 
@@ -177,7 +182,10 @@ export function decideVault(input: VaultDecisionInput): VaultDecision {
     const raw = getClaim(claims, bound.claim);
     if (raw === undefined) {
       trace.push({ field, actual: '(absent)', expected, rule, ok: false });
-      return deny(VAULT_TEXTS.claimMissing(bound.claim), `the token has no claim ${bound.claim}${bound.claim.startsWith('/') ? ' (a JSON Pointer)' : ''}`);
+      return deny(
+        VAULT_TEXTS.claimMissing(bound.claim),
+        `the token has no claim ${bound.claim}${bound.claim.startsWith('/') ? ' (a JSON Pointer)' : ''}`,
+      );
     }
     const actual = normalizeList(raw);
     if (actual === undefined) {
@@ -194,13 +202,20 @@ export function decideVault(input: VaultDecisionInput): VaultDecision {
       ...(hit === undefined ? {} : { matched: hit }),
     });
     if (hit === undefined)
-      return deny(VAULT_TEXTS.claimNoMatch(bound.claim), `claim ${bound.claim} ${actual.map(showGo).join(' | ')} matches none of ${expected} (${VAULT_RULES[rule]})`);
+      return deny(
+        VAULT_TEXTS.claimNoMatch(bound.claim),
+        `claim ${bound.claim} ${actual.map(showGo).join(' | ')} matches none of ${expected} (${VAULT_RULES[rule]})`,
+      );
   }
   return { decision: 'allow', trace, identity: { userName: userRaw, metadata, groups } };
 }
 
 /** matchFound: the first (expected, actual) pair that matches, shown; undefined when none does. */
-function firstMatch(expected: readonly import('../config/index.js').VaultBoundValue[], actual: readonly GoValue[], glob: boolean): string | undefined {
+function firstMatch(
+  expected: readonly import('../config/index.js').VaultBoundValue[],
+  actual: readonly GoValue[],
+  glob: boolean,
+): string | undefined {
   for (const e of expected)
     for (const a of actual) {
       if (glob) {
@@ -218,7 +233,15 @@ function showClaim(v: unknown): string {
 }
 
 const JSON_KIND = (v: unknown): string =>
-  typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : 'string';
+  typeof v === 'number'
+    ? 'number'
+    : typeof v === 'boolean'
+      ? 'bool'
+      : Array.isArray(v)
+        ? 'array'
+        : typeof v === 'object'
+          ? 'object'
+          : 'string';
 
 /** go-jose's jwt.Claims decoding of iss, sub, jti (strings), aud (string or list of strings), exp, nbf, iat (numbers). */
 function registeredClaimTypeProblem(claims: Readonly<Record<string, unknown>>): string | undefined {
@@ -232,7 +255,8 @@ function registeredClaimTypeProblem(claims: Readonly<Record<string, unknown>>): 
     return 'go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience';
   for (const k of ['exp', 'nbf', 'iat'] as const) {
     const v = Object.hasOwn(claims, k) ? claims[k] : undefined;
-    if (v !== undefined && v !== null && typeof v !== 'number') return 'go-jose/go-jose/jwt: expected number value to unmarshal NumericDate';
+    if (v !== undefined && v !== null && typeof v !== 'number')
+      return 'go-jose/go-jose/jwt: expected number value to unmarshal NumericDate';
   }
   return undefined;
 }
@@ -259,7 +283,12 @@ export function checkTimes(
   const rule = `skew ${skew} s${role.clockSkewLeeway < 0 ? ' (disabled: -1)' : ''}`;
   const notes: string[] = [];
   if (iat === 0 && exp === 0 && nbf === 0)
-    return { error: VAULT_TEXTS.noTimes, why: 'the token has none of iat, nbf and exp (a 0 counts as absent)', shown: 'iat, nbf, exp absent', rule };
+    return {
+      error: VAULT_TEXTS.noTimes,
+      why: 'the token has none of iat, nbf and exp (a 0 counts as absent)',
+      shown: 'iat, nbf, exp absent',
+      rule,
+    };
   if (exp === 0) {
     const l = leeway(role.expirationLeeway, 150);
     exp = Math.max(iat, nbf) + l;
@@ -282,6 +311,11 @@ export function checkTimes(
   if (ms - skew * 1000 > exp * 1000)
     return { error: VAULT_TEXTS.expired, why: `exp ${exp} is more than ${skew} s before now (${Math.floor(ms / 1000)})`, shown, rule };
   if (ms + skew * 1000 < iat * 1000)
-    return { error: VAULT_TEXTS.issuedInFuture, why: `iat ${iat} is more than ${skew} s after now (${Math.floor(ms / 1000)})`, shown, rule };
+    return {
+      error: VAULT_TEXTS.issuedInFuture,
+      why: `iat ${iat} is more than ${skew} s after now (${Math.floor(ms / 1000)})`,
+      shown,
+      rule,
+    };
   return { why: 'within the leeways', shown, rule };
 }
