@@ -125,9 +125,9 @@ function tokenContent(
     role: role.name,
     displayName: `${mount.path}-${identity.userName}`.replace(/[^A-Za-z0-9_.:/@-]/g, '-'),
     policies,
-    metadata: identity.metadata,
+    metadata: Object.fromEntries(Object.entries(identity.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     entityId: entityIdOf(mount.path, identity.userName),
-    accessor: batch ? '' : accessorOf(deps.randomBytes(18)),
+    accessor: batch ? '' : accessorOf(deps.randomBytes(24)),
     type: batch ? 'batch' : 'service',
     renewable: !batch,
     numUses: role.tokenNumUses,
@@ -149,7 +149,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** 24 characters of base62, as Vault's accessors look. */
 function accessorOf(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; out.length < 24; i++) out += BASE62[(bytes[i % bytes.length] as number) % 62] as string;
+  for (let i = 0; i < 24; i++) out += BASE62[(bytes[i] ?? 0) % 62] as string;
   return out;
 }
 
