@@ -26,3 +26,4 @@ export {
 } from './login.js';
 export { createVaultTokenAuthority, type VaultTokenAuthority, type VaultTokenContent } from './tokens.js';
 export { isVaultPath, vaultService, type VaultDeps } from './service.js';
+export { explainVault, explainVaultText, vaultMountFor, type VaultExplanation } from './explain.js';
