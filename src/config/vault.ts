@@ -53,6 +53,8 @@ export interface VaultRole {
   readonly tokenType: 'default' | 'service' | 'batch' | 'default-service' | 'default-batch';
   readonly tokenNumUses: number;
   readonly file: string;
+  /** The JSON path of the role's fields in its file: `data` for the whole `vault read` answer, else ''. */
+  readonly base: string;
 }
 
 /** Where the mount's keys come from; `field` names the config field, for messages. */
@@ -454,6 +456,7 @@ function validateRole(doc: Record<string, unknown>, base: string, name: string, 
     tokenType,
     tokenNumUses: typeof uses === 'number' && Number.isInteger(uses) && uses >= 0 ? uses : 0,
     file,
+    base,
   };
   return problems > 0 ? undefined : role;
 }

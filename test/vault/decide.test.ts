@@ -38,6 +38,7 @@ function role(over: Partial<VaultRole> = {}): VaultRole {
     tokenType: 'default',
     tokenNumUses: 0,
     file: 'roles/r.json',
+    base: '',
     ...over,
   };
 }
