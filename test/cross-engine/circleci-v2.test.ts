@@ -27,7 +27,10 @@ const TOKENS = [
   { column: 'main of P', preset: { name: 'circleci', branch: 'main' } },
   { column: 'feature/x of P', preset: { name: 'circleci', branch: 'feature/x' } },
   { column: 'main of project Q', preset: { name: 'circleci', branch: 'main', projectId: '11111111-2222-4333-8444-555555555555' } },
-  { column: 'crafted branch of P', preset: { name: 'circleci', branch: 'x/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main' } },
+  {
+    column: 'crafted branch of P',
+    preset: { name: 'circleci', branch: 'x/vcs-origin/github.com/demo-org/demo-app/vcs-ref/refs/heads/main' },
+  },
 ] as const;
 
 type Verdict = 'allow' | 'deny';
