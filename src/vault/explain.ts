@@ -4,7 +4,7 @@
  * value from the token, the pattern, and the matching rule that decided.
  */
 import type { VaultMount } from '../config/index.js';
-import { createVaultTokenVerifier } from '../identity/vault-verifier.js';
+import { createVaultTokenVerifier, type VaultTokenVerifier } from '../identity/vault-verifier.js';
 import type { VaultTraceStep } from './decide.js';
 import { VAULT_RULES } from './decide.js';
 import { vaultLogin } from './login.js';
@@ -24,6 +24,9 @@ export interface VaultExplanation {
   readonly ttl?: number;
 }
 
+/** One verifier per runtime's deps, so a suite of cases fetches a mount's keys once. */
+const verifiers = new WeakMap<VaultDeps, VaultTokenVerifier>();
+
 export async function explainVault(
   deps: VaultDeps,
   input: { readonly token: string; readonly mount: VaultMount; readonly role?: string },
@@ -36,7 +39,11 @@ export async function explainVault(
     boundIssuer: m.boundIssuer,
     keys: 'url' in m.keys ? `${m.keys.field} ${m.keys.url}` : `${m.keys.field} (${m.keys.pems.length} keys)`,
   };
-  const verifier = createVaultTokenVerifier(deps.fetch === undefined ? {} : { fetch: deps.fetch });
+  let verifier = verifiers.get(deps);
+  if (verifier === undefined) {
+    verifier = createVaultTokenVerifier(deps.fetch === undefined ? {} : { fetch: deps.fetch });
+    verifiers.set(deps, verifier);
+  }
   const result = await vaultLogin(
     m,
     { jwt: input.token, ...(input.role === undefined ? {} : { role: input.role }) },
