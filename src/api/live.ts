@@ -228,6 +228,11 @@ export class LiveConfiguration {
         join(root, 'gcp'),
         join(root, 'gcp', 'pools'),
         join(root, 'gcp', 'service-accounts'),
+        join(root, 'vault'),
+        ...(this.#inForce.runtime.config.vault?.mounts ?? []).flatMap((m) => [
+          join(root, 'vault', m.path),
+          join(root, 'vault', m.path, 'roles'),
+        ]),
       ];
       for (const d of only === undefined ? dirs : [root]) {
         try {

@@ -9,6 +9,8 @@ import type { GcpDeps } from '../gcp/operations.js';
 import { gcpService } from '../gcp/service.js';
 import { createGcpTokenAuthority, type GcpTokenAuthority } from '../gcp/tokens.js';
 import type { JsonService } from '../protocol/index.js';
+import { vaultService, type VaultDeps } from '../vault/service.js';
+import { createVaultTokenAuthority, type VaultTokenAuthority } from '../vault/tokens.js';
 import { createGcpTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
@@ -28,6 +30,8 @@ export interface RuntimeSettings {
   readonly providerEdits?: ReadonlyMap<string, NamedDocument | null>;
   /** Seals Google's federated and access tokens (from the server key); default: a random key for this runtime. */
   readonly gcpTokens?: GcpTokenAuthority;
+  /** Seals Vault's client tokens (from the server key); default: a random key for this runtime. */
+  readonly vaultTokens?: VaultTokenAuthority;
 }
 
 export interface Runtime {
@@ -38,6 +42,8 @@ export interface Runtime {
   readonly services: readonly JsonService[];
   /** What Google's endpoints run on (explain --gcp and gcp: test cases run the same exchange). */
   readonly gcpDeps: GcpDeps;
+  /** What Vault's endpoints run on (explain --target vault and vault: test cases run the same login). */
+  readonly vaultDeps: VaultDeps;
 }
 
 /** The runtime of one configuration. */
@@ -57,7 +63,21 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     tokens: settings.gcpTokens ?? createGcpTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
     clock: settings.clock,
   };
-  return { config, deps, operations: stsOperations(deps), services: [gcpService(gcpDeps)], gcpDeps };
+  const vaultDeps: VaultDeps = {
+    config: config.vault,
+    tokens: settings.vaultTokens ?? createVaultTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
+    clock: settings.clock,
+    randomBytes: (n) => randomBytes(n),
+    ...(settings.verifierOptions?.fetch === undefined ? {} : { fetch: settings.verifierOptions.fetch }),
+  };
+  return {
+    config,
+    deps,
+    operations: stsOperations(deps),
+    services: [gcpService(gcpDeps), vaultService(vaultDeps)],
+    gcpDeps,
+    vaultDeps,
+  };
 }
 
 /** Loads a configuration source (ConfigError with every problem) and builds its runtime. */

@@ -38,6 +38,11 @@ export interface Case {
    * the pool provider, then the impersonation of the service account when one is named. `role` is '' then.
    */
   readonly gcp?: { readonly provider?: string; readonly serviceAccount?: string };
+  /**
+   * `target: vault`: Vault's JWT login instead of an AWS role, on `mount` (default: the only mount, or the one whose
+   * bound_issuer is the token's iss), with `role` as the Vault role (default: the mount's default_role).
+   */
+  readonly vault?: { readonly mount?: string; readonly role?: string };
   readonly expect: Expectation;
 }
 
@@ -59,6 +64,8 @@ const FIELDS = new Set([
   'sourceIp',
   'policy',
   'gcp',
+  'target',
+  'mount',
   'expect',
 ]);
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -125,7 +132,18 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       for (const k of ['role', 'sessionName', 'durationSeconds', 'sourceIp', 'policy'])
         if (raw[k] !== undefined) bad(k, 'applies to a role, not to a gcp case');
     }
-    const role = gcp === undefined ? str('role', true) : '';
+    const rawTarget = raw['target'];
+    let vault: Case['vault'];
+    if (rawTarget === 'vault') {
+      if (gcp !== undefined) bad('target', 'give target: vault or gcp, not both');
+      for (const k of ['sessionName', 'durationSeconds', 'sourceIp', 'policy'])
+        if (raw[k] !== undefined) bad(k, 'applies to an AWS role, not to a vault case');
+      const mount = str('mount', false);
+      const vaultRole = str('role', false);
+      vault = { ...(mount === undefined ? {} : { mount }), ...(vaultRole === undefined ? {} : { role: vaultRole }) };
+    } else if (rawTarget !== undefined && rawTarget !== 'aws') bad('target', `must be aws or vault, got ${JSON.stringify(rawTarget)}`);
+    if (vault === undefined && raw['mount'] !== undefined) bad('mount', 'applies to target: vault');
+    const role = gcp !== undefined ? '' : vault !== undefined ? (vault.role ?? '') : str('role', true);
     const token = str('token', false);
     const issuer = str('issuer', false);
     const sessionName = str('sessionName', false);
@@ -166,6 +184,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     const expect = raw['expect'];
     let expectation: Expectation | undefined;
     if (expect === 'allow' || expect === 'deny') expectation = expect;
+    else if (vault !== undefined) bad('expect', 'must be allow or deny for a vault case');
     else if (gcp !== undefined) {
       if (typeof expect === 'string' && GCP_EXPECTATIONS.includes(expect)) expectation = expect;
       else bad('expect', `must be allow, deny or one of Google's codes (${GCP_EXPECTATIONS.join(', ')})`);
@@ -187,6 +206,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       ...(sourceIp === undefined ? {} : { sourceIp }),
       ...(policy === undefined ? {} : { policy }),
       ...(gcp === undefined ? {} : { gcp }),
+      ...(vault === undefined ? {} : { vault }),
     });
   });
   return { cases, problems };

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpProviderFor } from '../gcp/index.js';
+import { explainVault, explainVaultText, vaultMountFor } from '../vault/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
 import { describeSkipped, providersWhere } from '../config/index.js';
@@ -32,6 +33,8 @@ export const EXPLAIN_ARGS = {
   gcp: { type: 'boolean' },
   provider: { type: 'string' },
   impersonate: { type: 'string' },
+  target: { type: 'string' },
+  mount: { type: 'string' },
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
@@ -42,6 +45,14 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     return 0;
   }
   const role = str(values, 'role');
+  const target = str(values, 'target');
+  if (target !== undefined && target !== 'aws' && target !== 'vault')
+    throw new UsageError(`--target must be aws or vault, got '${target}'`);
+  if (target === 'vault') {
+    if (values.gcp === true) throw new UsageError('give --target vault or --gcp, not both');
+    return explainVaultCommand(values, env, io);
+  }
+  if (values.mount !== undefined) throw new UsageError('--mount applies to --target vault');
   if (values.gcp === true) {
     if (role !== undefined) throw new UsageError('--gcp explains the Google Cloud exchange: give it without --role');
     return explainGcpCommand(values, env, io);
@@ -99,8 +110,40 @@ type ExplainValues = Record<string, string | boolean | (string | boolean)[] | un
 
 /** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
 async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const { token, runtime, now } = await tokenOfFlags(values, env, io, '--gcp');
+  const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const account = str(values, 'impersonate');
+  const explanation = await explainGcp(
+    runtime.gcpDeps,
+    { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },
+    now,
+  );
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
+}
+
+/** explain --target vault: the token through Vault's JWT login on a mount of vault/ (--role: the Vault role). */
+async function explainVaultCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
+  const { token, runtime, now } = await tokenOfFlags(values, env, io, '--target vault');
+  const chosen = vaultMountFor(runtime.config.vault?.mounts ?? [], token, str(values, 'mount'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const role = str(values, 'role');
+  const explanation = await explainVault(runtime.vaultDeps, { token, mount: chosen.mount, ...(role === undefined ? {} : { role }) }, now);
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainVaultText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
+}
+
+/** The token of --gcp and --target vault: given, or minted by an emulated issuer from claims or a preset. */
+async function tokenOfFlags(
+  values: ExplainValues,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  what: string,
+): Promise<{ token: string; runtime: Awaited<ReturnType<typeof createRuntime>>; now: Date }> {
   for (const f of ['session-name', 'source-ip', 'duration-seconds', 'policy'] as const)
-    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to --gcp`);
+    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to ${what}`);
   let token = str(values, 'token');
   const preset = str(values, 'preset');
   const claimsText = str(values, 'claims');
@@ -129,16 +172,7 @@ async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, 
       token = await signFor(provider, { iss: provider.url, ...defaultTimes(now, ttl), ...claims });
     }
   }
-  const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
-  if ('error' in chosen) throw new UsageError(chosen.error);
-  const account = str(values, 'impersonate');
-  const explanation = await explainGcp(
-    runtime.gcpDeps,
-    { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },
-    now,
-  );
-  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
-  return explanation.result === 'allow' ? 0 : 1;
+  return { token, runtime, now };
 }
 
 export function defaultTimes(now = new Date(), ttlSeconds = 3600): { iat: number; exp: number } {

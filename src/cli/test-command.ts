@@ -11,6 +11,7 @@ import { HELP } from './help.js';
 import { randomUUID } from 'node:crypto';
 import { claimsFor, explainText, outcomeOf, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpExpectationMet, gcpOutcomeLabel, gcpProviderFor } from '../gcp/index.js';
+import { explainVault, explainVaultText, vaultMountFor } from '../vault/index.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf, type Runtime } from './runtime.js';
 
@@ -54,6 +55,7 @@ export async function runCases(
 
 async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
   if (c.gcp !== undefined) return runGcpCase(runtime, policiesDir, c, c.gcp, now);
+  if (c.vault !== undefined) return runVaultCase(runtime, policiesDir, c, c.vault, now);
   const start = performance.now();
   const skipped = skippedRoleOf(runtime, c.role);
   if (skipped !== undefined) {
@@ -87,6 +89,53 @@ async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () =
   }
 }
 
+/** A case's token: given, or minted by an emulated issuer from its claims or preset. */
+async function caseToken(runtime: Runtime, policiesDir: string, c: Case, at: Date): Promise<string> {
+  if (c.token !== undefined) return c.token;
+  const spec = {
+    ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
+    ...(c.claims === undefined ? {} : { claims: c.claims }),
+    ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
+  };
+  const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
+  return signFor(provider, values);
+}
+
+/** A vault case: its token through Vault's JWT login on the mount, as explain --target vault runs it. */
+async function runVaultCase(
+  runtime: Runtime,
+  policiesDir: string,
+  c: Case,
+  target: NonNullable<Case['vault']>,
+  now: () => Date,
+): Promise<CaseResult> {
+  const start = performance.now();
+  try {
+    const at = now();
+    const token = await caseToken(runtime, policiesDir, c, at);
+    const chosen = vaultMountFor(runtime.config.vault?.mounts ?? [], token, target.mount);
+    if ('error' in chosen) throw new UsageError(chosen.error);
+    const explanation = await explainVault(
+      runtime.vaultDeps,
+      { token, mount: chosen.mount, ...(target.role === undefined ? {} : { role: target.role }) },
+      at,
+    );
+    const got = explanation.result;
+    const passed = got === c.expect;
+    return {
+      case: c,
+      outcome: undefined,
+      got,
+      passed,
+      ...(passed ? {} : { explanation: explainVaultText(explanation) }),
+      ms: performance.now() - start,
+    };
+  } catch (e) {
+    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
+    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
+  }
+}
+
 /** A gcp case: its token (given, or minted from claims or a preset) through the exchange and the impersonation. */
 async function runGcpCase(
   runtime: Runtime,
@@ -98,16 +147,7 @@ async function runGcpCase(
   const start = performance.now();
   try {
     const at = now();
-    let token = c.token;
-    if (token === undefined) {
-      const spec = {
-        ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
-        ...(c.claims === undefined ? {} : { claims: c.claims }),
-        ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
-      };
-      const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
-      token = await signFor(provider, values);
-    }
+    const token = await caseToken(runtime, policiesDir, c, at);
     const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, target.provider);
     if ('error' in chosen) throw new UsageError(chosen.error);
     const explanation = await explainGcp(

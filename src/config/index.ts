@@ -38,3 +38,15 @@ export {
   type GcpProvider,
   type GcpServiceAccount,
 } from './gcp.js';
+export {
+  durationSeconds,
+  goValueText,
+  VAULT_ALGORITHMS,
+  VAULT_SYSTEM_MAX_TTL,
+  type VaultBoundClaim,
+  type VaultBoundValue,
+  type VaultConfig,
+  type VaultKeys,
+  type VaultMount,
+  type VaultRole,
+} from './vault.js';

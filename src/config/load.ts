@@ -26,6 +26,7 @@ import {
 import { MAX_FILE_BYTES, parseJsonDocument, parseJsonText, type SourcePositions } from './json-file.js';
 import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
 import { buildGcp, GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR } from './gcp.js';
+import { buildVault, VAULT_DIR, VAULT_FILE } from './vault.js';
 import { validateRole } from './roles.js';
 import { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig } from './types.js';
 
@@ -89,6 +90,8 @@ const GCP_SUBDIRS = [GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR] as const;
 
 /** True for the files the loader reads: `*.json` directly in providers/, roles/, gcp/pools/ or gcp/service-accounts/, not hidden. */
 export function isConfigFileName(name: string): boolean {
+  const v = VAULT_FILE.exec(name);
+  if (v !== null) return v[2] === undefined || !v[2].startsWith('.');
   const m = CONFIG_FILE.exec(name);
   return m !== null && m[2] !== undefined && m[2].endsWith('.json') && !m[2].startsWith('.');
 }
@@ -134,9 +137,12 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
   // Google Cloud's files, when there are any (a configuration without them has no gcp part).
   const gcpFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith('gcp/'));
   const gcp = gcpFiles.length === 0 ? undefined : buildGcp(gcpFiles, providers, reportIn);
+  // Vault's JWT auth mounts, when there are any (issue 20).
+  const vaultFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith(`${VAULT_DIR}/`));
+  const vault = vaultFiles.length === 0 ? undefined : buildVault(vaultFiles, providers, reportIn);
   if (problems.length > 0) return { ok: false, problems };
   const config = { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir };
-  return { ok: true, config: gcp === undefined ? config : { ...config, gcp } };
+  return { ok: true, config: { ...config, ...(gcp === undefined ? {} : { gcp }), ...(vault === undefined ? {} : { vault }) } };
 }
 
 /**
@@ -510,6 +516,34 @@ async function readConfigDir(root: string, problems: ConfigProblem[], missing: C
       if ('error' in result) problems.push({ file: name, path: '', message: result.error });
       else files.push({ name, text: result.text, ...(result.linked ? { linked: true } : {}) });
     }
+  }
+  files.push(...(await readVaultDir(root, problems)));
+  return files;
+}
+
+/** vault/<mount>/config.json and vault/<mount>/roles/*.json, when vault/ exists (optional, like gcp/). */
+async function readVaultDir(root: string, problems: ConfigProblem[]): Promise<ConfigFile[]> {
+  const files: ConfigFile[] = [];
+  const list = async (dir: string): Promise<string[]> => {
+    try {
+      return (await readdir(nodePath.join(root, dir))).sort();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') problems.push({ file: dir, path: '', message: describeFsError(e) });
+      return [];
+    }
+  };
+  const read = async (name: string): Promise<void> => {
+    if (!isConfigFileName(name)) return;
+    const result = await readLimited(nodePath.join(root, name));
+    if (result === 'skip') return;
+    if ('error' in result) problems.push({ file: name, path: '', message: result.error });
+    else files.push({ name, text: result.text, ...(result.linked ? { linked: true } : {}) });
+  };
+  for (const mount of await list(VAULT_DIR)) {
+    if (mount.startsWith('.')) continue;
+    await read(`${VAULT_DIR}/${mount}/config.json`);
+    for (const entry of await list(`${VAULT_DIR}/${mount}/roles`)) await read(`${VAULT_DIR}/${mount}/roles/${entry}`);
   }
   return files;
 }

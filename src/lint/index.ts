@@ -37,6 +37,7 @@ import { subjectOpenToAnyone, subjectOpenToOrganisation } from './rules/subject-
 import { subWildcardSpansBranch } from './rules/sub-wildcard-spans-branch.js';
 import { terraformOrganizationWide, terraformRunPhaseWildcard, terraformWorkspaceWildcard } from './rules/terraform-subject.js';
 import { bitbucketWorkspaceWide, eksServiceAccountWildcard } from './rules/workspace-subjects.js';
+import { vaultGlobLiteralMetacharacter, vaultStringModeType, vaultStringModeWildcard, vaultSubjectOpen } from './rules/vault-roles.js';
 
 export { PROVIDER_NAMES, type Finding, type Rule, type RuleProvider, type Severity } from './rule.js';
 export { sarifLog } from './sarif.js';
@@ -83,6 +84,11 @@ export const RULES: readonly Rule[] = [
   terraformRunPhaseWildcard,
   bitbucketWorkspaceWide,
   eksServiceAccountWildcard,
+  // Vault JWT auth roles (vault/<mount>/roles/)
+  vaultGlobLiteralMetacharacter,
+  vaultStringModeWildcard,
+  vaultStringModeType,
+  vaultSubjectOpen,
 ];
 
 /** Reported for a role or provider of a template or plan that the loader skipped (a value known only when deployed). */
@@ -120,6 +126,23 @@ export function lintConfig(config: LoadedConfig): Finding[] {
       if (!s.allow || !statementCoversAction(statement, 'sts:AssumeRoleWithWebIdentity')) continue;
       for (const name of s.trusted) {
         for (const rule of RULES) if (rule.on === 'trusted-provider') add(rule, rule.check(s, name));
+      }
+    }
+  }
+  for (const mount of config.vault?.mounts ?? []) {
+    for (const role of mount.roles.values()) {
+      for (const rule of RULES) {
+        if (rule.on !== 'vault-role') continue;
+        for (const r of rule.check(mount, role))
+          findings.push({
+            severity: rule.severity,
+            rule: rule.id,
+            file: role.file,
+            role: `auth/${mount.path}/role/${role.name}`,
+            path: r.path,
+            message: r.message,
+            fix: r.fix,
+          });
       }
     }
   }

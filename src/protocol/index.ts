@@ -21,4 +21,5 @@ export {
   type GoogleStatus,
   type OAuthErrorCode,
 } from './gcp-errors.js';
+export { goQuote, VAULT_TEXTS, VaultError, vaultError, vaultPermissionDenied } from './vault-errors.js';
 export type { AuditFields, JsonAnswer, JsonRequest, JsonService } from './json-service.js';
