@@ -50,3 +50,4 @@ export {
   type GcpVerifiedToken,
   type GcpVerifierOptions,
 } from './gcp-verifier.js';
+export { createSealedJson, type SealedJson } from './sealed-json.js';
