@@ -21,3 +21,4 @@ export {
   type GoogleStatus,
   type OAuthErrorCode,
 } from './gcp-errors.js';
+export type { AuditFields, JsonAnswer, JsonRequest, JsonService } from './json-service.js';
