@@ -41,7 +41,7 @@ export function gcpService(deps: GcpDeps): JsonService {
       const ops = await operations();
       if (TOKENINFO.has(request.path)) {
         if (request.method !== 'GET' && request.method !== 'HEAD')
-          return { status: 405, body: { error: 'invalid_request', error_description: 'Use GET.' } };
+          return { status: 405, body: { error: 'invalid_request', error_description: GCP_TEXTS.useGet } };
         return ops.tokeninfo(request.query.get('access_token') ?? '');
       }
       const generate = GENERATE.exec(request.path);
@@ -50,7 +50,7 @@ export function gcpService(deps: GcpDeps): JsonService {
       if (request.method !== 'POST')
         return {
           status: 405,
-          body: { error: { code: 405, message: `Method ${request.method} is not allowed; use POST.`, status: 'METHOD_NOT_ALLOWED' } },
+          body: { error: { code: 405, message: GCP_TEXTS.usePost(request.method), status: 'METHOD_NOT_ALLOWED' } },
         };
       if (generate === null) return ops.token(request.headers['content-type'], request.body);
       return ops.generateAccessToken(
