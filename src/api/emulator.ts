@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } from '../config/index.js';
-import type { AdminSurface, AuditLog, AuditRecord, AuditSink, ServerTimeouts } from '../server/index.js';
+import type { AdminSurface, AuditLog, AuditRecord, AuditSink, RecordKeeper, ServerTimeouts } from '../server/index.js';
 import type { IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { createGcpTokenAuthority } from '../gcp/tokens.js';
@@ -127,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = options.clock ?? ((): Date => new Date());
   checkPersist(options.persist === true, policies);
   // Loaded here, not by the module: the runners that only decide (test, explain, decide()) never load the server.
-  const [{ auditTo, createStsServer, createTurnQueue, openAuditLog, stopGracefully }, { DEFAULT_IAM_LIMITS, iamOperations }] =
+  const [{ auditTo, createStsServer, createTurnQueue, openAuditLog, recordTo, stopGracefully }, { DEFAULT_IAM_LIMITS, iamOperations }] =
     await Promise.all([import('../server/index.js'), import('../iam/index.js')]);
   const serverKey = serverKeyOf(options.serverKey);
   const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
@@ -166,8 +166,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await rm(objectKeysDir, { recursive: true, force: true });
     throw e;
   }
-  const sinks: AuditSink[] = [...(options.sinks ?? [])];
-  if (decisions.sink !== undefined) sinks.push(decisions.sink);
+  const sinks: (AuditSink | RecordKeeper)[] = [...(options.sinks ?? [])];
+  if (decisions.keeper !== undefined) sinks.push(decisions.keeper);
   if (audit?.sink !== undefined) sinks.push(audit.sink);
   if (typeof userAudit === 'function') sinks.push(userAudit);
   const started = Date.now();
@@ -238,9 +238,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? {}
       : {
           answered: auditTo(...sinks),
-          recorded: (record: AuditRecord): void => {
-            for (const sink of sinks) sink(record);
-          },
+          recorded: recordTo(...sinks),
         }),
     admin,
     ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),
