@@ -126,11 +126,7 @@ const TENANCY: Readonly<Record<TenantKind, Tenancy>> = {
   },
 };
 
-/** The claims a tenant's owner sets at will, for a kind. */
-export function chosenClaims(kind: TenantKind): readonly string[] {
-  return TENANCY[kind].chosen;
-}
-
+/** What a tenant of the kind is, for messages. */
 export function tenantName(kind: TenantKind): string {
   return TENANCY[kind].tenant;
 }
@@ -193,7 +189,7 @@ function claimOf(reference: string, provider: GcpProvider): string | undefined {
  * What the clauses of the condition (its top-level `&&` operands) ask of single claims: `<ref> == 'v'`,
  * `<ref>.startsWith('v')`, `<ref> in ['v', ...]` give the claim the value v.
  */
-export function askedValues(provider: GcpProvider): Map<string, string> {
+function askedValues(provider: GcpProvider): Map<string, string> {
   const asked = new Map<string, string>();
   const condition = provider.condition;
   if (condition === undefined) return asked;
