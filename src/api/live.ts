@@ -228,6 +228,9 @@ export class LiveConfiguration {
         join(root, 'gcp'),
         join(root, 'gcp', 'pools'),
         join(root, 'gcp', 'service-accounts'),
+        join(root, 'infisical'),
+        join(root, 'infisical', 'identities'),
+        join(root, 'infisical', 'secrets'),
       ];
       for (const d of only === undefined ? dirs : [root]) {
         try {

@@ -38,3 +38,13 @@ export {
   type GcpProvider,
   type GcpServiceAccount,
 } from './gcp.js';
+export {
+  INFISICAL_DEFAULT_TTL,
+  INFISICAL_IDENTITY_DIR,
+  INFISICAL_SECRETS_DIR,
+  type InfisicalConfig,
+  type InfisicalIdentity,
+  type InfisicalSecret,
+  type InfisicalSecretSet,
+  type InfisicalTrustedIp,
+} from './infisical.js';

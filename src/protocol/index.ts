@@ -21,3 +21,18 @@ export {
   type GoogleStatus,
   type OAuthErrorCode,
 } from './gcp-errors.js';
+export {
+  badRequest,
+  forbidden,
+  INFISICAL_ERRORS,
+  INFISICAL_TEXTS,
+  InfisicalError,
+  internalServerError,
+  JSONWEBTOKEN_TEXTS,
+  notFound,
+  unauthorized,
+  validationFailure,
+  type InfisicalErrorBody,
+  type InfisicalErrorClass,
+  type ZodIssue,
+} from './infisical-errors.js';
