@@ -50,3 +50,11 @@ export {
   type GcpVerifiedToken,
   type GcpVerifierOptions,
 } from './gcp-verifier.js';
+export {
+  createInfisicalTokenVerifier,
+  INFISICAL_MAX_KEYS_TO_TRY,
+  type InfisicalIssuer,
+  type InfisicalTokenVerifier,
+  type InfisicalVerifiedToken,
+  type InfisicalVerifierOptions,
+} from './infisical-verifier.js';

@@ -30,6 +30,7 @@ export {
   internalServerError,
   JSONWEBTOKEN_TEXTS,
   notFound,
+  tokenError,
   unauthorized,
   validationFailure,
   type InfisicalErrorBody,

@@ -13,6 +13,8 @@ export const INFISICAL_ERRORS = {
   BadRequestError: { status: 400, error: 'BadRequest' },
   ValidationFailure: { status: 422, error: 'ValidationFailure' },
   InternalServerError: { status: 500, error: 'InternalServerError' },
+  /** The handler's answer to a jsonwebtoken error on an access token. */
+  TokenError: { status: 403, error: 'TokenError' },
 } as const satisfies Readonly<Record<string, { readonly status: number; readonly error: string }>>;
 
 export type InfisicalErrorClass = keyof typeof INFISICAL_ERRORS;
@@ -47,6 +49,8 @@ export const INFISICAL_TEXTS = {
   ipNotAllowed: 'You are not allowed to access this resource from the current IP address',
   revoked: 'Successfully revoked access token',
   internal: 'Something went wrong',
+  /** An access token that does not decode (the handler's words for jsonwebtoken's `jwt malformed`). */
+  tokenMalformed: 'The provided access token is malformed. Please use a valid token or generate a new one and try again.',
   /** The emulator's words (behaviour-choices.md): a secrets read for a project, environment or path it does not hold. */
   noSecrets: (what: string) => `Folder with path '${what}' not found`,
   routeNotFound: (method: string, path: string) => `Route ${method}:${path} not found`,
@@ -105,6 +109,7 @@ export class InfisicalError extends Error {
 export const unauthorized = (text: string, reason?: string): InfisicalError => new InfisicalError('UnauthorizedError', text, reason);
 export const forbidden = (text: string, reason?: string): InfisicalError => new InfisicalError('ForbiddenRequestError', text, reason);
 export const badRequest = (text: string, reason?: string): InfisicalError => new InfisicalError('BadRequestError', text, reason);
+export const tokenError = (text: string, reason?: string): InfisicalError => new InfisicalError('TokenError', text, reason);
 export const notFound = (text: string, reason?: string): InfisicalError => new InfisicalError('NotFoundError', text, reason);
 /** Infisical's answer when its own code throws (its matcher on a missing claim, for one): reproduced, not a bug here. */
 export const internalServerError = (reason: string): InfisicalError =>
