@@ -12,7 +12,7 @@ import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } fro
 import type { AdminSurface, AuditLog, AuditRecord, AuditSink, ServerTimeouts } from '../server/index.js';
 import type { IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
-import { createGcpTokenAuthority } from '../gcp/index.js';
+import { createGcpTokenAuthority } from '../gcp/tokens.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
 import { createDecisionLog } from './decisions.js';
@@ -231,10 +231,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     operations: () => live.inForce.runtime.operations,
     iam,
     issuers: () => live.inForce.issuers,
-    gcp: () => live.inForce.runtime.gcp,
+    services: () => live.inForce.runtime.services,
     clock,
     // Each answer's record is built once for every sink; with no sink, none is built.
-    ...(sinks.length === 0 ? {} : { answered: auditTo(...sinks) }),
+    ...(sinks.length === 0
+      ? {}
+      : {
+          answered: auditTo(...sinks),
+          recorded: (record: AuditRecord): void => {
+            for (const sink of sinks) sink(record);
+          },
+        }),
     admin,
     ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),

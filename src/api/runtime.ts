@@ -5,7 +5,10 @@
  */
 import { loadConfigFrom, type ConfigSource, type LoadedConfig, type NamedDocument } from '../config/index.js';
 import { randomBytes } from 'node:crypto';
-import { createGcpTokenAuthority, gcpOperations, type GcpDeps, type GcpOperations, type GcpTokenAuthority } from '../gcp/index.js';
+import type { GcpDeps } from '../gcp/operations.js';
+import { gcpService } from '../gcp/service.js';
+import { createGcpTokenAuthority, type GcpTokenAuthority } from '../gcp/tokens.js';
+import type { JsonService } from '../protocol/index.js';
 import { createGcpTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
@@ -31,9 +34,9 @@ export interface Runtime {
   readonly config: LoadedConfig;
   readonly deps: StsDeps;
   readonly operations: Operations;
-  /** Google's endpoints over the gcp/ configuration (issue 19). */
-  readonly gcp: GcpOperations;
-  /** What they run on (explain --gcp and gcp: test cases run the same exchange). */
+  /** The JSON services, by path: Google's endpoints over the gcp/ configuration (issue 19). */
+  readonly services: readonly JsonService[];
+  /** What Google's endpoints run on (explain --gcp and gcp: test cases run the same exchange). */
   readonly gcpDeps: GcpDeps;
 }
 
@@ -54,7 +57,7 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     tokens: settings.gcpTokens ?? createGcpTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
     clock: settings.clock,
   };
-  return { config, deps, operations: stsOperations(deps), gcp: gcpOperations(gcpDeps), gcpDeps };
+  return { config, deps, operations: stsOperations(deps), services: [gcpService(gcpDeps)], gcpDeps };
 }
 
 /** Loads a configuration source (ConfigError with every problem) and builds its runtime. */

@@ -30,6 +30,7 @@ export {
 export { generateAccessToken, parseDuration, tokenInfo, wholeSecondsIso, type ImpersonationRequest } from './impersonate.js';
 export { createGcpTokenAuthority, type FederatedPrincipal, type GcpTokenAuthority, type SealedToken } from './tokens.js';
 export { gcpOperations, type GcpAnswer, type GcpOperations, type GcpDeps } from './operations.js';
+export { gcpService, isGcpPath } from './service.js';
 export { credentialConfig, type CredentialConfigOptions } from './credential-config.js';
 export {
   explainGcp,

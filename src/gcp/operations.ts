@@ -5,7 +5,7 @@
  */
 import type { GcpConfig } from '../config/index.js';
 import type { GcpTokenVerifier } from '../identity/index.js';
-import { GcpError, oauthError } from '../protocol/index.js';
+import { GcpError, oauthError, type JsonAnswer } from '../protocol/index.js';
 import { exchangeToken, stsRequestOf } from './exchange.js';
 import { generateAccessToken, tokenInfo } from './impersonate.js';
 import type { GcpTokenAuthority } from './tokens.js';
@@ -17,12 +17,8 @@ export interface GcpDeps {
   readonly clock: () => Date;
 }
 
-export interface GcpAnswer {
-  readonly status: number;
-  readonly body: unknown;
-  /** Why a request was refused, in the emulator's words (the x-sts-emulator-reason header). */
-  readonly reason?: string;
-}
+/** An answer of the JSON road: status, Google's body, and why a request was refused in the emulator's words. */
+export type GcpAnswer = JsonAnswer;
 
 export interface GcpOperations {
   /** POST /v1/token */

@@ -37,3 +37,4 @@ export {
   type InfisicalErrorClass,
   type ZodIssue,
 } from './infisical-errors.js';
+export type { AuditFields, JsonAnswer, JsonRequest, JsonService } from './json-service.js';

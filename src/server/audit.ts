@@ -4,24 +4,14 @@
  * refusal, its near misses (what to change).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { AuditFields } from '../protocol/json-service.js';
 import { decisionOf, type StsOutcome } from '../sts/index.js';
 import { stderrWriter } from './failure-log.js';
 
-export interface AuditRecord {
+/** One decision: when, which request, and its fields (AWS's, or a JSON service's: src/protocol/json-service.ts). */
+export interface AuditRecord extends AuditFields {
   readonly time: string;
   readonly requestId: string;
-  readonly action: string;
-  readonly role: string | null;
-  readonly sessionName: string | null;
-  readonly subject: string | null;
-  readonly issuer: string | null;
-  readonly decision: 'allow' | 'deny' | 'error';
-  readonly errorCode: string | null;
-  readonly message: string | null;
-  readonly reason: string | null;
-  readonly trace: unknown;
-  /** For a refusal: what to change, one sentence each (as `explain` prints them); empty otherwise. */
-  readonly nearMisses: readonly string[];
 }
 
 export type AuditSink = (record: AuditRecord) => void;

@@ -7,15 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { GcpOperations } from '../gcp/index.js';
+import type { JsonService } from '../protocol/json-service.js';
 import type { Operations } from '../sts/index.js';
-import type { AnswerListener } from './audit.js';
+import type { AnswerListener, AuditSink } from './audit.js';
 import { answerClientErrors, MAX_HEADER_BYTES, refuseHostless, trackPending } from './client-errors.js';
 import { createEmulatorApp, isEmulatorRoute } from './emulator-app.js';
 import { processFailureLog, type FailureLog } from './failure-log.js';
-import { createGcpRoad, isGcpRoute } from './gcp-road.js';
 import type { IssuerRoutes } from './issuers.js';
 import type { AdminSurface } from './admin-surface.js';
+import { createJsonRoad, pathOf, serviceFor } from './json-road.js';
 import { createQueryRoad } from './query-road.js';
 
 export interface ServerTimeouts {
@@ -57,8 +57,10 @@ export interface StsServerOptions {
   /** Default DEFAULT_MAX_CONNECTIONS. */
   readonly maxConnections?: number;
   readonly failureLog?: FailureLog;
-  /** Google's endpoints (/v1/token, generateAccessToken, tokeninfo), or those in force when a request arrives. */
-  readonly gcp?: () => GcpOperations | undefined;
+  /** The JSON services (Google's endpoints, Infisical, Vault) in force when a request arrives, chosen by path. */
+  readonly services?: () => readonly JsonService[];
+  /** Told of each decision a JSON service records (as `answered` is of STS's). */
+  readonly recorded?: AuditSink;
 }
 
 const NO_PATHS: ReadonlySet<string> = new Set();
@@ -105,10 +107,14 @@ export function createStsServer(options: StsServerOptions): Server {
     return paths;
   };
   let emulator: RequestListener | undefined;
-  const gcp =
-    options.gcp === undefined
-      ? undefined
-      : createGcpRoad({ operations: options.gcp, reasonHeader: options.reasonHeader !== false, failureLog });
+  const services = options.services;
+  const json = createJsonRoad({
+    reasonHeader: options.reasonHeader !== false,
+    failureLog,
+    clock: options.clock,
+    requestId,
+    ...(options.recorded === undefined ? {} : { recorded: options.recorded }),
+  });
   const serverOptions = {
     connectionsCheckingInterval: timeouts.checkIntervalMs,
     maxHeaderSize: MAX_HEADER_BYTES,
@@ -119,8 +125,13 @@ export function createStsServer(options: StsServerOptions): Server {
     if (stopping.has(server)) res.setHeader('Connection', 'close');
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
       refuseHostless(req, res, requestId());
-    } else if (gcp !== undefined && isGcpRoute(req.url ?? '/')) {
-      gcp(req, res);
+      return;
+    }
+    const path = pathOf(req.url ?? '/');
+    // AWS's clients post to `/`, which no JSON service owns.
+    const service = services === undefined || path === '/' ? undefined : serviceFor(services(), path);
+    if (service !== undefined) {
+      json(service, req, res);
     } else if (isEmulatorRoute(req.method, req.url ?? '/', issuerPaths())) {
       emulator ??= createEmulatorApp({ issuers: currentIssuers, admin: options.admin, failureLog });
       emulator(req, res);
