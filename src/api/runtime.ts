@@ -9,7 +9,9 @@ import type { GcpDeps } from '../gcp/operations.js';
 import { gcpService } from '../gcp/service.js';
 import { createGcpTokenAuthority, type GcpTokenAuthority } from '../gcp/tokens.js';
 import type { JsonService } from '../protocol/index.js';
-import { createGcpTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
+import { createGcpTokenVerifier, createInfisicalTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
+import { infisicalService, type InfisicalServiceDeps } from '../infisical/service.js';
+import { createInfisicalTokenAuthority, type InfisicalTokenAuthority } from '../infisical/tokens.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
 
@@ -28,16 +30,20 @@ export interface RuntimeSettings {
   readonly providerEdits?: ReadonlyMap<string, NamedDocument | null>;
   /** Seals Google's federated and access tokens (from the server key); default: a random key for this runtime. */
   readonly gcpTokens?: GcpTokenAuthority;
+  /** Seals Infisical's access tokens and keeps their uses (from the server key); default: a random key for this runtime. */
+  readonly infisicalTokens?: InfisicalTokenAuthority;
 }
 
 export interface Runtime {
   readonly config: LoadedConfig;
   readonly deps: StsDeps;
   readonly operations: Operations;
-  /** The JSON services, by path: Google's endpoints over the gcp/ configuration (issue 19). */
+  /** The JSON services, by path: Google's endpoints over the gcp/ configuration (issue 19), Infisical's (issue 20). */
   readonly services: readonly JsonService[];
   /** What Google's endpoints run on (explain --gcp and gcp: test cases run the same exchange). */
   readonly gcpDeps: GcpDeps;
+  /** Infisical's endpoints (explain --target infisical and target: infisical cases run the same login). */
+  readonly infisical: ReturnType<typeof infisicalService>;
 }
 
 /** The runtime of one configuration. */
@@ -57,7 +63,14 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     tokens: settings.gcpTokens ?? createGcpTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
     clock: settings.clock,
   };
-  return { config, deps, operations: stsOperations(deps), services: [gcpService(gcpDeps)], gcpDeps };
+  const infisicalDeps: InfisicalServiceDeps = {
+    config: config.infisical,
+    verifier: createInfisicalTokenVerifier(settings.verifierOptions?.fetch === undefined ? {} : { fetch: settings.verifierOptions.fetch }),
+    tokens: settings.infisicalTokens ?? createInfisicalTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
+    clock: settings.clock,
+  };
+  const infisical = infisicalService(infisicalDeps);
+  return { config, deps, operations: stsOperations(deps), services: [gcpService(gcpDeps), infisical], gcpDeps, infisical };
 }
 
 /** Loads a configuration source (ConfigError with every problem) and builds its runtime. */

@@ -145,7 +145,12 @@ export function buildInfisical(
   return { identities, secretSets };
 }
 
-function validateIdentity(value: unknown, file: string, awsProviders: readonly OidcProvider[], outer: Report): InfisicalIdentity | undefined {
+function validateIdentity(
+  value: unknown,
+  file: string,
+  awsProviders: readonly OidcProvider[],
+  outer: Report,
+): InfisicalIdentity | undefined {
   let problems = 0;
   const report: Report = (p, m) => {
     problems++;
@@ -263,7 +268,8 @@ function validateIdentity(value: unknown, file: string, awsProviders: readonly O
   let keys: KeySource = { kind: 'discovery' };
   if (emulated === true && oidcDiscoveryUrl !== '') {
     const aws = awsProviders.find((x) => x.url === oidcDiscoveryUrl.replace(/\/$/, '') && x.keys.kind === 'emulated');
-    if (aws === undefined) report('Emulated', `no emulated provider in providers/ has the Url ${oidcDiscoveryUrl} (its key signs the tokens)`);
+    if (aws === undefined)
+      report('Emulated', `no emulated provider in providers/ has the Url ${oidcDiscoveryUrl} (its key signs the tokens)`);
     else keys = aws.keys;
   }
   if (problems > 0) return undefined;
@@ -314,7 +320,11 @@ function trustedIps(value: unknown, path: string, report: Report): readonly Infi
     const [addr = '', cidr] = address.split('/');
     const family = isIP(addr);
     const prefix = cidr !== undefined ? Number(cidr) : prefixField;
-    if (family === 0 || (prefix !== undefined && (typeof prefix !== 'number' || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)))) {
+    if (
+      family === 0 ||
+      (prefix !== undefined &&
+        (typeof prefix !== 'number' || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)))
+    ) {
       report(at(ip, 'ipAddress'), 'The IP is not a valid IPv4, IPv6, or CIDR block');
       return;
     }
@@ -343,7 +353,8 @@ function validateSecretSet(value: unknown, file: string, outer: Report): Infisic
     }
     return v;
   };
-  const projectId = field(value, 'workspaceId') !== undefined && field(value, 'projectId') === undefined ? text('workspaceId') : text('projectId');
+  const projectId =
+    field(value, 'workspaceId') !== undefined && field(value, 'projectId') === undefined ? text('workspaceId') : text('projectId');
   const environment = text('environment');
   const secretPath = text('secretPath', '/');
   if (secretPath !== '' && !secretPath.startsWith('/')) report('secretPath', `must start with '/', got '${secretPath}'`);

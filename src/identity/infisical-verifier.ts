@@ -100,7 +100,8 @@ export function createInfisicalTokenVerifier(options: InfisicalVerifierOptions =
           const claims = await jsonwebtokenVerify(token, decoded, keyOf(jwk), issuer.boundIssuer, now);
           return { claims, header: decoded.header, key: `kid ${String(kid)}` };
         } catch (err) {
-          if (err instanceof JwtRefusal) throw unauthorized(INFISICAL_TEXTS.jwt(err.message), `jsonwebtoken refused the token: ${err.message}`);
+          if (err instanceof JwtRefusal)
+            throw unauthorized(INFISICAL_TEXTS.jwt(err.message), `jsonwebtoken refused the token: ${err.message}`);
           throw err;
         }
       }
@@ -138,8 +139,7 @@ async function discover(oidcDiscoveryUrl: string, fetchImpl: BoundedFetch): Prom
   const target = `${oidcDiscoveryUrl}/.well-known/openid-configuration`;
   const failed = (why: string): InfisicalError =>
     unauthorized(INFISICAL_TEXTS.discoveryFailed(oidcDiscoveryUrl, why), `GET ${target} failed: ${why}`);
-  if (allowedFetchUrl(target) === undefined)
-    throw failed('The emulator fetches discovery documents over https only (or http on loopback)');
+  if (allowedFetchUrl(target) === undefined) throw failed('The emulator fetches discovery documents over https only (or http on loopback)');
   let response: Response;
   try {
     response = await fetchImpl(target, { headers: { accept: 'application/json, text/plain, */*' } });
@@ -154,7 +154,8 @@ async function discover(oidcDiscoveryUrl: string, fetchImpl: BoundedFetch): Prom
   } catch {
     doc = undefined; // axios leaves a body that is not JSON as a string: it has no jwks_uri
   }
-  const jwksUri = typeof doc === 'object' && doc !== null && Object.hasOwn(doc, 'jwks_uri') ? (doc as Record<string, unknown>)['jwks_uri'] : undefined;
+  const jwksUri =
+    typeof doc === 'object' && doc !== null && Object.hasOwn(doc, 'jwks_uri') ? (doc as Record<string, unknown>)['jwks_uri'] : undefined;
   if (typeof jwksUri !== 'string' || jwksUri === '') throw unauthorized(INFISICAL_TEXTS.noJwksUri, `${target} has no jwks_uri`);
   return jwksUri;
 }
@@ -171,7 +172,9 @@ async function fetchJwks(jwksUri: string, fetchImpl: BoundedFetch): Promise<read
 
 /** jwks-rsa's signing keys: `use` sig or absent, RSA or EC keys it can turn into a public key. */
 function signingKeys(keys: readonly Record<string, unknown>[]): Record<string, unknown>[] {
-  return keys.filter((k) => (k['use'] === 'sig' || k['use'] === undefined) && (k['kty'] === 'RSA' || k['kty'] === 'EC') && keyOrUndefined(k) !== undefined);
+  return keys.filter(
+    (k) => (k['use'] === 'sig' || k['use'] === undefined) && (k['kty'] === 'RSA' || k['kty'] === 'EC') && keyOrUndefined(k) !== undefined,
+  );
 }
 
 function keyOrUndefined(jwk: Record<string, unknown>): KeyObject | undefined {

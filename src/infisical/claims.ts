@@ -7,7 +7,10 @@
  */
 
 /** The value Infisical sees for `key`, or undefined. */
-export function valueByDot(claims: Readonly<Record<string, unknown>>, key: string): string | number | boolean | readonly string[] | undefined {
+export function valueByDot(
+  claims: Readonly<Record<string, unknown>>,
+  key: string,
+): string | number | boolean | readonly string[] | undefined {
   let current: unknown = claims;
   for (const part of key.split('.')) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;

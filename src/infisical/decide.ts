@@ -7,13 +7,7 @@
  * what else would have refused.
  */
 import type { InfisicalIdentity } from '../config/index.js';
-import {
-  forbidden,
-  INFISICAL_TEXTS,
-  internalServerError,
-  unauthorized,
-  type InfisicalError,
-} from '../protocol/index.js';
+import { forbidden, INFISICAL_TEXTS, internalServerError, unauthorized, type InfisicalError } from '../protocol/index.js';
 import { missing, valueByDot } from './claims.js';
 import { MATCH_RULES, matchValue, type MatchRule } from './match.js';
 
@@ -92,7 +86,8 @@ export function decideInfisical(identity: InfisicalIdentity, claims: Readonly<Re
     internalServerError(`${t.field}: Infisical's matcher throws on ${t.claim} ${JSON.stringify(t.value) ?? 'undefined'} (not a string)`);
 
   // 5: boundSubject, one pattern, 403.
-  if (identity.boundSubject === '') trace.push({ field: 'boundSubject', claim: 'sub', value: own('sub'), patterns: [], outcome: 'unbound' });
+  if (identity.boundSubject === '')
+    trace.push({ field: 'boundSubject', claim: 'sub', value: own('sub'), patterns: [], outcome: 'unbound' });
   else {
     const t = tryPatterns('boundSubject', 'sub', own('sub'), [identity.boundSubject], false);
     trace.push(t);
@@ -117,7 +112,10 @@ export function decideInfisical(identity: InfisicalIdentity, claims: Readonly<Re
     if (missing(value)) {
       const t: FieldTrace = { field: name, claim: key, value, patterns, outcome: 'missing' };
       trace.push(t);
-      const dotted = key.includes('.') && Object.hasOwn(claims, key) ? ` (the token has a claim named '${key}', but Infisical reads a dotted key as a path)` : '';
+      const dotted =
+        key.includes('.') && Object.hasOwn(claims, key)
+          ? ` (the token has a claim named '${key}', but Infisical reads a dotted key as a path)`
+          : '';
       fail(t, unauthorized(INFISICAL_TEXTS.noClaim(key), `claim ${key} is missing or falsy${dotted}`));
       continue;
     }
@@ -125,7 +123,10 @@ export function decideInfisical(identity: InfisicalIdentity, claims: Readonly<Re
     trace.push(t);
     if (t.outcome === 'throws') fail(t, thrown(t));
     else if (t.outcome !== 'matched')
-      fail(t, unauthorized(INFISICAL_TEXTS.claim, `claim ${key} ${JSON.stringify(value)} matches none of '${identity.boundClaims[key] ?? ''}'`));
+      fail(
+        t,
+        unauthorized(INFISICAL_TEXTS.claim, `claim ${key} ${JSON.stringify(value)} matches none of '${identity.boundClaims[key] ?? ''}'`),
+      );
   }
   // 8: claimMetadataMapping: each mapped claim must be present.
   const metadata: Record<string, string> = {};
