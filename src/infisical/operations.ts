@@ -186,13 +186,13 @@ export function infisicalOperations(deps: InfisicalDeps): InfisicalOperations {
       throw forbidden(INFISICAL_TEXTS.ipNotAllowed, `${ip} is not in the identity's accessTokenTrustedIps`);
     const uses = deps.tokens.uses(grant.id);
     if (grant.usesLimit > 0 && uses > 0 && uses >= grant.usesLimit) {
-      deps.tokens.forget(grant.id);
+      deps.tokens.forget(grant, now);
       throw badRequest(INFISICAL_TEXTS.usesLimit, `the access token was used ${uses} times; its limit is ${grant.usesLimit}`);
     }
     if (grant.ttl > 0) {
       const expires = (grant.renewedAt ?? grant.createdAt) + grant.ttl * 1000;
       if (now > expires) {
-        deps.tokens.forget(grant.id);
+        deps.tokens.forget(grant, now);
         throw unauthorized(INFISICAL_TEXTS.ttlExpired, `the access token expired at ${new Date(expires).toISOString()}`);
       }
     }
@@ -205,11 +205,11 @@ export function infisicalOperations(deps: InfisicalDeps): InfisicalOperations {
     if (grant.maxTtl > 0) {
       const max = grant.createdAt + grant.maxTtl * 1000;
       if (now > max) {
-        deps.tokens.forget(grant.id);
+        deps.tokens.forget(grant, now);
         throw unauthorized(INFISICAL_TEXTS.maxTtlExpired, `the access token's max TTL ended at ${new Date(max).toISOString()}`);
       }
       if (now + grant.ttl * 1000 > max) {
-        deps.tokens.forget(grant.id);
+        deps.tokens.forget(grant, now);
         throw unauthorized(
           INFISICAL_TEXTS.pastMaxTtl,
           `renewing for ${grant.ttl} s would pass the max TTL (${new Date(max).toISOString()})`,

@@ -43,8 +43,8 @@ export interface InfisicalTokenAuthority {
   use(grant: AccessGrant, now: number): void;
   revoke(grant: AccessGrant, now: number): void;
   renew(grant: AccessGrant, now: number): AccessGrant;
-  /** Forgets a token (Infisical deletes the row when its uses or TTL run out). */
-  forget(id: string): void;
+  /** Deletes a token (Infisical deletes the row when its uses, TTL or max TTL run out): refused from then on. */
+  forget(grant: AccessGrant, now: number): void;
 }
 
 /** Tokens whose state (uses, revocation, renewal) is kept at once. */
@@ -120,10 +120,8 @@ export function createInfisicalTokenAuthority(
       entry(grant, now).renewedAt = now;
       return { ...grant, renewedAt: now };
     },
-    forget(id) {
-      const e = ledger.get(id);
-      // A forgotten token stays refused: keep it as revoked.
-      if (e !== undefined) e.revoked = true;
+    forget(grant, now) {
+      entry(grant, now).revoked = true;
     },
   };
 }
