@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { STS_ERRORS } from '../protocol/index.js';
 import { GCP_EXPECTATIONS } from '../gcp/index.js';
+import { INFISICAL_EXPECTATIONS } from '../infisical/index.js';
 import { type PresetName, presetNamed, presetOptionProblems, PRESETS } from '../identity/index.js';
 
 /** The yaml package, loaded for the first YAML case file (a JSON one never needs it). */
@@ -38,6 +39,12 @@ export interface Case {
    * the pool provider, then the impersonation of the service account when one is named. `role` is '' then.
    */
   readonly gcp?: { readonly provider?: string; readonly serviceAccount?: string };
+  /**
+   * `target: infisical`: an Infisical OIDC auth login instead of a role, of the identity named by `identity` (default:
+   * the only one, or the one whose boundIssuer is the token's iss). `role` is '' then.
+   */
+  readonly target?: 'infisical';
+  readonly identity?: string;
   readonly expect: Expectation;
 }
 
@@ -59,6 +66,8 @@ const FIELDS = new Set([
   'sourceIp',
   'policy',
   'gcp',
+  'target',
+  'identity',
   'expect',
 ]);
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -125,7 +134,19 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       for (const k of ['role', 'sessionName', 'durationSeconds', 'sourceIp', 'policy'])
         if (raw[k] !== undefined) bad(k, 'applies to a role, not to a gcp case');
     }
-    const role = gcp === undefined ? str('role', true) : '';
+    const rawTarget = raw['target'];
+    let target: Case['target'];
+    if (rawTarget === 'infisical') target = rawTarget;
+    else if (rawTarget !== undefined && rawTarget !== 'aws')
+      bad('target', `must be aws or infisical (Google Cloud: gcp), got ${JSON.stringify(rawTarget)}`);
+    if (target !== undefined) {
+      if (gcp !== undefined) bad('target', 'give target or gcp, not both');
+      for (const k of ['role', 'sessionName', 'durationSeconds', 'sourceIp', 'policy'])
+        if (raw[k] !== undefined) bad(k, 'applies to a role, not to an infisical case');
+    }
+    const identity = str('identity', false);
+    if (identity !== undefined && target === undefined) bad('identity', 'applies to target: infisical');
+    const role = gcp === undefined && target === undefined ? str('role', true) : '';
     const token = str('token', false);
     const issuer = str('issuer', false);
     const sessionName = str('sessionName', false);
@@ -166,7 +187,10 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     const expect = raw['expect'];
     let expectation: Expectation | undefined;
     if (expect === 'allow' || expect === 'deny') expectation = expect;
-    else if (gcp !== undefined) {
+    else if (target === 'infisical') {
+      if (typeof expect === 'string' && INFISICAL_EXPECTATIONS.includes(expect)) expectation = expect;
+      else bad('expect', `must be allow, deny or the error of Infisical's answer (${INFISICAL_EXPECTATIONS.join(', ')})`);
+    } else if (gcp !== undefined) {
       if (typeof expect === 'string' && GCP_EXPECTATIONS.includes(expect)) expectation = expect;
       else bad('expect', `must be allow, deny or one of Google's codes (${GCP_EXPECTATIONS.join(', ')})`);
     } else if (typeof expect === 'string' && Object.hasOwn(STS_ERRORS, expect)) expectation = expect as Expectation;
@@ -187,6 +211,8 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       ...(sourceIp === undefined ? {} : { sourceIp }),
       ...(policy === undefined ? {} : { policy }),
       ...(gcp === undefined ? {} : { gcp }),
+      ...(target === undefined ? {} : { target }),
+      ...(identity === undefined ? {} : { identity }),
     });
   });
   return { cases, problems };

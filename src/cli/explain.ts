@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpProviderFor } from '../gcp/index.js';
+import { explainInfisical, explainInfisicalText, infisicalIdentityFor } from '../infisical/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
 import { describeSkipped, providersWhere } from '../config/index.js';
@@ -32,6 +33,8 @@ export const EXPLAIN_ARGS = {
   gcp: { type: 'boolean' },
   provider: { type: 'string' },
   impersonate: { type: 'string' },
+  target: { type: 'string' },
+  identity: { type: 'string' },
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
@@ -42,6 +45,15 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
     return 0;
   }
   const role = str(values, 'role');
+  const target = str(values, 'target');
+  if (target !== undefined && target !== 'infisical' && target !== 'aws')
+    throw new UsageError(`--target must be aws or infisical (Google Cloud: --gcp), got '${target}'`);
+  if (target === 'infisical') {
+    if (role !== undefined || values.gcp === true)
+      throw new UsageError('--target infisical explains an Infisical login: give it without --role or --gcp');
+    return explainInfisicalCommand(values, env, io);
+  }
+  if (values.identity !== undefined) throw new UsageError('--identity applies to --target infisical');
   if (values.gcp === true) {
     if (role !== undefined) throw new UsageError('--gcp explains the Google Cloud exchange: give it without --role');
     return explainGcpCommand(values, env, io);
@@ -97,10 +109,18 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
 
 type ExplainValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-/** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
-async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+/**
+ * The token a non-AWS target is explained with: given with --token, or minted by an emulated issuer from --claims
+ * and/or a preset; with the runtime it was made in.
+ */
+async function targetToken(
+  values: ExplainValues,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  label: string,
+): Promise<{ token: string; runtime: Awaited<ReturnType<typeof createRuntime>>; now: Date }> {
   for (const f of ['session-name', 'source-ip', 'duration-seconds', 'policy'] as const)
-    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to --gcp`);
+    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to ${label}`);
   let token = str(values, 'token');
   const preset = str(values, 'preset');
   const claimsText = str(values, 'claims');
@@ -129,6 +149,12 @@ async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, 
       token = await signFor(provider, { iss: provider.url, ...defaultTimes(now, ttl), ...claims });
     }
   }
+  return { token, runtime, now };
+}
+
+/** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
+async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const { token, runtime, now } = await targetToken(values, env, io, '--gcp');
   const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
   if ('error' in chosen) throw new UsageError(chosen.error);
   const account = str(values, 'impersonate');
@@ -138,6 +164,17 @@ async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, 
     now,
   );
   io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
+}
+
+/** explain --target infisical: the token through Infisical's OIDC auth login of an identity of infisical/identities. */
+async function explainInfisicalCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
+  const { token, runtime, now } = await targetToken(values, env, io, '--target infisical');
+  const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, str(values, 'identity'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, now);
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainInfisicalText(explanation) + '\n');
   return explanation.result === 'allow' ? 0 : 1;
 }
 

@@ -11,6 +11,13 @@ import { HELP } from './help.js';
 import { randomUUID } from 'node:crypto';
 import { claimsFor, explainText, outcomeOf, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpExpectationMet, gcpOutcomeLabel, gcpProviderFor } from '../gcp/index.js';
+import {
+  explainInfisical,
+  explainInfisicalText,
+  infisicalExpectationMet,
+  infisicalIdentityFor,
+  infisicalOutcomeLabel,
+} from '../infisical/index.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf, type Runtime } from './runtime.js';
 
@@ -22,7 +29,7 @@ export interface CaseResult {
   readonly got: string;
   readonly passed: boolean;
   readonly problem?: string;
-  /** Why a gcp case went otherwise (explain --gcp's text). */
+  /** Why a gcp or infisical case went otherwise (explain --gcp's or explain --target infisical's text). */
   readonly explanation?: string;
   readonly ms: number;
 }
@@ -54,6 +61,7 @@ export async function runCases(
 
 async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
   if (c.gcp !== undefined) return runGcpCase(runtime, policiesDir, c, c.gcp, now);
+  if (c.target === 'infisical') return runInfisicalCase(runtime, policiesDir, c, now);
   const start = performance.now();
   const skipped = skippedRoleOf(runtime, c.role);
   if (skipped !== undefined) {
@@ -98,16 +106,7 @@ async function runGcpCase(
   const start = performance.now();
   try {
     const at = now();
-    let token = c.token;
-    if (token === undefined) {
-      const spec = {
-        ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
-        ...(c.claims === undefined ? {} : { claims: c.claims }),
-        ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
-      };
-      const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
-      token = await signFor(provider, values);
-    }
+    const token = await caseToken(runtime, policiesDir, c, at);
     const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, target.provider);
     if ('error' in chosen) throw new UsageError(chosen.error);
     const explanation = await explainGcp(
@@ -123,6 +122,43 @@ async function runGcpCase(
       got,
       passed,
       ...(passed ? {} : { explanation: explainGcpText(explanation) }),
+      ms: performance.now() - start,
+    };
+  } catch (e) {
+    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
+    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
+  }
+}
+
+/** A case's token: given, or minted by an emulated issuer from its claims or preset. */
+async function caseToken(runtime: Runtime, policiesDir: string, c: Case, at: Date): Promise<string> {
+  if (c.token !== undefined) return c.token;
+  const spec = {
+    ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
+    ...(c.claims === undefined ? {} : { claims: c.claims }),
+    ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
+  };
+  const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
+  return signFor(provider, values);
+}
+
+/** An infisical case: its token through Infisical's OIDC auth login of the identity. */
+async function runInfisicalCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
+  const start = performance.now();
+  try {
+    const at = now();
+    const token = await caseToken(runtime, policiesDir, c, at);
+    const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, c.identity);
+    if ('error' in chosen) throw new UsageError(chosen.error);
+    const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, at);
+    const got = infisicalOutcomeLabel(explanation);
+    const passed = infisicalExpectationMet(c.expect, got);
+    return {
+      case: c,
+      outcome: undefined,
+      got,
+      passed,
+      ...(passed ? {} : { explanation: explainInfisicalText(explanation) }),
       ms: performance.now() - start,
     };
   } catch (e) {

@@ -20,3 +20,12 @@ export {
   type LoginOutcome,
 } from './operations.js';
 export { infisicalRequestId, infisicalService, isInfisicalPath, type InfisicalServiceDeps } from './service.js';
+export {
+  explainInfisical,
+  explainInfisicalText,
+  INFISICAL_EXPECTATIONS,
+  infisicalExpectationMet,
+  infisicalIdentityFor,
+  infisicalOutcomeLabel,
+  type InfisicalExplanation,
+} from './explain.js';
