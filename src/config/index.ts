@@ -27,7 +27,7 @@ export {
   MIN_SESSION_DURATION,
 } from './roles.js';
 export { deriveRoleId } from './role-id.js';
-export { MAX_TAGS } from './fields.js';
+export { MAX_TAGS, at as jsonPathAt } from './fields.js';
 export { TRUST_POLICY_MAX_CHARS } from './policy-document.js';
 export {
   acceptedAudiences,

@@ -12,7 +12,7 @@
  */
 import { isIP } from 'node:net';
 import type { KeySource, OidcProvider } from '../identity/types.js';
-import { at, checkUnknownFields, describe, field, isObject, type Report } from './fields.js';
+import { at, checkUnknownFields, describe, field, isObject, joinPath, type Report } from './fields.js';
 import { parseJsonText } from './json-file.js';
 
 /** A trusted IP range of the access tokens, as Infisical stores it. */
@@ -44,6 +44,8 @@ export interface InfisicalIdentity {
   /** The emulated issuer's keys (`"Emulated": true`), or discovery at oidcDiscoveryUrl as Infisical does it. */
   readonly keys: KeySource;
   readonly file: string;
+  /** Where the OIDC auth object is in its file (`identityOidcAuth`, `[1].identityOidcAuth`, `''` ...), for lint. */
+  readonly path: string;
 }
 
 export interface InfisicalSecret {
@@ -128,7 +130,7 @@ export function buildInfisical(
       const r: Report = (path, message) =>
         report(base === '' ? path : path === '' ? base : path.startsWith('[') ? base + path : `${base}.${path}`, message);
       if (file.name.startsWith(`${INFISICAL_IDENTITY_DIR}/`)) {
-        const identity = validateIdentity(v, file.name, awsProviders, r);
+        const identity = validateIdentity(v, file.name, base, awsProviders, r);
         if (identity === undefined) continue;
         const first = ids.get(identity.identityId);
         if (first !== undefined) r('identityId', `${identity.identityId} is already configured in ${first}`);
@@ -148,6 +150,7 @@ export function buildInfisical(
 function validateIdentity(
   value: unknown,
   file: string,
+  at0: string,
   awsProviders: readonly OidcProvider[],
   outer: Report,
 ): InfisicalIdentity | undefined {
@@ -289,6 +292,7 @@ function validateIdentity(
     accessTokenTrustedIps,
     keys,
     file,
+    path: joinPath(at0, base),
   };
 }
 

@@ -3,6 +3,7 @@
  * and SARIF's rule metadata come from it), and a check over one statement's facts that reports where, what (the
  * concrete token that gets in, or is shut out) and how to fix it with the policy's own values.
  */
+import type { InfisicalIdentity } from '../config/index.js';
 import type { ConditionView } from '../policy/index.js';
 import type { StatementFacts } from './facts.js';
 
@@ -71,4 +72,10 @@ export interface StatementRule extends RuleBase {
   check(s: StatementFacts): readonly Report[];
 }
 
-export type Rule = ConditionRule | TrustedProviderRule | StatementRule;
+/** Checked once for every Infisical identity (infisical/identities/); its findings name the identityId as the role. */
+export interface InfisicalIdentityRule extends RuleBase {
+  readonly on: 'infisical-identity';
+  check(identity: InfisicalIdentity): readonly Report[];
+}
+
+export type Rule = ConditionRule | TrustedProviderRule | StatementRule | InfisicalIdentityRule;

@@ -115,6 +115,7 @@ function identity(over: Partial<InfisicalIdentity> = {}): InfisicalIdentity {
     accessTokenTrustedIps: [],
     keys: { kind: 'discovery' },
     file: 'infisical/identities/x.json',
+    path: '',
     ...over,
   };
 }
