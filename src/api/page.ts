@@ -11,7 +11,7 @@ import { statementsOf, type EvaluationResult, type StatementView } from '../poli
 import type { AuditRecord } from '../server/index.js';
 import { decidingParts, type DecidingPart } from '../sts/index.js';
 import type { ClaimsSpec } from './claims-spec.js';
-import { explainRecordText } from './explain.js';
+import { evaluationOf, explainRecordText } from './explain.js';
 import { emulatedProviders, IssuerChoiceError } from './issuers.js';
 
 export interface PageCondition {
@@ -195,7 +195,7 @@ export interface PageDecision {
 
 export function pageDecision(record: AuditRecord): PageDecision {
   const { trace, ...rest } = record;
-  const evaluation = (trace ?? null) as EvaluationResult | null;
+  const evaluation = evaluationOf(trace) ?? null;
   return { record: rest, evaluation, text: explainRecordText(record), deciding: evaluation === null ? [] : decidingParts(evaluation) };
 }
 

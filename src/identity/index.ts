@@ -52,6 +52,7 @@ export {
 } from './gcp-verifier.js';
 export {
   createInfisicalTokenVerifier,
+  infisicalClaimChecks,
   INFISICAL_MAX_KEYS_TO_TRY,
   type InfisicalIssuer,
   type InfisicalTokenVerifier,

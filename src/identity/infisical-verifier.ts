@@ -233,20 +233,31 @@ async function jsonwebtokenVerify(
     throw new JwtRefusal(JSONWEBTOKEN_TEXTS.invalidSignature);
   }
   const payload = typeof decoded.payload === 'object' && decoded.payload !== null ? (decoded.payload as Record<string, unknown>) : {};
+  const refusal = infisicalClaimChecks(payload, boundIssuer, now);
+  if (refusal !== undefined) throw new JwtRefusal(refusal);
+  return Object.freeze({ ...payload });
+}
+
+/**
+ * jsonwebtoken v9's checks of the payload with Infisical's options, after the signature: `nbf` and `exp` only when
+ * present, no leeway, then `iss` equal to boundIssuer. jsonwebtoken's message, or undefined when they pass. Pure: the
+ * cross-engine table runs it on claims.
+ */
+export function infisicalClaimChecks(payload: Readonly<Record<string, unknown>>, boundIssuer: string, now: Date): string | undefined {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const nbf = Object.hasOwn(payload, 'nbf') ? payload['nbf'] : undefined;
   if (nbf !== undefined) {
-    if (typeof nbf !== 'number') throw new JwtRefusal(JSONWEBTOKEN_TEXTS.invalidNbf);
-    if (nbf > nowSeconds) throw new JwtRefusal(JSONWEBTOKEN_TEXTS.notActive);
+    if (typeof nbf !== 'number') return JSONWEBTOKEN_TEXTS.invalidNbf;
+    if (nbf > nowSeconds) return JSONWEBTOKEN_TEXTS.notActive;
   }
   const exp = Object.hasOwn(payload, 'exp') ? payload['exp'] : undefined;
   if (exp !== undefined) {
-    if (typeof exp !== 'number') throw new JwtRefusal(JSONWEBTOKEN_TEXTS.invalidExp);
-    if (nowSeconds >= exp) throw new JwtRefusal(JSONWEBTOKEN_TEXTS.expired);
+    if (typeof exp !== 'number') return JSONWEBTOKEN_TEXTS.invalidExp;
+    if (nowSeconds >= exp) return JSONWEBTOKEN_TEXTS.expired;
   }
   const iss = Object.hasOwn(payload, 'iss') ? payload['iss'] : undefined;
-  if (iss !== boundIssuer) throw new JwtRefusal(JSONWEBTOKEN_TEXTS.issuer(boundIssuer));
-  return Object.freeze({ ...payload });
+  if (iss !== boundIssuer) return JSONWEBTOKEN_TEXTS.issuer(boundIssuer);
+  return undefined;
 }
 
 function messageOf(err: unknown): string {

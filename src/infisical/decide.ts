@@ -7,6 +7,7 @@
  * what else would have refused.
  */
 import type { InfisicalIdentity } from '../config/index.js';
+import { infisicalClaimChecks } from '../identity/index.js';
 import { forbidden, INFISICAL_TEXTS, internalServerError, unauthorized, type InfisicalError } from '../protocol/index.js';
 import { missing, valueByDot } from './claims.js';
 import { MATCH_RULES, matchValue, type MatchRule } from './match.js';
@@ -74,14 +75,33 @@ function tryPatterns(fieldName: string, claim: string, value: unknown, patterns:
   return { field: fieldName, claim, value, patterns, outcome: 'not-matched', rule, ruleText: MATCH_RULES[rule] };
 }
 
-/** The decision for verified claims (steps 5 to 8); `claims` are the token's payload. */
-export function decideInfisical(identity: InfisicalIdentity, claims: Readonly<Record<string, unknown>>): InfisicalDecision {
+/**
+ * The decision for verified claims (steps 5 to 8); `claims` are the token's payload. With `now` (claims that were not
+ * verified as a token: the cross-engine table), jsonwebtoken's payload checks come first, as the verifier runs them
+ * (`nbf`, `exp` with no leeway, `iss` equal to boundIssuer), traced as `token`.
+ */
+export function decideInfisical(identity: InfisicalIdentity, claims: Readonly<Record<string, unknown>>, now?: Date): InfisicalDecision {
   const own = (k: string): unknown => (Object.hasOwn(claims, k) ? claims[k] : undefined);
   const trace: FieldTrace[] = [];
   const failures: { field: string; error: InfisicalError }[] = [];
   const fail = (t: FieldTrace, error: InfisicalError): void => {
     failures.push({ field: t.field, error });
   };
+  if (now !== undefined) {
+    const refusal = infisicalClaimChecks(claims, identity.boundIssuer, now);
+    const t: FieldTrace = {
+      field: 'token',
+      claim: 'iss, nbf, exp',
+      value: { iss: own('iss'), nbf: own('nbf'), exp: own('exp') },
+      patterns: [identity.boundIssuer],
+      outcome: refusal === undefined ? 'matched' : 'not-matched',
+      rule: 'equal',
+      ruleText:
+        refusal === undefined ? 'jsonwebtoken: iss equals boundIssuer, nbf and exp hold with no leeway' : `jsonwebtoken: ${refusal}`,
+    };
+    trace.push(t);
+    if (refusal !== undefined) fail(t, unauthorized(INFISICAL_TEXTS.jwt(refusal), `jsonwebtoken refused the claims: ${refusal}`));
+  }
   const thrown = (t: FieldTrace): InfisicalError =>
     internalServerError(`${t.field}: Infisical's matcher throws on ${t.claim} ${JSON.stringify(t.value) ?? 'undefined'} (not a string)`);
 

@@ -370,3 +370,31 @@ test('a body that is not JSON, and a method that is not POST', async () => {
   assert.equal(get.status, 404);
   assert.equal(((await get.json()) as Record<string, unknown>)['message'], 'Route GET:/api/v1/auth/oidc-auth/login not found');
 });
+
+test("each login is one audit record (recent decisions, the page's decision view), with the bound fields as its trace", async () => {
+  const before = emu.decisions().length;
+  await login({ identityId: 'bound', jwt: token(good({ sub: 'repo/app/dev' })) });
+  await login({ identityId: 'bound', jwt: token() });
+  const [refused, allowed] = emu.decisions().slice(before);
+  assert.equal(refused?.action, 'InfisicalOidcLogin');
+  assert.equal(refused?.role, 'bound');
+  assert.equal(refused?.decision, 'deny');
+  assert.equal(refused?.errorCode, 'ForbiddenError');
+  assert.equal(refused?.message, 'Access denied: OIDC subject not allowed.');
+  assert.equal(refused?.subject, 'repo/app/dev');
+  assert.deepEqual(
+    (refused?.trace as { field: string; outcome: string }[]).map((t) => [t.field, t.outcome]),
+    [
+      ['boundSubject', 'not-matched'],
+      ['boundAudiences', 'matched'],
+      ['boundClaims.team', 'matched'],
+      ['claimMetadataMapping.env', 'present'],
+    ],
+  );
+  assert.equal(allowed?.decision, 'allow');
+  const view = await fetch(`${emu.endpoint}/_emulator/decisions/${refused?.requestId ?? ''}`);
+  assert.equal(view.status, 200);
+  const page = (await view.json()) as { text: string; evaluation: unknown };
+  assert.equal(page.evaluation, null);
+  assert.match(page.text, /^Result: DENY ForbiddenError: Access denied: OIDC subject not allowed\.$/m);
+});

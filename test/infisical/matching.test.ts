@@ -281,3 +281,22 @@ test('a refusal still traces the later fields', () => {
     ['not-matched', 'not-matched'],
   );
 });
+
+test('with now (claims not verified as a token): the clock and issuer checks come first, no leeway, exp optional', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const s = Math.floor(now.getTime() / 1000);
+  const id = identity({ boundSubject: 'x' });
+  const cases: [Record<string, unknown>, string | undefined][] = [
+    [{ iss: 'https://issuer.example', sub: 'x', exp: s + 1 }, undefined],
+    [{ iss: 'https://issuer.example', sub: 'x' }, undefined],
+    [{ iss: 'https://issuer.example', sub: 'x', exp: s }, 'Access denied: jwt expired'],
+    [{ iss: 'https://issuer.example', sub: 'x', nbf: s + 1 }, 'Access denied: jwt not active'],
+    [{ iss: 'https://issuer.example/', sub: 'x' }, 'Access denied: jwt issuer invalid. expected: https://issuer.example'],
+    [{ iss: 'https://issuer.example', sub: 'y', exp: s }, 'Access denied: jwt expired'],
+  ];
+  for (const [claims, message] of cases) {
+    const d = decideInfisical(id, claims, now);
+    assert.equal(d.error?.body('r').message, message, JSON.stringify(claims));
+    assert.equal(d.trace[0]?.field, 'token');
+  }
+});
