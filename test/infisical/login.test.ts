@@ -22,6 +22,7 @@ let idp: ScriptedIdp;
 let failingJwks: ScriptedIdp;
 let noJwksUri: TestServer;
 let manyKeys: ScriptedIdp;
+let noKeys: ScriptedIdp;
 let rsa: TestKey;
 let ec: TestKey;
 let stranger: TestKey;
@@ -50,6 +51,7 @@ before(async () => {
   failingJwks = await startScriptedIdp([rsa]);
   failingJwks.jwksMode = '500';
   manyKeys = await startScriptedIdp(await Promise.all(Array.from({ length: 11 }, (_, i) => makeKey('ec256', `k${i}`))));
+  noKeys = await startScriptedIdp([]);
   noJwksUri = await startServer((_req, res) => sendJson(res, { issuer: ISS }));
   const closed = await startServer(() => undefined);
   closedPort = Number(new URL(closed.url).port);
@@ -70,6 +72,7 @@ before(async () => {
       auth('no-jwks-uri', noJwksUri.url),
       auth('jwks-500', failingJwks.url),
       auth('many-keys', manyKeys.url),
+      auth('no-keys', noKeys.url),
       auth('dotted', idp.url, { boundClaims: { 'oidc.circleci.com/project-id': 'p1' } }),
     ],
   };
@@ -78,7 +81,7 @@ before(async () => {
 });
 after(async () => {
   await emu.stop();
-  await Promise.all([idp.close(), failingJwks.close(), manyKeys.close(), noJwksUri.close()]);
+  await Promise.all([idp.close(), failingJwks.close(), manyKeys.close(), noKeys.close(), noJwksUri.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -250,6 +253,22 @@ const VECTORS: readonly Vector[] = [
     message: "Access denied: OIDC provider has 11 signing keys. Tokens must include 'kid' header when provider has more than 10 keys.",
   },
   {
+    name: '4c no kid and the JWKS cannot be fetched',
+    identity: 'jwks-500',
+    jwt: () => token(good(), rsa, { kid: undefined }),
+    status: 401,
+    error: 'UnauthorizedError',
+    message: 'Access denied: Failed to retrieve signing keys from OIDC provider: Request failed with status code 500',
+  },
+  {
+    name: '4c no kid and no signing key',
+    identity: 'no-keys',
+    jwt: () => token(good(), rsa, { kid: undefined }),
+    status: 401,
+    error: 'UnauthorizedError',
+    message: "Access denied: No signing keys available from OIDC provider's JWKS endpoint.",
+  },
+  {
     name: '5 subject',
     identity: 'bound',
     jwt: () => token(good({ sub: 'repo/app/dev' })),
@@ -397,4 +416,17 @@ test("each login is one audit record (recent decisions, the page's decision view
   const page = (await view.json()) as { text: string; evaluation: unknown };
   assert.equal(page.evaluation, null);
   assert.match(page.text, /^Result: DENY ForbiddenError: Access denied: OIDC subject not allowed\.$/m);
+});
+
+test("a body over the limit: 413 in Infisical's shape, never read whole", async () => {
+  const res = await fetch(`${emu.endpoint}/api/v1/auth/oidc-auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identityId: 'bound', jwt: 'x'.repeat(2 * 1024 * 1024) }),
+  });
+  assert.equal(res.status, 413);
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body), ['reqId', 'statusCode', 'message', 'error']);
+  assert.equal(body['statusCode'], 413);
+  assert.equal(body['error'], 'PayloadTooLarge');
 });
