@@ -60,7 +60,9 @@ test('hostile requests on the Infisical paths answer in Infisical shape, never w
           : r.raw !== undefined
             ? r.raw
             : r.type === 'application/x-www-form-urlencoded'
-              ? new URLSearchParams(Object.entries(r.fields).map(([k, v]): [string, string] => [k, String(v)])).toString()
+              ? new URLSearchParams(
+                  Object.entries(r.fields).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+                ).toString()
               : JSON.stringify(r.fields);
         const headers: Record<string, string> = {};
         if (r.type !== '') headers['content-type'] = r.type;
