@@ -19,7 +19,7 @@ const ISS = 'https://issuer.example/org/acme';
 let emu: Emulator;
 let dir: string;
 let idp: ScriptedIdp;
-let key: TestKey;
+let signing: TestKey;
 let now = NOW.getTime();
 
 const identity = (identityId: string, over: Record<string, unknown>): Record<string, unknown> => ({
@@ -27,8 +27,8 @@ const identity = (identityId: string, over: Record<string, unknown>): Record<str
 });
 
 before(async () => {
-  key = await makeKey('rsa', 'k1');
-  idp = await startScriptedIdp([key]);
+  signing = await makeKey('rsa', 'k1');
+  idp = await startScriptedIdp([signing]);
   dir = await mkdtemp(join(tmpdir(), 'sts-emulator-infisical-tokens-'));
   for (const sub of ['providers', 'roles', 'infisical/identities', 'infisical/secrets']) await mkdir(join(dir, sub), { recursive: true });
   const files: Record<string, unknown> = {
@@ -59,7 +59,7 @@ after(async () => {
 
 async function login(identityId: string): Promise<string> {
   const iat = Math.floor(now / 1000);
-  const jwt = makeToken({ key, claims: { iss: ISS, sub: 's', iat, exp: iat + 3600 } });
+  const jwt = makeToken({ key: signing, claims: { iss: ISS, sub: 's', iat, exp: iat + 3600 } });
   const res = await fetch(`${emu.endpoint}/api/v1/auth/oidc-auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -232,4 +232,34 @@ test('the ledger is bounded: the oldest state is forgotten first', () => {
   // Past a's max TTL (10 s), entries go before the oldest live one.
   authority.use(grant('d'), 20_000);
   assert.equal(authority.uses('d'), 1);
+});
+
+test('another emulator with the same server key accepts the token (its uses are counted per process)', async () => {
+  now = NOW.getTime();
+  const key = Buffer.alloc(32, 9);
+  const a = await startEmulator({ policies: dir, port: 0, clock: () => new Date(now), serverKey: key });
+  const b = await startEmulator({ policies: dir, port: 0, clock: () => new Date(now), serverKey: key });
+  try {
+    const iat = Math.floor(now / 1000);
+    const jwt = makeToken({ key: signing, claims: { iss: ISS, sub: 's', iat, exp: iat + 3600 } });
+    const res = await fetch(`${a.endpoint}/api/v1/auth/oidc-auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identityId: 'short', jwt }),
+    });
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    const onB = await fetch(`${b.endpoint}/api/v3/secrets/raw?workspaceId=proj&environment=dev&secretPath=/app`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    assert.equal(onB.status, 200);
+    refused(
+      await read(accessToken),
+      403,
+      'TokenError',
+      'The provided access token is malformed. Please use a valid token or generate a new one and try again.',
+    );
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
 });
