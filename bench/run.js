@@ -265,7 +265,9 @@ function dirDigest(dir) {
 
 /** A built checkout of sts-emulator: B is this one; A, with BENCH_COMPARE, the one it is compared with. */
 function buildAt(key, root, label) {
-  return { key, root, main: join(root, 'dist/src/cli/main.js'), policies: join(root, 'policies'), label };
+  // The emulator is started as users start it (`npx sts-emulator`, `npm start`): through bin/, which runs the build's
+  // bundle of the CLI when it has one (scripts/bundle-cli.js) and its compiled modules otherwise.
+  return { key, root, main: join(root, 'bin/sts-emulator.js'), policies: join(root, 'policies'), label };
 }
 
 const median = (xs) => {

@@ -1,8 +1,10 @@
-// Time to the first answer of `serve`, two builds alternating: spawn `node <root>/dist/src/cli/main.js serve` on a free
+// Time to the first answer of `serve`, two builds alternating: spawn `node <root>/bin/sts-emulator.js serve` (as `npx
+// sts-emulator` does: the build's bundle of the CLI if it has one, its compiled modules otherwise) on a free
 // port, poll until a real AssumeRoleWithWebIdentity (a main-branch token of the demo CircleCI issuer) is answered 200,
 // and read the process's CPU time at that moment from /proc. A quicker look than `npm run bench`'s ready-time rows.
 //
 //   node bench/startup-ab.js [rounds] <rootA> [<rootB> ...]     (each root built: <root>/dist/src/cli/main.js)
+//   STARTUP_ENTRY=dist/src/cli/main.js node bench/startup-ab.js ...   the compiled modules, whatever bin/ would run
 //
 // Prints, per build, the median and minimum wall time to the first 200 and the CPU time the server used until then.
 // Linux only (CPU time from /proc/<pid>/stat); no thresholds: compare builds measured in the same run.
@@ -66,7 +68,7 @@ async function sample(root) {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [join(root, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--policies', join(ROOT, 'policies')],
+    [join(root, process.env.STARTUP_ENTRY ?? 'bin/sts-emulator.js'), 'serve', '--port', String(port), '--policies', join(ROOT, 'policies')],
     {
       stdio: 'ignore',
       env: { ...process.env, STS_EMULATOR_QUIET: '1' },

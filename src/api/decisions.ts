@@ -6,7 +6,7 @@
  * WATCH_BATCH_MAX records in it: without a watcher a record costs one size check more, with one the cost is bounded by
  * the batches, not by the request rate.
  */
-import type { AuditRecord, AuditSink } from '../server/index.js';
+import type { AuditRecord, AuditSink, RecordKeeper } from '../server/index.js';
 
 /** Told of new decisions (the admin surface's decision stream). */
 export interface DecisionWatcher {
@@ -21,6 +21,8 @@ export interface DecisionWatcher {
 export interface DecisionLog {
   /** Undefined when nothing is kept (capacity 0): then no record is built, and watchers are never told. */
   readonly sink: AuditSink | undefined;
+  /** The same, for auditTo: a record's near misses are worked out when it is first read. */
+  readonly keeper: RecordKeeper | undefined;
   /** The kept records, oldest first. */
   list(): readonly AuditRecord[];
   /** The kept record of one request, if it is still kept. */
@@ -38,12 +40,26 @@ export const WATCH_BATCH_MS = 100;
 /** The most records one batch tells; older ones of the batch are counted as skipped. */
 export const WATCH_BATCH_MAX = 100;
 
+/** A kept record, and how to work out its near misses until someone reads it. */
+interface Kept {
+  record: AuditRecord;
+  later: (() => readonly string[]) | undefined;
+}
+
+function readKept(kept: Kept): AuditRecord {
+  if (kept.later !== undefined) {
+    kept.record = { ...kept.record, nearMisses: kept.later() };
+    kept.later = undefined;
+  }
+  return kept.record;
+}
+
 export function createDecisionLog(capacity = DEFAULT_KEEP_DECISIONS): DecisionLog {
   if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`keepDecisions must be a whole number from 0, got ${capacity}`);
-  let ring: AuditRecord[] = [];
+  let ring: Kept[] = [];
   let next = 0;
   const watchers = new Set<DecisionWatcher>();
-  let pending: AuditRecord[] = [];
+  let pending: Kept[] = [];
   let skipped = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -63,11 +79,11 @@ export function createDecisionLog(capacity = DEFAULT_KEEP_DECISIONS): DecisionLo
     pending = [];
     skipped = 0;
     if (watchers.size === 0 || batch.length === 0) return;
-    const records = batch.slice(-WATCH_BATCH_MAX);
+    const records = batch.slice(-WATCH_BATCH_MAX).map(readKept);
     each((w) => w.decisions(records, left));
   };
-  const queue = (record: AuditRecord): void => {
-    if (pending.push(record) > 2 * WATCH_BATCH_MAX) {
+  const queue = (kept: Kept): void => {
+    if (pending.push(kept) > 2 * WATCH_BATCH_MAX) {
       const drop = pending.length - WATCH_BATCH_MAX;
       pending = pending.slice(drop);
       skipped += drop;
@@ -77,19 +93,24 @@ export function createDecisionLog(capacity = DEFAULT_KEEP_DECISIONS): DecisionLo
       timer.unref();
     }
   };
-  const ordered = (): AuditRecord[] => (ring.length < capacity ? [...ring] : [...ring.slice(next), ...ring.slice(0, next)]);
+  const ordered = (): Kept[] => (ring.length < capacity ? [...ring] : [...ring.slice(next), ...ring.slice(0, next)]);
 
-  const keep: AuditSink = (record) => {
-    if (watchers.size !== 0) queue(record);
+  const keep = (record: AuditRecord, later: (() => readonly string[]) | undefined): void => {
+    const kept: Kept = { record, later };
+    if (watchers.size !== 0) queue(kept);
     if (capacity === 0) return;
-    if (ring.length < capacity) ring.push(record);
-    else ring[next] = record;
+    if (ring.length < capacity) ring.push(kept);
+    else ring[next] = kept;
     next = (next + 1) % capacity;
   };
   return {
-    sink: capacity === 0 ? undefined : keep,
-    list: ordered,
-    find: (requestId) => ring.find((r) => r.requestId === requestId),
+    sink: capacity === 0 ? undefined : (record) => keep(record, undefined),
+    keeper: capacity === 0 ? undefined : { keep },
+    list: () => ordered().map(readKept),
+    find: (requestId) => {
+      const kept = ring.find((k) => k.record.requestId === requestId);
+      return kept === undefined ? undefined : readKept(kept);
+    },
     watch(watcher) {
       watchers.add(watcher);
       return () => void watchers.delete(watcher);

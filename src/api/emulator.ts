@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEMO_POLICIES_DIR, providersWhere, type LoadedConfig } from '../config/index.js';
-import type { AdminSurface, AuditLog, AuditRecord, AuditSink, ServerTimeouts } from '../server/index.js';
+import type { AdminSurface, AuditLog, AuditRecord, AuditSink, RecordKeeper, ServerTimeouts } from '../server/index.js';
 import type { IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { createGcpTokenAuthority } from '../gcp/tokens.js';
 import { createInfisicalTokenAuthority } from '../infisical/tokens.js';
+import { createVaultTokenAuthority } from '../vault/tokens.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
 import { createDecisionLog } from './decisions.js';
@@ -128,12 +129,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = options.clock ?? ((): Date => new Date());
   checkPersist(options.persist === true, policies);
   // Loaded here, not by the module: the runners that only decide (test, explain, decide()) never load the server.
-  const [{ auditTo, createStsServer, createTurnQueue, openAuditLog, stopGracefully }, { DEFAULT_IAM_LIMITS, iamOperations }] =
+  const [{ auditTo, createStsServer, createTurnQueue, openAuditLog, recordTo, stopGracefully }, { DEFAULT_IAM_LIMITS, iamOperations }] =
     await Promise.all([import('../server/index.js'), import('../iam/index.js')]);
   const serverKey = serverKeyOf(options.serverKey);
   const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const gcpTokens = createGcpTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const infisicalTokens = createInfisicalTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
+  const vaultTokens = createVaultTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const live = await LiveConfiguration.start({
     source: {
@@ -148,6 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authority,
     gcpTokens,
     infisicalTokens,
+    vaultTokens,
     clock,
     objectKeysDir,
     persist: options.persist === true,
@@ -169,8 +172,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await rm(objectKeysDir, { recursive: true, force: true });
     throw e;
   }
-  const sinks: AuditSink[] = [...(options.sinks ?? [])];
-  if (decisions.sink !== undefined) sinks.push(decisions.sink);
+  const sinks: (AuditSink | RecordKeeper)[] = [...(options.sinks ?? [])];
+  if (decisions.keeper !== undefined) sinks.push(decisions.keeper);
   if (audit?.sink !== undefined) sinks.push(audit.sink);
   if (typeof userAudit === 'function') sinks.push(userAudit);
   const started = Date.now();
@@ -241,9 +244,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? {}
       : {
           answered: auditTo(...sinks),
-          recorded: (record: AuditRecord): void => {
-            for (const sink of sinks) sink(record);
-          },
+          recorded: recordTo(...sinks),
         }),
     admin,
     ...(options.reasonHeader === undefined ? {} : { reasonHeader: options.reasonHeader }),

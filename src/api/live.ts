@@ -231,6 +231,11 @@ export class LiveConfiguration {
         join(root, 'infisical'),
         join(root, 'infisical', 'identities'),
         join(root, 'infisical', 'secrets'),
+        join(root, 'vault'),
+        ...(this.#inForce.runtime.config.vault?.mounts ?? []).flatMap((m) => [
+          join(root, 'vault', m.path),
+          join(root, 'vault', m.path, 'roles'),
+        ]),
       ];
       for (const d of only === undefined ? dirs : [root]) {
         try {

@@ -12,6 +12,8 @@ import type { JsonService } from '../protocol/index.js';
 import { createGcpTokenVerifier, createInfisicalTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import { infisicalService, type InfisicalServiceDeps } from '../infisical/service.js';
 import { createInfisicalTokenAuthority, type InfisicalTokenAuthority } from '../infisical/tokens.js';
+import { vaultService, type VaultDeps } from '../vault/service.js';
+import { createVaultTokenAuthority, type VaultTokenAuthority } from '../vault/tokens.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
 
@@ -32,6 +34,8 @@ export interface RuntimeSettings {
   readonly gcpTokens?: GcpTokenAuthority;
   /** Seals Infisical's access tokens and keeps their uses (from the server key); default: a random key for this runtime. */
   readonly infisicalTokens?: InfisicalTokenAuthority;
+  /** Seals Vault's client tokens (from the server key); default: a random key for this runtime. */
+  readonly vaultTokens?: VaultTokenAuthority;
 }
 
 export interface Runtime {
@@ -44,6 +48,8 @@ export interface Runtime {
   readonly gcpDeps: GcpDeps;
   /** Infisical's endpoints (explain --target infisical and target: infisical cases run the same login). */
   readonly infisical: ReturnType<typeof infisicalService>;
+  /** What Vault's endpoints run on (explain --target vault and vault: test cases run the same login). */
+  readonly vaultDeps: VaultDeps;
 }
 
 /** The runtime of one configuration. */
@@ -70,7 +76,22 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     clock: settings.clock,
   };
   const infisical = infisicalService(infisicalDeps);
-  return { config, deps, operations: stsOperations(deps), services: [gcpService(gcpDeps), infisical], gcpDeps, infisical };
+  const vaultDeps: VaultDeps = {
+    config: config.vault,
+    tokens: settings.vaultTokens ?? createVaultTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
+    clock: settings.clock,
+    randomBytes: (n) => randomBytes(n),
+    ...(settings.verifierOptions?.fetch === undefined ? {} : { fetch: settings.verifierOptions.fetch }),
+  };
+  return {
+    config,
+    deps,
+    operations: stsOperations(deps),
+    services: [gcpService(gcpDeps), infisical, vaultService(vaultDeps)],
+    gcpDeps,
+    infisical,
+    vaultDeps,
+  };
 }
 
 /** Loads a configuration source (ConfigError with every problem) and builds its runtime. */

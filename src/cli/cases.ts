@@ -40,11 +40,15 @@ export interface Case {
    */
   readonly gcp?: { readonly provider?: string; readonly serviceAccount?: string };
   /**
+   * `target: vault`: Vault's JWT login instead of an AWS role, on `mount` (default: the only mount, or the one whose
+   * bound_issuer is the token's iss), with `role` as the Vault role (default: the mount's default_role).
+   */
+  readonly vault?: { readonly mount?: string; readonly role?: string };
+  /**
    * `target: infisical`: an Infisical OIDC auth login instead of a role, of the identity named by `identity` (default:
    * the only one, or the one whose boundIssuer is the token's iss). `role` is '' then.
    */
-  readonly target?: 'infisical';
-  readonly identity?: string;
+  readonly infisical?: { readonly identity?: string };
   readonly expect: Expectation;
 }
 
@@ -67,6 +71,7 @@ const FIELDS = new Set([
   'policy',
   'gcp',
   'target',
+  'mount',
   'identity',
   'expect',
 ]);
@@ -135,18 +140,26 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
         if (raw[k] !== undefined) bad(k, 'applies to a role, not to a gcp case');
     }
     const rawTarget = raw['target'];
-    let target: Case['target'];
-    if (rawTarget === 'infisical') target = rawTarget;
-    else if (rawTarget !== undefined && rawTarget !== 'aws')
-      bad('target', `must be aws or infisical (Google Cloud: gcp), got ${JSON.stringify(rawTarget)}`);
-    if (target !== undefined) {
-      if (gcp !== undefined) bad('target', 'give target or gcp, not both');
+    let vault: Case['vault'];
+    let infisical: Case['infisical'];
+    if (rawTarget === 'vault') {
+      if (gcp !== undefined) bad('target', 'give target: vault or gcp, not both');
+      for (const k of ['sessionName', 'durationSeconds', 'sourceIp', 'policy'])
+        if (raw[k] !== undefined) bad(k, 'applies to an AWS role, not to a vault case');
+      const mount = str('mount', false);
+      const vaultRole = str('role', false);
+      vault = { ...(mount === undefined ? {} : { mount }), ...(vaultRole === undefined ? {} : { role: vaultRole }) };
+    } else if (rawTarget === 'infisical') {
+      if (gcp !== undefined) bad('target', 'give target: infisical or gcp, not both');
       for (const k of ['role', 'sessionName', 'durationSeconds', 'sourceIp', 'policy'])
         if (raw[k] !== undefined) bad(k, 'applies to a role, not to an infisical case');
-    }
-    const identity = str('identity', false);
-    if (identity !== undefined && target === undefined) bad('identity', 'applies to target: infisical');
-    const role = gcp === undefined && target === undefined ? str('role', true) : '';
+      const identity = str('identity', false);
+      infisical = identity === undefined ? {} : { identity };
+    } else if (rawTarget !== undefined && rawTarget !== 'aws')
+      bad('target', `must be aws, vault or infisical, got ${JSON.stringify(rawTarget)}`);
+    if (vault === undefined && raw['mount'] !== undefined) bad('mount', 'applies to target: vault');
+    if (infisical === undefined && raw['identity'] !== undefined) bad('identity', 'applies to target: infisical');
+    const role = gcp !== undefined || infisical !== undefined ? '' : vault !== undefined ? (vault.role ?? '') : str('role', true);
     const token = str('token', false);
     const issuer = str('issuer', false);
     const sessionName = str('sessionName', false);
@@ -187,7 +200,8 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     const expect = raw['expect'];
     let expectation: Expectation | undefined;
     if (expect === 'allow' || expect === 'deny') expectation = expect;
-    else if (target === 'infisical') {
+    else if (vault !== undefined) bad('expect', 'must be allow or deny for a vault case');
+    else if (infisical !== undefined) {
       if (typeof expect === 'string' && INFISICAL_EXPECTATIONS.includes(expect)) expectation = expect;
       else bad('expect', `must be allow, deny or the error of Infisical's answer (${INFISICAL_EXPECTATIONS.join(', ')})`);
     } else if (gcp !== undefined) {
@@ -211,8 +225,8 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       ...(sourceIp === undefined ? {} : { sourceIp }),
       ...(policy === undefined ? {} : { policy }),
       ...(gcp === undefined ? {} : { gcp }),
-      ...(target === undefined ? {} : { target }),
-      ...(identity === undefined ? {} : { identity }),
+      ...(vault === undefined ? {} : { vault }),
+      ...(infisical === undefined ? {} : { infisical }),
     });
   });
   return { cases, problems };

@@ -5,6 +5,7 @@ import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpProviderFor } from '../gcp/index.js';
 import { explainInfisical, explainInfisicalText, infisicalIdentityFor } from '../infisical/index.js';
+import { explainVault, explainVaultText, vaultMountFor } from '../vault/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
 import { describeSkipped, providersWhere } from '../config/index.js';
@@ -35,6 +36,7 @@ export const EXPLAIN_ARGS = {
   impersonate: { type: 'string' },
   target: { type: 'string' },
   identity: { type: 'string' },
+  mount: { type: 'string' },
 } as const;
 
 export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo()): Promise<number> {
@@ -46,8 +48,13 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   }
   const role = str(values, 'role');
   const target = str(values, 'target');
-  if (target !== undefined && target !== 'infisical' && target !== 'aws')
-    throw new UsageError(`--target must be aws or infisical (Google Cloud: --gcp), got '${target}'`);
+  if (target !== undefined && target !== 'aws' && target !== 'vault' && target !== 'infisical')
+    throw new UsageError(`--target must be aws, vault or infisical, got '${target}'`);
+  if (target === 'vault') {
+    if (values.gcp === true) throw new UsageError('give --target vault or --gcp, not both');
+    return explainVaultCommand(values, env, io);
+  }
+  if (values.mount !== undefined) throw new UsageError('--mount applies to --target vault');
   if (target === 'infisical') {
     if (role !== undefined || values.gcp === true)
       throw new UsageError('--target infisical explains an Infisical login: give it without --role or --gcp');
@@ -109,18 +116,42 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
 
 type ExplainValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-/**
- * The token a non-AWS target is explained with: given with --token, or minted by an emulated issuer from --claims
- * and/or a preset; with the runtime it was made in.
- */
-async function targetToken(
+/** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
+async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const { token, runtime, now } = await tokenOfFlags(values, env, io, '--gcp');
+  const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const account = str(values, 'impersonate');
+  const explanation = await explainGcp(
+    runtime.gcpDeps,
+    { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },
+    now,
+  );
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
+}
+
+/** explain --target vault: the token through Vault's JWT login on a mount of vault/ (--role: the Vault role). */
+async function explainVaultCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
+  const { token, runtime, now } = await tokenOfFlags(values, env, io, '--target vault');
+  const chosen = vaultMountFor(runtime.config.vault?.mounts ?? [], token, str(values, 'mount'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const role = str(values, 'role');
+  const explanation = await explainVault(runtime.vaultDeps, { token, mount: chosen.mount, ...(role === undefined ? {} : { role }) }, now);
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainVaultText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
+}
+
+/** The token of --gcp and --target vault: given, or minted by an emulated issuer from claims or a preset. */
+async function tokenOfFlags(
   values: ExplainValues,
   env: NodeJS.ProcessEnv,
   io: Io,
-  label: string,
+  what: string,
 ): Promise<{ token: string; runtime: Awaited<ReturnType<typeof createRuntime>>; now: Date }> {
   for (const f of ['session-name', 'source-ip', 'duration-seconds', 'policy'] as const)
-    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to ${label}`);
+    if (values[f] !== undefined) throw new UsageError(`--${f} applies to a role, not to ${what}`);
   let token = str(values, 'token');
   const preset = str(values, 'preset');
   const claimsText = str(values, 'claims');
@@ -152,25 +183,10 @@ async function targetToken(
   return { token, runtime, now };
 }
 
-/** explain --gcp: the token (given, or minted by an emulated issuer from claims or a preset) through Google's exchange. */
-async function explainGcpCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const { token, runtime, now } = await targetToken(values, env, io, '--gcp');
-  const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, str(values, 'provider'));
-  if ('error' in chosen) throw new UsageError(chosen.error);
-  const account = str(values, 'impersonate');
-  const explanation = await explainGcp(
-    runtime.gcpDeps,
-    { token, provider: chosen.provider, ...(account === undefined ? {} : { serviceAccount: account }) },
-    now,
-  );
-  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainGcpText(explanation) + '\n');
-  return explanation.result === 'allow' ? 0 : 1;
-}
-
 /** explain --target infisical: the token through Infisical's OIDC auth login of an identity of infisical/identities. */
 async function explainInfisicalCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
-  const { token, runtime, now } = await targetToken(values, env, io, '--target infisical');
+  const { token, runtime, now } = await tokenOfFlags(values, env, io, '--target infisical');
   const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, str(values, 'identity'));
   if ('error' in chosen) throw new UsageError(chosen.error);
   const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, now);

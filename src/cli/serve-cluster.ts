@@ -19,7 +19,7 @@ export async function serveCluster(options: ServeOptions, io: Io): Promise<numbe
   if (config.skipped.length > 0) io.stderr(skippedReport(config.skipped)); // once, here: the workers do not repeat it
   checkAuditLog(options.auditLog, io); // an audit log that cannot be opened stops the start here, once
 
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('./main.js', import.meta.url)), args: ['serve', ...options.argv] });
+  cluster.setupPrimary({ exec: workerEntry(), args: ['serve', ...options.argv] });
   const workerEnv = { [SERVER_KEY_ENV]: Buffer.from(key.key).toString('hex') };
 
   const live = new Set<Worker>();
@@ -99,4 +99,10 @@ export async function serveCluster(options: ServeOptions, io: Io): Promise<numbe
     process.on('SIGTERM', onSignal);
     for (let i = 0; i < count; i++) fork();
   });
+}
+
+/** What the workers run: the bundle of the CLI when this process runs it (scripts/bundle-cli.js), the modules' main.js otherwise. */
+function workerEntry(): string {
+  const self = fileURLToPath(import.meta.url);
+  return self.endsWith('main.bundle.js') ? self : fileURLToPath(new URL('./main.js', import.meta.url));
 }

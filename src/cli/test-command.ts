@@ -18,6 +18,7 @@ import {
   infisicalIdentityFor,
   infisicalOutcomeLabel,
 } from '../infisical/index.js';
+import { explainVault, explainVaultText, vaultMountFor } from '../vault/index.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf, type Runtime } from './runtime.js';
 
@@ -61,7 +62,8 @@ export async function runCases(
 
 async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
   if (c.gcp !== undefined) return runGcpCase(runtime, policiesDir, c, c.gcp, now);
-  if (c.target === 'infisical') return runInfisicalCase(runtime, policiesDir, c, now);
+  if (c.infisical !== undefined) return runInfisicalCase(runtime, policiesDir, c, c.infisical, now);
+  if (c.vault !== undefined) return runVaultCase(runtime, policiesDir, c, c.vault, now);
   const start = performance.now();
   const skipped = skippedRoleOf(runtime, c.role);
   if (skipped !== undefined) {
@@ -89,6 +91,53 @@ async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () =
     const passed = got === c.expect;
     // Only a mismatch needs its trace (explain output); dropping the others keeps 10,000 cases light.
     return { case: c, outcome: passed ? undefined : outcome, got, passed, ms: performance.now() - start };
+  } catch (e) {
+    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
+    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
+  }
+}
+
+/** A case's token: given, or minted by an emulated issuer from its claims or preset. */
+async function caseToken(runtime: Runtime, policiesDir: string, c: Case, at: Date): Promise<string> {
+  if (c.token !== undefined) return c.token;
+  const spec = {
+    ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
+    ...(c.claims === undefined ? {} : { claims: c.claims }),
+    ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
+  };
+  const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
+  return signFor(provider, values);
+}
+
+/** A vault case: its token through Vault's JWT login on the mount, as explain --target vault runs it. */
+async function runVaultCase(
+  runtime: Runtime,
+  policiesDir: string,
+  c: Case,
+  target: NonNullable<Case['vault']>,
+  now: () => Date,
+): Promise<CaseResult> {
+  const start = performance.now();
+  try {
+    const at = now();
+    const token = await caseToken(runtime, policiesDir, c, at);
+    const chosen = vaultMountFor(runtime.config.vault?.mounts ?? [], token, target.mount);
+    if ('error' in chosen) throw new UsageError(chosen.error);
+    const explanation = await explainVault(
+      runtime.vaultDeps,
+      { token, mount: chosen.mount, ...(target.role === undefined ? {} : { role: target.role }) },
+      at,
+    );
+    const got = explanation.result;
+    const passed = got === c.expect;
+    return {
+      case: c,
+      outcome: undefined,
+      got,
+      passed,
+      ...(passed ? {} : { explanation: explainVaultText(explanation) }),
+      ms: performance.now() - start,
+    };
   } catch (e) {
     const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
     return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
@@ -130,25 +179,19 @@ async function runGcpCase(
   }
 }
 
-/** A case's token: given, or minted by an emulated issuer from its claims or preset. */
-async function caseToken(runtime: Runtime, policiesDir: string, c: Case, at: Date): Promise<string> {
-  if (c.token !== undefined) return c.token;
-  const spec = {
-    ...(c.preset === undefined ? {} : { preset: { ...c.preset.options, name: c.preset.name } as PresetSpec }),
-    ...(c.claims === undefined ? {} : { claims: c.claims }),
-    ...(c.issuer === undefined ? {} : { issuer: c.issuer }),
-  };
-  const { provider, values } = claimsFor(runtime.config, providersWhere(runtime.config, policiesDir), spec, at, randomUUID());
-  return signFor(provider, values);
-}
-
 /** An infisical case: its token through Infisical's OIDC auth login of the identity. */
-async function runInfisicalCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
+async function runInfisicalCase(
+  runtime: Runtime,
+  policiesDir: string,
+  c: Case,
+  target: NonNullable<Case['infisical']>,
+  now: () => Date,
+): Promise<CaseResult> {
   const start = performance.now();
   try {
     const at = now();
     const token = await caseToken(runtime, policiesDir, c, at);
-    const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, c.identity);
+    const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, target.identity);
     if ('error' in chosen) throw new UsageError(chosen.error);
     const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, at);
     const got = infisicalOutcomeLabel(explanation);

@@ -48,3 +48,15 @@ export {
   type InfisicalSecretSet,
   type InfisicalTrustedIp,
 } from './infisical.js';
+export {
+  durationSeconds,
+  goValueText,
+  VAULT_ALGORITHMS,
+  VAULT_SYSTEM_MAX_TTL,
+  type VaultBoundClaim,
+  type VaultBoundValue,
+  type VaultConfig,
+  type VaultKeys,
+  type VaultMount,
+  type VaultRole,
+} from './vault.js';

@@ -27,6 +27,7 @@ import { MAX_FILE_BYTES, parseJsonDocument, parseJsonText, type SourcePositions 
 import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
 import { buildGcp, GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR } from './gcp.js';
 import { buildInfisical, INFISICAL_IDENTITY_DIR, INFISICAL_SECRETS_DIR } from './infisical.js';
+import { buildVault, VAULT_DIR, VAULT_FILE } from './vault.js';
 import { validateRole } from './roles.js';
 import { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig } from './types.js';
 
@@ -90,6 +91,8 @@ const GCP_SUBDIRS = [GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR, INFISICAL_IDENTITY_D
 
 /** True for the files the loader reads: `*.json` directly in providers/, roles/, gcp/pools/, gcp/service-accounts/, infisical/identities/ or infisical/secrets/, not hidden. */
 export function isConfigFileName(name: string): boolean {
+  const v = VAULT_FILE.exec(name);
+  if (v !== null) return v[2] === undefined || !v[2].startsWith('.');
   const m = CONFIG_FILE.exec(name);
   return m !== null && m[2] !== undefined && m[2].endsWith('.json') && !m[2].startsWith('.');
 }
@@ -138,11 +141,19 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
   // Infisical's files (issue 20), likewise.
   const infisicalFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith('infisical/'));
   const infisical = infisicalFiles.length === 0 ? undefined : buildInfisical(infisicalFiles, providers, reportIn);
+  // Vault's JWT auth mounts, when there are any (issue 20).
+  const vaultFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith(`${VAULT_DIR}/`));
+  const vault = vaultFiles.length === 0 ? undefined : buildVault(vaultFiles, providers, reportIn);
   if (problems.length > 0) return { ok: false, problems };
   const config = { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir };
   return {
     ok: true,
-    config: { ...config, ...(gcp === undefined ? {} : { gcp }), ...(infisical === undefined ? {} : { infisical }) },
+    config: {
+      ...config,
+      ...(gcp === undefined ? {} : { gcp }),
+      ...(infisical === undefined ? {} : { infisical }),
+      ...(vault === undefined ? {} : { vault }),
+    },
   };
 }
 
@@ -517,6 +528,34 @@ async function readConfigDir(root: string, problems: ConfigProblem[], missing: C
       if ('error' in result) problems.push({ file: name, path: '', message: result.error });
       else files.push({ name, text: result.text, ...(result.linked ? { linked: true } : {}) });
     }
+  }
+  files.push(...(await readVaultDir(root, problems)));
+  return files;
+}
+
+/** vault/<mount>/config.json and vault/<mount>/roles/*.json, when vault/ exists (optional, like gcp/). */
+async function readVaultDir(root: string, problems: ConfigProblem[]): Promise<ConfigFile[]> {
+  const files: ConfigFile[] = [];
+  const list = async (dir: string): Promise<string[]> => {
+    try {
+      return (await readdir(nodePath.join(root, dir))).sort();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') problems.push({ file: dir, path: '', message: describeFsError(e) });
+      return [];
+    }
+  };
+  const read = async (name: string): Promise<void> => {
+    if (!isConfigFileName(name)) return;
+    const result = await readLimited(nodePath.join(root, name));
+    if (result === 'skip') return;
+    if ('error' in result) problems.push({ file: name, path: '', message: result.error });
+    else files.push({ name, text: result.text, ...(result.linked ? { linked: true } : {}) });
+  };
+  for (const mount of await list(VAULT_DIR)) {
+    if (mount.startsWith('.')) continue;
+    await read(`${VAULT_DIR}/${mount}/config.json`);
+    for (const entry of await list(`${VAULT_DIR}/${mount}/roles`)) await read(`${VAULT_DIR}/${mount}/roles/${entry}`);
   }
   return files;
 }

@@ -3,6 +3,7 @@ import type { OidcProvider } from '../identity/types.js';
 import type { TrustPolicy } from '../policy/index.js';
 import type { GcpConfig } from './gcp.js';
 import type { InfisicalConfig } from './infisical.js';
+import type { VaultConfig } from './vault.js';
 import type { SkippedResource } from './iac/index.js';
 import type { SourcePositions } from './json-file.js';
 
@@ -58,6 +59,8 @@ export interface LoadedConfig {
   readonly gcp?: GcpConfig;
   /** Infisical machine identity OIDC auth: infisical/identities/*.json and infisical/secrets/*.json (issue 20). */
   readonly infisical?: InfisicalConfig;
+  /** HashiCorp Vault JWT auth: vault/<mount>/config.json and vault/<mount>/roles/*.json (issue 20). */
+  readonly vault?: VaultConfig;
 }
 
 /** One configuration problem: file (relative to the policies dir), dotted JSON path, message. */

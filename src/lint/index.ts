@@ -38,6 +38,7 @@ import { subWildcardSpansBranch } from './rules/sub-wildcard-spans-branch.js';
 import { terraformOrganizationWide, terraformRunPhaseWildcard, terraformWorkspaceWildcard } from './rules/terraform-subject.js';
 import { bitbucketWorkspaceWide, eksServiceAccountWildcard } from './rules/workspace-subjects.js';
 import { INFISICAL_RULES } from './rules/infisical.js';
+import { vaultGlobLiteralMetacharacter, vaultStringModeType, vaultStringModeWildcard, vaultSubjectOpen } from './rules/vault-roles.js';
 
 export { PROVIDER_NAMES, type Finding, type Rule, type RuleProvider, type Severity } from './rule.js';
 export { sarifLog } from './sarif.js';
@@ -86,6 +87,11 @@ export const RULES: readonly Rule[] = [
   eksServiceAccountWildcard,
   // Infisical identities (infisical/identities/)
   ...INFISICAL_RULES,
+  // Vault JWT auth roles (vault/<mount>/roles/)
+  vaultGlobLiteralMetacharacter,
+  vaultStringModeWildcard,
+  vaultStringModeType,
+  vaultSubjectOpen,
 ];
 
 /** Reported for a role or provider of a template or plan that the loader skipped (a value known only when deployed). */
@@ -139,6 +145,23 @@ export function lintConfig(config: LoadedConfig): Finding[] {
           message: r.message,
           fix: r.fix,
         });
+    }
+  }
+  for (const mount of config.vault?.mounts ?? []) {
+    for (const role of mount.roles.values()) {
+      for (const rule of RULES) {
+        if (rule.on !== 'vault-role') continue;
+        for (const r of rule.check(mount, role))
+          findings.push({
+            severity: rule.severity,
+            rule: rule.id,
+            file: role.file,
+            role: `auth/${mount.path}/role/${role.name}`,
+            path: r.path,
+            message: r.message,
+            fix: r.fix,
+          });
+      }
     }
   }
   for (const skipped of config.skipped) {

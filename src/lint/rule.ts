@@ -4,6 +4,7 @@
  * concrete token that gets in, or is shut out) and how to fix it with the policy's own values.
  */
 import type { InfisicalIdentity } from '../config/index.js';
+import type { VaultMount, VaultRole } from '../config/vault.js';
 import type { ConditionView } from '../policy/index.js';
 import type { StatementFacts } from './facts.js';
 
@@ -78,4 +79,10 @@ export interface InfisicalIdentityRule extends RuleBase {
   check(identity: InfisicalIdentity): readonly Report[];
 }
 
-export type Rule = ConditionRule | TrustedProviderRule | StatementRule | InfisicalIdentityRule;
+/** Checked once for every role of every Vault JWT auth mount (vault/<mount>/roles/); paths are the role file's. */
+export interface VaultRoleRule extends RuleBase {
+  readonly on: 'vault-role';
+  check(mount: VaultMount, role: VaultRole): readonly Report[];
+}
+
+export type Rule = ConditionRule | TrustedProviderRule | StatementRule | InfisicalIdentityRule | VaultRoleRule;

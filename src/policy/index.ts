@@ -39,3 +39,5 @@ export type {
 export function evaluate(policy: TrustPolicy, request: AuthorizationRequest): EvaluationResult {
   return evaluatePolicy(policy, request);
 }
+export { compileWildcard, matchWildcard, STAR, type CompiledWildcard, type PatternUnit } from './wildcard.js';
+export { cidrContains, parseCidr, type Cidr } from './ip.js';

@@ -102,7 +102,11 @@ export class StsError extends Error {
   readonly detail: unknown;
 
   constructor(code: StsErrorCode, message: string, options: { cause?: unknown; reason?: string; detail?: unknown } = {}) {
+    // A refusal is an answer, not a bug: capturing its stack would cost more than the rest of a denied request.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = limit;
     this.name = 'StsError';
     this.code = code;
     this.status = STS_ERRORS[code].status;

@@ -37,4 +37,5 @@ export {
   type InfisicalErrorClass,
   type ZodIssue,
 } from './infisical-errors.js';
+export { goQuote, VAULT_TEXTS, VaultError, vaultError, vaultPermissionDenied } from './vault-errors.js';
 export type { AuditFields, JsonAnswer, JsonRequest, JsonService } from './json-service.js';

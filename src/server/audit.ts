@@ -16,18 +16,49 @@ export interface AuditRecord extends AuditFields {
 
 export type AuditSink = (record: AuditRecord) => void;
 
+/**
+ * A sink that keeps records for later readers (the recent decisions): it is given each record without its near misses,
+ * and how to work them out when someone reads the record. A busy server refuses thousands of tokens a second and
+ * reads few of them; working the near misses out for each costs more than the rest of the record.
+ */
+export interface RecordKeeper {
+  keep(record: AuditRecord, nearMisses: (() => readonly string[]) | undefined): void;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
 /** What the server tells about each answer it wrote: the outcome, its request id, when. Records are built from it. */
 export type AnswerListener = (outcome: StsOutcome, requestId: string, time: Date) => void;
 
-/** A listener that builds each answer's audit record and hands it to `sinks`. */
-export function auditTo(...sinks: readonly AuditSink[]): AnswerListener {
+/**
+ * A listener that builds each answer's audit record once and hands it to `sinks`. Near misses are worked out at once
+ * when a plain sink (the audit log, the request log, a function) is among them, and otherwise left to the keepers.
+ */
+export function auditTo(...sinks: readonly (AuditSink | RecordKeeper)[]): AnswerListener {
+  const writers = sinks.filter((s): s is AuditSink => typeof s === 'function');
+  const keepers = sinks.filter((s): s is RecordKeeper => typeof s !== 'function');
   return (outcome, requestId, time) => {
-    const record = auditRecord(outcome, requestId, time);
-    for (const sink of sinks) sink(record);
+    const misses = outcome.ok ? undefined : outcome.audit.nearMisses;
+    const later = misses === undefined ? undefined : (): readonly string[] => misses().map((m) => m.text);
+    const now = writers.length !== 0 && later !== undefined;
+    const record = auditRecord(outcome, requestId, time, now ? later() : NONE);
+    for (const sink of writers) sink(record);
+    for (const keeper of keepers) keeper.keep(record, now ? undefined : later);
   };
 }
 
-export function auditRecord(outcome: StsOutcome, requestId: string, time: Date): AuditRecord {
+/** A sink of ready records (a JSON service's decisions) for plain sinks and keepers alike. */
+export function recordTo(...sinks: readonly (AuditSink | RecordKeeper)[]): AuditSink {
+  return (record) => {
+    for (const sink of sinks) {
+      if (typeof sink === 'function') sink(record);
+      else sink.keep(record, undefined);
+    }
+  };
+}
+
+/** The record of one answer; `nearMisses` default: worked out now. */
+export function auditRecord(outcome: StsOutcome, requestId: string, time: Date, nearMisses?: readonly string[]): AuditRecord {
   const a = outcome.audit;
   return {
     time: time.toISOString(),
@@ -42,7 +73,7 @@ export function auditRecord(outcome: StsOutcome, requestId: string, time: Date):
     message: outcome.ok ? null : outcome.error.message,
     reason: outcome.ok ? null : (outcome.error.reason ?? null),
     trace: a.evaluation ?? null,
-    nearMisses: outcome.ok ? [] : (a.nearMisses?.().map((m) => m.text) ?? []),
+    nearMisses: nearMisses ?? (outcome.ok ? NONE : (a.nearMisses?.().map((m) => m.text) ?? NONE)),
   };
 }
 

@@ -12,12 +12,14 @@ export { REASON_HEADER } from './answer.js';
 export {
   auditRecord,
   auditTo,
+  recordTo,
   AuditLogError,
   openAuditLog,
   type AnswerListener,
   type AuditLog,
   type AuditRecord,
   type AuditSink,
+  type RecordKeeper,
 } from './audit.js';
 export { requestLogLine, requestLogSink } from './request-log.js';
 export { createIssuerRoutes, type IssuerRoutes } from './issuers.js';

@@ -9,13 +9,14 @@ import { MESSAGES, StsError } from '../protocol/errors.js';
 import type { QueryParams } from '../protocol/query.js';
 import { CONSTRAINT, validationError } from '../protocol/validation.js';
 import type { XmlNode } from '../protocol/xml.js';
+import type { EvaluationResult } from '../policy/index.js';
 import { acceptClaims } from '../identity/claims.js';
 import { refusedAudiences, refusingProvider } from '../identity/refusal.js';
 import type { OidcProvider, VerifiedToken } from '../identity/types.js';
 import { assumeRole } from './assume-core.js';
 import { credentialsNode } from './credentials-xml.js';
 import type { StsDeps } from './deps.js';
-import { audienceNearMiss, policyNearMisses } from './near-miss.js';
+import { audienceNearMiss, policyNearMisses, type NearMiss, type NearMissSubject } from './near-miss.js';
 import { runOperation, type StsOutcome, type Trail } from './outcome.js';
 import { readSessionParams, readWebIdentityParams, SESSION_NAME_PATTERN_TEXT, type AssumeParamsCommon } from './params.js';
 import { buildWebIdentityContext, describeAbsentKey, readSessionTags, SOURCE_IDENTITY_CLAIM, type SessionTags } from './request-context.js';
@@ -134,8 +135,6 @@ async function decide(
   });
   trail.context = context;
   trail.describeAbsent = (key) => describeAbsentKey(key, provider, claims, deps.claimKeys);
-  trail.nearMisses = () =>
-    trail.evaluation === undefined ? [] : policyNearMisses(trail.evaluation, { provider, claims, claimKeys: deps.claimKeys });
   const assumed = assumeRole(
     deps,
     now,
@@ -154,7 +153,10 @@ async function decide(
       durationSeconds: p.durationSeconds,
       chained: false,
       sourceIdentity,
-      denied: (action, reason, evaluation) => new StsError('AccessDenied', MESSAGES.notAuthorized(action), { reason, detail: evaluation }),
+      denied: (action, reason, evaluation) => {
+        trail.nearMisses = nearMissesLater(evaluation, { provider, claims, claimKeys: deps.claimKeys });
+        return new StsError('AccessDenied', MESSAGES.notAuthorized(action), { reason, detail: evaluation });
+      },
     },
     trail,
   );
@@ -183,4 +185,12 @@ function tagChars(tags: SessionTags | undefined): number {
   let n = 0;
   for (const [k, v] of tags?.principalTags ?? []) n += k.length + v.length;
   return n;
+}
+
+/**
+ * The near misses of a refusal, worked out when asked. Made here, not in `decide`, so that what a kept audit record
+ * holds on to is the evaluation (which it shows anyway), the provider and the claims, not the request.
+ */
+function nearMissesLater(evaluation: EvaluationResult, subject: NearMissSubject): () => readonly NearMiss[] {
+  return () => policyNearMisses(evaluation, subject);
 }

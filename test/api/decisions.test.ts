@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createDecisionLog, WATCH_BATCH_MAX, WATCH_BATCH_MS, type DecisionLog, type DecisionWatcher } from '../../src/api/decisions.js';
-import type { AuditRecord, AuditSink } from '../../src/server/index.js';
+import { StsError } from '../../src/protocol/index.js';
+import { auditTo, type AuditRecord, type AuditSink, type RecordKeeper } from '../../src/server/index.js';
+import type { StsOutcome } from '../../src/sts/index.js';
+import type { NearMiss } from '../../src/sts/near-miss.js';
 
 function record(role: string, requestId = `id-${role}`): AuditRecord {
   return {
@@ -131,4 +134,53 @@ test('clear() tells cleared, close() tells end once and forgets every watcher; a
   sinkOf(log)(record('c'));
   await settle();
   assert.equal(seen.batches.length, 2);
+});
+
+/** A refused outcome whose near misses count how often they are worked out. */
+function refusedOutcome(calls: { n: number }): StsOutcome {
+  return {
+    ok: false,
+    action: 'AssumeRoleWithWebIdentity',
+    error: new StsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { reason: 'no statement allows it' }),
+    audit: {
+      action: 'AssumeRoleWithWebIdentity',
+      role: 'arn:aws:iam::123456789012:role/r',
+      nearMisses: () => {
+        calls.n++;
+        return [{ text: 'set the branch to main' } as NearMiss];
+      },
+    },
+  };
+}
+
+test('kept records work out their near misses when first read, once; a plain sink gets them at once', async () => {
+  const calls = { n: 0 };
+  const log = createDecisionLog(5);
+  const listen = auditTo(log.keeper as RecordKeeper);
+  listen(refusedOutcome(calls), 'req-a', new Date('2026-12-06T10:00:00Z'));
+  assert.equal(calls.n, 0, 'nothing is worked out before a read');
+  assert.deepEqual(log.list()[0]?.nearMisses, ['set the branch to main']);
+  assert.deepEqual(log.find('req-a')?.nearMisses, ['set the branch to main']);
+  assert.equal(calls.n, 1, 'worked out once, then kept');
+
+  const written: AuditRecord[] = [];
+  const both = createDecisionLog(5);
+  auditTo((r) => void written.push(r), both.keeper as RecordKeeper)(refusedOutcome(calls), 'req-b', new Date());
+  assert.equal(calls.n, 2, 'a plain sink (the audit log) needs them now');
+  assert.deepEqual(written[0]?.nearMisses, ['set the branch to main']);
+  assert.equal(both.list()[0], written[0], 'the keeper keeps the same record');
+  assert.equal(calls.n, 2);
+});
+
+test('a watcher is told kept records with their near misses', async () => {
+  const calls = { n: 0 };
+  const log = createDecisionLog(5);
+  const { w, seen } = watcher();
+  const got: AuditRecord[] = [];
+  log.watch({ ...w, decisions: (records, skipped) => (got.push(...records), w.decisions(records, skipped)) });
+  auditTo(log.keeper as RecordKeeper)(refusedOutcome(calls), 'req-c', new Date());
+  await new Promise((r) => setTimeout(r, WATCH_BATCH_MS + 50));
+  assert.equal(seen.batches.length, 1);
+  assert.deepEqual(got[0]?.nearMisses, ['set the branch to main']);
+  log.close();
 });

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI = CLI_ENTRY;
 export const ORG = 'b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d';
 export const CIRCLE = `oidc.circleci.com/org/${ORG}`;
 export const CIRCLE_ARN = `arn:aws:iam::123456789012:oidc-provider/${CIRCLE}`;

@@ -25,6 +25,7 @@ import {
 } from '../helpers/harness.js';
 import { expectError, postForm, roleFile, tempPolicies } from '../server/helpers.js';
 import { join } from 'node:path';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
 const T = new Date('2026-03-01T10:00:00Z');
 const CIRCLE = `oidc.circleci.com/org/${CIRCLE_ORG}`;
@@ -169,13 +170,9 @@ test('an internal failure writes its stack to stderr (once per minute per stack)
 // ---- 4. --audit-log - with a reader that goes away ----
 
 test('--audit-log - on a stderr whose reader went away: the server keeps answering', async () => {
-  const child = spawn(
-    process.execPath,
-    [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', '-'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [CLI_ENTRY, 'serve', '--port', '0', '--policies', DEMO_POLICIES, '--audit-log', '-'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const ready = await new Promise<string>((resolve, reject) => {
       let out = '';

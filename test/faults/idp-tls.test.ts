@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ACCOUNT, form, REPO_ROOT, webIdentityParams } from '../helpers/harness.js';
 import { CLIENT_ID, jwks, makeKey, makeToken } from '../helpers/identity-tokens.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-const MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_ENTRY;
 const opensslMissing = spawnSync('openssl', ['version']).status !== 0;
 const skip = opensslMissing ? 'openssl not found: cannot make a self-signed certificate for the https IdP' : false;
 

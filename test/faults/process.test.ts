@@ -13,8 +13,9 @@ import { after, test } from 'node:test';
 import { circleToken, DEMO_POLICIES, form, REPO_ROOT, startServer, webIdentityParams } from '../helpers/harness.js';
 import { sendJson, startServer as startIdp } from '../helpers/identity-server.js';
 import { makeKey, signRaw } from '../helpers/identity-tokens.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-const MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_ENTRY;
 const tmp = await mkdtemp(join(tmpdir(), 'sts-emulator-faults-'));
 after(() => rm(tmp, { recursive: true, force: true }));
 

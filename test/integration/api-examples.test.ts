@@ -10,9 +10,10 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../helpers/harness.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
 const EXAMPLES = join(REPO_ROOT, 'examples', 'api');
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const CLI = CLI_ENTRY;
 
 function run(
   cmd: string,

@@ -11,8 +11,9 @@ import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-export const CLI_MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI_MAIN = CLI_ENTRY;
 export const SNIPPETS = join(REPO_ROOT, 'test', 'integration', 'snippets');
 export const REGION = 'us-east-1';
 

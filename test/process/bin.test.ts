@@ -103,3 +103,14 @@ test('build-if-stale: builds when dist/ is missing or stale, and only then', asy
   assert.match(stale.stderr, /dist\/ is older than src\/: building/);
   assert.equal(node(root, 'bin/sts-emulator.js').code, 7);
 });
+
+test('the bundle of the CLI (scripts/bundle-cli.js) runs when it is at least as new as the modules; the modules otherwise', async (t) => {
+  const root = await fakeRoot(t, { dist: true });
+  const bundle = join(root, 'dist', 'src', 'cli', 'main.bundle.js');
+  await writeFile(bundle, STUB.replace("'main '", "'bundle '").replace('return 7', 'return 8'));
+  const r = node(root, 'bin/sts-emulator.js', ['token']);
+  assert.equal(r.code, 8, r.stderr);
+  assert.match(r.stdout, /^bundle token pid \d+\n$/);
+  await age(bundle, 60); // only tsc ran since the last bundle: the modules are newer
+  assert.equal(node(root, 'bin/sts-emulator.js', ['token']).code, 7);
+});

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO_ROOT } from '../helpers/harness.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-const MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_ENTRY;
 const dir = await mkdtemp(join(tmpdir(), 'sts-serve-iac-'));
 after(() => rm(dir, { recursive: true, force: true }));
 await cp(join(REPO_ROOT, 'test', 'fixtures', 'iac', 'terraform', 'plan.json'), join(dir, 'plan.json'));

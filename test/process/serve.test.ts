@@ -6,8 +6,9 @@ import { mkdtemp, mkdir, writeFile, cp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-const MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_ENTRY;
 
 interface Run {
   readonly code: number | null;

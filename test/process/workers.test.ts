@@ -11,8 +11,9 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { DEMO_POLICIES, REPO_ROOT, circleToken, form, webIdentityParams } from '../helpers/harness.js';
 import { signedHeaders } from '../server/helpers.js';
+import { CLI_ENTRY } from '../helpers/cli-entry.js';
 
-const MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_ENTRY;
 
 interface Started {
   readonly child: ChildProcess;
