@@ -5,6 +5,7 @@
  * checked before it reaches the issuer.
  */
 import type { LoadedConfig, RoleConfig } from '../config/index.js';
+import { explainGcpText, isGcpAction, type GcpExplanation } from '../gcp/explain-text.js';
 import { presetNamed, presetOfProvider, PRESETS, type OidcProvider } from '../identity/index.js';
 import type { Finding } from '../lint/index.js';
 import { statementsOf, type EvaluationResult, type StatementView } from '../policy/index.js';
@@ -187,7 +188,7 @@ export async function pageConfig(config: LoadedConfig, region: string): Promise<
 /** One kept decision as the page shows it: its audit record (the trace apart), the trace, explain's text, and what decided it. */
 export interface PageDecision {
   readonly record: Omit<AuditRecord, 'trace'>;
-  /** The trust-policy evaluation, or null when the request was refused before it. */
+  /** The trust-policy evaluation, or null when the request was refused before it (or is Google's: no trust policy). */
   readonly evaluation: EvaluationResult | null;
   readonly text: string;
   readonly deciding: readonly DecidingPart[];
@@ -195,6 +196,8 @@ export interface PageDecision {
 
 export function pageDecision(record: AuditRecord): PageDecision {
   const { trace, ...rest } = record;
+  // Google's decisions have no trust policy: their trace is explain --gcp's, shown as its text.
+  if (isGcpAction(record.action)) return { record: rest, evaluation: null, text: explainGcpText(trace as GcpExplanation), deciding: [] };
   const evaluation = evaluationOf(trace) ?? null;
   return { record: rest, evaluation, text: explainRecordText(record), deciding: evaluation === null ? [] : decidingParts(evaluation) };
 }

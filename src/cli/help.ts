@@ -36,7 +36,7 @@ Commands:
   token      mint a CI job's (CircleCI, GitHub, GitLab, HCP Terraform, Bitbucket) or an EKS pod's token, signed by an emulated issuer
   test       run trust-policy regression cases (YAML or JSON) in-process
   explain    show why a token is allowed or denied for a role
-  lint       warn about trust policies AWS reads differently from their author
+  lint       warn about trust policies AWS reads differently from their author (and Google Cloud pitfalls)
   env        print the shell exports that point AWS CLIs and SDKs at the emulator
   gcp        credential-config: print the external_account file that points Google's client libraries at the emulator
 
@@ -132,7 +132,8 @@ Exit codes: 0 allow; 1 deny, an STS error or invalid configuration; 2 usage erro
   lint: `Usage: sts-emulator lint [options]
 
 Warns about trust policies AWS reads differently from their author, and subjects that admit more pipelines than
-meant; each finding has its file, line, JSON path, the token that gets in, and a fix. README lists the rules.
+meant; and, with gcp/ files, Google Cloud providers and bindings that admit other repositories or projects. Each
+finding has its file, line, JSON path, the token that gets in, and a fix. README lists the rules.
   --format <fmt>         text (default), json, sarif (SARIF 2.1.0, for GitHub code scanning) or github
                          (workflow commands: annotations on the lines of the findings)
   --json                 the same as --format json

@@ -24,10 +24,20 @@ function formatOf(values: { json?: boolean | undefined }, given: string | undefi
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** What was linted: the roles, and Google Cloud's providers and service accounts when there are any. */
+interface Linted {
+  readonly roles: number;
+  readonly gcp?: { readonly providers: readonly unknown[]; readonly serviceAccounts: readonly unknown[] };
+}
+
 /** The last line of the text and github formats. */
-function summary(findings: readonly Finding[], roles: number): string {
+function summary(findings: readonly Finding[], linted: Linted): string {
   const { errors, warnings, infos } = countFindings(findings);
-  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')} in ${roles} roles\n`;
+  const gcp =
+    linted.gcp === undefined
+      ? ''
+      : `, ${plural(linted.gcp.providers.length, 'Google Cloud provider')} and ${plural(linted.gcp.serviceAccounts.length, 'service account')}`;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')} in ${linted.roles} roles${gcp}\n`;
 }
 
 function text(findings: readonly Finding[]): string {
@@ -56,6 +66,7 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
   };
   const findings = lintConfig(config).map((f) => ({ ...f, file: shown(f.file) }));
   const { errors, warnings, infos } = countFindings(findings);
+  const linted: Linted = { roles: config.roles.length, ...(config.gcp === undefined ? {} : { gcp: config.gcp }) };
   switch (format) {
     case 'json':
       io.stdout(JSON.stringify({ findings, errors, warnings, infos }, null, 2) + '\n');
@@ -67,11 +78,11 @@ export async function lint(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
       io.stdout(
         githubAnnotations(findings)
           .map((line) => line + '\n')
-          .join('') + summary(findings, config.roles.length),
+          .join('') + summary(findings, linted),
       );
       break;
     case 'text':
-      io.stdout(text(findings) + summary(findings, config.roles.length));
+      io.stdout(text(findings) + summary(findings, linted));
   }
   return errors > 0 || (values.strict === true && warnings > 0) ? 1 : 0;
 }

@@ -20,7 +20,7 @@ import {
 } from '../gcp/mapping.js';
 import type { KeySource, OidcProvider } from '../identity/types.js';
 import { at, checkUnknownFields, describe, field, isObject, type Report } from './fields.js';
-import { parseJsonText } from './json-file.js';
+import { parseJsonDocument, parseJsonText, type SourcePositions } from './json-file.js';
 import { validateJwks } from './providers.js';
 
 /** One OIDC provider of a workload identity pool. */
@@ -41,6 +41,10 @@ export interface GcpProvider {
   readonly disabled: boolean;
   readonly keys: KeySource;
   readonly file: string;
+  /** Where the provider is in its file: '' for a file of one provider, `[i]` in an array (the base of lint's paths). */
+  readonly at: string;
+  /** Where each value is written in the file, by dotted path (for reports that point into it: lint's line and column). */
+  readonly positions: SourcePositions;
 }
 
 export interface GcpBinding {
@@ -53,6 +57,9 @@ export interface GcpServiceAccount {
   readonly bindings: readonly GcpBinding[];
   readonly disabled: boolean;
   readonly file: string;
+  /** Where the service account is in its file: '' or `[i]` in an array. */
+  readonly at: string;
+  readonly positions: SourcePositions;
 }
 
 export interface GcpConfig {
@@ -124,7 +131,7 @@ export function buildGcp(
   const emails = new Map<string, string>();
   for (const file of files) {
     const report: Report = (path, message) => reportIn(file.name, path, message);
-    const json = parseJsonText(file.text, { quote: file.linked !== true });
+    const json = parseJsonDocument(file.text, { quote: file.linked !== true });
     if (!json.ok) {
       report('', json.message);
       continue;
@@ -133,8 +140,9 @@ export function buildGcp(
     for (const { v, base } of docs) {
       const r: Report = (path, message) =>
         report(base === '' ? path : path === '' ? base : path.startsWith('[') ? base + path : `${base}.${path}`, message);
+      const where = { file: file.name, at: base, positions: json.positions };
       if (file.name.startsWith(`${GCP_POOL_DIR}/`)) {
-        const p = validateGcpProvider(v, file.name, awsProviders, r);
+        const p = validateGcpProvider(v, where, awsProviders, r);
         if (p === undefined) continue;
         const first = names.get(p.name);
         if (first !== undefined) r('name', `${p.name} is already defined in ${first}`);
@@ -143,7 +151,7 @@ export function buildGcp(
           providers.push(p);
         }
       } else {
-        const sa = validateServiceAccount(v, file.name, r);
+        const sa = validateServiceAccount(v, where, r);
         if (sa === undefined) continue;
         const first = emails.get(sa.email);
         if (first !== undefined) r('email', `${sa.email} is already defined in ${first}`);
@@ -157,7 +165,14 @@ export function buildGcp(
   return { providers, serviceAccounts };
 }
 
-function validateGcpProvider(value: unknown, file: string, awsProviders: readonly OidcProvider[], outer: Report): GcpProvider | undefined {
+/** Where a document is: its file, its place in the file, the file's positions. */
+interface Where {
+  readonly file: string;
+  readonly at: string;
+  readonly positions: SourcePositions;
+}
+
+function validateGcpProvider(value: unknown, where: Where, awsProviders: readonly OidcProvider[], outer: Report): GcpProvider | undefined {
   let problems = 0;
   const report: Report = (p, m) => {
     problems++;
@@ -306,11 +321,11 @@ function validateGcpProvider(value: unknown, file: string, awsProviders: readonl
     ...(typeof rawCondition === 'string' && condition !== undefined ? { attributeCondition: rawCondition, condition } : {}),
     disabled: disabled === true || state === 'DELETED',
     keys,
-    file,
+    ...where,
   };
 }
 
-function validateServiceAccount(value: unknown, file: string, outer: Report): GcpServiceAccount | undefined {
+function validateServiceAccount(value: unknown, where: Where, outer: Report): GcpServiceAccount | undefined {
   let problems = 0;
   const report: Report = (p, m) => {
     problems++;
@@ -362,7 +377,7 @@ function validateServiceAccount(value: unknown, file: string, outer: Report): Gc
     });
   }
   if (problems > 0) return undefined;
-  return { email: email as string, bindings, disabled: disabled === true, file };
+  return { email: email as string, bindings, disabled: disabled === true, ...where };
 }
 
 /** Why a binding member is not one Google would accept, if it is not. */

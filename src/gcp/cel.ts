@@ -118,8 +118,3 @@ function toJs(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   return value;
 }
-
-/** How a value is shown in a trace: strings quoted, lists and maps as JSON. */
-export function showCel(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}

@@ -4,36 +4,17 @@
  * kept: the audience accepted, each mapped attribute with its value or error, the condition with the clause that was
  * not true, and which binding matched or why none did.
  */
-import { acceptedAudiences, type GcpProvider } from '../config/index.js';
+import type { GcpProvider } from '../config/index.js';
 import { GcpError } from '../protocol/index.js';
-import { principalOf, type BindingDecision } from './bindings.js';
-import { showCel } from './cel.js';
 import { ACCESS_TOKEN_TYPE, exchangeToken, TOKEN_EXCHANGE_GRANT, type ExchangeResult } from './exchange.js';
+import type { GcpExplanation } from './explain-text.js';
 import { generateAccessToken } from './impersonate.js';
-import type { MappingResult } from './mapping.js';
 import type { GcpDeps } from './operations.js';
+import { claimOf, exchangeExplanation, impersonationExplanation } from './trace.js';
 
-export interface GcpExplanation {
-  readonly result: 'allow' | 'deny';
-  /** Which request refused: the token exchange or the impersonation. */
-  readonly step?: 'exchange' | 'impersonation';
-  readonly status?: number;
-  /** Google's answer body, exactly as a client sees it. */
-  readonly error?: unknown;
-  readonly reason?: string;
-  readonly provider: { readonly name: string; readonly file: string; readonly issuerUri: string; readonly audiences: readonly string[] };
-  readonly audience?: unknown;
-  readonly mapping?: MappingResult;
-  readonly principal?: string;
-  readonly serviceAccount?: string;
-  readonly bindings?: BindingDecision;
-}
+export { explainGcpText, type GcpExplanation } from './explain-text.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-
-function isMapping(v: unknown): v is MappingResult {
-  return typeof v === 'object' && v !== null && 'trace' in v && 'attributes' in v;
-}
 
 export async function explainGcp(
   deps: GcpDeps,
@@ -41,16 +22,6 @@ export async function explainGcp(
   now: Date,
 ): Promise<GcpExplanation> {
   const p = input.provider;
-  const provider = { name: p.name, file: p.file, issuerUri: p.issuerUri, audiences: acceptedAudiences(p) };
-  const refused = (step: 'exchange' | 'impersonation', e: GcpError, extra: Partial<GcpExplanation>): GcpExplanation => ({
-    result: 'deny',
-    step,
-    status: e.status,
-    error: e.body,
-    reason: e.reason,
-    provider,
-    ...extra,
-  });
   let exchanged: ExchangeResult;
   try {
     exchanged = await exchangeToken(
@@ -67,82 +38,22 @@ export async function explainGcp(
     );
   } catch (e) {
     if (!(e instanceof GcpError)) throw e;
-    const mapping = isMapping(e.detail) ? e.detail : undefined;
-    return refused('exchange', e, mapping === undefined ? {} : { mapping, audience: audienceOf(input.token) });
+    return exchangeExplanation(p, input.token, { ok: false, error: e });
   }
-  const base = { provider, audience: audienceOf(input.token), mapping: exchanged.mapping, principal: principalOf(exchanged.principal) };
-  if (input.serviceAccount === undefined) return { result: 'allow', ...base };
+  const allowed = exchangeExplanation(p, input.token, { ok: true, result: exchanged });
+  if (input.serviceAccount === undefined) return allowed;
+  const { result: _allowed, ...base } = allowed;
   try {
     const r = generateAccessToken(
-      {
-        project: '-',
-        account: input.serviceAccount,
-        authorization: `Bearer ${exchanged.body.access_token}`,
-        body: { scope: [SCOPE] },
-      },
+      { project: '-', account: input.serviceAccount, authorization: `Bearer ${exchanged.body.access_token}`, body: { scope: [SCOPE] } },
       deps,
       now,
     );
-    return { result: 'allow', ...base, serviceAccount: input.serviceAccount, bindings: r.decision };
+    return impersonationExplanation(base, input.serviceAccount, exchanged.principal, { ok: true, result: r });
   } catch (e) {
     if (!(e instanceof GcpError)) throw e;
-    const bindings = e.detail as BindingDecision | undefined;
-    return refused('impersonation', e, { ...base, serviceAccount: input.serviceAccount, ...(bindings === undefined ? {} : { bindings }) });
+    return impersonationExplanation(base, input.serviceAccount, exchanged.principal, { ok: false, error: e });
   }
-}
-
-/** The token's aud, for the trace (the exchange has verified it when the mapping ran). */
-function audienceOf(token: string): unknown {
-  return audienceOrIss(token, 'aud');
-}
-
-function outcomeText(o: { ok: true; value: unknown } | { ok: false; error: string }): string {
-  return o.ok ? showCel(o.value) : `error: ${o.error}`;
-}
-
-export function explainGcpText(e: GcpExplanation): string {
-  const lines: string[] = [];
-  if (e.result === 'allow') {
-    lines.push(
-      `Result: ALLOW (${e.serviceAccount === undefined ? 'a federated token would be issued' : `an access token for ${e.serviceAccount} would be issued`})`,
-    );
-  } else {
-    const body = e.error as { error?: unknown; error_description?: unknown } | undefined;
-    const google =
-      typeof body?.error === 'object' && body.error !== null ? (body.error as { status?: unknown; message?: unknown }) : undefined;
-    const code = google === undefined ? String(body?.error) : String(google.status);
-    const message = google === undefined ? String(body?.error_description) : String(google.message);
-    lines.push(
-      `Result: DENY at ${e.step === 'impersonation' ? 'generateAccessToken' : 'STS /v1/token'}: ${code} (HTTP ${e.status ?? '?'}): ${message}`,
-    );
-    if (e.reason !== undefined) lines.push(`Why: ${e.reason}`);
-  }
-  lines.push(`Provider: ${e.provider.name} (${e.provider.file}), issuer ${e.provider.issuerUri}`);
-  if (e.mapping !== undefined) {
-    lines.push(`Audience: ${showCel(e.audience)} accepted (one of ${e.provider.audiences.map((a) => JSON.stringify(a)).join(', ')})`);
-    lines.push('Attribute mapping:');
-    for (const t of e.mapping.trace.attributes) {
-      lines.push(`  ${t.key} = ${'value' in t.outcome ? showCel(t.outcome.value) : `error: ${t.outcome.error}`}    <- ${t.expression}`);
-    }
-    const c = e.mapping.trace.condition;
-    if (c === undefined) lines.push('Attribute condition: none (every token of the issuer is accepted)');
-    else {
-      lines.push(`Attribute condition: ${outcomeText(c.outcome)}    <- ${c.expression}`);
-      if (c.failing !== undefined) lines.push(`  not true: ${c.failing.expression}    -> ${outcomeText(c.failing.outcome)}`);
-    }
-  }
-  if (e.principal !== undefined) lines.push(`Principal: ${e.principal}`);
-  if (e.serviceAccount !== undefined) {
-    lines.push(`Service account: ${e.serviceAccount}`);
-    if (e.bindings !== undefined) {
-      if (e.bindings.bindings.length === 0) lines.push('  no bindings');
-      for (const b of e.bindings.bindings) {
-        lines.push(`  ${b.role}: ${b.matched !== undefined ? `matched ${b.matched}` : `no (${b.why ?? ''})`}`);
-        if (b.matched === undefined) for (const m of b.members) lines.push(`    member ${m}`);
-      }
-    }
-  }
-  return lines.join('\n');
 }
 
 /**
@@ -154,7 +65,7 @@ export function gcpProviderFor(
   token: string,
   wanted: string | undefined,
 ): { readonly provider: GcpProvider } | { readonly error: string } {
-  const iss = audienceOrIss(token, 'iss');
+  const iss = claimOf(token, 'iss');
   const candidates =
     wanted !== undefined
       ? providers.filter((p) => p.providerId === wanted || p.name === wanted)
@@ -167,15 +78,6 @@ export function gcpProviderFor(
   return {
     error: `${candidates.length === 0 ? 'no' : 'more than one'} Google Cloud provider in gcp/pools fits${wanted === undefined ? ` the token's issuer ${String(iss)}` : ` --provider ${wanted}`}: name one (providers: ${known})`,
   };
-}
-
-function audienceOrIss(token: string, claim: 'aud' | 'iss'): unknown {
-  try {
-    const payload = JSON.parse(Buffer.from(token.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-    return payload[claim];
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a case expects of Google's side: allow, deny (a condition or binding refusal), or Google's error code. */

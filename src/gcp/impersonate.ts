@@ -7,7 +7,7 @@
 import type { GcpConfig } from '../config/index.js';
 import { GCP_TEXTS, GcpError, googleError, permissionDenied } from '../protocol/index.js';
 import { checkBindings, identifiersOf, principalOf, type BindingDecision } from './bindings.js';
-import type { GcpTokenAuthority } from './tokens.js';
+import type { FederatedPrincipal, GcpTokenAuthority } from './tokens.js';
 
 export const DEFAULT_LIFETIME_SECONDS = 3600;
 export const MAX_LIFETIME_SECONDS = 3600;
@@ -39,19 +39,31 @@ export function wholeSecondsIso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The federated principal of `Authorization: Bearer <federated token>`, or Google's 401. */
+export function federatedPrincipal(authorization: string | undefined, tokens: GcpTokenAuthority, now: Date): FederatedPrincipal {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (bearer === null) throw googleError('UNAUTHENTICATED', GCP_TEXTS.unauthenticated, 'no Authorization: Bearer <federated token>');
+  const opened = tokens.open(bearer[1] as string, 'federated', now);
+  if ('error' in opened) throw googleError('UNAUTHENTICATED', GCP_TEXTS.unauthenticated, opened.error);
+  if (opened.token.kind !== 'federated') throw googleError('UNAUTHENTICATED', GCP_TEXTS.unauthenticated, 'not a federated token');
+  return opened.token.principal;
+}
+
 export function generateAccessToken(
   request: ImpersonationRequest,
   deps: { readonly config: GcpConfig | undefined; readonly tokens: GcpTokenAuthority },
   now: Date,
 ): ImpersonationResult {
-  const auth = request.authorization ?? '';
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-  if (bearer === null) throw googleError('UNAUTHENTICATED', GCP_TEXTS.unauthenticated, 'no Authorization: Bearer <federated token>');
-  const opened = deps.tokens.open(bearer[1] as string, 'federated', now);
-  if ('error' in opened) throw googleError('UNAUTHENTICATED', GCP_TEXTS.unauthenticated, opened.error);
-  if (opened.token.kind !== 'federated') throw googleError('UNAUTHENTICATED', GCP_TEXTS.unauthenticated, 'not a federated token');
-  const principal = opened.token.principal;
+  return impersonate(federatedPrincipal(request.authorization, deps.tokens, now), request, deps, now);
+}
 
+/** The request and the bindings, for a principal whose token was accepted. */
+export function impersonate(
+  principal: FederatedPrincipal,
+  request: Omit<ImpersonationRequest, 'authorization'>,
+  deps: { readonly config: GcpConfig | undefined; readonly tokens: GcpTokenAuthority },
+  now: Date,
+): ImpersonationResult {
   if (request.project !== '-') throw invalid(`the project must be '-' (got '${request.project}'); Google requires the wildcard`);
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object {scope, lifetime}');

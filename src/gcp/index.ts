@@ -2,7 +2,8 @@
  * Google Cloud workload identity federation (issue 19): STS token exchange, IAM Credentials generateAccessToken and
  * tokeninfo over the gcp/ configuration, the CEL mapping and condition with their traces, and the sealed tokens.
  */
-export { compileCel, extract, showCel, type CelOutcome, type CelProgram, type CompileResult } from './cel.js';
+export { compileCel, extract, type CelOutcome, type CelProgram, type CompileResult } from './cel.js';
+export { GCP_ACTIONS, isGcpAction, showCel } from './explain-text.js';
 export {
   compileMapping,
   mapAndCheck,

@@ -6,9 +6,10 @@
 import type { GcpConfig } from '../config/index.js';
 import type { GcpTokenVerifier } from '../identity/index.js';
 import { GcpError, oauthError, type JsonAnswer } from '../protocol/index.js';
-import { exchangeToken, stsRequestOf } from './exchange.js';
-import { generateAccessToken, tokenInfo } from './impersonate.js';
-import type { GcpTokenAuthority } from './tokens.js';
+import { exchangeAudit, impersonationAudit } from './audit.js';
+import { exchangeToken, stsRequestOf, type StsRequest } from './exchange.js';
+import { federatedPrincipal, impersonate, tokenInfo } from './impersonate.js';
+import type { FederatedPrincipal, GcpTokenAuthority } from './tokens.js';
 
 export interface GcpDeps {
   readonly config: GcpConfig | undefined;
@@ -53,17 +54,21 @@ export function parseStsBody(contentType: string | undefined, text: string): Rec
 export function gcpOperations(deps: GcpDeps): GcpOperations {
   return {
     async token(contentType, text) {
+      let request: StsRequest | undefined;
       try {
-        const request = stsRequestOf(parseStsBody(contentType, text));
+        request = stsRequestOf(parseStsBody(contentType, text));
         const result = await exchangeToken(request, deps, deps.clock());
-        return { status: 200, body: result.body };
+        return { status: 200, body: result.body, audit: exchangeAudit(deps.config, request, { ok: true, result }) };
       } catch (e) {
-        if (e instanceof GcpError) return refused(e);
+        if (e instanceof GcpError) return { ...refused(e), audit: exchangeAudit(deps.config, request, { ok: false, error: e }) };
         throw e;
       }
     },
     async generateAccessToken(project, account, authorization, text) {
+      const now = deps.clock();
+      let principal: FederatedPrincipal | undefined;
       try {
+        principal = federatedPrincipal(authorization, deps.tokens, now);
         let body: unknown = {};
         if (text.trim() !== '') {
           try {
@@ -72,10 +77,11 @@ export function gcpOperations(deps: GcpDeps): GcpOperations {
             body = undefined;
           }
         }
-        const result = generateAccessToken({ project, account, authorization, body }, deps, deps.clock());
-        return { status: 200, body: result.body };
+        const result = impersonate(principal, { project, account, body }, deps, now);
+        return { status: 200, body: result.body, audit: impersonationAudit(deps.config, account, principal, { ok: true, result }) };
       } catch (e) {
-        if (e instanceof GcpError) return refused(e);
+        if (e instanceof GcpError)
+          return { ...refused(e), audit: impersonationAudit(deps.config, account, principal, { ok: false, error: e }) };
         throw e;
       }
     },

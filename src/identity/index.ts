@@ -59,3 +59,4 @@ export {
   type InfisicalVerifiedToken,
   type InfisicalVerifierOptions,
 } from './infisical-verifier.js';
+export { createSealedJson, type SealedJson } from './sealed-json.js';

@@ -1,13 +1,13 @@
 /**
- * Infisical's machine identity access tokens, stateless and sealed like the AWS session tokens and Google's tokens
- * (sts/credentials.ts, gcp/tokens.ts): AES-256-GCM under a key derived from the server key, so any server with the
- * same key recognises them. The token carries what Infisical keeps in its access-token row: the identity, when it
+ * Infisical's machine identity access tokens, stateless and sealed by the one sealer of the other services' tokens
+ * (identity/sealed-json.ts: AES-256-GCM under a key derived from the server key), so any server with the same key
+ * recognises them. The token carries what Infisical keeps in its access-token row: the identity, when it
  * was created, the TTL, max TTL, uses limit and trusted IPs copied from the identity at login, and the metadata
  * claims. What cannot be stateless (uses counted, revocation, renewal time) is kept in a small ledger by token id:
  * bounded (MAX_TRACKED entries; entries past their max TTL go first, then the oldest), in memory, per process.
  */
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import type { InfisicalTrustedIp } from '../config/index.js';
+import { createSealedJson } from '../identity/sealed-json.js';
 
 export interface AccessGrant {
   /** The token's id (Infisical's identityAccessTokenId). */
@@ -50,16 +50,14 @@ export interface InfisicalTokenAuthority {
 /** Tokens whose state (uses, revocation, renewal) is kept at once. */
 export const MAX_TRACKED = 10_000;
 const PREFIX = 'ist.';
-const IV = 12;
-const TAG = 16;
+const KIND = 'infisical-access';
 const MAX_CHARS = 8192;
 
 export function createInfisicalTokenAuthority(
   serverKey: Uint8Array,
   deps: { readonly randomBytes: (n: number) => Uint8Array; readonly maxTracked?: number },
 ): InfisicalTokenAuthority {
-  if (serverKey.length < 32) throw new RangeError(`server key is ${serverKey.length} bytes; at least 32 are required`);
-  const key = Buffer.from(hkdfSync('sha256', serverKey, 'sts-emulator', 'infisical access token enc v1', 32));
+  const box = createSealedJson(serverKey, 'infisical access token enc v1', deps.randomBytes);
   const limit = deps.maxTracked ?? MAX_TRACKED;
   const ledger = new Map<string, LedgerEntry>();
   const entry = (grant: AccessGrant, now: number): LedgerEntry => {
@@ -82,28 +80,12 @@ export function createInfisicalTokenAuthority(
   };
   return {
     seal(grant) {
-      const iv = deps.randomBytes(IV);
-      if (iv.length !== IV) throw new RangeError('randomBytes returned too few bytes');
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(Buffer.from('infisical-access'));
-      const encrypted = Buffer.concat([cipher.update(JSON.stringify(grant), 'utf8'), cipher.final()]);
-      return PREFIX + Buffer.concat([Buffer.from(iv), encrypted, cipher.getAuthTag()]).toString('base64url');
+      return PREFIX + box.seal(KIND, grant);
     },
     open(text) {
       if (typeof text !== 'string' || !text.startsWith(PREFIX) || text.length > MAX_CHARS) return undefined;
-      const raw = Buffer.from(text.slice(PREFIX.length), 'base64url');
-      if (raw.length < IV + TAG + 2) return undefined;
-      let grant: AccessGrant;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV));
-        decipher.setAAD(Buffer.from('infisical-access'));
-        decipher.setAuthTag(raw.subarray(raw.length - TAG));
-        grant = JSON.parse(
-          Buffer.concat([decipher.update(raw.subarray(IV, raw.length - TAG)), decipher.final()]).toString('utf8'),
-        ) as AccessGrant;
-      } catch {
-        return undefined;
-      }
+      const grant = box.open(text.slice(PREFIX.length), KIND) as AccessGrant | undefined;
+      if (grant === undefined) return undefined;
       const renewedAt = ledger.get(grant.id)?.renewedAt;
       return renewedAt !== undefined && (grant.renewedAt === undefined || renewedAt > grant.renewedAt) ? { ...grant, renewedAt } : grant;
     },

@@ -3,7 +3,7 @@
  * line=...,col=...,title=...::message`), which a workflow step prints to annotate the file on the line of the
  * finding. Properties and message are escaped as the runner unescapes them.
  */
-import type { Finding, Severity } from './rule.js';
+import { TARGET_NAMES, type Finding, type Severity } from './rule.js';
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -17,7 +17,7 @@ export function githubAnnotations(findings: readonly Finding[]): string[] {
       `file=${escapeProperty(f.file)}`,
       ...(f.line === undefined ? [] : [`line=${f.line}`]),
       ...(f.column === undefined ? [] : [`col=${f.column}`]),
-      `title=${escapeProperty(`${f.rule} (role ${f.role})`)}`,
+      `title=${escapeProperty(`${f.rule} (${TARGET_NAMES[f.target ?? 'role']} ${f.role})`)}`,
     ];
     return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(`${f.message}\nfix: ${f.fix}`)}`;
   });

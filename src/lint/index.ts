@@ -5,10 +5,12 @@
  * through the statement rules, then each trusted provider through the trusted-provider rules (of an Allow statement
  * for AssumeRoleWithWebIdentity).
  */
+import type { GcpConfig } from '../config/index.js';
+import type { SourcePositions } from '../config/json-file.js';
 import type { LoadedConfig } from '../config/types.js';
 import { statementCoversAction, statementsOf } from '../policy/index.js';
 import { statementFacts } from './facts.js';
-import type { Finding, Report, Rule } from './rule.js';
+import type { Finding, FindingTarget, Report, Rule } from './rule.js';
 import { assumeRoleActionForOidc, tagSessionMissing } from './rules/actions.js';
 import { branchNamePrefixWildcard } from './rules/branch-prefix.js';
 import { circleciSshRerun, circleciV1TokenSkipsV2Guard, circleciV2SubExcludesV1 } from './rules/circleci-token.js';
@@ -20,6 +22,8 @@ import {
   githubSubAnyContext,
   githubSubNameBased,
 } from './rules/github-subject.js';
+import { gcpCircleciOrgWide, gcpSharedIssuerOpen } from './rules/gcp-tenant-open.js';
+import { gcpBindingWholePool } from './rules/gcp-whole-pool.js';
 import { githubWithoutSub } from './rules/github-sub.js';
 import {
   gitlabProjectPathSpansSubgroups,
@@ -40,7 +44,7 @@ import { bitbucketWorkspaceWide, eksServiceAccountWildcard } from './rules/works
 import { INFISICAL_RULES } from './rules/infisical.js';
 import { vaultGlobLiteralMetacharacter, vaultStringModeType, vaultStringModeWildcard, vaultSubjectOpen } from './rules/vault-roles.js';
 
-export { PROVIDER_NAMES, type Finding, type Rule, type RuleProvider, type Severity } from './rule.js';
+export { PROVIDER_NAMES, TARGET_NAMES, type Finding, type FindingTarget, type Rule, type RuleProvider, type Severity } from './rule.js';
 export { sarifLog } from './sarif.js';
 export { githubAnnotations } from './annotations.js';
 
@@ -92,6 +96,10 @@ export const RULES: readonly Rule[] = [
   vaultStringModeWildcard,
   vaultStringModeType,
   vaultSubjectOpen,
+  // Google Cloud: each provider of gcp/pools/, then each service account of gcp/service-accounts/
+  gcpSharedIssuerOpen,
+  gcpCircleciOrgWide,
+  gcpBindingWholePool,
 ];
 
 /** Reported for a role or provider of a template or plan that the loader skipped (a value known only when deployed). */
@@ -157,6 +165,7 @@ export function lintConfig(config: LoadedConfig): Finding[] {
             rule: rule.id,
             file: role.file,
             role: `auth/${mount.path}/role/${role.name}`,
+            target: 'vault-role',
             path: r.path,
             message: r.message,
             fix: r.fix,
@@ -164,6 +173,7 @@ export function lintConfig(config: LoadedConfig): Finding[] {
       }
     }
   }
+  if (config.gcp !== undefined) findings.push(...lintGcp(config.gcp));
   for (const skipped of config.skipped) {
     findings.push({
       severity: 'warning',
@@ -174,6 +184,42 @@ export function lintConfig(config: LoadedConfig): Finding[] {
       message: `${skipped.message}; the ${skipped.kind} ${skipped.resource} is left out, so nothing is checked or served for it`,
       fix: 'make it known before deployment as the message says (a literal, a parameter default, --parameter Key=Value, a RoleName), or test the deployed role',
     });
+  }
+  return findings;
+}
+
+/** The findings for Google Cloud's providers, then its service accounts, with paths into their files. */
+function lintGcp(gcp: GcpConfig): Finding[] {
+  const findings: Finding[] = [];
+  const add = (
+    doc: { readonly file: string; readonly at: string; readonly positions: SourcePositions },
+    target: FindingTarget,
+    name: string,
+    rule: Rule,
+    reports: readonly Report[],
+  ): void => {
+    for (const r of reports) {
+      const path = doc.at === '' ? r.path : r.path === '' ? doc.at : `${doc.at}.${r.path}`;
+      const region = doc.positions.locate(path);
+      findings.push({
+        severity: rule.severity,
+        rule: rule.id,
+        file: doc.file,
+        role: name,
+        target,
+        path,
+        ...(region === undefined ? {} : { line: region.line, column: region.column }),
+        message: r.message,
+        fix: r.fix,
+      });
+    }
+  };
+  for (const p of gcp.providers) {
+    for (const rule of RULES)
+      if (rule.on === 'gcp-provider') add(p, 'gcp-provider', `${p.poolId}/${p.providerId}`, rule, rule.check(p, gcp));
+  }
+  for (const sa of gcp.serviceAccounts) {
+    for (const rule of RULES) if (rule.on === 'gcp-service-account') add(sa, 'gcp-service-account', sa.email, rule, rule.check(sa, gcp));
   }
   return findings;
 }

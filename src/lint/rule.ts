@@ -5,6 +5,7 @@
  */
 import type { InfisicalIdentity } from '../config/index.js';
 import type { VaultMount, VaultRole } from '../config/vault.js';
+import type { GcpConfig, GcpProvider, GcpServiceAccount } from '../config/index.js';
 import type { ConditionView } from '../policy/index.js';
 import type { StatementFacts } from './facts.js';
 
@@ -25,12 +26,26 @@ export const PROVIDER_NAMES: Readonly<Record<RuleProvider, string>> = {
   eks: 'EKS',
 };
 
+/** What a finding is about when it is not an AWS role: a Google Cloud workload identity provider or service account. */
+export type FindingTarget = 'gcp-provider' | 'gcp-service-account' | 'vault-role';
+
+/** How a target is named to users (the title of a GitHub annotation). */
+export const TARGET_NAMES: Readonly<Record<FindingTarget | 'role', string>> = {
+  role: 'role',
+  'gcp-provider': 'Google Cloud provider',
+  'gcp-service-account': 'service account',
+  'vault-role': 'Vault role',
+};
+
 export interface Finding {
   readonly severity: Severity;
   readonly rule: string;
   readonly file: string;
+  /** The role's name; for Google Cloud (`target`), the provider as `<pool>/<provider>` or the service account's email. */
   readonly role: string;
-  /** Dotted JSON path in the role file. */
+  /** Absent for an AWS role. */
+  readonly target?: FindingTarget;
+  /** Dotted JSON path in the role file (or the Google Cloud file). */
   readonly path: string;
   /** Where the path's value is written in the file (1-based), when the loader recorded it. */
   readonly line?: number;
@@ -41,7 +56,7 @@ export interface Finding {
 
 /** One finding as a rule reports it; the runner adds the rule's id and severity, the file, the role and the position. */
 export interface Report {
-  /** Dotted JSON path in the role file (StatementFacts.at). */
+  /** Dotted JSON path in the role file (StatementFacts.at), or in the Google Cloud provider or service account. */
   readonly path: string;
   readonly message: string;
   readonly fix: string;
@@ -85,4 +100,17 @@ export interface VaultRoleRule extends RuleBase {
   check(mount: VaultMount, role: VaultRole): readonly Report[];
 }
 
-export type Rule = ConditionRule | TrustedProviderRule | StatementRule | InfisicalIdentityRule | VaultRoleRule;
+/** Checked once for every Google Cloud workload identity provider (gcp/pools/); paths relative to the provider. */
+export interface GcpProviderRule extends RuleBase {
+  readonly on: 'gcp-provider';
+  check(provider: GcpProvider, gcp: GcpConfig): readonly Report[];
+}
+
+/** Checked once for every Google Cloud service account (gcp/service-accounts/); paths relative to the account. */
+export interface GcpServiceAccountRule extends RuleBase {
+  readonly on: 'gcp-service-account';
+  check(account: GcpServiceAccount, gcp: GcpConfig): readonly Report[];
+}
+
+export type Rule =
+  ConditionRule | TrustedProviderRule | StatementRule | InfisicalIdentityRule | VaultRoleRule | GcpProviderRule | GcpServiceAccountRule;

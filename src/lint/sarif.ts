@@ -32,7 +32,10 @@ function ruleDescriptor(rule: Rule): Record<string, unknown> {
     fullDescription: { text: `${plain(rule.summary)} (${providers})` },
     help: { text: `${plain(rule.summary)}. Providers: ${providers}.`, markdown: `${rule.summary}. Providers: ${providers}.` },
     defaultConfiguration: { level: LEVEL[rule.severity] },
-    properties: { tags: ['security', 'iam', 'oidc', ...rule.providers], 'security-severity': SECURITY_SEVERITY[rule.severity] },
+    properties: {
+      tags: ['security', 'iam', 'oidc', ...(rule.on.startsWith('gcp-') ? ['google-cloud'] : []), ...rule.providers],
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+    },
   };
 }
 

@@ -26,6 +26,11 @@ export const GCP_TEXTS = {
   noSubject: 'The mapped attribute google.subject is missing or empty. Check your attribute mapping and the incoming assertion.',
   invalidArgument: 'Request contains an invalid argument.',
   notFound: (what: string) => `${what} not found.`,
+  /** The emulator's words for another method (Google's front end answers with an HTML page). */
+  usePost: (method: string) => `Method ${method} is not allowed; use POST.`,
+  useGet: 'Use GET.',
+  /** Google's 404 page says this of a path no API serves (as HTML; the emulator answers in Google's JSON shape). */
+  pathNotFound: (path: string) => `The requested URL ${path} was not found on this server.`,
   permissionDenied: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
   unauthenticated:
     'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',

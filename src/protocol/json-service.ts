@@ -52,6 +52,6 @@ export interface JsonService {
   answer(request: JsonRequest): Promise<JsonAnswer>;
   /** The answer to a bug (something thrown): the 500 this service's clients expect. */
   readonly internalError: JsonAnswer;
-  /** The answer to a body over the limit (413) or one that could not be read (400). */
-  bodyError(status: number, message: string): JsonAnswer;
+  /** The answer to a body over the limit (413) or one that could not be read (400), at a path of the service. */
+  bodyError(status: number, message: string, path: string): JsonAnswer;
 }

@@ -81,7 +81,7 @@ export function createJsonRoad(options: JsonRoadOptions): (service: JsonService,
       return;
     }
     readBody(req, (result) => {
-      if ('error' in result) send(res, service.bodyError(result.error.status, result.error.message));
+      if ('error' in result) send(res, service.bodyError(result.error.status, result.error.message, path));
       else run(result.body);
     });
   };

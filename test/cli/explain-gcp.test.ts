@@ -9,6 +9,7 @@ import { runMain } from './helpers.js';
 const GCP_DEMO = join(REPO_ROOT, 'examples', 'gcp', 'policies');
 
 const SA = 'deployer@demo-project.iam.gserviceaccount.com';
+const RELEASER = 'releaser@demo-project.iam.gserviceaccount.com';
 
 test('explain --gcp: another branch is refused at STS, the failing clause named', async () => {
   const r = await runMain([
@@ -49,7 +50,7 @@ test('explain --gcp: main is allowed and the binding that matched is named', asy
   );
 });
 
-test('explain --gcp: a project the binding does not name is refused at generateAccessToken, with the binding shown', async () => {
+test('explain --gcp: another project is refused by the attribute condition (it pins the project)', async () => {
   const r = await runMain([
     'explain',
     '--policies',
@@ -62,6 +63,23 @@ test('explain --gcp: a project the binding does not name is refused at generateA
     '11111111-2222-4333-8444-555555555555',
     '--impersonate',
     SA,
+  ]);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines[1], 'Why: attribute condition: attribute.project == "2f9c1e7a-8b4d-4a6e-b1c3-d5e7f9a1b3c5" gave false');
+});
+
+test('explain --gcp: a user the binding does not name is refused at generateAccessToken, with the binding shown', async () => {
+  const r = await runMain([
+    'explain',
+    '--policies',
+    GCP_DEMO,
+    '--gcp',
+    '--preset',
+    'circleci',
+    '--v1',
+    '--impersonate',
+    RELEASER,
     '--json',
   ]);
   assert.equal(r.code, 1, r.stderr);

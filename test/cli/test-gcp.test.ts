@@ -26,9 +26,13 @@ const CASES = `
   gcp: true
   preset: { name: circleci, v1: true, branch: feature-x }
   expect: deny
-- name: another project is not bound to the deployer
+- name: another project is refused by the condition
   gcp: { provider: circleci-demo, serviceAccount: ${SA} }
   preset: { name: circleci, v1: true, projectId: 11111111-2222-4333-8444-555555555555 }
+  expect: unauthorized_client
+- name: another user is not bound to the releaser
+  gcp: { provider: circleci-demo, serviceAccount: releaser@demo-project.iam.gserviceaccount.com }
+  preset: { name: circleci, v1: true }
   expect: PERMISSION_DENIED
 - name: the V2 subject is too long for google.subject
   gcp: true
@@ -53,11 +57,12 @@ test("test: gcp cases pass and fail by Google's outcome, a failure shows explain
   );
   assert.ok(lines.some((l) => l.startsWith('ok   a feature branch is refused by the condition') && l.endsWith(': unauthorized_client')));
   assert.ok(lines.some((l) => l.startsWith("ok   deny covers the condition's refusal") && l.endsWith(': unauthorized_client')));
-  assert.ok(lines.some((l) => l.startsWith('ok   another project is not bound') && l.endsWith(': PERMISSION_DENIED')));
+  assert.ok(lines.some((l) => l.startsWith('ok   another project is refused') && l.endsWith(': unauthorized_client')));
+  assert.ok(lines.some((l) => l.startsWith('ok   another user is not bound') && l.endsWith(': PERMISSION_DENIED')));
   assert.ok(lines.some((l) => l.startsWith('ok   the V2 subject is too long') && l.endsWith(': invalid_request')));
   assert.ok(lines.some((l) => l.startsWith('FAIL a wrong expectation') && l.endsWith('expected allow, got unauthorized_client')));
   assert.ok(lines.includes('       not true: assertion["oidc.circleci.com/vcs-ref"] == "refs/heads/main"    -> false'), r.stdout);
-  assert.equal(lines.at(-2), '5 passed, 1 failed');
+  assert.equal(lines.at(-2), '6 passed, 1 failed');
 });
 
 test('test: gcp case problems', () => {

@@ -58,7 +58,31 @@ test('gcp: a provider as gcloud describes it, and a service account', () => {
     ['google.subject', 'attribute.project'],
   );
   assert.equal(p.condition?.text, `assertion.aud == '${ORG}'`);
-  assert.deepEqual(config.gcp?.serviceAccounts, [{ ...SA, disabled: false, file: 'gcp/service-accounts/deployer.json' }]);
+  const [sa] = config.gcp?.serviceAccounts ?? [];
+  assert.ok(sa !== undefined);
+  const { positions, ...rest } = sa;
+  assert.deepEqual(rest, { ...SA, disabled: false, file: 'gcp/service-accounts/deployer.json', at: '' });
+  // Where each value is written, for lint's line and column (the helper writes JSON.stringify with two spaces).
+  const text = JSON.stringify(SA, null, 2);
+  const member = JSON.stringify(SA.bindings[0]?.members[0]);
+  const region = positions.locate('bindings[0].members[0]');
+  assert.equal(region?.offset, text.indexOf(member));
+  assert.equal(text.slice(region.offset, region.offset + region.length), member);
+  assert.equal(region.line, text.slice(0, region.offset).split('\n').length);
+  assert.equal(region.column, 9);
+  assert.equal(p.positions.locate('attributeCondition')?.line, 7);
+});
+
+test('gcp: the providers of an array file know their index, and where they are written', () => {
+  const other = NAME.replace('circleci-demo', 'other-prov');
+  const config = configOf({ 'gcp/pools/a.json': [pool(), pool({ name: other })] });
+  assert.deepEqual(
+    config.gcp?.providers.map((p) => [p.at, p.positions.locate(`${p.at}.name`)?.line]),
+    [
+      ['[0]', 3],
+      ['[1]', 18],
+    ],
+  );
 });
 
 test('gcp: keys from the emulated issuer of the same Url, or discovery', () => {

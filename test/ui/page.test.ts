@@ -15,7 +15,7 @@ import { delimiter, join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/index.js';
-import { DEMO_POLICIES } from '../helpers/harness.js';
+import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 import { awsCli, outcome, run, sandbox, type Client } from '../integration/clients.js';
 
 /** The system Chromium: CHROMIUM_PATH, else chromium (or chromium-browser) on PATH, else Debian's /usr/bin/chromium. */
@@ -53,7 +53,7 @@ after(async () => {
 });
 
 /** A fresh page on a view of the emulator's page, once its configuration is shown. */
-async function open(t: TestContext, view: string): Promise<Page> {
+async function open(t: TestContext, view: string, on: Emulator = emu): Promise<Page> {
   const page = await (browser as Browser).newPage({ viewport: VIEWPORT });
   const errors: string[] = [];
   page.on('pageerror', (e) => void errors.push(e.message));
@@ -66,7 +66,7 @@ async function open(t: TestContext, view: string): Promise<Page> {
     await page.close();
     assert.deepEqual(errors, [], 'no script error on the page');
   });
-  await page.goto(`${emu.endpoint}/_emulator/ui#${view}`);
+  await page.goto(`${on.endpoint}/_emulator/ui#${view}`);
   await page.waitForSelector('body[data-ready]');
   return page;
 }
@@ -220,6 +220,53 @@ test('decisions: a request from any other client appears without a reload; a res
   await emu.reset();
   await page.locator('#decisions-empty').waitFor({ state: 'visible' });
   assert.equal(await page.locator('li.decision').count(), 0);
+});
+
+test("decisions: Google's token exchange and impersonation appear, and open to explain --gcp's text", { skip: SKIP }, async (t) => {
+  const gcp = await startEmulator({ policies: join(REPO_ROOT, 'examples', 'gcp', 'policies') });
+  t.after(() => gcp.stop());
+  const page = await open(t, 'decisions', gcp);
+  await page.locator('#stream-status', { hasText: 'Live' }).waitFor();
+  const exchange = async (branch: string): Promise<Response> =>
+    fetch(`${gcp.endpoint}/v1/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        audience: '//iam.googleapis.com/projects/314159265358/locations/global/workloadIdentityPools/circleci-pool/providers/circleci-demo',
+        scope: 'https://www.googleapis.com/auth/cloud-platform',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        subject_token: await gcp.mintToken({ preset: { name: 'circleci', v1: true, branch } }),
+      }),
+    });
+  const allowed = await exchange('main');
+  assert.equal(allowed.status, 200);
+  const federated = ((await allowed.json()) as { access_token: string }).access_token;
+  const generated = await fetch(
+    `${gcp.endpoint}/v1/projects/-/serviceAccounts/deployer@demo-project.iam.gserviceaccount.com:generateAccessToken`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${federated}` },
+      body: JSON.stringify({ scope: ['https://www.googleapis.com/auth/cloud-platform'] }),
+    },
+  );
+  assert.equal(generated.status, 200);
+  assert.equal((await exchange('feature-x')).status, 400);
+  const denied = page.locator('li.decision.deny', { hasText: 'gcp:ExchangeToken' });
+  await denied.waitFor();
+  await page.locator('li.decision.allow', { hasText: 'gcp:GenerateAccessToken' }).waitFor();
+  assert.equal(await page.locator('li.decision').count(), 3);
+  await denied.locator('summary').click();
+  const text = denied.locator('.explain-text pre');
+  await text.waitFor();
+  assert.match(
+    (await text.textContent()) ?? '',
+    /\n {2}not true: assertion\["oidc\.circleci\.com\/vcs-ref"\] == "refs\/heads\/main" {4}-> false/,
+  );
+  assert.match((await denied.textContent()) ?? '', /Google says: The given credential is rejected by the attribute condition\./);
+  const granted = page.locator('li.decision.allow', { hasText: 'gcp:GenerateAccessToken' });
+  await granted.locator('summary').click();
+  await granted.locator('.explain-text pre', { hasText: 'roles/iam.workloadIdentityUser: matched' }).waitFor();
 });
 
 test('markup and script in token claims and in a policy are shown as text, never run', { skip: SKIP }, async (t) => {

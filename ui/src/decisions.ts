@@ -5,7 +5,7 @@
  */
 import { loadDecision, type AuditSummary } from './api.js';
 import { byId, el, replace } from './dom.js';
-import { traceView } from './trace.js';
+import { isGoogle, traceView } from './trace.js';
 
 /** The most decisions the list holds; older ones leave it. */
 const SHOWN = 200;
@@ -41,7 +41,7 @@ function item(r: AuditSummary): HTMLElement {
         replace(
           body,
           r.reason === null ? null : el('p', { class: 'reason' }, el('strong', {}, 'Why: '), r.reason),
-          r.message === null ? null : el('p', {}, el('strong', {}, 'AWS says: '), r.message),
+          r.message === null ? null : el('p', {}, el('strong', {}, isGoogle(r.action) ? 'Google says: ' : 'AWS says: '), r.message),
           el('p', {}, 'RequestId ', el('code', {}, r.requestId)),
           d === undefined ? el('p', {}, 'No longer kept by the emulator (it keeps the last --keep-decisions).') : traceView(d),
         ),

@@ -85,6 +85,9 @@ function statementCard(s: StatementTrace, deciding: readonly DecidingPart[]): HT
   );
 }
 
+/** Google's decisions (gcp:ExchangeToken, gcp:GenerateAccessToken) have no trust policy; their trace is explain --gcp's. */
+export const isGoogle = (action: string): boolean => action.startsWith('gcp:');
+
 /** The near misses (what to change, as explain prints them), the evaluation with its deciding parts, explain's text. */
 export function traceView(d: PageDecision): HTMLElement {
   const ev = d.evaluation;
@@ -96,7 +99,13 @@ export function traceView(d: PageDecision): HTMLElement {
       ? null
       : el('div', { class: 'hints' }, el('h4', {}, 'Near misses'), el('ul', {}, ...misses.map((m) => el('li', {}, m)))),
     ev === null
-      ? el('p', {}, 'The trust policy was not evaluated: the request was refused before (see the reason).')
+      ? el(
+          'p',
+          {},
+          isGoogle(d.record.action)
+            ? "Google Cloud: no trust policy; the audience, the attribute mapping and condition, and the bindings are in explain --gcp's output below."
+            : 'The trust policy was not evaluated: the request was refused before (see the reason).',
+        )
       : [
           el('p', { class: 'decision-line' }, 'Trust policy: ', el('strong', {}, DECISIONS[ev.decision] ?? ev.decision)),
           ...ev.statements.map((s) => statementCard(s, d.deciding)),
