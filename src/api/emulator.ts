@@ -13,6 +13,7 @@ import type { AdminSurface, AuditLog, AuditRecord, AuditSink, RecordKeeper, Serv
 import type { IamLimits } from '../iam/index.js';
 import { createCredentialAuthority, pooledRandomBytes, resolveServerKey, type ClaimKeyMode } from '../sts/index.js';
 import { createGcpTokenAuthority } from '../gcp/tokens.js';
+import { createInfisicalTokenAuthority } from '../infisical/tokens.js';
 import { createVaultTokenAuthority } from '../vault/tokens.js';
 import { claimsFor, type ClaimsSpec } from './claims-spec.js';
 import { decideWith, type DecideCall, type Decision } from './decide.js';
@@ -133,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const serverKey = serverKeyOf(options.serverKey);
   const authority = createCredentialAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const gcpTokens = createGcpTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
+  const infisicalTokens = createInfisicalTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const vaultTokens = createVaultTokenAuthority(serverKey, { randomBytes: pooledRandomBytes() });
   const objectKeysDir = await mkdtemp(join(tmpdir(), 'sts-emulator-keys-'));
   const live = await LiveConfiguration.start({
@@ -147,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     claimKeys,
     authority,
     gcpTokens,
+    infisicalTokens,
     vaultTokens,
     clock,
     objectKeysDir,

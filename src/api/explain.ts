@@ -68,6 +68,15 @@ const statusOf = (code: string): number | undefined =>
   Object.hasOwn(STS_ERRORS, code) ? STS_ERRORS[code as StsErrorCode].status : undefined;
 
 /**
+ * A record's trace as a trust-policy evaluation, when it is one: the JSON services (Infisical, ...) record traces of
+ * their own, which the trust-policy views do not read.
+ */
+export function evaluationOf(trace: unknown): EvaluationResult | undefined {
+  const statements = typeof trace === 'object' && trace !== null ? (trace as { statements?: unknown }).statements : undefined;
+  return Array.isArray(statements) ? (trace as EvaluationResult) : undefined;
+}
+
+/**
  * Explain's text of a kept audit record (the page's decision list): the same lines as for the outcome, less what a
  * record does not keep (which provider matched, the audience, why an absent key is absent).
  */
@@ -84,7 +93,7 @@ export function explainRecordText(record: AuditRecord): string {
       ...(record.sessionName === null ? {} : { sessionName: record.sessionName }),
       ...(record.subject === null ? {} : { subject: record.subject }),
       ...(record.issuer === null ? {} : { issuer: record.issuer }),
-      ...(record.trace === null || record.trace === undefined ? {} : { evaluation: record.trace as EvaluationResult }),
+      ...(evaluationOf(record.trace) === undefined ? {} : { evaluation: record.trace as EvaluationResult }),
     },
     nearMisses: record.nearMisses,
     knowsProvider: false,

@@ -228,6 +228,9 @@ export class LiveConfiguration {
         join(root, 'gcp'),
         join(root, 'gcp', 'pools'),
         join(root, 'gcp', 'service-accounts'),
+        join(root, 'infisical'),
+        join(root, 'infisical', 'identities'),
+        join(root, 'infisical', 'secrets'),
         join(root, 'vault'),
         ...(this.#inForce.runtime.config.vault?.mounts ?? []).flatMap((m) => [
           join(root, 'vault', m.path),

@@ -12,7 +12,7 @@ import { statementsOf, type EvaluationResult, type StatementView } from '../poli
 import type { AuditRecord } from '../server/index.js';
 import { decidingParts, type DecidingPart } from '../sts/index.js';
 import type { ClaimsSpec } from './claims-spec.js';
-import { explainRecordText } from './explain.js';
+import { evaluationOf, explainRecordText } from './explain.js';
 import { emulatedProviders, IssuerChoiceError } from './issuers.js';
 
 export interface PageCondition {
@@ -198,7 +198,7 @@ export function pageDecision(record: AuditRecord): PageDecision {
   const { trace, ...rest } = record;
   // Google's decisions have no trust policy: their trace is explain --gcp's, shown as its text.
   if (isGcpAction(record.action)) return { record: rest, evaluation: null, text: explainGcpText(trace as GcpExplanation), deciding: [] };
-  const evaluation = (trace ?? null) as EvaluationResult | null;
+  const evaluation = evaluationOf(trace) ?? null;
   return { record: rest, evaluation, text: explainRecordText(record), deciding: evaluation === null ? [] : decidingParts(evaluation) };
 }
 

@@ -9,9 +9,11 @@ import type { GcpDeps } from '../gcp/operations.js';
 import { gcpService } from '../gcp/service.js';
 import { createGcpTokenAuthority, type GcpTokenAuthority } from '../gcp/tokens.js';
 import type { JsonService } from '../protocol/index.js';
+import { createGcpTokenVerifier, createInfisicalTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
+import { infisicalService, type InfisicalServiceDeps } from '../infisical/service.js';
+import { createInfisicalTokenAuthority, type InfisicalTokenAuthority } from '../infisical/tokens.js';
 import { vaultService, type VaultDeps } from '../vault/service.js';
 import { createVaultTokenAuthority, type VaultTokenAuthority } from '../vault/tokens.js';
-import { createGcpTokenVerifier, createTokenVerifier, type TokenVerifierOptions } from '../identity/index.js';
 import type { IssuerRoutes } from '../server/index.js';
 import { indexRoles, stsOperations, type ClaimKeyMode, type CredentialAuthority, type Operations, type StsDeps } from '../sts/index.js';
 
@@ -30,6 +32,8 @@ export interface RuntimeSettings {
   readonly providerEdits?: ReadonlyMap<string, NamedDocument | null>;
   /** Seals Google's federated and access tokens (from the server key); default: a random key for this runtime. */
   readonly gcpTokens?: GcpTokenAuthority;
+  /** Seals Infisical's access tokens and keeps their uses (from the server key); default: a random key for this runtime. */
+  readonly infisicalTokens?: InfisicalTokenAuthority;
   /** Seals Vault's client tokens (from the server key); default: a random key for this runtime. */
   readonly vaultTokens?: VaultTokenAuthority;
 }
@@ -38,10 +42,12 @@ export interface Runtime {
   readonly config: LoadedConfig;
   readonly deps: StsDeps;
   readonly operations: Operations;
-  /** The JSON services, by path: Google's endpoints over the gcp/ configuration (issue 19). */
+  /** The JSON services, by path: Google's endpoints over the gcp/ configuration (issue 19), Infisical's (issue 20). */
   readonly services: readonly JsonService[];
   /** What Google's endpoints run on (explain --gcp and gcp: test cases run the same exchange). */
   readonly gcpDeps: GcpDeps;
+  /** Infisical's endpoints (explain --target infisical and target: infisical cases run the same login). */
+  readonly infisical: ReturnType<typeof infisicalService>;
   /** What Vault's endpoints run on (explain --target vault and vault: test cases run the same login). */
   readonly vaultDeps: VaultDeps;
 }
@@ -63,6 +69,13 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     tokens: settings.gcpTokens ?? createGcpTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
     clock: settings.clock,
   };
+  const infisicalDeps: InfisicalServiceDeps = {
+    config: config.infisical,
+    verifier: createInfisicalTokenVerifier(settings.verifierOptions?.fetch === undefined ? {} : { fetch: settings.verifierOptions.fetch }),
+    tokens: settings.infisicalTokens ?? createInfisicalTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
+    clock: settings.clock,
+  };
+  const infisical = infisicalService(infisicalDeps);
   const vaultDeps: VaultDeps = {
     config: config.vault,
     tokens: settings.vaultTokens ?? createVaultTokenAuthority(randomBytes(32), { randomBytes: (n) => randomBytes(n) }),
@@ -74,8 +87,9 @@ export function createRuntime(config: LoadedConfig, settings: RuntimeSettings): 
     config,
     deps,
     operations: stsOperations(deps),
-    services: [gcpService(gcpDeps), vaultService(vaultDeps)],
+    services: [gcpService(gcpDeps), infisical, vaultService(vaultDeps)],
     gcpDeps,
+    infisical,
     vaultDeps,
   };
 }

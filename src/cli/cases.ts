@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { STS_ERRORS } from '../protocol/index.js';
 import { GCP_EXPECTATIONS } from '../gcp/index.js';
+import { INFISICAL_EXPECTATIONS } from '../infisical/index.js';
 import { type PresetName, presetNamed, presetOptionProblems, PRESETS } from '../identity/index.js';
 
 /** The yaml package, loaded for the first YAML case file (a JSON one never needs it). */
@@ -43,6 +44,11 @@ export interface Case {
    * bound_issuer is the token's iss), with `role` as the Vault role (default: the mount's default_role).
    */
   readonly vault?: { readonly mount?: string; readonly role?: string };
+  /**
+   * `target: infisical`: an Infisical OIDC auth login instead of a role, of the identity named by `identity` (default:
+   * the only one, or the one whose boundIssuer is the token's iss). `role` is '' then.
+   */
+  readonly infisical?: { readonly identity?: string };
   readonly expect: Expectation;
 }
 
@@ -66,6 +72,7 @@ const FIELDS = new Set([
   'gcp',
   'target',
   'mount',
+  'identity',
   'expect',
 ]);
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -134,6 +141,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     }
     const rawTarget = raw['target'];
     let vault: Case['vault'];
+    let infisical: Case['infisical'];
     if (rawTarget === 'vault') {
       if (gcp !== undefined) bad('target', 'give target: vault or gcp, not both');
       for (const k of ['sessionName', 'durationSeconds', 'sourceIp', 'policy'])
@@ -141,9 +149,17 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       const mount = str('mount', false);
       const vaultRole = str('role', false);
       vault = { ...(mount === undefined ? {} : { mount }), ...(vaultRole === undefined ? {} : { role: vaultRole }) };
-    } else if (rawTarget !== undefined && rawTarget !== 'aws') bad('target', `must be aws or vault, got ${JSON.stringify(rawTarget)}`);
+    } else if (rawTarget === 'infisical') {
+      if (gcp !== undefined) bad('target', 'give target: infisical or gcp, not both');
+      for (const k of ['role', 'sessionName', 'durationSeconds', 'sourceIp', 'policy'])
+        if (raw[k] !== undefined) bad(k, 'applies to a role, not to an infisical case');
+      const identity = str('identity', false);
+      infisical = identity === undefined ? {} : { identity };
+    } else if (rawTarget !== undefined && rawTarget !== 'aws')
+      bad('target', `must be aws, vault or infisical, got ${JSON.stringify(rawTarget)}`);
     if (vault === undefined && raw['mount'] !== undefined) bad('mount', 'applies to target: vault');
-    const role = gcp !== undefined ? '' : vault !== undefined ? (vault.role ?? '') : str('role', true);
+    if (infisical === undefined && raw['identity'] !== undefined) bad('identity', 'applies to target: infisical');
+    const role = gcp !== undefined || infisical !== undefined ? '' : vault !== undefined ? (vault.role ?? '') : str('role', true);
     const token = str('token', false);
     const issuer = str('issuer', false);
     const sessionName = str('sessionName', false);
@@ -185,7 +201,10 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
     let expectation: Expectation | undefined;
     if (expect === 'allow' || expect === 'deny') expectation = expect;
     else if (vault !== undefined) bad('expect', 'must be allow or deny for a vault case');
-    else if (gcp !== undefined) {
+    else if (infisical !== undefined) {
+      if (typeof expect === 'string' && INFISICAL_EXPECTATIONS.includes(expect)) expectation = expect;
+      else bad('expect', `must be allow, deny or the error of Infisical's answer (${INFISICAL_EXPECTATIONS.join(', ')})`);
+    } else if (gcp !== undefined) {
       if (typeof expect === 'string' && GCP_EXPECTATIONS.includes(expect)) expectation = expect;
       else bad('expect', `must be allow, deny or one of Google's codes (${GCP_EXPECTATIONS.join(', ')})`);
     } else if (typeof expect === 'string' && Object.hasOwn(STS_ERRORS, expect)) expectation = expect as Expectation;
@@ -207,6 +226,7 @@ export function parseCases(file: string, text: string): { cases: Case[]; problem
       ...(policy === undefined ? {} : { policy }),
       ...(gcp === undefined ? {} : { gcp }),
       ...(vault === undefined ? {} : { vault }),
+      ...(infisical === undefined ? {} : { infisical }),
     });
   });
   return { cases, problems };

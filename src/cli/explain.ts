@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { HELP } from './help.js';
 import { chooseIssuer, explainJson, explainText, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpProviderFor } from '../gcp/index.js';
+import { explainInfisical, explainInfisicalText, infisicalIdentityFor } from '../infisical/index.js';
 import { explainVault, explainVaultText, vaultMountFor } from '../vault/index.js';
 import { COMMON_ARGS, commonOptions, type Io, parseClaimsJson, processIo, str, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf } from './runtime.js';
@@ -34,6 +35,7 @@ export const EXPLAIN_ARGS = {
   provider: { type: 'string' },
   impersonate: { type: 'string' },
   target: { type: 'string' },
+  identity: { type: 'string' },
   mount: { type: 'string' },
 } as const;
 
@@ -46,13 +48,19 @@ export async function explain(argv: string[], env: NodeJS.ProcessEnv, io: Io = p
   }
   const role = str(values, 'role');
   const target = str(values, 'target');
-  if (target !== undefined && target !== 'aws' && target !== 'vault')
-    throw new UsageError(`--target must be aws or vault, got '${target}'`);
+  if (target !== undefined && target !== 'aws' && target !== 'vault' && target !== 'infisical')
+    throw new UsageError(`--target must be aws, vault or infisical, got '${target}'`);
   if (target === 'vault') {
     if (values.gcp === true) throw new UsageError('give --target vault or --gcp, not both');
     return explainVaultCommand(values, env, io);
   }
   if (values.mount !== undefined) throw new UsageError('--mount applies to --target vault');
+  if (target === 'infisical') {
+    if (role !== undefined || values.gcp === true)
+      throw new UsageError('--target infisical explains an Infisical login: give it without --role or --gcp');
+    return explainInfisicalCommand(values, env, io);
+  }
+  if (values.identity !== undefined) throw new UsageError('--identity applies to --target infisical');
   if (values.gcp === true) {
     if (role !== undefined) throw new UsageError('--gcp explains the Google Cloud exchange: give it without --role');
     return explainGcpCommand(values, env, io);
@@ -173,6 +181,17 @@ async function tokenOfFlags(
     }
   }
   return { token, runtime, now };
+}
+
+/** explain --target infisical: the token through Infisical's OIDC auth login of an identity of infisical/identities. */
+async function explainInfisicalCommand(values: ExplainValues, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  for (const f of ['provider', 'impersonate'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --gcp`);
+  const { token, runtime, now } = await tokenOfFlags(values, env, io, '--target infisical');
+  const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, str(values, 'identity'));
+  if ('error' in chosen) throw new UsageError(chosen.error);
+  const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, now);
+  io.stdout(values['json'] === true ? JSON.stringify(explanation, null, 2) + '\n' : explainInfisicalText(explanation) + '\n');
+  return explanation.result === 'allow' ? 0 : 1;
 }
 
 export function defaultTimes(now = new Date(), ttlSeconds = 3600): { iat: number; exp: number } {

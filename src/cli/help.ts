@@ -88,13 +88,15 @@ Exit codes: 0 printed a token; 1 invalid configuration; 2 usage error.`,
 Runs trust-policy cases (YAML or JSON) in-process through the server's verifier and evaluator. A case:
   { name, role, claims | token | preset, issuer?, sessionName?, durationSeconds?, sourceIp?, policy?,
     expect: allow | deny | <STS error code> }
+  or, for an Infisical login: { name, target: infisical, identity?, claims | token | preset, issuer?,
+    expect: allow | deny | <the error of Infisical's answer, e.g. ForbiddenError> }
 Prints one line per case, the explain trace of each mismatch, and 'N passed, N failed' last.
   --junit <file>         also write JUnit XML
   --quiet                only print mismatches and the summary
 ${COMMON}
 
 Exit codes: 0 all cases passed; 1 a mismatch, an invalid case file or invalid configuration; 2 usage error.`,
-  explain: `Usage: sts-emulator explain (--role <name|arn> | --gcp | --target vault) (--token <jwt> | --claims '<json>' | --preset <name>) [options]
+  explain: `Usage: sts-emulator explain (--role <name|arn> | --gcp | --target vault|infisical) (--token <jwt> | --claims '<json>' | --preset <name>) [options]
 
 Shows the decision for one token and role: provider, audience, and each statement's principal, action and
 conditions (operator, key, context values or why a key is absent, policy values, outcome).
@@ -113,10 +115,14 @@ conditions (operator, key, context values or why a key is absent, policy values,
                          (audience, each mapped attribute, the condition's failing clause), then the impersonation
   --provider <id|name>   with --gcp: the pool provider   [default: the only one, or the one of the token's issuer]
   --impersonate <email>  with --gcp: the service account to impersonate (which binding matched, or why none did)
-  --target <aws|vault>   vault: HashiCorp Vault's JWT login on a mount of vault/ instead of an AWS role (each bound
+  --target <aws|vault|infisical>
+                         vault: HashiCorp Vault's JWT login on a mount of vault/ instead of an AWS role (each bound
                          field, the token's value, the pattern, the rule that decided); --role is then the Vault role
                          [default: aws; vault's role default: the mount's default_role]
+                         infisical: an Infisical OIDC auth login of an identity of infisical/identities (the key found,
+                         then each bound field: the token's value, the patterns, the rule that decided)
   --mount <path>         with --target vault: the auth mount   [default: the only one, or the one whose bound_issuer is iss]
+  --identity <id>        with --target infisical: the identityId   [default: the only one, or the one of the token's issuer]
 Each preset's flags (as for token):
 ${TOKEN_PRESET_FLAGS}
 

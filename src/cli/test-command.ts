@@ -11,6 +11,13 @@ import { HELP } from './help.js';
 import { randomUUID } from 'node:crypto';
 import { claimsFor, explainText, outcomeOf, signFor } from '../api/index.js';
 import { explainGcp, explainGcpText, gcpExpectationMet, gcpOutcomeLabel, gcpProviderFor } from '../gcp/index.js';
+import {
+  explainInfisical,
+  explainInfisicalText,
+  infisicalExpectationMet,
+  infisicalIdentityFor,
+  infisicalOutcomeLabel,
+} from '../infisical/index.js';
 import { explainVault, explainVaultText, vaultMountFor } from '../vault/index.js';
 import { COMMON_ARGS, commonOptions, type Io, processIo, UsageError } from './options.js';
 import { createRuntime, skippedRoleOf, type Runtime } from './runtime.js';
@@ -23,7 +30,7 @@ export interface CaseResult {
   readonly got: string;
   readonly passed: boolean;
   readonly problem?: string;
-  /** Why a gcp case went otherwise (explain --gcp's text). */
+  /** Why a gcp or infisical case went otherwise (explain --gcp's or explain --target infisical's text). */
   readonly explanation?: string;
   readonly ms: number;
 }
@@ -55,6 +62,7 @@ export async function runCases(
 
 async function runCase(runtime: Runtime, policiesDir: string, c: Case, now: () => Date): Promise<CaseResult> {
   if (c.gcp !== undefined) return runGcpCase(runtime, policiesDir, c, c.gcp, now);
+  if (c.infisical !== undefined) return runInfisicalCase(runtime, policiesDir, c, c.infisical, now);
   if (c.vault !== undefined) return runVaultCase(runtime, policiesDir, c, c.vault, now);
   const start = performance.now();
   const skipped = skippedRoleOf(runtime, c.role);
@@ -163,6 +171,37 @@ async function runGcpCase(
       got,
       passed,
       ...(passed ? {} : { explanation: explainGcpText(explanation) }),
+      ms: performance.now() - start,
+    };
+  } catch (e) {
+    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
+    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
+  }
+}
+
+/** An infisical case: its token through Infisical's OIDC auth login of the identity. */
+async function runInfisicalCase(
+  runtime: Runtime,
+  policiesDir: string,
+  c: Case,
+  target: NonNullable<Case['infisical']>,
+  now: () => Date,
+): Promise<CaseResult> {
+  const start = performance.now();
+  try {
+    const at = now();
+    const token = await caseToken(runtime, policiesDir, c, at);
+    const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, target.identity);
+    if ('error' in chosen) throw new UsageError(chosen.error);
+    const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, at);
+    const got = infisicalOutcomeLabel(explanation);
+    const passed = infisicalExpectationMet(c.expect, got);
+    return {
+      case: c,
+      outcome: undefined,
+      got,
+      passed,
+      ...(passed ? {} : { explanation: explainInfisicalText(explanation) }),
       ms: performance.now() - start,
     };
   } catch (e) {

@@ -27,7 +27,7 @@ export {
   MIN_SESSION_DURATION,
 } from './roles.js';
 export { deriveRoleId } from './role-id.js';
-export { MAX_TAGS } from './fields.js';
+export { MAX_TAGS, at as jsonPathAt } from './fields.js';
 export { TRUST_POLICY_MAX_CHARS } from './policy-document.js';
 export {
   acceptedAudiences,
@@ -38,6 +38,16 @@ export {
   type GcpProvider,
   type GcpServiceAccount,
 } from './gcp.js';
+export {
+  INFISICAL_DEFAULT_TTL,
+  INFISICAL_IDENTITY_DIR,
+  INFISICAL_SECRETS_DIR,
+  type InfisicalConfig,
+  type InfisicalIdentity,
+  type InfisicalSecret,
+  type InfisicalSecretSet,
+  type InfisicalTrustedIp,
+} from './infisical.js';
 export {
   durationSeconds,
   goValueText,

@@ -26,6 +26,7 @@ import {
 import { MAX_FILE_BYTES, parseJsonDocument, parseJsonText, type SourcePositions } from './json-file.js';
 import { jwksFileReference, normalizeProviderUrl, validateProvider, type ReferencedFile } from './providers.js';
 import { buildGcp, GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR } from './gcp.js';
+import { buildInfisical, INFISICAL_IDENTITY_DIR, INFISICAL_SECRETS_DIR } from './infisical.js';
 import { buildVault, VAULT_DIR, VAULT_FILE } from './vault.js';
 import { validateRole } from './roles.js';
 import { ConfigError, type ConfigProblem, type LoadedConfig, type RoleConfig } from './types.js';
@@ -84,11 +85,11 @@ export interface LoadOptions {
 const DEFAULT_REGION = 'us-east-1';
 
 const SUBDIRS = ['providers', 'roles'] as const;
-const CONFIG_FILE = /^(providers|roles|gcp\/pools|gcp\/service-accounts)\/([^/]+)$/;
-/** Google Cloud's folders: optional, read when present. */
-const GCP_SUBDIRS = [GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR] as const;
+const CONFIG_FILE = /^(providers|roles|gcp\/pools|gcp\/service-accounts|infisical\/identities|infisical\/secrets)\/([^/]+)$/;
+/** Google Cloud's and Infisical's folders: optional, read when present. */
+const GCP_SUBDIRS = [GCP_POOL_DIR, GCP_SERVICE_ACCOUNT_DIR, INFISICAL_IDENTITY_DIR, INFISICAL_SECRETS_DIR] as const;
 
-/** True for the files the loader reads: `*.json` directly in providers/, roles/, gcp/pools/ or gcp/service-accounts/, not hidden. */
+/** True for the files the loader reads: `*.json` directly in providers/, roles/, gcp/pools/, gcp/service-accounts/, infisical/identities/ or infisical/secrets/, not hidden. */
 export function isConfigFileName(name: string): boolean {
   const v = VAULT_FILE.exec(name);
   if (v !== null) return v[2] === undefined || !v[2].startsWith('.');
@@ -137,12 +138,23 @@ export function buildConfig(files: readonly ConfigFile[], options: BuildOptions)
   // Google Cloud's files, when there are any (a configuration without them has no gcp part).
   const gcpFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith('gcp/'));
   const gcp = gcpFiles.length === 0 ? undefined : buildGcp(gcpFiles, providers, reportIn);
+  // Infisical's files (issue 20), likewise.
+  const infisicalFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith('infisical/'));
+  const infisical = infisicalFiles.length === 0 ? undefined : buildInfisical(infisicalFiles, providers, reportIn);
   // Vault's JWT auth mounts, when there are any (issue 20).
   const vaultFiles = sorted.filter((f) => f.kind === undefined && f.name.startsWith(`${VAULT_DIR}/`));
   const vault = vaultFiles.length === 0 ? undefined : buildVault(vaultFiles, providers, reportIn);
   if (problems.length > 0) return { ok: false, problems };
   const config = { accountId: options.accountId, providers, roles, skipped: iac.skipped, root: options.dir };
-  return { ok: true, config: { ...config, ...(gcp === undefined ? {} : { gcp }), ...(vault === undefined ? {} : { vault }) } };
+  return {
+    ok: true,
+    config: {
+      ...config,
+      ...(gcp === undefined ? {} : { gcp }),
+      ...(infisical === undefined ? {} : { infisical }),
+      ...(vault === undefined ? {} : { vault }),
+    },
+  };
 }
 
 /**
@@ -499,7 +511,7 @@ async function readConfigDir(root: string, problems: ConfigProblem[], missing: C
       entries = (await readdir(subdir)).sort();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (sub.startsWith('gcp/') && e.code === 'ENOENT') continue;
+      if ((sub.startsWith('gcp/') || sub.startsWith('infisical/')) && e.code === 'ENOENT') continue;
       const why = e.code === 'ENOENT' ? 'directory not found' : describeFsError(e);
       (e.code === 'ENOENT' ? missing : problems).push({
         file: sub,

@@ -2,6 +2,7 @@
 import type { OidcProvider } from '../identity/types.js';
 import type { TrustPolicy } from '../policy/index.js';
 import type { GcpConfig } from './gcp.js';
+import type { InfisicalConfig } from './infisical.js';
 import type { VaultConfig } from './vault.js';
 import type { SkippedResource } from './iac/index.js';
 import type { SourcePositions } from './json-file.js';
@@ -56,6 +57,8 @@ export interface LoadedConfig {
   readonly root: string;
   /** Google Cloud workload identity federation: gcp/pools/*.json and gcp/service-accounts/*.json (issue 19). */
   readonly gcp?: GcpConfig;
+  /** Infisical machine identity OIDC auth: infisical/identities/*.json and infisical/secrets/*.json (issue 20). */
+  readonly infisical?: InfisicalConfig;
   /** HashiCorp Vault JWT auth: vault/<mount>/config.json and vault/<mount>/roles/*.json (issue 20). */
   readonly vault?: VaultConfig;
 }

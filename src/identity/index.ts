@@ -50,4 +50,13 @@ export {
   type GcpVerifiedToken,
   type GcpVerifierOptions,
 } from './gcp-verifier.js';
+export {
+  createInfisicalTokenVerifier,
+  infisicalClaimChecks,
+  INFISICAL_MAX_KEYS_TO_TRY,
+  type InfisicalIssuer,
+  type InfisicalTokenVerifier,
+  type InfisicalVerifiedToken,
+  type InfisicalVerifierOptions,
+} from './infisical-verifier.js';
 export { createSealedJson, type SealedJson } from './sealed-json.js';

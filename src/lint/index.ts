@@ -41,6 +41,7 @@ import { subjectOpenToAnyone, subjectOpenToOrganisation } from './rules/subject-
 import { subWildcardSpansBranch } from './rules/sub-wildcard-spans-branch.js';
 import { terraformOrganizationWide, terraformRunPhaseWildcard, terraformWorkspaceWildcard } from './rules/terraform-subject.js';
 import { bitbucketWorkspaceWide, eksServiceAccountWildcard } from './rules/workspace-subjects.js';
+import { INFISICAL_RULES } from './rules/infisical.js';
 import { vaultGlobLiteralMetacharacter, vaultStringModeType, vaultStringModeWildcard, vaultSubjectOpen } from './rules/vault-roles.js';
 
 export { PROVIDER_NAMES, TARGET_NAMES, type Finding, type FindingTarget, type Rule, type RuleProvider, type Severity } from './rule.js';
@@ -88,6 +89,8 @@ export const RULES: readonly Rule[] = [
   terraformRunPhaseWildcard,
   bitbucketWorkspaceWide,
   eksServiceAccountWildcard,
+  // Infisical identities (infisical/identities/)
+  ...INFISICAL_RULES,
   // Vault JWT auth roles (vault/<mount>/roles/)
   vaultGlobLiteralMetacharacter,
   vaultStringModeWildcard,
@@ -135,6 +138,21 @@ export function lintConfig(config: LoadedConfig): Finding[] {
       for (const name of s.trusted) {
         for (const rule of RULES) if (rule.on === 'trusted-provider') add(rule, rule.check(s, name));
       }
+    }
+  }
+  for (const identity of config.infisical?.identities ?? []) {
+    for (const rule of RULES) {
+      if (rule.on !== 'infisical-identity') continue;
+      for (const r of rule.check(identity))
+        findings.push({
+          severity: rule.severity,
+          rule: rule.id,
+          file: identity.file,
+          role: identity.identityId,
+          path: r.path,
+          message: r.message,
+          fix: r.fix,
+        });
     }
   }
   for (const mount of config.vault?.mounts ?? []) {

@@ -3,6 +3,7 @@
  * and SARIF's rule metadata come from it), and a check over one statement's facts that reports where, what (the
  * concrete token that gets in, or is shut out) and how to fix it with the policy's own values.
  */
+import type { InfisicalIdentity } from '../config/index.js';
 import type { VaultMount, VaultRole } from '../config/vault.js';
 import type { GcpConfig, GcpProvider, GcpServiceAccount } from '../config/index.js';
 import type { ConditionView } from '../policy/index.js';
@@ -87,6 +88,12 @@ export interface StatementRule extends RuleBase {
   check(s: StatementFacts): readonly Report[];
 }
 
+/** Checked once for every Infisical identity (infisical/identities/); its findings name the identityId as the role. */
+export interface InfisicalIdentityRule extends RuleBase {
+  readonly on: 'infisical-identity';
+  check(identity: InfisicalIdentity): readonly Report[];
+}
+
 /** Checked once for every role of every Vault JWT auth mount (vault/<mount>/roles/); paths are the role file's. */
 export interface VaultRoleRule extends RuleBase {
   readonly on: 'vault-role';
@@ -105,4 +112,5 @@ export interface GcpServiceAccountRule extends RuleBase {
   check(account: GcpServiceAccount, gcp: GcpConfig): readonly Report[];
 }
 
-export type Rule = ConditionRule | TrustedProviderRule | StatementRule | VaultRoleRule | GcpProviderRule | GcpServiceAccountRule;
+export type Rule =
+  ConditionRule | TrustedProviderRule | StatementRule | InfisicalIdentityRule | VaultRoleRule | GcpProviderRule | GcpServiceAccountRule;

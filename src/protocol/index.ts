@@ -21,5 +21,21 @@ export {
   type GoogleStatus,
   type OAuthErrorCode,
 } from './gcp-errors.js';
+export {
+  badRequest,
+  forbidden,
+  INFISICAL_ERRORS,
+  INFISICAL_TEXTS,
+  InfisicalError,
+  internalServerError,
+  JSONWEBTOKEN_TEXTS,
+  notFound,
+  tokenError,
+  unauthorized,
+  validationFailure,
+  type InfisicalErrorBody,
+  type InfisicalErrorClass,
+  type ZodIssue,
+} from './infisical-errors.js';
 export { goQuote, VAULT_TEXTS, VaultError, vaultError, vaultPermissionDenied } from './vault-errors.js';
 export type { AuditFields, JsonAnswer, JsonRequest, JsonService } from './json-service.js';

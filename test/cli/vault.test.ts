@@ -141,7 +141,7 @@ test('test: vault case problems', () => {
     [
       '[0].sessionName: applies to an AWS role, not to a vault case',
       '[0].expect: must be allow or deny for a vault case',
-      '[1].target: must be aws or vault, got "nomad"',
+      '[1].target: must be aws, vault or infisical, got "nomad"',
       '[2].mount: applies to target: vault',
     ],
   );
