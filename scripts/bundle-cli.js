@@ -29,7 +29,7 @@ const result = await esbuild.build({
   format: 'esm',
   target: 'node20',
   // Loaded with createRequire where they are needed (or only by the package API): left as packages.
-  external: ['express', 'yaml', 'jsonc-parser', '@bufbuild/*', 'picomatch', 'minimatch'],
+  external: ['express', 'yaml', 'jsonc-parser', '@bufbuild/*', 'picomatch'],
   logLevel: 'warning',
   legalComments: 'none',
 });

@@ -6,7 +6,14 @@
  * when any element does. Where Infisical's code throws (picomatch given a value that is not a string), the outcome says
  * so: Infisical answers that login with its 500. The only importer of picomatch; loaded on first use.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+
+type Picomatch = typeof import('picomatch');
+let loaded: Picomatch | undefined;
+/** picomatch, required on first use: in the CLI's bundle a static import would load it with every `serve`. */
+function picomatch(): Picomatch {
+  return (loaded ??= createRequire(import.meta.url)('picomatch') as Picomatch);
+}
 
 /** Which rule decided a comparison: the words explain and the trace show. */
 export const MATCH_RULES = {
@@ -48,10 +55,10 @@ export function matchValue(value: unknown, pattern: string, audience = false): M
 
 function stringMatch(value: unknown, pattern: string): MatchOutcome {
   if (typeof value !== 'string' || pattern === '') return { matched: false, rule: 'throws' };
-  return { matched: picomatch.isMatch(value, pattern), rule: 'glob' };
+  return { matched: picomatch().isMatch(value, pattern), rule: 'glob' };
 }
 
 /** Whether picomatch alone (no equality shortcut) matches: for lint's examples. */
 export function globMatches(value: string, pattern: string): boolean {
-  return pattern !== '' && picomatch.isMatch(value, pattern);
+  return pattern !== '' && picomatch().isMatch(value, pattern);
 }
