@@ -26,3 +26,18 @@ export function distState(root) {
   const sources = Math.max(newest(src), existsSync(tsconfig) ? statSync(tsconfig).mtimeMs : 0, existsSync(page) ? newest(page) : 0);
   return sources > statSync(entry).mtimeMs ? 'stale' : 'fresh';
 }
+
+/**
+ * What runs the CLI: the bundle of the compiled CLI (scripts/bundle-cli.js, made by `npm run build`) when it is at
+ * least as new as the compiled modules; otherwise (no esbuild, or only `tsc` run since) the modules' main.js.
+ * @param {string} root the package root @returns {string}
+ */
+export function cliEntry(root) {
+  const modules = join(root, 'dist', 'src', 'cli', 'main.js');
+  const bundle = join(root, 'dist', 'src', 'cli', 'main.bundle.js');
+  try {
+    return statSync(bundle).mtimeMs >= statSync(modules).mtimeMs ? bundle : modules;
+  } catch {
+    return modules;
+  }
+}

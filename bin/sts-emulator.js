@@ -1,32 +1,19 @@
 #!/usr/bin/env node
 // Entry point for `npx sts-emulator` and `npm start`: runs the compiled CLI in this process and exits with its status.
 // It never compiles: in a clone whose dist/ is missing or older than src/, it says to build (exit 1).
-import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { distState } from './dist-state.js';
+import { cliEntry, distState } from './dist-state.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const state = distState(root);
 if (state === 'fresh') {
   watchNpmShell();
-  const { main } = await import(pathToFileURL(cliEntry(join(root, 'dist', 'src', 'cli'))).href);
+  const { main } = await import(pathToFileURL(cliEntry(root)).href);
   process.exitCode = await main(process.argv.slice(2));
 } else {
   process.stderr.write(`sts-emulator: dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}: run \`npm run build\` in ${root}\n`);
   process.exitCode = 1;
-}
-
-// The bundle of the compiled CLI (scripts/bundle-cli.js, made by `npm run build`) when it is at least as new as the
-// compiled modules; otherwise (no esbuild, or only `tsc` run since) the modules themselves.
-function cliEntry(dir) {
-  const modules = join(dir, 'main.js');
-  const bundle = join(dir, 'main.bundle.js');
-  try {
-    return statSync(bundle).mtimeMs >= statSync(modules).mtimeMs ? bundle : modules;
-  } catch {
-    return modules;
-  }
 }
 
 // npm runs a bin or a script through a shell (sh -c) and forwards SIGINT/SIGTERM to that shell only; dash dies of it

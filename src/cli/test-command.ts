@@ -109,33 +109,32 @@ async function caseToken(runtime: Runtime, policiesDir: string, c: Case, at: Dat
   return signFor(provider, values);
 }
 
-/** A vault case: its token through Vault's JWT login on the mount, as explain --target vault runs it. */
-async function runVaultCase(
+/** What a case of another service (Vault, Google Cloud, Infisical) decided: its label, and whether the case expected it. */
+interface TargetVerdict {
+  readonly got: string;
+  readonly passed: boolean;
+  /** Why, as that service's explain prints it (for a failed case). */
+  readonly explanation: () => string;
+}
+
+/** A case of another service: its token (given, or minted from claims or a preset) through that service's `decide`. */
+async function runTargetCase(
   runtime: Runtime,
   policiesDir: string,
   c: Case,
-  target: NonNullable<Case['vault']>,
   now: () => Date,
+  decide: (token: string, at: Date) => Promise<TargetVerdict>,
 ): Promise<CaseResult> {
   const start = performance.now();
   try {
     const at = now();
-    const token = await caseToken(runtime, policiesDir, c, at);
-    const chosen = vaultMountFor(runtime.config.vault?.mounts ?? [], token, target.mount);
-    if ('error' in chosen) throw new UsageError(chosen.error);
-    const explanation = await explainVault(
-      runtime.vaultDeps,
-      { token, mount: chosen.mount, ...(target.role === undefined ? {} : { role: target.role }) },
-      at,
-    );
-    const got = explanation.result;
-    const passed = got === c.expect;
+    const verdict = await decide(await caseToken(runtime, policiesDir, c, at), at);
     return {
       case: c,
       outcome: undefined,
-      got,
-      passed,
-      ...(passed ? {} : { explanation: explainVaultText(explanation) }),
+      got: verdict.got,
+      passed: verdict.passed,
+      ...(verdict.passed ? {} : { explanation: verdict.explanation() }),
       ms: performance.now() - start,
     };
   } catch (e) {
@@ -144,18 +143,35 @@ async function runVaultCase(
   }
 }
 
-/** A gcp case: its token (given, or minted from claims or a preset) through the exchange and the impersonation. */
-async function runGcpCase(
+/** A vault case: its token through Vault's JWT login on the mount, as explain --target vault runs it. */
+function runVaultCase(
+  runtime: Runtime,
+  policiesDir: string,
+  c: Case,
+  target: NonNullable<Case['vault']>,
+  now: () => Date,
+): Promise<CaseResult> {
+  return runTargetCase(runtime, policiesDir, c, now, async (token, at) => {
+    const chosen = vaultMountFor(runtime.config.vault?.mounts ?? [], token, target.mount);
+    if ('error' in chosen) throw new UsageError(chosen.error);
+    const explanation = await explainVault(
+      runtime.vaultDeps,
+      { token, mount: chosen.mount, ...(target.role === undefined ? {} : { role: target.role }) },
+      at,
+    );
+    return { got: explanation.result, passed: explanation.result === c.expect, explanation: () => explainVaultText(explanation) };
+  });
+}
+
+/** A gcp case: its token through the exchange and the impersonation. */
+function runGcpCase(
   runtime: Runtime,
   policiesDir: string,
   c: Case,
   target: NonNullable<Case['gcp']>,
   now: () => Date,
 ): Promise<CaseResult> {
-  const start = performance.now();
-  try {
-    const at = now();
-    const token = await caseToken(runtime, policiesDir, c, at);
+  return runTargetCase(runtime, policiesDir, c, now, async (token, at) => {
     const chosen = gcpProviderFor(runtime.config.gcp?.providers ?? [], token, target.provider);
     if ('error' in chosen) throw new UsageError(chosen.error);
     const explanation = await explainGcp(
@@ -164,50 +180,25 @@ async function runGcpCase(
       at,
     );
     const got = gcpOutcomeLabel(explanation);
-    const passed = gcpExpectationMet(c.expect, got);
-    return {
-      case: c,
-      outcome: undefined,
-      got,
-      passed,
-      ...(passed ? {} : { explanation: explainGcpText(explanation) }),
-      ms: performance.now() - start,
-    };
-  } catch (e) {
-    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
-    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
-  }
+    return { got, passed: gcpExpectationMet(c.expect, got), explanation: () => explainGcpText(explanation) };
+  });
 }
 
 /** An infisical case: its token through Infisical's OIDC auth login of the identity. */
-async function runInfisicalCase(
+function runInfisicalCase(
   runtime: Runtime,
   policiesDir: string,
   c: Case,
   target: NonNullable<Case['infisical']>,
   now: () => Date,
 ): Promise<CaseResult> {
-  const start = performance.now();
-  try {
-    const at = now();
-    const token = await caseToken(runtime, policiesDir, c, at);
+  return runTargetCase(runtime, policiesDir, c, now, async (token, at) => {
     const chosen = infisicalIdentityFor(runtime.config.infisical?.identities ?? [], token, target.identity);
     if ('error' in chosen) throw new UsageError(chosen.error);
     const explanation = await explainInfisical(await runtime.infisical.operations(), { token, identity: chosen.identity }, at);
     const got = infisicalOutcomeLabel(explanation);
-    const passed = infisicalExpectationMet(c.expect, got);
-    return {
-      case: c,
-      outcome: undefined,
-      got,
-      passed,
-      ...(passed ? {} : { explanation: explainInfisicalText(explanation) }),
-      ms: performance.now() - start,
-    };
-  } catch (e) {
-    const message = e instanceof UsageError ? e.message : String((e as Error)?.message ?? e);
-    return { case: c, outcome: undefined, got: 'invalid case', passed: false, problem: message, ms: performance.now() - start };
-  }
+    return { got, passed: infisicalExpectationMet(c.expect, got), explanation: () => explainInfisicalText(explanation) };
+  });
 }
 
 export function junitXml(results: readonly CaseResult[], problems: readonly CaseProblem[]): string {

@@ -23,6 +23,12 @@ export function joinPath(prefix: string, path: string): string {
   return `${prefix}.${path}`;
 }
 
+/** The documents of a file that holds one or an array of them: each with its place (`''` or `[i]`) and a reporter of paths inside it. */
+export function documentsOf(value: unknown, report: Report): { readonly value: unknown; readonly base: string; readonly report: Report }[] {
+  const docs = Array.isArray(value) ? value.map((v: unknown, i) => ({ v, base: `[${i}]` })) : [{ v: value, base: '' }];
+  return docs.map(({ v, base }) => ({ value: v, base, report: (path: string, message: string) => report(joinPath(base, path), message) }));
+}
+
 /** A JSON object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -19,7 +19,7 @@ import {
   type CompiledMapping,
 } from '../gcp/mapping.js';
 import type { KeySource, OidcProvider } from '../identity/types.js';
-import { at, checkUnknownFields, describe, field, isObject, type Report } from './fields.js';
+import { at, checkUnknownFields, describe, documentsOf, field, isObject, type Report } from './fields.js';
 import { parseJsonDocument, parseJsonText, type SourcePositions } from './json-file.js';
 import { validateJwks } from './providers.js';
 
@@ -136,10 +136,7 @@ export function buildGcp(
       report('', json.message);
       continue;
     }
-    const docs = Array.isArray(json.value) ? json.value.map((v, i) => ({ v, base: `[${i}]` })) : [{ v: json.value, base: '' }];
-    for (const { v, base } of docs) {
-      const r: Report = (path, message) =>
-        report(base === '' ? path : path === '' ? base : path.startsWith('[') ? base + path : `${base}.${path}`, message);
+    for (const { value: v, base, report: r } of documentsOf(json.value, report)) {
       const where = { file: file.name, at: base, positions: json.positions };
       if (file.name.startsWith(`${GCP_POOL_DIR}/`)) {
         const p = validateGcpProvider(v, where, awsProviders, r);

@@ -12,7 +12,7 @@
  */
 import { isIP } from 'node:net';
 import type { KeySource, OidcProvider } from '../identity/types.js';
-import { at, checkUnknownFields, describe, field, isObject, joinPath, type Report } from './fields.js';
+import { at, checkUnknownFields, describe, documentsOf, field, isObject, joinPath, type Report } from './fields.js';
 import { parseJsonText } from './json-file.js';
 
 /** A trusted IP range of the access tokens, as Infisical stores it. */
@@ -125,10 +125,7 @@ export function buildInfisical(
       report('', json.message);
       continue;
     }
-    const docs = Array.isArray(json.value) ? json.value.map((v, i) => ({ v, base: `[${i}]` })) : [{ v: json.value, base: '' }];
-    for (const { v, base } of docs) {
-      const r: Report = (path, message) =>
-        report(base === '' ? path : path === '' ? base : path.startsWith('[') ? base + path : `${base}.${path}`, message);
+    for (const { value: v, base, report: r } of documentsOf(json.value, report)) {
       if (file.name.startsWith(`${INFISICAL_IDENTITY_DIR}/`)) {
         const identity = validateIdentity(v, file.name, base, awsProviders, r);
         if (identity === undefined) continue;
