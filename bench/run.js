@@ -864,7 +864,7 @@ async function main() {
   }
   L.push('');
   L.push(
-    'Startup (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer to a real AssumeRoleWithWebIdentity, polled every ~1 ms):',
+    'Startup (spawn `node bin/sts-emulator.js serve` → ready line / first 200 answer to a real AssumeRoleWithWebIdentity, polled every ~1 ms):',
   );
   L.push('');
   L.push('| workers | ready line (median) | first answer (median) | first answer (max) | samples |');
@@ -896,7 +896,7 @@ async function main() {
     L.push('');
     L.push('| measure | time |');
     L.push('|---|---:|');
-    L.push(`| \`node dist/src/cli/main.js test cases.json --quiet\` (whole process, best of 3) | ${cases.cliMs.toFixed(0)} ms |`);
+    L.push(`| \`node bin/sts-emulator.js test cases.json --quiet\` (whole process, best of 3) | ${cases.cliMs.toFixed(0)} ms |`);
     L.push(`| in-process \`runCases\` (best of 3; runtime built once) | ${cases.runMs.toFixed(0)} ms |`);
     L.push(`| parse the case file (JSON) | ${cases.loadMs.toFixed(0)} ms |`);
     L.push('');
@@ -1009,7 +1009,7 @@ function abReport(A, B, abRows, readyAB, memories, casesAB) {
     );
   }
   L.push('');
-  L.push('Startup, A and B alternating (spawn `node dist/src/cli/main.js serve` → ready line / first 200 answer), medians:');
+  L.push('Startup, A and B alternating (spawn `node bin/sts-emulator.js serve` → ready line / first 200 answer), medians:');
   L.push('');
   L.push('| workers | A ready line | B ready line | A first answer | B first answer | samples each |');
   L.push('|---:|---:|---:|---:|---:|---:|');
