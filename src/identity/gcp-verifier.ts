@@ -8,9 +8,8 @@
 import * as errors from 'jose/errors';
 import { compactVerify } from 'jose/jws/compact/verify';
 import { GCP_TEXTS, GcpError, oauthError } from '../protocol/gcp-errors.js';
-import { createBoundedFetch } from './bounded-fetch.js';
 import { KeySourceError } from './jose-errors.js';
-import { createKeyResolver, type KeyResolver } from './key-sets.js';
+import { keyResolverCache, type KeyResolver } from './key-sets.js';
 import { decodeCompact } from './native-jws.js';
 import type { KeySource } from './types.js';
 
@@ -48,24 +47,9 @@ const grant = (text: string, reason: string): GcpError => oauthError('invalid_gr
 
 /** Key sets are made once per provider name and kept for the verifier's life (one runtime). */
 export function createGcpTokenVerifier(options: GcpVerifierOptions = {}): GcpTokenVerifier {
-  const clock = options.clock ?? Date.now;
-  const fetchImpl = createBoundedFetch({
-    fetch: options.fetch ?? globalThis.fetch,
-    timeoutMs: options.timeoutMs ?? 5000,
-    maxResponseBytes: 1024 * 1024,
-  });
-  const resolvers = new Map<string, KeyResolver>();
-  const resolverOf = (issuer: GcpIssuer): KeyResolver => {
-    let r = resolvers.get(issuer.name);
-    if (r === undefined) {
-      r = createKeyResolver(
-        { url: issuer.issuerUri, name: issuer.name, arn: '', clientIdList: [], thumbprintList: [], keys: issuer.keys, file: '' },
-        { fetch: fetchImpl, schedule: { clock, maxAgeMs: 600_000, staleMs: 86_400_000, cooldownMs: 30_000 } },
-      );
-      resolvers.set(issuer.name, r);
-    }
-    return r;
-  };
+  const resolvers = keyResolverCache(options);
+  const resolverOf = (issuer: GcpIssuer): KeyResolver =>
+    resolvers({ name: issuer.name, url: issuer.issuerUri, keys: issuer.keys, file: '' });
 
   return {
     async verify(token, issuer, now) {

@@ -9,12 +9,12 @@
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import * as errors from 'jose/errors';
 import { createLocalJWKSet } from 'jose/jwks/local';
-import { allowedFetchUrl, type BoundedFetch } from './bounded-fetch.js';
+import { allowedFetchUrl, createBoundedFetch, type BoundedFetch } from './bounded-fetch.js';
 import { createDiscovery } from './discovery.js';
 import { loadOrCreateSigningKey, publicJwks } from './emulated.js';
 import { KeySourceError } from './jose-errors.js';
 import { RefreshingValue, type RefreshSchedule } from './refreshing-value.js';
-import type { JwkSet, OidcProvider } from './types.js';
+import type { JwkSet, KeySource, OidcProvider } from './types.js';
 
 export interface KeySetOptions {
   readonly fetch: BoundedFetch;
@@ -42,6 +42,48 @@ export function createKeyResolver(provider: OidcProvider, options: KeySetOptions
         throw new KeySourceError(`keys of ${provider.url}`, { cause: err });
       }
     },
+  };
+}
+
+/** The fetch, timeout and clock of the key resolvers of another service's verifier (Google, Vault). */
+export interface KeyResolverCacheOptions {
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+  readonly clock?: () => number;
+}
+
+/** One key source of another service: its name (the cache key), the issuer URL it is for, its keys. */
+export interface NamedKeySource {
+  readonly name: string;
+  readonly url: string;
+  readonly keys: KeySource;
+  /** Where it is configured (the file of key-source errors). */
+  readonly file: string;
+}
+
+/**
+ * Key resolvers made on first use for each key source's name and kept for the verifier's life (one runtime), fetching
+ * through one bounded fetch (5 s, 1 MiB by default) on the refresh schedule of the AWS side's defaults.
+ */
+export function keyResolverCache(options: KeyResolverCacheOptions = {}): (source: NamedKeySource) => KeyResolver {
+  const clock = options.clock ?? Date.now;
+  const fetchImpl = createBoundedFetch({
+    fetch: options.fetch ?? globalThis.fetch,
+    timeoutMs: options.timeoutMs ?? 5000,
+    maxResponseBytes: 1024 * 1024,
+  });
+  const schedule = { clock, maxAgeMs: 600_000, staleMs: 86_400_000, cooldownMs: 30_000 };
+  const resolvers = new Map<string, KeyResolver>();
+  return (source) => {
+    let r = resolvers.get(source.name);
+    if (r === undefined) {
+      r = createKeyResolver(
+        { url: source.url, name: source.name, arn: '', clientIdList: [], thumbprintList: [], keys: source.keys, file: source.file },
+        { fetch: fetchImpl, schedule },
+      );
+      resolvers.set(source.name, r);
+    }
+    return r;
   };
 }
 

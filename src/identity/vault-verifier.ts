@@ -10,10 +10,9 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import * as errors from 'jose/errors';
 import { compactVerify } from 'jose/jws/compact/verify';
 import { VAULT_TEXTS, vaultError, type VaultError } from '../protocol/vault-errors.js';
-import { createBoundedFetch } from './bounded-fetch.js';
 import { DiscoveryError } from './discovery.js';
 import { KeySourceError } from './jose-errors.js';
-import { createKeyResolver, type KeyResolver } from './key-sets.js';
+import { keyResolverCache, type KeyResolver } from './key-sets.js';
 import { decodeCompact } from './native-jws.js';
 import type { KeySource } from './types.js';
 
@@ -49,25 +48,10 @@ export interface VaultVerifierOptions {
 
 /** Key sets are made once per mount and kept for the verifier's life (one runtime). */
 export function createVaultTokenVerifier(options: VaultVerifierOptions = {}): VaultTokenVerifier {
-  const clock = options.clock ?? Date.now;
-  const fetchImpl = createBoundedFetch({
-    fetch: options.fetch ?? globalThis.fetch,
-    timeoutMs: options.timeoutMs ?? 5000,
-    maxResponseBytes: 1024 * 1024,
-  });
-  const resolvers = new Map<string, KeyResolver>();
+  const resolvers = keyResolverCache(options);
   const staticKeys = new Map<string, KeyObject[]>();
-  const resolverOf = (issuer: VaultIssuer, keys: Extract<VaultKeySource, { url: string }>): KeyResolver => {
-    let r = resolvers.get(issuer.name);
-    if (r === undefined) {
-      r = createKeyResolver(
-        { url: keys.url, name: issuer.name, arn: '', clientIdList: [], thumbprintList: [], keys: keys.source, file: issuer.name },
-        { fetch: fetchImpl, schedule: { clock, maxAgeMs: 600_000, staleMs: 86_400_000, cooldownMs: 30_000 } },
-      );
-      resolvers.set(issuer.name, r);
-    }
-    return r;
-  };
+  const resolverOf = (issuer: VaultIssuer, keys: Extract<VaultKeySource, { url: string }>): KeyResolver =>
+    resolvers({ name: issuer.name, url: keys.url, keys: keys.source, file: issuer.name });
 
   return {
     async verify(token, issuer) {

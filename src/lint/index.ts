@@ -115,21 +115,8 @@ export function lintConfig(config: LoadedConfig): Finding[] {
     const statements = statementsOf(role.trustPolicy);
     for (const statement of statements) {
       const s = statementFacts(role, config.providers, statement, statements);
-      const add = (rule: Rule, reports: readonly Report[]): void => {
-        for (const r of reports) {
-          const region = role.positions.locate(r.path);
-          findings.push({
-            severity: rule.severity,
-            rule: rule.id,
-            file: role.file,
-            role: role.roleName,
-            path: r.path,
-            ...(region === undefined ? {} : { line: region.line, column: region.column }),
-            message: r.message,
-            fix: r.fix,
-          });
-        }
-      };
+      const add = (rule: Rule, reports: readonly Report[]): void =>
+        addFindings(findings, rule, reports, { file: role.file, name: role.roleName, positions: role.positions });
       for (const c of statement.conditions) {
         for (const rule of RULES) if (rule.on === 'condition') add(rule, rule.check(s, c));
       }
@@ -141,36 +128,14 @@ export function lintConfig(config: LoadedConfig): Finding[] {
     }
   }
   for (const identity of config.infisical?.identities ?? []) {
-    for (const rule of RULES) {
-      if (rule.on !== 'infisical-identity') continue;
-      for (const r of rule.check(identity))
-        findings.push({
-          severity: rule.severity,
-          rule: rule.id,
-          file: identity.file,
-          role: identity.identityId,
-          path: r.path,
-          message: r.message,
-          fix: r.fix,
-        });
-    }
+    for (const rule of RULES)
+      if (rule.on === 'infisical-identity')
+        addFindings(findings, rule, rule.check(identity), { file: identity.file, name: identity.identityId });
   }
   for (const mount of config.vault?.mounts ?? []) {
     for (const role of mount.roles.values()) {
-      for (const rule of RULES) {
-        if (rule.on !== 'vault-role') continue;
-        for (const r of rule.check(mount, role))
-          findings.push({
-            severity: rule.severity,
-            rule: rule.id,
-            file: role.file,
-            role: `auth/${mount.path}/role/${role.name}`,
-            target: 'vault-role',
-            path: r.path,
-            message: r.message,
-            fix: r.fix,
-          });
-      }
+      const subject = { file: role.file, name: `auth/${mount.path}/role/${role.name}`, target: 'vault-role' } as const;
+      for (const rule of RULES) if (rule.on === 'vault-role') addFindings(findings, rule, rule.check(mount, role), subject);
     }
   }
   if (config.gcp !== undefined) findings.push(...lintGcp(config.gcp));
@@ -191,37 +156,53 @@ export function lintConfig(config: LoadedConfig): Finding[] {
 /** The findings for Google Cloud's providers, then its service accounts, with paths into their files. */
 function lintGcp(gcp: GcpConfig): Finding[] {
   const findings: Finding[] = [];
-  const add = (
-    doc: { readonly file: string; readonly at: string; readonly positions: SourcePositions },
-    target: FindingTarget,
-    name: string,
-    rule: Rule,
-    reports: readonly Report[],
-  ): void => {
-    for (const r of reports) {
-      const path = doc.at === '' ? r.path : r.path === '' ? doc.at : `${doc.at}.${r.path}`;
-      const region = doc.positions.locate(path);
-      findings.push({
-        severity: rule.severity,
-        rule: rule.id,
-        file: doc.file,
-        role: name,
-        target,
-        path,
-        ...(region === undefined ? {} : { line: region.line, column: region.column }),
-        message: r.message,
-        fix: r.fix,
-      });
-    }
-  };
   for (const p of gcp.providers) {
-    for (const rule of RULES)
-      if (rule.on === 'gcp-provider') add(p, 'gcp-provider', `${p.poolId}/${p.providerId}`, rule, rule.check(p, gcp));
+    const subject = {
+      file: p.file,
+      name: `${p.poolId}/${p.providerId}`,
+      target: 'gcp-provider',
+      at: p.at,
+      positions: p.positions,
+    } as const;
+    for (const rule of RULES) if (rule.on === 'gcp-provider') addFindings(findings, rule, rule.check(p, gcp), subject);
   }
   for (const sa of gcp.serviceAccounts) {
-    for (const rule of RULES) if (rule.on === 'gcp-service-account') add(sa, 'gcp-service-account', sa.email, rule, rule.check(sa, gcp));
+    const subject = { file: sa.file, name: sa.email, target: 'gcp-service-account', at: sa.at, positions: sa.positions } as const;
+    for (const rule of RULES) if (rule.on === 'gcp-service-account') addFindings(findings, rule, rule.check(sa, gcp), subject);
   }
   return findings;
+}
+
+/** What a rule's reports are about: its file, the name findings give it, its kind, and where its paths start. */
+interface Subject {
+  readonly file: string;
+  /** The role, provider, service account, identity or Vault role (Finding's `role`). */
+  readonly name: string;
+  readonly target?: FindingTarget;
+  /** The subject's place in its file (`[1]` for the second document of an array), prefixed to the reports' paths. */
+  readonly at?: string;
+  /** Where each path's value is written, when the loader recorded it. */
+  readonly positions?: SourcePositions;
+}
+
+/** One finding per report of `rule` about `subject`. */
+function addFindings(findings: Finding[], rule: Rule, reports: readonly Report[], subject: Subject): void {
+  const at = subject.at ?? '';
+  for (const r of reports) {
+    const path = at === '' ? r.path : r.path === '' ? at : `${at}.${r.path}`;
+    const region = subject.positions?.locate(path);
+    findings.push({
+      severity: rule.severity,
+      rule: rule.id,
+      file: subject.file,
+      role: subject.name,
+      ...(subject.target === undefined ? {} : { target: subject.target }),
+      path,
+      ...(region === undefined ? {} : { line: region.line, column: region.column }),
+      message: r.message,
+      fix: r.fix,
+    });
+  }
 }
 
 /** How many findings of each severity. */

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,21 +14,7 @@ import { promisify } from 'node:util';
 import { startEmulator } from '../../src/index.js';
 import { runMain } from '../cli/helpers.js';
 import { REPO_ROOT } from '../helpers/harness.js';
-
-const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-
-function section(heading: string): string {
-  const start = README.indexOf(`\n${heading}\n`);
-  assert.ok(start >= 0, `README has no section ${heading}`);
-  const end = README.indexOf('\n## ', start + heading.length + 1);
-  return README.slice(start, end === -1 ? undefined : end);
-}
-
-function block(text: string, lang: string): string {
-  const code = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(text)?.[1];
-  assert.ok(code !== undefined, `the section has a \`\`\`${lang} block`);
-  return code;
-}
+import { block, section } from '../helpers/readme.js';
 
 test('README "Infisical": the snippet logs in and reads the demo secret; the refusal, explain and cases are as shown', async (t) => {
   const text = section('## Infisical');
