@@ -10,7 +10,10 @@ import { createRequire } from 'node:module';
 
 type Picomatch = typeof import('picomatch');
 let loaded: Picomatch | undefined;
-/** picomatch, required on first use: in the CLI's bundle a static import would load it with every `serve`. */
+/**
+ * picomatch, required on first use: in the CLI's bundle a static import would either load it with every `serve` (left
+ * external) or fail on its first use (bundled, its CommonJS `require('os')` cannot run in an ES module bundle).
+ */
 function picomatch(): Picomatch {
   return (loaded ??= createRequire(import.meta.url)('picomatch') as Picomatch);
 }
