@@ -1,16 +1,52 @@
 /**
- * V8 heap sizing for the server: the young generation does not grow, and the old generation grows by at most 2x
- * between full collections, which keeps resident memory flat under load at the same throughput (bench/README.md).
- * A semi-space or heap-growing flag the user gave node (command line or NODE_OPTIONS) leaves that factor alone.
+ * V8 heap sizing for the server: the young generation grows to YOUNG_GENERATION_BYTES and no further, and the old
+ * generation grows by at most 2x between full collections, which keeps resident memory flat under load (bench/README.md).
+ * The young generation must hold the requests in flight: smaller, they outlive two collections and are promoted, to die
+ * in the old generation; left to V8, it grows to 32 MB. Only a flag given at start-up caps it, so it is left to grow and
+ * stopped once it is large enough (looked at after each collection until then). A semi-space or heap-growing flag the
+ * user gave node (command line or NODE_OPTIONS) leaves that setting alone.
  */
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
-export function keepHeapSmall(
-  execArgv: readonly string[] = process.execArgv,
-  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
-): void {
+/** The young generation (V8's new space, both halves) the server grows to under load: 4 MB semi-spaces. */
+export const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
+
+export interface HeapControls {
+  readonly execArgv: readonly string[];
+  readonly nodeOptions: string;
+  readonly setFlags: (flags: string) => void;
+  /** The young generation's size now. */
+  readonly youngBytes: () => number;
+  /** Calls `after` after every garbage collection until the returned function is called. */
+  readonly afterEachCollection: (after: () => void) => () => void;
+}
+
+const processHeap = (): HeapControls => ({
+  execArgv: process.execArgv,
+  nodeOptions: process.env['NODE_OPTIONS'] ?? '',
+  setFlags: setFlagsFromString,
+  youngBytes: () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
+  afterEachCollection: (after) => {
+    const observer = new PerformanceObserver(after);
+    observer.observe({ entryTypes: ['gc'] });
+    return () => observer.disconnect();
+  },
+});
+
+export function keepHeapSmall(heap: HeapControls = processHeap()): void {
   const given = (name: string): boolean =>
-    [...execArgv, nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
-  if (!given('semi-space')) setFlagsFromString('--semi-space-growth-factor=1');
-  if (!given('heap-growing')) setFlagsFromString('--heap-growing-percent=100');
+    [...heap.execArgv, heap.nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
+  if (!given('heap-growing')) heap.setFlags('--heap-growing-percent=100');
+  if (given('semi-space')) return;
+  const stopGrowing = (): void => heap.setFlags('--semi-space-growth-factor=1');
+  if (heap.youngBytes() >= YOUNG_GENERATION_BYTES) {
+    stopGrowing();
+    return;
+  }
+  const stopLooking = heap.afterEachCollection(() => {
+    if (heap.youngBytes() < YOUNG_GENERATION_BYTES) return;
+    stopGrowing();
+    stopLooking();
+  });
 }
