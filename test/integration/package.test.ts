@@ -332,8 +332,7 @@ test('the API from the package: type-checked by tsc and run', async (t) => {
     }),
   );
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const check = await run(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json'], { env: ENV, cwd: project });
-  assert.equal(check.code, 0, outcome(check));
+  // One run type-checks and emits: tsc exits non-zero on any type error, even when it still writes the output.
   const emit = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { env: ENV, cwd: project });
   assert.equal(emit.code, 0, outcome(emit));
   const r = await run(process.execPath, [join(project, 'out', 'api-check.js')], { env: ENV, cwd: project, timeoutMs: 30_000 });
