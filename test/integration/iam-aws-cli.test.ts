@@ -2,12 +2,15 @@
  * aws-cli (v1, and v2 when installed) against the IAM API subset: a setup creates a provider and a role, then
  * `aws sts assume-role-with-web-identity` assumes it with a token of that provider; every `aws iam` command of the
  * subset, each change seen by the next AssumeRoleWithWebIdentity where it matters; errors as aws-cli prints them, `--endpoint-url` and (v1)
- * `AWS_ENDPOINT_URL_IAM`. Skipped visibly for a CLI that is not installed.
+ * `AWS_ENDPOINT_URL_IAM`. Skipped visibly for a CLI that is not installed. The commands go through aws-cli's own entry
+ * point (what the `aws` script calls) in one Python process per CLI (aws-driver.ts), each with exactly its environment;
+ * the `aws` executable itself is exercised by aws-cli-v1.test.ts and aws-cli-v2.test.ts.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACCOUNT, assume, fixture, GITHUB, githubTrust } from '../iam/helpers.js';
-import { awsCli, json, need, outcome, run, sandbox, type RunResult } from './clients.js';
+import { awsCli, json, need, outcome, sandbox, type RunResult } from './clients.js';
+import { startAwsDriver } from './aws-driver.js';
 
 const MAIN = 'repo:demo-org/demo-app:ref:refs/heads/main';
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB}`;
@@ -21,8 +24,9 @@ for (const major of [1, 2] as const) {
     t.after(() => f.close());
     const sb = await sandbox(t, KEYS);
     const trust = await sb.file('trust.json', githubTrust(MAIN));
+    const driver = await startAwsDriver(t, cli);
     const aws = (args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> =>
-      run(cli.path, [...args.slice(0, 2), '--endpoint-url', f.emu.endpoint, '--output', 'json', ...args.slice(2)], {
+      driver.run([...args.slice(0, 2), '--endpoint-url', f.emu.endpoint, '--output', 'json', ...args.slice(2)], {
         env: { ...sb.env, ...env },
       });
     const okJson = async (args: readonly string[]): Promise<Record<string, unknown>> => {
@@ -194,7 +198,7 @@ for (const major of [1, 2] as const) {
 
     if (major === 1) {
       // botocore >= 1.31 reads AWS_ENDPOINT_URL_IAM: no --endpoint-url at all.
-      const r = await run(cli.path, ['iam', 'get-role', '--role-name', 'b-role', '--output', 'json'], {
+      const r = await driver.run(['iam', 'get-role', '--role-name', 'b-role', '--output', 'json'], {
         env: { ...sb.env, AWS_ENDPOINT_URL_IAM: f.emu.endpoint },
       });
       assert.equal(r.code, 0, outcome(r));

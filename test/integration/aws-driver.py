@@ -1,0 +1,68 @@
+# Runs many `aws` commands in one Python process (started by aws-driver.ts with the interpreter of the `aws`
+# script): what the `aws` script does (`sys.exit(awscli.clidriver.main())`) once per request, without paying
+# interpreter start-up and the awscli/botocore imports each time.
+# Usage: python aws-driver.py <the aws script>. Prints {"ready", "version"} once awscli is imported, then reads
+# one JSON request a line on stdin, {"argv": [...], "env": {...}, "cwd": "..."}, and answers each with one
+# JSON line {"code", "stdout", "stderr"}.
+import io, json, logging, os, sys, traceback, warnings
+
+sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as when the script itself runs
+import awscli, awscli.clidriver
+
+proto_in, proto_out = sys.stdin, sys.stdout
+DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
+LOGGERS = [logging.getLogger(n) for n in ('', 'botocore', 'awscli', 's3transfer', 'urllib3')]
+
+
+def capture(like):
+    """A text stream with the encoding and error handling of the real one, over bytes."""
+    return io.TextIOWrapper(io.BytesIO(), encoding=like.encoding, errors=like.errors, line_buffering=True)
+
+
+def exit_code(rc, err):
+    """The exit status of `sys.exit(rc)`, as the interpreter would compute it."""
+    if rc is None:
+        return 0
+    if isinstance(rc, int):
+        return rc & 0xFF
+    print(rc, file=err)
+    return 1
+
+
+def run(argv, env, cwd):
+    os.environ.clear()  # exactly this command's environment: nothing leaks from the previous one
+    os.environ.update(env)
+    os.chdir(cwd)  # relative file:// paths resolve as for a process started there
+    if os.environ.get('LC_CTYPE', '') == 'UTF-8':  # as the `aws` script does
+        os.environ['LC_CTYPE'] = 'en_US.UTF-8'
+    # as importing awscli does (its data path, for the `cli` data and customized models, after the caller's)
+    given = os.environ['AWS_DATA_PATH'].split(os.pathsep) if 'AWS_DATA_PATH' in os.environ else []
+    os.environ['AWS_DATA_PATH'] = os.pathsep.join([os.path.expanduser(os.path.expandvars(p)) for p in given] + [DATA])
+    out, err = capture(proto_out), capture(sys.__stderr__)
+    saved = [(lg, lg.handlers[:], lg.level) for lg in LOGGERS]  # --debug adds stream handlers
+    sys.argv, sys.stdin, sys.stdout, sys.stderr = ['aws', *argv], io.StringIO(''), out, err
+    try:
+        with warnings.catch_warnings():  # a warning is shown again by each command, as in a fresh process
+            code = exit_code(awscli.clidriver.main(), err)
+    except SystemExit as e:  # argparse usage errors and the like
+        code = exit_code(e.code, err)
+    except BaseException:  # uncaught: the interpreter prints the traceback and exits 1
+        traceback.print_exc(file=err)
+        code = 1
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = proto_in, proto_out, sys.__stderr__
+        for lg, handlers, level in saved:
+            lg.handlers[:] = handlers
+            lg.setLevel(level)
+    out.flush()
+    err.flush()
+    text = lambda s: s.buffer.getvalue().decode('utf-8', 'replace')
+    return {'code': code, 'stdout': text(out), 'stderr': text(err)}
+
+
+proto_out.write(json.dumps({'ready': True, 'version': awscli.__version__}) + '\n')
+proto_out.flush()
+for line in proto_in:
+    req = json.loads(line)
+    proto_out.write(json.dumps(run(req['argv'], req['env'], req['cwd'])) + '\n')
+    proto_out.flush()
