@@ -1,10 +1,10 @@
 /**
- * V8 heap sizing for the server: the young generation grows to YOUNG_GENERATION_BYTES and no further, and the old
- * generation grows by at most 2x between full collections, which keeps resident memory flat under load (bench/README.md).
+ * V8 heap sizing for the server: the young generation is held near YOUNG_GENERATION_BYTES, and the old generation grows
+ * by at most 2x between full collections, which keeps resident memory flat under load (bench/README.md).
  * The young generation must hold the requests in flight: smaller, they outlive two collections and are promoted, to die
- * in the old generation; left to V8, it grows to 32 MB. Only a flag given at start-up caps it, so it is left to grow and
- * stopped once it is large enough (looked at after each collection until then). A semi-space or heap-growing flag the
- * user gave node (command line or NODE_OPTIONS) leaves that setting alone.
+ * in the old generation; left to V8, it grows to 32 MB under load, and an idle spell shrinks it to 1 MB. Only a flag
+ * given at start-up caps it, so it is let grow while it is below that size and stopped at it (looked at after each
+ * collection). A semi-space or heap-growing flag the user gave node (command line or NODE_OPTIONS) leaves that alone.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -12,14 +12,17 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 /** The young generation (V8's new space, both halves) the server grows to under load: 4 MB semi-spaces. */
 export const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
 
+/** V8's own growth factor of the young generation (its default), while it is below that size. */
+const GROWTH_FACTOR = 2;
+
 export interface HeapControls {
   readonly execArgv: readonly string[];
   readonly nodeOptions: string;
   readonly setFlags: (flags: string) => void;
   /** The young generation's size now. */
   readonly youngBytes: () => number;
-  /** Calls `after` after every garbage collection until the returned function is called. */
-  readonly afterEachCollection: (after: () => void) => () => void;
+  /** Calls `after` after every garbage collection, for as long as the process lives. */
+  readonly afterEachCollection: (after: () => void) => void;
 }
 
 const processHeap = (): HeapControls => ({
@@ -27,11 +30,7 @@ const processHeap = (): HeapControls => ({
   nodeOptions: process.env['NODE_OPTIONS'] ?? '',
   setFlags: setFlagsFromString,
   youngBytes: () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
-  afterEachCollection: (after) => {
-    const observer = new PerformanceObserver(after);
-    observer.observe({ entryTypes: ['gc'] });
-    return () => observer.disconnect();
-  },
+  afterEachCollection: (after) => new PerformanceObserver(after).observe({ entryTypes: ['gc'] }),
 });
 
 export function keepHeapSmall(heap: HeapControls = processHeap()): void {
@@ -39,14 +38,13 @@ export function keepHeapSmall(heap: HeapControls = processHeap()): void {
     [...heap.execArgv, heap.nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
   if (!given('heap-growing')) heap.setFlags('--heap-growing-percent=100');
   if (given('semi-space')) return;
-  const stopGrowing = (): void => heap.setFlags('--semi-space-growth-factor=1');
-  if (heap.youngBytes() >= YOUNG_GENERATION_BYTES) {
-    stopGrowing();
-    return;
-  }
-  const stopLooking = heap.afterEachCollection(() => {
-    if (heap.youngBytes() < YOUNG_GENERATION_BYTES) return;
-    stopGrowing();
-    stopLooking();
-  });
+  let growing: boolean | undefined;
+  const adjust = (): void => {
+    const grow = heap.youngBytes() < YOUNG_GENERATION_BYTES;
+    if (grow === growing) return;
+    growing = grow;
+    heap.setFlags(`--semi-space-growth-factor=${grow ? GROWTH_FACTOR : 1}`);
+  };
+  adjust();
+  heap.afterEachCollection(adjust);
 }
