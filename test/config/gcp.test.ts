@@ -5,22 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configOf, problemsOf, show } from './helpers.js';
+import { EXAMPLE_JWKS } from '../helpers/example-jwks.js';
 
 const ORG = 'b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d';
 const ISSUER = `https://oidc.circleci.com/org/${ORG}`;
 const NAME = 'projects/314159265358/locations/global/workloadIdentityPools/circleci-pool/providers/circleci-demo';
 const POOL = 'projects/314159265358/locations/global/workloadIdentityPools/circleci-pool';
-const JWKS = JSON.stringify({
-  keys: [
-    {
-      kty: 'EC',
-      crv: 'P-256',
-      kid: 'k1',
-      x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-      y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-    },
-  ],
-});
+const JWKS = JSON.stringify(EXAMPLE_JWKS);
 
 function pool(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {

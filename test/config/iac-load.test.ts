@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfigFrom, type SourceOptions } from '../../src/config/load.js';
 import { ConfigError, type ConfigProblem, type LoadedConfig } from '../../src/config/types.js';
+import { EXAMPLE_JWKS } from '../helpers/example-jwks.js';
 import { REPO_ROOT } from '../helpers/harness.js';
 import { ACCOUNT, assertProblems, show } from './helpers.js';
 
@@ -330,11 +331,7 @@ describe('a directory of templates and plans', () => {
   });
 
   test('an overlay provider file gives the keys of a provider of a template, matched by Url', async () => {
-    const jwks = {
-      keys: [
-        { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' },
-      ],
-    };
+    const jwks = EXAMPLE_JWKS;
     const dir = await tempDir({
       'plan.json': { fixture: 'terraform/plan.json' },
       'providers/github.json': { Url: `https://${GH}`, Jwks: jwks },

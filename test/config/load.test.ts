@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isConfigFileName, loadConfig } from '../../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../../src/config/types.js';
 import { ACCOUNT, assertProblems, configOf, problemsOf, provider, role, show, trust } from './helpers.js';
+import { EXAMPLE_JWKS } from '../helpers/example-jwks.js';
 
 // test/fixtures/config, reached from build-<name>/test/config or dist/test/config.
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/config');
@@ -174,9 +175,7 @@ test('only *.json files directly in providers/ and roles/ are read', async () =>
 });
 
 test('JwksFile is read relative to the provider file', async () => {
-  const jwks = {
-    keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }],
-  };
+  const jwks = EXAMPLE_JWKS;
   const dir = await tempDir({
     'providers/a.json': provider({ JwksFile: '../keys/a.jwks' }),
     'providers/b.json': provider({ Url: 'https://b.example.com', JwksFile: 'b.jwks.json' }),

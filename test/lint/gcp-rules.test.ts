@@ -10,6 +10,7 @@ import { mapAndCheck } from '../../src/gcp/index.js';
 import { presetClaims } from '../../src/identity/provider-kinds.js';
 import { lintConfig, type Finding, type Severity } from '../../src/lint/index.js';
 import { configOf } from '../config/helpers.js';
+import { EXAMPLE_JWKS } from '../helpers/example-jwks.js';
 
 const ORG = 'b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d';
 const PROJECT = '2f9c1e7a-8b4d-4a6e-b1c3-d5e7f9a1b3c5';
@@ -17,17 +18,7 @@ const OTHER_UUID = '00000000-0000-4000-8000-000000000000';
 const POOL = 'projects/314159265358/locations/global/workloadIdentityPools/ci-pool';
 const GH = 'https://token.actions.githubusercontent.com';
 const CIRCLE = `https://oidc.circleci.com/org/${ORG}`;
-const JWKS = JSON.stringify({
-  keys: [
-    {
-      kty: 'EC',
-      crv: 'P-256',
-      kid: 'k1',
-      x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-      y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-    },
-  ],
-});
+const JWKS = JSON.stringify(EXAMPLE_JWKS);
 const CIRCLE_MAPPING = {
   'google.subject': 'assertion.sub',
   'attribute.org_id': 'assertion.aud',
