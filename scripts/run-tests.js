@@ -17,13 +17,25 @@ const files = [];
   }
 })(dir);
 const filters = process.argv.slice(2);
-const selected = files.filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x))).sort();
+// Files that drive real clients, browsers and processes take seconds each; they start first so that the last
+// seconds are not one of them running alone.
+const SLOW_FIRST = ['integration/', 'ui/', 'cli/', 'process/', 'faults/'];
+const rank = (f) => {
+  const i = SLOW_FIRST.findIndex((d) => relative(dir, f).startsWith(d));
+  return i === -1 ? SLOW_FIRST.length : i;
+};
+const selected = files
+  .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
+  .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 if (selected.length === 0) {
   console.error('no test files selected');
   process.exit(1);
 }
 const reporter = 'spec';
-const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...selected], {
+// Three files at a time on two cores: several files spend part of their time waiting on a child process or a
+// browser, and a third file uses that time. TEST_CONCURRENCY overrides it.
+const concurrency = process.env['TEST_CONCURRENCY'] ?? '3';
+const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, `--test-concurrency=${concurrency}`, ...selected], {
   stdio: 'inherit',
   cwd: root,
 });

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `npm test`: the clean build (`npm run build`) and the format check (prettier) side by side, as tsc leaves one of
+// the two cores idle; then the wall check and every test file (run-tests.js, which takes the same filter arguments).
+// Stops at the first step that fails, with that step's output.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.env['npm_execpath'];
+const prettier = join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+
+/** Runs a command with the terminal's streams; resolves to its exit code. */
+function step(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+    child.on('error', (e) => {
+      process.stderr.write(`npm test: cannot run ${command}: ${e.message}\n`);
+      resolve(1);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
+const build = npm === undefined ? step('npm', ['run', 'build', '--silent']) : step(process.execPath, [npm, 'run', 'build', '--silent']);
+const format = step(process.execPath, [prettier, '--check', '--log-level', 'warn', '.']);
+const [built, formatted] = await Promise.all([build, format]);
+if (built !== 0 || formatted !== 0) {
+  const failed = [built !== 0 ? 'the build' : '', formatted !== 0 ? 'the format check (npm run format fixes it)' : ''];
+  process.stderr.write(`npm test: ${failed.filter(Boolean).join(' and ')} failed\n`);
+  process.exit(built !== 0 ? built : formatted);
+}
+for (const [script, args] of [
+  ['check-walls.js', []],
+  ['run-tests.js', process.argv.slice(2)],
+]) {
+  const code = await step(process.execPath, [join(root, 'scripts', script), ...args]);
+  if (code !== 0) process.exit(code);
+}
