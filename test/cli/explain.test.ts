@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { circleToken, DEMO_POLICIES, githubToken, REPO_ROOT } from '../helpers/harness.js';
-import { assertOneLineError, CIRCLE, GH, runMain, spawnCli } from './helpers.js';
+import { assertOneLineError, CIRCLE, GH, runMain } from './helpers.js';
 
 const P = ['--policies', DEMO_POLICIES];
 const VCS_REF_KEY = `${CIRCLE}:oidc.circleci.com/vcs-ref`;
@@ -210,7 +210,7 @@ describe('explain --json: the same as data', () => {
   });
 });
 
-describe('explain: usage errors (spawned: one line, exit 2)', () => {
+describe('explain: usage errors (one line, exit 2; the spawned case is in errors.test.ts)', () => {
   const cases: { name: string; args: string[]; pattern: RegExp }[] = [
     { name: 'no --role', args: ['--preset', 'circleci'], pattern: /--role <name\|arn> is required/ },
     { name: 'neither token nor claims', args: ['--role', 'deploy-main'], pattern: /give --token <jwt>, or --claims <json>/ },
@@ -239,11 +239,11 @@ describe('explain: usage errors (spawned: one line, exit 2)', () => {
     { name: 'unknown flag', args: ['--role', 'deploy-main', '--nope'], pattern: /Unknown option '--nope'/ },
   ];
   for (const c of cases) {
-    test(c.name, async () => assertOneLineError(await spawnCli(['explain', ...P, ...c.args]), 2, c.pattern));
+    test(c.name, async () => assertOneLineError(await runMain(['explain', ...P, ...c.args]), 2, c.pattern));
   }
   test('non-existent --policies: exit 1', async () => {
     assertOneLineError(
-      await spawnCli(['explain', '--policies', '/nonexistent', '--role', 'x', '--branch', 'main']),
+      await runMain(['explain', '--policies', '/nonexistent', '--role', 'x', '--branch', 'main']),
       1,
       /configuration directory \/nonexistent: not found/,
     );

@@ -45,11 +45,11 @@ describe('help lists exactly the flags each command parses', () => {
   test('serve: every flag in its help is accepted (its options object is not exported)', async () => {
     const flags = [...flagsIn(HELP['serve'] ?? '')];
     assert.ok(flags.length >= 8);
-    // serve writes to the process streams (not main's io), so it runs as a child process.
     for (const f of flags) {
-      // A flag with a value, or a boolean: one of the two parses, and --help then returns before serving.
-      const withValue = await spawnCli(['serve', `--${f}`, '1', '--help']);
-      const alone = withValue.code === 0 ? withValue : await spawnCli(['serve', `--${f}`, '--help']);
+      // A flag with a value, or a boolean: one of the two parses, and --help then returns before serving (in-process:
+      // serve's --help returns before it loads the configuration or listens).
+      const withValue = await runMain(['serve', `--${f}`, '1', '--help']);
+      const alone = withValue.code === 0 ? withValue : await runMain(['serve', `--${f}`, '--help']);
       assert.equal(alone.code, 0, `serve --${f}: ${alone.stderr}`);
     }
   });
@@ -73,23 +73,25 @@ describe('main help', () => {
 
   test("'help <command>' is '<command> --help'", async () => {
     for (const c of COMMAND_NAMES) {
-      const direct = c === 'serve' ? await spawnCli([c, '--help']) : await runMain([c, '--help']);
+      const direct = await runMain([c, '--help']);
       assert.equal((await runMain(['help', c])).stdout, direct.stdout);
     }
   });
 
   test('-h works for every command', async () => {
-    for (const c of COMMAND_NAMES) assert.equal((c === 'serve' ? await spawnCli([c, '-h']) : await runMain([c, '-h'])).code, 0, c);
+    for (const c of COMMAND_NAMES) assert.equal((await runMain([c, '-h'])).code, 0, c);
   });
 
-  test('no command, unknown command, unknown help topic: one line, exit 2 (spawned)', async () => {
-    for (const [args, pattern] of [
-      [[], /^sts-emulator: give a command \(serve, token, test, explain, lint, env, gcp\)/],
-      [['deploy'], /^sts-emulator: unknown command 'deploy'/],
-      [['help', 'deploy'], /^sts-emulator help: unknown command 'deploy'/],
-      [['__proto__'], /^sts-emulator: unknown command '__proto__'/],
-    ] as const) {
-      const r = await spawnCli(args);
+  test('no command, unknown command, unknown help topic: one line, exit 2 (the first spawned, the others in-process)', async () => {
+    for (const [i, [args, pattern]] of (
+      [
+        [[], /^sts-emulator: give a command \(serve, token, test, explain, lint, env, gcp\)/],
+        [['deploy'], /^sts-emulator: unknown command 'deploy'/],
+        [['help', 'deploy'], /^sts-emulator help: unknown command 'deploy'/],
+        [['__proto__'], /^sts-emulator: unknown command '__proto__'/],
+      ] as const
+    ).entries()) {
+      const r = i === 0 ? await spawnCli(args) : await runMain(args);
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, pattern);

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { RULES } from '../../src/lint/index.js';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
-import { assertOneLineError, CIRCLE_ARN, GH_ARN, GH, ORG, policiesWith, runMain, spawnCli, tempDir, trustRole } from './helpers.js';
+import { assertOneLineError, CIRCLE_ARN, GH_ARN, GH, ORG, policiesWith, runMain, tempDir, trustRole } from './helpers.js';
 
 interface JsonFinding {
   severity: string;
@@ -157,7 +157,7 @@ describe('lint --format github', () => {
     const block =
       /lint --format github` on the default policies[\s\S]*?```text\n([\s\S]*?)```/.exec(section)?.[1] ??
       assert.fail('a ```text block after "`npx sts-emulator lint --format github` on the default policies"');
-    const r = await spawnCli(['lint', '--format', 'github']);
+    const r = await runMain(['lint', '--format', 'github']);
     const real = new Set(r.stdout.split('\n'));
     for (const line of block.trimEnd().split('\n')) assert.ok(real.has(line), `not a line of the real output: ${line}`);
   });
@@ -165,8 +165,8 @@ describe('lint --format github', () => {
 
 describe('lint: --format usage errors', () => {
   test('an unknown format, and --json with another format: exit 2, one line', async () => {
-    assertOneLineError(await spawnCli(['lint', '--format', 'xml']), 2, /--format must be one of text, json, sarif, github, got 'xml'/);
-    assertOneLineError(await spawnCli(['lint', '--json', '--format', 'sarif']), 2, /--json and --format sarif disagree/);
+    assertOneLineError(await runMain(['lint', '--format', 'xml']), 2, /--format must be one of text, json, sarif, github, got 'xml'/);
+    assertOneLineError(await runMain(['lint', '--json', '--format', 'sarif']), 2, /--json and --format sarif disagree/);
   });
   test('--json --format json is json', async () => {
     const r = await runMain(['lint', '--json', '--format', 'json', '--policies', DEMO_POLICIES]);

@@ -366,20 +366,20 @@ test('a misspelt provider key gets its spelling as the fix', async () => {
 });
 
 describe('lint exit codes and output', () => {
-  test('warnings only: exit 0, --strict: exit 1; infos only or clean: exit 0 even with --strict (spawned)', async () => {
+  test('warnings only: exit 0, --strict: exit 1 (spawned); infos only or clean: exit 0 even with --strict', async () => {
     const warn = await policiesWith(join(dir, 'strict-warn'), {
       'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: { [SUB_KEY]: `org/${ORG}/project/*/user/*` } }),
     });
-    assert.equal((await spawnCli(['lint', '--policies', warn])).code, 0);
+    assert.equal((await runMain(['lint', '--policies', warn])).code, 0);
     assert.equal((await spawnCli(['lint', '--policies', warn, '--strict'])).code, 1);
     const info = await policiesWith(join(dir, 'strict-info'), { 'r.json': trustRole('r', CIRCLE_ARN, { StringLike: PINNED_SUB }) });
-    const i = await spawnCli(['lint', '--policies', info, '--strict']);
+    const i = await runMain(['lint', '--policies', info, '--strict']);
     assert.equal(i.code, 0);
     assert.match(i.stdout, /\n0 errors, 0 warnings, 1 info in 1 roles\n$/);
     const clean = await policiesWith(join(dir, 'strict-clean'), {
       'r.json': trustRole('r', CIRCLE_ARN, { StringEquals: AUD, StringLike: PINNED_SUB }),
     });
-    const r = await spawnCli(['lint', '--policies', clean, '--strict']);
+    const r = await runMain(['lint', '--policies', clean, '--strict']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '0 errors, 0 warnings, 0 infos in 1 roles\n');
   });
@@ -471,7 +471,7 @@ describe('lint on the default policies/', () => {
   });
 
   test('text summary line', async () => {
-    const r = await spawnCli(['lint']);
+    const r = await runMain(['lint']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, '');
     assert.match(
@@ -499,7 +499,7 @@ describe('lint on the default policies/', () => {
     const end = readme.indexOf('\n## ', start);
     const block = /```text\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end))?.[1];
     assert.ok(block !== undefined, 'the lint section shows the output in a ```text block');
-    const r = await spawnCli(['lint']);
+    const r = await runMain(['lint']);
     assert.equal(r.code, 1);
     assert.equal(block, r.stdout);
   });
@@ -508,7 +508,7 @@ describe('lint on the default policies/', () => {
 describe('lint: usage and configuration errors', () => {
   test('non-existent --policies: exit 1, one line', async () => {
     assertOneLineError(
-      await spawnCli(['lint', '--policies', '/nonexistent/policies']),
+      await runMain(['lint', '--policies', '/nonexistent/policies']),
       1,
       /configuration directory \/nonexistent\/policies: not found/,
     );
@@ -517,7 +517,7 @@ describe('lint: usage and configuration errors', () => {
     const policies = await policiesWith(join(dir, 'invalid'), {
       'bad.json': '{"RoleName": "bad", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}}',
     });
-    const r = await spawnCli(['lint', '--policies', policies]);
+    const r = await runMain(['lint', '--policies', policies]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');
@@ -527,8 +527,8 @@ describe('lint: usage and configuration errors', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
   test('unknown flag and positional argument: exit 2', async () => {
-    assertOneLineError(await spawnCli(['lint', '--fix']), 2, /Unknown option '--fix'/);
-    assertOneLineError(await spawnCli(['lint', 'policies']), 2, /Unexpected argument 'policies'/);
+    assertOneLineError(await runMain(['lint', '--fix']), 2, /Unknown option '--fix'/);
+    assertOneLineError(await runMain(['lint', 'policies']), 2, /Unexpected argument 'policies'/);
   });
 });
 

@@ -89,7 +89,7 @@ describe('test: a mismatch', () => {
   expect: allow
 `,
     );
-    const r = await spawnCli(['test', ...P, file]);
+    const r = await runMain(['test', ...P, file]);
     assert.equal(r.code, 1);
     const out = r.stdout;
     assert.match(out, /^FAIL seed004 as written, wrongly expected to allow main \(.*wrong\.yaml\[0\]\): expected allow, got deny$/m);
@@ -282,7 +282,7 @@ describe('test: invalid case files (file + JSON path, exit 1, no case of that fi
   for (const c of cases) {
     test(c.name, async () => {
       const file = await caseFile(join('invalid', c.file), c.content);
-      const r = await spawnCli(['test', ...P, file]);
+      const r = await runMain(['test', ...P, file]);
       assert.equal(r.code, 1, r.stdout);
       const shown = file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
       const path = c.path === '' ? '' : ` ${c.path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`;
@@ -352,7 +352,7 @@ describe('test --junit', () => {
     ]);
     const bad = await caseFile('junit/bad.yaml', [{ name: 'x' }]);
     const out = join(dir, 'junit', 'report.xml');
-    const r = await spawnCli(['test', ...P, '--junit', out, good, bad]);
+    const r = await runMain(['test', ...P, '--junit', out, good, bad]);
     assert.equal(r.code, 1);
     const xml = (await parseStringPromise(await readFile(out, 'utf8'))) as {
       testsuites: {
@@ -383,7 +383,7 @@ describe('test --junit', () => {
 
   test('an unwritable --junit path is one line on stderr, exit 1', async () => {
     const file = await caseFile('junit/one.yaml', [{ name: 'main', role: 'deploy-main', preset: 'circleci', expect: 'allow' }]);
-    const r = await spawnCli(['test', ...P, '--junit', join(dir, 'no', 'such', 'dir', 'r.xml'), file]);
+    const r = await runMain(['test', ...P, '--junit', join(dir, 'no', 'such', 'dir', 'r.xml'), file]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^sts-emulator test: cannot write --junit .*r\.xml: ENOENT\n$/);
   });
@@ -391,7 +391,7 @@ describe('test --junit', () => {
 
 describe('test: usage errors', () => {
   test('no case file: exit 2, one line', async () => {
-    const r = await spawnCli(['test', ...P]);
+    const r = await runMain(['test', ...P]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'sts-emulator test: give at least one case file, directory or glob\n');
@@ -401,14 +401,14 @@ describe('test: usage errors', () => {
       ['--nope', 'x.yaml'],
       ['x.yaml', '--junit'],
     ]) {
-      const r = await spawnCli(['test', ...P, ...args]);
+      const r = await runMain(['test', ...P, ...args]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /^sts-emulator test: [^\n]+\n$/);
     }
   });
   test('non-existent --policies: exit 1, one line', async () => {
     const file = await caseFile('p.yaml', [{ name: 'main', role: 'deploy-main', preset: 'circleci', expect: 'allow' }]);
-    const r = await spawnCli(['test', '--policies', join(dir, 'nope'), file]);
+    const r = await runMain(['test', '--policies', join(dir, 'nope'), file]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^sts-emulator: invalid configuration: configuration directory .*nope: not found\n$/);
   });

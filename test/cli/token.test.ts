@@ -355,7 +355,7 @@ describe('token: errors are one line on stderr, exit 2 (usage) or 1 (configurati
   for (const c of cases) {
     test(c.name, async () => {
       const args = c.args();
-      const r = await spawnCli(['token', ...(args.includes('--policies') ? [] : P), ...args]);
+      const r = await runMain(['token', ...(args.includes('--policies') ? [] : P), ...args]);
       assertOneLineError(r, c.code, c.pattern);
     });
   }
@@ -384,12 +384,12 @@ describe('token: the tokens work against the emulator', () => {
   }
 
   test('default policies: --branch main assumes deploy-main; --branch feature/x is AccessDenied', async () => {
-    const main = await spawnCli(['token', '--branch', 'main']);
+    const main = await runMain(['token', '--branch', 'main']);
     assert.equal(main.code, 0, main.stderr);
     const ok = await assume(main.stdout.trim(), 'deploy-main');
     assert.equal(ok.status, 200, ok.body);
     assert.match(ok.body, /<AssumeRoleWithWebIdentityResponse/);
-    const feature = await spawnCli(['token', '--branch', 'feature/x']);
+    const feature = await runMain(['token', '--branch', 'feature/x']);
     const denied = await assume(feature.stdout.trim(), 'deploy-main');
     assert.equal(denied.status, 403);
     assert.match(denied.body, /<Code>AccessDenied<\/Code>/);
