@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TestContext } from 'node:test';
 import { REPO_ROOT } from '../helpers/harness.js';
 import { run, scrubbedEnv, type Client, type RunResult } from './clients.js';
 
@@ -35,8 +34,14 @@ function shebang(path: string): string[] | undefined {
   return m[2] === undefined ? [m[1]!] : [m[1]!, m[2]];
 }
 
-/** Start the driver for `cli` (closed when the test ends); the executable per command when it cannot start. */
-export async function startAwsDriver(t: TestContext, cli: Client): Promise<AwsDriver> {
+/** What owns a driver: a test (closed when it ends), or a file's hook that closes it after its last test. */
+export interface DriverOwner {
+  diagnostic(message: string): void;
+  after(fn: () => void): void;
+}
+
+/** Start the driver for `cli` (closed when `t` ends); the executable per command when it cannot start. */
+export async function startAwsDriver(t: DriverOwner, cli: Client): Promise<AwsDriver> {
   const executable = (reason: string): AwsDriver => {
     t.diagnostic(`${cli.path}: each command spawns the executable (${reason})`);
     return { mode: 'executable', run: (args, opts) => run(cli.path, args, opts), close: () => undefined };

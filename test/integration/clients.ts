@@ -129,13 +129,19 @@ function candidates(name: string, extra: readonly string[] = []): string[] {
   return [...new Set([...dirs.map((d) => join(d, name)), ...extra])];
 }
 
-async function probe(path: string, args: readonly string[]): Promise<string | undefined> {
-  try {
-    const r = await run(path, args, { env: scrubbedEnv(), timeoutMs: 30_000 });
-    return r.code === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined;
-  } catch {
-    return undefined;
+const probes = new Map<string, Promise<string | undefined>>();
+/** The output of `path args` when it exits 0; once per file and arguments (awsCli(1) and awsCli(2) ask the same `aws`). */
+function probe(path: string, args: readonly string[]): Promise<string | undefined> {
+  const key = JSON.stringify([path, ...args]);
+  let p = probes.get(key);
+  if (p === undefined) {
+    p = run(path, args, { env: scrubbedEnv(), timeoutMs: 30_000 }).then(
+      (r) => (r.code === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined),
+      () => undefined,
+    );
+    probes.set(key, p);
   }
+  return p;
 }
 
 /**
@@ -146,9 +152,11 @@ export function awsCli(major: 1 | 2): Promise<Client | undefined> {
   return once(`aws${major}`, async () => {
     const forced = process.env[`STS_EMULATOR_AWS_V${major}`];
     for (const c of forced !== undefined ? [forced] : candidates('aws', ['/usr/bin/aws', '/usr/local/bin/aws'])) {
-      const out = await probe(c, ['--version']);
+      // The file a shim runs is asked directly: the shim's own start-up (pyenv's bash) is not paid twice.
+      const path = await resolveShim(c, 'aws');
+      const out = await probe(path, ['--version']);
       const m = out === undefined ? null : /^aws-cli\/(\d+)\.\S+/.exec(out);
-      if (m !== null && m[1] === String(major)) return { path: await resolveShim(c, 'aws'), version: m[0] };
+      if (m !== null && m[1] === String(major)) return { path, version: m[0] };
     }
     return undefined;
   });
@@ -156,7 +164,7 @@ export function awsCli(major: 1 | 2): Promise<Client | undefined> {
 
 /** The file a candidate really runs: symlinks resolved, and a pyenv shim replaced by `pyenv which <name>`. */
 async function resolveShim(p: string, name: string): Promise<string> {
-  if (p.includes('/shims/')) {
+  if (p.includes('/shims/') && existsSync(p)) {
     const r = await run('pyenv', ['which', name], { env: scrubbedEnv(), timeoutMs: 10_000 }).catch(() => undefined);
     const real = r?.code === 0 ? r.stdout.trim() : '';
     return real !== '' && existsSync(real) ? real : p;
