@@ -176,12 +176,20 @@ async function resolveShim(p: string, name: string): Promise<string> {
   }
 }
 
-/** A python3 that can import boto3; `version` is "boto3 X / botocore Y". */
+/**
+ * A python3 that finds boto3 and botocore; `version` is "boto3 X / botocore Y" (their installed distributions). They
+ * are found, not imported: the import was most of the probe's CPU, and the tests that use the client import them.
+ */
+const PY_PROBE = [
+  'import importlib.metadata as m, importlib.util as u, sys',
+  "assert u.find_spec('boto3') and u.find_spec('botocore'), 'no boto3'",
+  "print(sys.executable, m.version('boto3'), m.version('botocore'))",
+].join('; ');
 export function python(): Promise<Client | undefined> {
   return once('python', async () => {
     const forced = process.env['STS_EMULATOR_PYTHON'];
     for (const c of forced !== undefined ? [forced] : candidates('python3')) {
-      const out = await probe(c, ['-c', 'import sys, boto3, botocore; print(sys.executable, boto3.__version__, botocore.__version__)']);
+      const out = await probe(c, ['-c', PY_PROBE]);
       const m = out === undefined ? null : /^(\S+) (\S+) (\S+)$/.exec(out);
       if (m !== null) return { path: m[1]!, version: `boto3 ${m[2]} / botocore ${m[3]}` };
     }
