@@ -5,11 +5,10 @@
  * interpreter cannot be found or cannot import that same aws-cli (a PyInstaller build, a shim, a broken install).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../helpers/harness.js';
-import { run, scrubbedEnv, type Client, type RunResult } from './clients.js';
+import { run, scrubbedEnv, shebang, type Client, type RunResult } from './clients.js';
 
 const DRIVER = join(REPO_ROOT, 'test', 'integration', 'aws-driver.py');
 
@@ -19,19 +18,6 @@ export interface AwsDriver {
   /** One `aws` command (args without `aws`), with exactly this environment; send one at a time and await it. */
   run(args: readonly string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<RunResult>;
   close(): void;
-}
-
-/** The interpreter (and its one optional argument) of a `#!` python script, or undefined. */
-function shebang(path: string): string[] | undefined {
-  let first: string;
-  try {
-    first = readFileSync(path).subarray(0, 256).toString('latin1').split('\n')[0]!;
-  } catch {
-    return undefined;
-  }
-  const m = /^#!\s*(\S+)(?:\s+(.*\S))?\s*$/.exec(first);
-  if (m === null || !/\/python[\d.]*$/.test(m[1]!)) return undefined; // `#!/usr/bin/env python3` would need PATH: fall back
-  return m[2] === undefined ? [m[1]!] : [m[1]!, m[2]];
 }
 
 /** What owns a driver: a test (closed when it ends), or a file's hook that closes it after its last test. */

@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
@@ -144,6 +144,35 @@ function probe(path: string, args: readonly string[]): Promise<string | undefine
   return p;
 }
 
+/** The interpreter (and its one optional argument) of a `#!` python script, or undefined. */
+export function shebang(path: string): string[] | undefined {
+  let first: string;
+  try {
+    first = readFileSync(path).subarray(0, 256).toString('latin1').split('\n')[0]!;
+  } catch {
+    return undefined;
+  }
+  const m = /^#!\s*(\S+)(?:\s+(.*\S))?\s*$/.exec(first);
+  if (m === null || !/\/python[\d.]*$/.test(m[1]!)) return undefined; // `#!/usr/bin/env python3` would need PATH: fall back
+  return m[2] === undefined ? [m[1]!] : [m[1]!, m[2]];
+}
+
+/**
+ * "aws-cli/X.Y.Z" of an `aws` executable. A `#!` python script (pip's, Debian's) is asked through its interpreter,
+ * which imports awscli from where the script would (its directory first): `--version` imports all of aws-cli and
+ * botocore, ten times the CPU. Anything else (a PyInstaller build), or a script whose interpreter cannot say, is
+ * asked with `--version`.
+ */
+async function awsVersion(path: string): Promise<string | undefined> {
+  const interpreter = shebang(path);
+  if (interpreter !== undefined) {
+    const code = `import sys; sys.path[0] = ${JSON.stringify(dirname(path))}; import awscli; print('aws-cli/' + awscli.__version__)`;
+    const out = await probe(interpreter[0]!, [...interpreter.slice(1), '-c', code]);
+    if (out !== undefined) return out;
+  }
+  return probe(path, ['--version']);
+}
+
 /**
  * The AWS CLI of one major version. v1 (pip/pyenv) and Debian's v2 (/usr/bin/aws) can both be installed,
  * in either PATH order, so each candidate is asked for its version. STS_EMULATOR_AWS_V1 / _V2 override.
@@ -154,7 +183,7 @@ export function awsCli(major: 1 | 2): Promise<Client | undefined> {
     for (const c of forced !== undefined ? [forced] : candidates('aws', ['/usr/bin/aws', '/usr/local/bin/aws'])) {
       // The file a shim runs is asked directly: the shim's own start-up (pyenv's bash) is not paid twice.
       const path = await resolveShim(c, 'aws');
-      const out = await probe(path, ['--version']);
+      const out = await awsVersion(path);
       const m = out === undefined ? null : /^aws-cli\/(\d+)\.\S+/.exec(out);
       if (m !== null && m[1] === String(major)) return { path, version: m[0] };
     }
