@@ -167,8 +167,12 @@ function exchange(e: Exchange): Promise<{ lines: string[]; ms: number }> {
       else s.destroy();
     });
     s.on('error', () => undefined);
-    s.on('close', () => resolve({ lines, ms: performance.now() - t0 }));
-    setTimeout(() => s.destroy(), REQUEST_MS + 3_000);
+    // Cleared at the close: a pending timer kept the file's process alive for up to 5 s after its last test.
+    const timer = setTimeout(() => s.destroy(), REQUEST_MS + 3_000);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ lines, ms: performance.now() - t0 });
+    });
   });
 }
 

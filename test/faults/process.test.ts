@@ -46,6 +46,16 @@ async function serve(args: readonly string[]): Promise<Serving> {
   return { child, url, stderr: () => err, exited };
 }
 
+/** Whether a connection to the port is accepted (closed at once, before any request). */
+const accepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+
 const post = (url: string, body: string): Promise<Response> =>
   fetch(url, {
     method: 'POST',
@@ -58,9 +68,14 @@ const post = (url: string, body: string): Promise<Response> =>
 
 test('SIGTERM with 30 requests waiting on a slow JWKS: every one is answered and audited, then exit 0', { timeout: 30_000 }, async () => {
   const key = await makeKey('rsa', 'slow-key');
-  const idp = await startIdp(
-    (_req, res) => void setTimeout(() => sendJson(res, { keys: [{ ...key.jwk, alg: 'RS256', use: 'sig' }] }), 1_500),
-  );
+  // The JWKS is held until the server has taken the signal (not a fixed 1.5 s): every request is still waiting then.
+  let released = false;
+  const held: (() => void)[] = [];
+  const idp = await startIdp((_req, res) => {
+    const answer = (): void => sendJson(res, { keys: [{ ...key.jwk, alg: 'RS256', use: 'sig' }] });
+    if (released) answer();
+    else held.push(answer);
+  });
   const dir = join(tmp, 'slow-idp');
   await mkdir(join(dir, 'providers'), { recursive: true });
   await mkdir(join(dir, 'roles'), { recursive: true });
@@ -98,6 +113,11 @@ test('SIGTERM with 30 requests waiting on a slow JWKS: every one is answered and
     });
     await new Promise((r) => setTimeout(r, 400)); // every request is now waiting on the JWKS
     s.child.kill('SIGTERM');
+    // It has taken the signal once it stops listening: a new connection is refused.
+    const port = Number(new URL(s.url).port);
+    while (await accepts(port)) await new Promise((r) => setTimeout(r, 10));
+    released = true;
+    for (const answer of held.splice(0)) answer();
     const done = await Promise.all(answers);
     for (const d of done) assert.equal(d.status, 200, d.text);
     assert.equal(await s.exited, 0, s.stderr());

@@ -2,6 +2,9 @@
  * AWS CLI v1 (botocore) against the emulator: the explicit exchange with --endpoint-url, the implicit
  * web-identity provider redirected by AWS_ENDPOINT_URL_STS, role chaining with sts:AssumeRole, signature and
  * session-token checks, and credentials that survive a restart when --server-key is shared.
+ * The explicit exchange, its AccessDenied exit status and the implicit flow run the `aws` executable as users run it;
+ * the other commands, whose subject is what the emulator answers, go through aws-cli's own entry point in one Python
+ * process for the file (aws-driver.ts), each with exactly its environment: most of a command's CPU is start-up.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,10 +21,10 @@ import {
   serveProcess,
   tamper,
   type AwsCredentials,
-  type Client,
   type RunResult,
   type Sandbox,
 } from './clients.js';
+import { startAwsDriver, type AwsDriver } from './aws-driver.js';
 
 const HINT = 'pip install awscli (v1), or set STS_EMULATOR_AWS_V1';
 /** AWS CLI v1 exits 255 on a service error (v2 uses 254). */
@@ -33,18 +36,18 @@ before(async () => {
 });
 after(() => server.close());
 
-function aws(cli: Client, sb: Sandbox, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return run(cli.path, [...args, '--output', 'json'], { env: { ...sb.env, ...env } });
-}
+/** The file's one driver, started by the first test that needs it and closed after the last test. */
+let driver: Promise<AwsDriver> | undefined;
+const closeDriver: (() => void)[] = [];
+after(() => {
+  for (const close of closeDriver) close();
+});
 
-async function assumeWithWebIdentity(
-  cli: Client,
-  sb: Sandbox,
-  endpoint: string,
-  session: string,
-  branch = 'main',
-): Promise<AwsCredentials> {
-  const r = await aws(cli, sb, [
+/** An `aws` command (`--output json` added) in the sandbox's environment plus `env`. */
+type Aws = (args: readonly string[], env?: Record<string, string>) => Promise<RunResult>;
+
+async function assumeWithWebIdentity(aws: Aws, endpoint: string, session: string, branch = 'main'): Promise<AwsCredentials> {
+  const r = await aws([
     'sts',
     'assume-role-with-web-identity',
     '--endpoint-url',
@@ -60,15 +63,22 @@ async function assumeWithWebIdentity(
   return json<{ Credentials: AwsCredentials }>(r).Credentials;
 }
 
-async function setup(t: TestContext): Promise<{ cli: Client; sb: Sandbox } | undefined> {
+/** The CLI and a sandbox; `aws` spawns the executable per command, or (`driver`) sends it to the file's driver. */
+async function setup(t: TestContext, via: 'executable' | 'driver'): Promise<{ aws: Aws; sb: Sandbox } | undefined> {
   const cli = await need(t, 'aws-cli v1', awsCli(1), HINT);
-  return cli === undefined ? undefined : { cli, sb: await sandbox(t) };
+  if (cli === undefined) return undefined;
+  const sb = await sandbox(t);
+  const envOf = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...sb.env, ...env });
+  if (via === 'executable') return { sb, aws: (args, env = {}) => run(cli.path, [...args, '--output', 'json'], { env: envOf(env) }) };
+  driver ??= startAwsDriver({ diagnostic: (m) => t.diagnostic(m), after: (close) => closeDriver.push(close) }, cli);
+  const d = await driver;
+  return { sb, aws: (args, env = {}) => d.run([...args, '--output', 'json'], { env: envOf(env) }) };
 }
 
 test('explicit assume-role-with-web-identity on main returns ASIA credentials and the assumed-role user', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, 'executable');
   if (s === undefined) return;
-  const r = await aws(s.cli, s.sb, [
+  const r = await s.aws([
     'sts',
     'assume-role-with-web-identity',
     '--endpoint-url',
@@ -99,9 +109,9 @@ test('explicit assume-role-with-web-identity on main returns ASIA credentials an
 });
 
 test('explicit exchange on feature/x is AccessDenied (exit 255)', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, 'executable');
   if (s === undefined) return;
-  const r = await aws(s.cli, s.sb, [
+  const r = await s.aws([
     'sts',
     'assume-role-with-web-identity',
     '--endpoint-url',
@@ -122,10 +132,10 @@ test('explicit exchange on feature/x is AccessDenied (exit 255)', async (t) => {
 });
 
 test('get-caller-identity signed with the returned credentials names the session', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, 'driver');
   if (s === undefined) return;
-  const creds = await assumeWithWebIdentity(s.cli, s.sb, server.url, 'whoami');
-  const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', server.url], credentialEnv(creds));
+  const creds = await assumeWithWebIdentity(s.aws, server.url, 'whoami');
+  const r = await s.aws(['sts', 'get-caller-identity', '--endpoint-url', server.url], credentialEnv(creds));
   assert.equal(r.code, 0, outcome(r));
   const id = json<{ Arn: string; Account: string; UserId: string }>(r);
   assert.equal(id.Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/whoami');
@@ -134,12 +144,12 @@ test('get-caller-identity signed with the returned credentials names the session
 });
 
 test('implicit flow: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN + AWS_ENDPOINT_URL_STS, no keys', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, 'executable');
   if (s === undefined) return;
   // Written like `echo $CIRCLE_OIDC_TOKEN_V2 > file`: with a trailing newline, which botocore sends as is.
   const tokenFile = await s.sb.file('token', `${await circleToken({ branch: 'main' })}\n`);
   const before = server.audit.length;
-  const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity'], {
+  const r = await s.aws(['sts', 'get-caller-identity'], {
     AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
     AWS_ROLE_ARN: roleArn('deploy-main'),
     AWS_ROLE_SESSION_NAME: 'implicit-v1',
@@ -181,12 +191,10 @@ const chaining: readonly { name: string; args: string[]; code: number; expect: R
 
 for (const c of chaining) {
   test(`role chaining deploy-main -> prod-deployer ${c.name}`, async (t) => {
-    const s = await setup(t);
+    const s = await setup(t, 'driver');
     if (s === undefined) return;
-    const creds = await assumeWithWebIdentity(s.cli, s.sb, server.url, 'chain-src');
-    const r = await aws(
-      s.cli,
-      s.sb,
+    const creds = await assumeWithWebIdentity(s.aws, server.url, 'chain-src');
+    const r = await s.aws(
       [
         'sts',
         'assume-role',
@@ -207,12 +215,10 @@ for (const c of chaining) {
 }
 
 test('one changed character of SecretAccessKey is SignatureDoesNotMatch', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, 'driver');
   if (s === undefined) return;
-  const creds = await assumeWithWebIdentity(s.cli, s.sb, server.url, 'tamper');
-  const r = await aws(
-    s.cli,
-    s.sb,
+  const creds = await assumeWithWebIdentity(s.aws, server.url, 'tamper');
+  const r = await s.aws(
     ['sts', 'get-caller-identity', '--endpoint-url', server.url],
     credentialEnv({ ...creds, SecretAccessKey: tamper(creds.SecretAccessKey) }),
   );
@@ -224,26 +230,26 @@ test('one changed character of SecretAccessKey is SignatureDoesNotMatch', async 
 });
 
 test('server processes: the same --server-key accepts credentials across processes, another key rejects them', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, 'driver');
   if (s === undefined) return;
   const key = randomBytes(32).toString('hex');
   const first = await serveProcess(t, { serverKey: key });
   const twin = await serveProcess(t, { serverKey: key });
   const foreign = await serveProcess(t, { serverKey: randomBytes(32).toString('hex') });
-  const creds = await assumeWithWebIdentity(s.cli, s.sb, first.url, 'portable');
+  const creds = await assumeWithWebIdentity(s.aws, first.url, 'portable');
 
   await t.test('the issuing process', async () => {
-    const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', first.url], credentialEnv(creds));
+    const r = await s.aws(['sts', 'get-caller-identity', '--endpoint-url', first.url], credentialEnv(creds));
     assert.equal(r.code, 0, outcome(r));
     assert.equal(json<{ Arn: string }>(r).Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/portable');
   });
   await t.test('a second process with the same --server-key', async () => {
-    const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', twin.url], credentialEnv(creds));
+    const r = await s.aws(['sts', 'get-caller-identity', '--endpoint-url', twin.url], credentialEnv(creds));
     assert.equal(r.code, 0, outcome(r));
     assert.equal(json<{ Arn: string }>(r).Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/portable');
   });
   await t.test('a process with another --server-key: InvalidClientTokenId', async () => {
-    const r = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', foreign.url], credentialEnv(creds));
+    const r = await s.aws(['sts', 'get-caller-identity', '--endpoint-url', foreign.url], credentialEnv(creds));
     assert.equal(r.code, SERVICE_ERROR_EXIT, outcome(r));
     assert.match(
       r.stderr,

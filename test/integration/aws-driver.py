@@ -9,6 +9,28 @@ import io, json, logging, os, sys, traceback, warnings
 sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as when the script itself runs
 import awscli, awscli.clidriver
 
+
+def share_service_lists():
+    """botocore lists the services under its search paths (a few hundred directories, about a third of a command's
+    CPU here) once per session, so once per command: kept for the driver's life instead, per search paths and type.
+    The directories listed (the installed aws-cli's and botocore's data, ~/.aws/models, AWS_DATA_PATH's) do not
+    change during a run; the list is copied, so a caller that changes it changes only its own."""
+    for name, module in list(sys.modules.items()):
+        loader = getattr(module, 'Loader', None) if name.endswith('botocore.loaders') else None
+        if loader is None or not hasattr(loader, 'list_available_services'):
+            continue
+        listing, lists = loader.list_available_services, {}
+
+        def listed(self, type_name, _listing=listing, _lists=lists):
+            key = (tuple(self.search_paths), type_name)
+            if key not in _lists:
+                _lists[key] = _listing(self, type_name)
+            return list(_lists[key])
+
+        loader.list_available_services = listed
+
+
+share_service_lists()
 proto_in, proto_out = sys.stdin, sys.stdout
 DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
 LOGGERS = [logging.getLogger(n) for n in ('', 'botocore', 'awscli', 's3transfer', 'urllib3')]

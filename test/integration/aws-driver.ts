@@ -5,12 +5,10 @@
  * interpreter cannot be found or cannot import that same aws-cli (a PyInstaller build, a shim, a broken install).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TestContext } from 'node:test';
 import { REPO_ROOT } from '../helpers/harness.js';
-import { run, scrubbedEnv, type Client, type RunResult } from './clients.js';
+import { run, scrubbedEnv, shebang, type Client, type RunResult } from './clients.js';
 
 const DRIVER = join(REPO_ROOT, 'test', 'integration', 'aws-driver.py');
 
@@ -22,21 +20,14 @@ export interface AwsDriver {
   close(): void;
 }
 
-/** The interpreter (and its one optional argument) of a `#!` python script, or undefined. */
-function shebang(path: string): string[] | undefined {
-  let first: string;
-  try {
-    first = readFileSync(path).subarray(0, 256).toString('latin1').split('\n')[0]!;
-  } catch {
-    return undefined;
-  }
-  const m = /^#!\s*(\S+)(?:\s+(.*\S))?\s*$/.exec(first);
-  if (m === null || !/\/python[\d.]*$/.test(m[1]!)) return undefined; // `#!/usr/bin/env python3` would need PATH: fall back
-  return m[2] === undefined ? [m[1]!] : [m[1]!, m[2]];
+/** What owns a driver: a test (closed when it ends), or a file's hook that closes it after its last test. */
+export interface DriverOwner {
+  diagnostic(message: string): void;
+  after(fn: () => void): void;
 }
 
-/** Start the driver for `cli` (closed when the test ends); the executable per command when it cannot start. */
-export async function startAwsDriver(t: TestContext, cli: Client): Promise<AwsDriver> {
+/** Start the driver for `cli` (closed when `t` ends); the executable per command when it cannot start. */
+export async function startAwsDriver(t: DriverOwner, cli: Client): Promise<AwsDriver> {
   const executable = (reason: string): AwsDriver => {
     t.diagnostic(`${cli.path}: each command spawns the executable (${reason})`);
     return { mode: 'executable', run: (args, opts) => run(cli.path, args, opts), close: () => undefined };

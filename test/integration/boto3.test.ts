@@ -1,12 +1,14 @@
 /**
  * boto3 against the emulator: the explicit exchange then GetCallerIdentity with the returned keys, the
  * implicit web-identity provider (token file + role env vars) redirected by AWS_ENDPOINT_URL_STS, and the
- * ClientError codes, messages and exception classes boto3 raises for refused tokens.
+ * ClientError codes, messages and exception classes boto3 raises for refused tokens. Each script runs as its own
+ * process, forked from one interpreter that has imported boto3 (python-driver.ts): most of a script's CPU was that.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { circleToken, roleArn, startServer, type TestServer } from '../helpers/harness.js';
-import { outcome, json, need, python, run, sandbox, type Client, type Sandbox } from './clients.js';
+import { outcome, json, need, python, sandbox, type Client, type Sandbox } from './clients.js';
+import { startPythonDriver, type PythonDriver } from './python-driver.js';
 
 const HINT = 'needs a python3 that can `import boto3` (pip install boto3), or set STS_EMULATOR_PYTHON';
 
@@ -48,20 +50,29 @@ before(async () => {
 });
 after(() => server.close());
 
-async function setup(t: TestContext): Promise<{ py: Client; sb: Sandbox } | undefined> {
-  const py = await need(t, 'boto3', python(), HINT);
-  return py === undefined ? undefined : { py, sb: await sandbox(t) };
+/** The file's one driver, started by the first test and closed after the last. */
+let driver: Promise<PythonDriver> | undefined;
+const closeDriver: (() => void)[] = [];
+after(() => {
+  for (const close of closeDriver) close();
+});
+
+async function setup(t: TestContext): Promise<{ py: PythonDriver; sb: Sandbox } | undefined> {
+  const py: Client | undefined = await need(t, 'boto3', python(), HINT);
+  if (py === undefined) return undefined;
+  driver ??= startPythonDriver({ diagnostic: (m) => t.diagnostic(m), after: (close) => closeDriver.push(close) }, py);
+  return { py: await driver, sb: await sandbox(t) };
 }
 
 async function script(
-  py: Client,
+  py: PythonDriver,
   sb: Sandbox,
   name: string,
   source: string,
   env: Record<string, string>,
 ): Promise<Record<string, unknown>> {
   const file = await sb.file(name, source);
-  const r = await run(py.path, [file], { env: { ...sb.env, ...env } });
+  const r = await py.run(file, { env: { ...sb.env, ...env } });
   assert.equal(r.code, 0, outcome(r));
   return json(r);
 }

@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
@@ -129,13 +129,48 @@ function candidates(name: string, extra: readonly string[] = []): string[] {
   return [...new Set([...dirs.map((d) => join(d, name)), ...extra])];
 }
 
-async function probe(path: string, args: readonly string[]): Promise<string | undefined> {
+const probes = new Map<string, Promise<string | undefined>>();
+/** The output of `path args` when it exits 0; once per file and arguments (awsCli(1) and awsCli(2) ask the same `aws`). */
+function probe(path: string, args: readonly string[]): Promise<string | undefined> {
+  const key = JSON.stringify([path, ...args]);
+  let p = probes.get(key);
+  if (p === undefined) {
+    p = run(path, args, { env: scrubbedEnv(), timeoutMs: 30_000 }).then(
+      (r) => (r.code === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined),
+      () => undefined,
+    );
+    probes.set(key, p);
+  }
+  return p;
+}
+
+/** The interpreter (and its one optional argument) of a `#!` python script, or undefined. */
+export function shebang(path: string): string[] | undefined {
+  let first: string;
   try {
-    const r = await run(path, args, { env: scrubbedEnv(), timeoutMs: 30_000 });
-    return r.code === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined;
+    first = readFileSync(path).subarray(0, 256).toString('latin1').split('\n')[0]!;
   } catch {
     return undefined;
   }
+  const m = /^#!\s*(\S+)(?:\s+(.*\S))?\s*$/.exec(first);
+  if (m === null || !/\/python[\d.]*$/.test(m[1]!)) return undefined; // `#!/usr/bin/env python3` would need PATH: fall back
+  return m[2] === undefined ? [m[1]!] : [m[1]!, m[2]];
+}
+
+/**
+ * "aws-cli/X.Y.Z" of an `aws` executable. A `#!` python script (pip's, Debian's) is asked through its interpreter,
+ * which imports awscli from where the script would (its directory first): `--version` imports all of aws-cli and
+ * botocore, ten times the CPU. Anything else (a PyInstaller build), or a script whose interpreter cannot say, is
+ * asked with `--version`.
+ */
+async function awsVersion(path: string): Promise<string | undefined> {
+  const interpreter = shebang(path);
+  if (interpreter !== undefined) {
+    const code = `import sys; sys.path[0] = ${JSON.stringify(dirname(path))}; import awscli; print('aws-cli/' + awscli.__version__)`;
+    const out = await probe(interpreter[0]!, [...interpreter.slice(1), '-c', code]);
+    if (out !== undefined) return out;
+  }
+  return probe(path, ['--version']);
 }
 
 /**
@@ -146,9 +181,11 @@ export function awsCli(major: 1 | 2): Promise<Client | undefined> {
   return once(`aws${major}`, async () => {
     const forced = process.env[`STS_EMULATOR_AWS_V${major}`];
     for (const c of forced !== undefined ? [forced] : candidates('aws', ['/usr/bin/aws', '/usr/local/bin/aws'])) {
-      const out = await probe(c, ['--version']);
+      // The file a shim runs is asked directly: the shim's own start-up (pyenv's bash) is not paid twice.
+      const path = await resolveShim(c, 'aws');
+      const out = await awsVersion(path);
       const m = out === undefined ? null : /^aws-cli\/(\d+)\.\S+/.exec(out);
-      if (m !== null && m[1] === String(major)) return { path: await resolveShim(c, 'aws'), version: m[0] };
+      if (m !== null && m[1] === String(major)) return { path, version: m[0] };
     }
     return undefined;
   });
@@ -156,7 +193,7 @@ export function awsCli(major: 1 | 2): Promise<Client | undefined> {
 
 /** The file a candidate really runs: symlinks resolved, and a pyenv shim replaced by `pyenv which <name>`. */
 async function resolveShim(p: string, name: string): Promise<string> {
-  if (p.includes('/shims/')) {
+  if (p.includes('/shims/') && existsSync(p)) {
     const r = await run('pyenv', ['which', name], { env: scrubbedEnv(), timeoutMs: 10_000 }).catch(() => undefined);
     const real = r?.code === 0 ? r.stdout.trim() : '';
     return real !== '' && existsSync(real) ? real : p;
@@ -168,12 +205,20 @@ async function resolveShim(p: string, name: string): Promise<string> {
   }
 }
 
-/** A python3 that can import boto3; `version` is "boto3 X / botocore Y". */
+/**
+ * A python3 that finds boto3 and botocore; `version` is "boto3 X / botocore Y" (their installed distributions). They
+ * are found, not imported: the import was most of the probe's CPU, and the tests that use the client import them.
+ */
+const PY_PROBE = [
+  'import importlib.metadata as m, importlib.util as u, sys',
+  "assert u.find_spec('boto3') and u.find_spec('botocore'), 'no boto3'",
+  "print(sys.executable, m.version('boto3'), m.version('botocore'))",
+].join('; ');
 export function python(): Promise<Client | undefined> {
   return once('python', async () => {
     const forced = process.env['STS_EMULATOR_PYTHON'];
     for (const c of forced !== undefined ? [forced] : candidates('python3')) {
-      const out = await probe(c, ['-c', 'import sys, boto3, botocore; print(sys.executable, boto3.__version__, botocore.__version__)']);
+      const out = await probe(c, ['-c', PY_PROBE]);
       const m = out === undefined ? null : /^(\S+) (\S+) (\S+)$/.exec(out);
       if (m !== null) return { path: m[1]!, version: `boto3 ${m[2]} / botocore ${m[3]}` };
     }

@@ -1,6 +1,7 @@
 /**
  * README's "A branch-restricted role in five commands", run as written: the shell block is taken from
- * README.md, only the port is changed (to a free one), and the explain output is compared with README's.
+ * README.md, only the port is changed (to a free one) and the wait for the server (until its port accepts a
+ * connection, instead of `sleep 2`), and the explain output is compared with README's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,10 +43,14 @@ test('README five-command demo: main gets credentials, feature/x gets AccessDeni
   const expected = blocks(text, 'text')[0];
   assert.ok(expected !== undefined, 'README shows the explain output in a ```text block');
   const port = await freePort();
+  const serve = 'npx sts-emulator serve & sleep 2';
+  assert.ok(demo.includes(serve), demo);
+  // bash's /dev/tcp: a connection attempt without starting a process, every 0.1 s until the server listens.
+  const listening = `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null`;
   const script = [
     'set -u -m', // job control: the server runs in its own process group, so it can be stopped with all its children
     demo
-      .replace('npx sts-emulator serve &', `npx sts-emulator serve --port ${port} & SERVER=$!;`)
+      .replace(serve, `npx sts-emulator serve --port ${port} & SERVER=$!; until ${listening}; do sleep 0.1; done`)
       .replaceAll('127.0.0.1:8733', `127.0.0.1:${port}`),
     'echo "=== explain"',
     explainCmd,

@@ -1,6 +1,7 @@
 /**
  * README's "Set up with the IAM API", run as written: the shell block is taken from README.md; only the port (a free
- * one), the directory it writes (a temporary one) and the wait for the server (a poll instead of `sleep 2`) change.
+ * one), the directory it writes (a temporary one) and the wait for the server (until its port accepts a connection,
+ * instead of `sleep 2`) change.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,7 +42,8 @@ test('README "Set up with the IAM API": aws-cli creates the provider and the rol
   t.after(() => rm(work, { recursive: true, force: true }));
   const serve = 'npx sts-emulator serve --policies my-policies --persist & sleep 2';
   assert.ok(block.includes(serve));
-  const health = `node -e "fetch('http://127.0.0.1:${port}/_emulator/health').then(() => process.exit(0), () => process.exit(1))"`;
+  // bash's /dev/tcp: a connection attempt without starting a process (a node per attempt cost more than the wait).
+  const listening = `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null`;
   const script = [
     'set -u -m', // job control: the server runs in its own process group, so it can be stopped with all its children
     'SERVER=',
@@ -50,7 +52,7 @@ test('README "Set up with the IAM API": aws-cli creates the provider and the rol
     block
       .replace(
         serve,
-        `npx sts-emulator serve --port ${port} --policies my-policies --persist & SERVER=$!; until ${health}; do sleep 0.2; done`,
+        `npx sts-emulator serve --port ${port} --policies my-policies --persist & SERVER=$!; until ${listening}; do sleep 0.1; done`,
       )
       .replaceAll('127.0.0.1:8733', `127.0.0.1:${port}`)
       .replaceAll('my-policies', join(work, 'my-policies'))
