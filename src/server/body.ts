@@ -22,13 +22,17 @@ function markAnsweredEarly(req: IncomingMessage): void {
   req.once('end', () => answeredEarly.delete(socket));
 }
 
-/** A request's body being read can be failed with node's refusal of the rest of the request (client-errors.ts). */
+/**
+ * A request's body being read can be failed with node's refusal of the rest of the request (client-errors.ts), through
+ * an event of the request. Not a function stored on it: a function-valued property added to node's IncomingMessage
+ * made V8 keep requests alive through young-generation collections, to be promoted and die in the old generation
+ * (bench/README.md, "the failBody property").
+ */
 const FAIL_BODY = Symbol('sts-emulator.failBody');
-type Failable = IncomingMessage & { [FAIL_BODY]?: (error: StsError) => void };
 
 /** Fails the body of `req` with `error` if it is still being read; otherwise nothing. */
 export function failBody(req: IncomingMessage, error: StsError): void {
-  (req as Failable)[FAIL_BODY]?.(error);
+  req.emit(FAIL_BODY, error);
 }
 
 export type BodyResult = { readonly body: string } | { readonly error: StsError };
@@ -69,7 +73,7 @@ export function readBody(req: IncomingMessage, done: (result: BodyResult) => voi
     }
     chunks.push(chunk);
   });
-  (req as Failable)[FAIL_BODY] = (error) => finish({ error });
+  req.once(FAIL_BODY, (error: StsError) => finish({ error }));
   req.on('end', () => finish({ body: (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8') }));
   req.on('aborted', () => finish({ error: unreadable() }));
   req.on('error', () => finish({ error: unreadable() }));
