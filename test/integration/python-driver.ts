@@ -4,14 +4,12 @@
  * The child is the script's process: its own environment, directory, argv, stdout, stderr and exit status. Falls back to
  * spawning the interpreter per script (as `run` does) when the driver cannot start (no fork, no boto3).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../helpers/harness.js';
-import { run, scrubbedEnv, type Client, type RunResult } from './clients.js';
-import type { DriverOwner } from './aws-driver.js';
+import { run, type Client, type RunResult } from './clients.js';
+import { definedEnv, startLineProcess, type DriverOwner } from './line-process.js';
 
 const DRIVER = join(REPO_ROOT, 'test', 'integration', 'python-driver.py');
 
@@ -30,35 +28,19 @@ export async function startPythonDriver(owner: DriverOwner, py: Client): Promise
     return { mode: 'executable', run: (path, opts) => run(py.path, [path], opts), close: () => undefined };
   };
   const out = mkdtempSync(join(tmpdir(), 'sts-emulator-py-'));
-  const child = spawn(py.path, [DRIVER], { env: scrubbedEnv(), cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const child = startLineProcess('python-driver', py.path, [DRIVER]);
   const close = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.kill();
     rmSync(out, { recursive: true, force: true });
   };
   owner.after(close);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const exited = new Promise<string>((resolve) => {
-    child.on('error', (e) => resolve(e.message));
-    child.on('exit', (code, signal) => resolve(`python-driver exited (${code ?? signal})\n${stderr}`));
-  });
-  /** The next answer line, or why there is none (the process died, or `ms` passed). */
+  /** The next answer, parsed, or why there is none. */
   const next = async (ms: number, late: () => void): Promise<Record<string, unknown> | Error> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Error>((resolve) => {
-      timer = setTimeout(() => {
-        late();
-        resolve(new Error(`python-driver: no answer in ${ms} ms\n${stderr}`));
-      }, ms);
-    });
-    const line = lines.next().then((r) => (r.done === true ? undefined : r.value));
-    const got = await Promise.race([line, exited.then((why) => new Error(why)), timeout]).finally(() => clearTimeout(timer));
-    if (got === undefined) return new Error(await exited);
+    const got = await child.next(ms, late);
     return typeof got === 'string' ? (JSON.parse(got) as Record<string, unknown>) : got;
   };
 
-  const ready = await next(30_000, () => child.kill('SIGKILL'));
+  const ready = await next(30_000, child.kill);
   if (ready instanceof Error || ready['ready'] !== true) {
     close();
     return executable(`${DRIVER} did not start: ${ready instanceof Error ? ready.message : JSON.stringify(ready)}`);
@@ -68,9 +50,8 @@ export async function startPythonDriver(owner: DriverOwner, py: Client): Promise
   return {
     mode: 'driver',
     run: async (path, opts) => {
-      const env = Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined));
       const files = { stdout: join(out, `${++n}.out`), stderr: join(out, `${n}.err`) };
-      child.stdin.write(`${JSON.stringify({ path, env, cwd: opts.cwd ?? REPO_ROOT, ...files })}\n`);
+      child.send({ path, env: definedEnv(opts.env), cwd: opts.cwd ?? REPO_ROOT, ...files });
       const forked = await next(10_000, close);
       if (forked instanceof Error) return { code: null, signal: null, stdout: '', stderr: forked.message };
       const pid = Number(forked['pid']);
