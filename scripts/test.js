@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the clean build (`npm run build`) and the format check (prettier) side by side, as tsc leaves one of
-// the two cores idle; then the wall check and every test file (run-tests.js, which takes the same filter arguments).
+// `npm test`: the build (`npm run build`, incremental: scripts/build.js) and the format check (prettier, with its cache
+// of files already checked) side by side, as tsc leaves one of the two cores idle; then the wall check and every test
+// file (run-tests.js, which takes the same filter arguments).
 // Stops at the first step that fails, with that step's output.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -23,7 +24,7 @@ function step(command, args) {
 }
 
 const build = npm === undefined ? step('npm', ['run', 'build', '--silent']) : step(process.execPath, [npm, 'run', 'build', '--silent']);
-const format = step(process.execPath, [prettier, '--check', '--log-level', 'warn', '.']);
+const format = step(process.execPath, [prettier, '--check', '--cache', '--cache-strategy', 'content', '--log-level', 'warn', '.']);
 const [built, formatted] = await Promise.all([build, format]);
 if (built !== 0 || formatted !== 0) {
   const failed = [built !== 0 ? 'the build' : '', formatted !== 0 ? 'the format check (npm run format fixes it)' : ''];

@@ -2,6 +2,7 @@
  * The one server (createStsServer): requests are routed by kind (the emulator's own routes to Express, everything
  * else to the query-protocol road, which never loads Express), the default timeouts are serve's, and what node
  * refuses before a request exists is answered as STS XML through the same renderer.
+ * Runs in its own process (scripts/run-tests.js): it asks whether the process has loaded Express.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
