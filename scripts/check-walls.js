@@ -7,13 +7,12 @@
 //   iam             a file in src/iam/ imports from server/, api/, cli/ or lint/ (the IAM API sits beside the
 //                   operations, under the package API that composes it), or a folder other than api/ imports iam/
 // Reads static `import`/`export ... from`, `import '...'` and `import('...')` with a string literal.
-// Usage: node scripts/check-walls.js [root]   (root holds src/; default: this repository)
+// Usage: node scripts/check-walls.js [root]   (root holds src/; default: this repository). `breaches(root)` is the same
+// check for a test to call in-process.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
-const src = join(root, 'src');
 const LEAVES = new Set(['policy', 'protocol']);
 const PACKAGE_HOMES = { jose: 'identity', express: 'server' };
 /** What src/iam/ may import, and who may import it. */
@@ -57,7 +56,7 @@ function walk(dir) {
 }
 
 /** The breach an import makes, if any. `folder` is the importing file's top folder under src/. */
-function breach(file, folder, specifier) {
+function breach(src, file, folder, specifier) {
   const pkg = specifier.split('/')[0];
   if (Object.hasOwn(PACKAGE_HOMES, pkg) && folder !== PACKAGE_HOMES[pkg]) return pkg;
   if (!specifier.startsWith('.')) return undefined;
@@ -70,20 +69,29 @@ function breach(file, folder, specifier) {
   return undefined;
 }
 
-const lines = [];
-for (const file of walk(src).sort()) {
-  const folder = relative(src, file).split(sep)[0];
-  const text = readFileSync(file, 'utf8');
-  const { code, quoted } = scan(text);
-  for (const m of code.matchAll(IMPORTS)) {
-    const at = m.index + m[0].search(/import|export/);
-    if (quoted[at]) continue;
-    const specifier = m[2] ?? m[4] ?? m[6];
-    const rule = breach(file, folder, specifier);
-    if (rule !== undefined) lines.push(`${relative(root, file)}:${text.slice(0, at).split('\n').length}: ${rule}: ${specifier}`);
+/** One line per breach in root/src/**\/*.ts, `file:line: rule: specifier`, in file order. */
+export function breaches(root) {
+  const src = join(root, 'src');
+  const lines = [];
+  for (const file of walk(src).sort()) {
+    const folder = relative(src, file).split(sep)[0];
+    const text = readFileSync(file, 'utf8');
+    const { code, quoted } = scan(text);
+    for (const m of code.matchAll(IMPORTS)) {
+      const at = m.index + m[0].search(/import|export/);
+      if (quoted[at]) continue;
+      const specifier = m[2] ?? m[4] ?? m[6];
+      const rule = breach(src, file, folder, specifier);
+      if (rule !== undefined) lines.push(`${relative(root, file)}:${text.slice(0, at).split('\n').length}: ${rule}: ${specifier}`);
+    }
   }
+  return lines;
 }
-if (lines.length > 0) {
-  console.log(lines.join('\n'));
-  process.exitCode = 1;
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const lines = breaches(resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..')));
+  if (lines.length > 0) {
+    console.log(lines.join('\n'));
+    process.exitCode = 1;
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * scripts/check-walls.js over small src trees: a clean tree passes, and each wall fails on a planted breach with
- * one line `file:line: rule: specifier`.
+ * one line `file:line: rule: specifier`. The cases call its check in-process; the script itself runs twice (a clean
+ * tree: exit 0, silent; a breach: exit 1 and the line).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'check-walls.js');
 
@@ -147,18 +148,35 @@ function tree(extra?: { file: string; text: string }): string {
   return root;
 }
 
-function check(root: string): { status: number | null; stdout: string } {
+const { breaches } = (await import(pathToFileURL(SCRIPT).href)) as { breaches: (root: string) => string[] };
+
+/** The script as `npm test` and `npm run lint` run it. */
+function run(root: string): { status: number | null; stdout: string } {
   const r = spawnSync(process.execPath, [SCRIPT, root], { encoding: 'utf8' });
   rmSync(root, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout };
 }
 
+function check(root: string): string[] {
+  try {
+    return breaches(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 test('a clean tree passes, silently', () => {
-  assert.deepEqual(check(tree()), { status: 0, stdout: '' });
+  assert.deepEqual(run(tree()), { status: 0, stdout: '' });
+  assert.deepEqual(check(tree()), []);
+});
+
+test('the script: exit 1 and one line per breach', () => {
+  const c = cases[0] as (typeof cases)[number];
+  assert.deepEqual(run(tree(c)), { status: 1, stdout: `${c.expect}\n` });
 });
 
 for (const c of cases) {
   test(`breach: ${c.name}`, () => {
-    assert.deepEqual(check(tree(c)), { status: 1, stdout: `${c.expect}\n` });
+    assert.deepEqual(check(tree(c)), [c.expect]);
   });
 }

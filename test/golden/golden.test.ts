@@ -6,7 +6,6 @@
  * never from the golden files; `UPDATE_GOLDEN=1` rewrites the files from the current output.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,6 +13,7 @@ import { SignJWT } from 'jose';
 import type { Response } from 'supertest';
 import { MESSAGES } from '../../src/protocol/errors.js';
 import { buildApp, circleToken, CIRCLE_ISSUER, CIRCLE_ORG, form, REPO_ROOT, roleArn, webIdentityParams } from '../helpers/harness.js';
+import { makeKey } from '../helpers/identity-tokens.js';
 import { credentialsOf, elementOrder, expectAssumed, postForm, raw, signedPost, stsXml } from '../server/helpers.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'test', 'golden');
@@ -40,7 +40,7 @@ async function session(t: Target): Promise<{ accessKeyId: string; secretAccessKe
   return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken ?? '' };
 }
 
-const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const strangerKey = (await makeKey('rsa')).privateKey;
 
 interface GoldenCase {
   readonly name: string;

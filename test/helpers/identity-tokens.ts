@@ -3,7 +3,18 @@
  * text (so tests can build duplicate keys, 1e400, b64:false ...), providers and assertions.
  */
 import assert from 'node:assert/strict';
-import { createHmac, createPublicKey, generateKeyPairSync, sign as cryptoSign, constants, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  constants,
+  type KeyObject,
+} from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { calculateJwkThumbprint } from 'jose';
 import { StsError, type StsErrorCode } from '../../src/protocol/errors.js';
 import type { JwkSet, KeySource, OidcProvider } from '../../src/identity/types.js';
@@ -20,10 +31,26 @@ export interface TestKey {
   readonly kid: string;
 }
 
+/**
+ * RSA 2048 keys made in advance (test/fixtures/keys): making one costs ~0.2 s of CPU and a process of shared test files
+ * asks for dozens. Each is handed out once in a process; after them, new keys are generated. Every key is distinct.
+ */
+const RSA_KEYS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'keys');
+const rsaPems = readdirSync(RSA_KEYS_DIR)
+  .filter((f) => f.startsWith('rsa-2048-'))
+  .sort()
+  .map((f) => readFileSync(join(RSA_KEYS_DIR, f), 'utf8'));
+let rsaHandedOut = 0;
+
+function rsa2048(): { privateKey: KeyObject } {
+  const pem = rsaPems[rsaHandedOut++];
+  return pem === undefined ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : { privateKey: createPrivateKey(pem) };
+}
+
 export async function makeKey(kind: 'rsa' | 'rsa1024' | 'ec256' | 'ec384' | 'ed25519', kid?: string): Promise<TestKey> {
   const { privateKey } =
     kind === 'rsa'
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      ? rsa2048()
       : kind === 'rsa1024'
         ? generateKeyPairSync('rsa', { modulusLength: 1024 })
         : kind === 'ec256'

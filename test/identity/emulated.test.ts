@@ -9,6 +9,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose';
 import { MESSAGES } from '../../src/protocol/errors.js';
 import { discoveryDocument, loadOrCreateSigningKey, publicJwks, signToken, type EmulatedKey } from '../../src/identity/emulated.js';
 import { createTokenVerifier } from '../../src/identity/verifier.js';
+import { REPO_ROOT } from '../helpers/harness.js';
 import { assertSts, CLIENT_ID, makeProvider, NOW, NOW_S } from '../helpers/identity-tokens.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'sts-emulated-'));
@@ -55,8 +56,8 @@ test('concurrent first loads agree on one key', async () => {
 
 test('an existing RSA key file is used as is', async () => {
   const file = path.join(dir, 'existing.pem');
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
-  await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  // A 3072-bit key made in advance (test/fixtures/keys): generating one costs about a second of CPU.
+  await writeFile(file, await readFile(path.join(REPO_ROOT, 'test', 'fixtures', 'keys', 'rsa-3072.pem')), { mode: 0o600 });
   const key = await loadOrCreateSigningKey(file);
   assert.equal(key.privateKey.asymmetricKeyDetails?.modulusLength, 3072);
 });
