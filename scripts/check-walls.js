@@ -9,7 +9,7 @@
 // Reads static `import`/`export ... from`, `import '...'` and `import('...')` with a string literal.
 // Usage: node scripts/check-walls.js [root]   (root holds src/; default: this repository). `breaches(root)` is the same
 // check for a test to call in-process.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,7 +88,8 @@ export function breaches(root) {
   return lines;
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (node resolves its own path through symlinks, so argv[1] is compared the same way).
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const lines = breaches(resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..')));
   if (lines.length > 0) {
     console.log(lines.join('\n'));
