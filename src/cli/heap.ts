@@ -48,3 +48,18 @@ export function keepHeapSmall(heap: HeapControls = processHeap()): void {
   adjust();
   heap.afterEachCollection(adjust);
 }
+
+/** Flags that say how many threads V8's collector uses: given by the user, they are left alone. */
+const GC_THREAD_FLAGS = ['single-threaded', 'parallel-scavenge', 'concurrent-marking', 'parallel-marking'];
+
+/**
+ * The node flags `serve --workers n` starts its workers with: its own (node:cluster's default), plus
+ * `--single-threaded-gc`. Two or more busy workers on a small machine leave V8's collector threads waiting for a core,
+ * and a scavenge that waits holds the requests in flight (bench/README.md). V8 takes the flag only at start-up.
+ */
+export function workerExecArgv(execArgv: readonly string[], nodeOptions: string): string[] {
+  const given = GC_THREAD_FLAGS.some((name) =>
+    [...execArgv, nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_'))),
+  );
+  return given ? [...execArgv] : [...execArgv, '--single-threaded-gc'];
+}

@@ -8,6 +8,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { skippedReport } from '../config/index.js';
 import { SERVER_KEY_ENV } from '../sts/index.js';
+import { workerExecArgv } from './heap.js';
 import { loadCommonConfig, type Io } from './options.js';
 import { readyLine, type ServeOptions } from './serve-options.js';
 import { checkAuditLog, type WorkerFailure } from './serve-process.js';
@@ -19,7 +20,11 @@ export async function serveCluster(options: ServeOptions, io: Io): Promise<numbe
   if (config.skipped.length > 0) io.stderr(skippedReport(config.skipped)); // once, here: the workers do not repeat it
   checkAuditLog(options.auditLog, io); // an audit log that cannot be opened stops the start here, once
 
-  cluster.setupPrimary({ exec: workerEntry(), args: ['serve', ...options.argv] });
+  cluster.setupPrimary({
+    exec: workerEntry(),
+    args: ['serve', ...options.argv],
+    execArgv: workerExecArgv(process.execArgv, process.env['NODE_OPTIONS'] ?? ''),
+  });
   const workerEnv = { [SERVER_KEY_ENV]: Buffer.from(key.key).toString('hex') };
 
   const live = new Set<Worker>();

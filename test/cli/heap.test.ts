@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keepHeapSmall, YOUNG_GENERATION_BYTES, type HeapControls } from '../../src/cli/heap.js';
+import { keepHeapSmall, workerExecArgv, YOUNG_GENERATION_BYTES, type HeapControls } from '../../src/cli/heap.js';
 
 const MB = 1024 * 1024;
 const HEAP_GROWING = '--heap-growing-percent=100';
@@ -73,5 +73,21 @@ for (const c of given) {
     assert.equal(h.watching(), c.watching);
     h.collect();
     assert.deepEqual(h.flags, c.watching ? [...c.flags, STOP] : c.flags);
+  });
+}
+
+const workerFlags: readonly { name: string; execArgv: string[]; nodeOptions?: string; expect: string[] }[] = [
+  {
+    name: 'nothing given: node flags kept, single-threaded GC added',
+    execArgv: ['--enable-source-maps'],
+    expect: ['--enable-source-maps', '--single-threaded-gc'],
+  },
+  { name: 'single-threaded GC already given', execArgv: ['--single-threaded-gc'], expect: ['--single-threaded-gc'] },
+  { name: 'a GC threading flag on the command line', execArgv: ['--no-parallel-scavenge'], expect: ['--no-parallel-scavenge'] },
+  { name: 'a GC threading flag in NODE_OPTIONS, underscores', execArgv: [], nodeOptions: '--no_concurrent_marking', expect: [] },
+];
+for (const c of workerFlags) {
+  test(`serve --workers: the workers' node flags: ${c.name}`, () => {
+    assert.deepEqual(workerExecArgv(c.execArgv, c.nodeOptions ?? ''), c.expect);
   });
 }

@@ -102,6 +102,9 @@ test('--workers 2: one ready line, credentials valid on every worker, SIGTERM st
     );
     if (linux) workers = childrenOf(s.child.pid as number);
     if (linux) assert.equal(workers.length, 2);
+    // Each worker runs V8's collector on its own thread (heap.ts workerExecArgv; bench/README.md).
+    for (const pid of workers)
+      assert.ok(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--single-threaded-gc'), `worker ${pid}`);
     const token = await circleToken({ branch: 'main' });
     const issued = await post(s.port, form(webIdentityParams(token)), { 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(issued.status, 200, issued.body);
