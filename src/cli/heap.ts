@@ -34,8 +34,7 @@ const processHeap = (): HeapControls => ({
 });
 
 export function keepHeapSmall(heap: HeapControls = processHeap()): void {
-  const given = (name: string): boolean =>
-    [...heap.execArgv, heap.nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
+  const given = (name: string): boolean => flagGiven(heap.execArgv, heap.nodeOptions, name);
   if (!given('heap-growing')) heap.setFlags('--heap-growing-percent=100');
   if (given('semi-space')) return;
   let growing: boolean | undefined;
@@ -58,8 +57,11 @@ const GC_THREAD_FLAGS = ['single-threaded', 'parallel-scavenge', 'concurrent-mar
  * and a scavenge that waits holds the requests in flight (bench/README.md). V8 takes the flag only at start-up.
  */
 export function workerExecArgv(execArgv: readonly string[], nodeOptions: string): string[] {
-  const given = GC_THREAD_FLAGS.some((name) =>
-    [...execArgv, nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_'))),
-  );
+  const given = GC_THREAD_FLAGS.some((name) => flagGiven(execArgv, nodeOptions, name));
   return given ? [...execArgv] : [...execArgv, '--single-threaded-gc'];
+}
+
+/** Whether a node or V8 flag whose name contains `name` (dashes or underscores) was given on node's command line or in NODE_OPTIONS. */
+function flagGiven(execArgv: readonly string[], nodeOptions: string, name: string): boolean {
+  return [...execArgv, nodeOptions].some((a) => a.includes(name) || a.includes(name.replaceAll('-', '_')));
 }
