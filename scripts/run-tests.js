@@ -36,10 +36,19 @@ const shared = selected.filter((f) => !ownProcess(f));
 
 // Shared processes: as many as run at once, filled largest file first into the lightest one (file size stands in
 // for time). TEST_SHARED_PROCESSES overrides the count; 0 gives every file its own process.
-const concurrency = Number(process.env['TEST_CONCURRENCY'] ?? '3');
-const groupCount = Math.min(shared.length, Number(process.env['TEST_SHARED_PROCESSES'] ?? String(concurrency)));
+/** A whole number from the environment, or its default; anything else stops the run with a message. */
+function count(name, fallback, min) {
+  const text = process.env[name] ?? String(fallback);
+  if (!/^\d+$/.test(text) || Number(text) < min) {
+    console.error(`${name} must be a whole number from ${min}, got '${text}'`);
+    process.exit(2);
+  }
+  return Number(text);
+}
+const concurrency = count('TEST_CONCURRENCY', 3, 1);
+const groupCount = Math.min(shared.length, count('TEST_SHARED_PROCESSES', concurrency, 0));
 const bins = Array.from({ length: groupCount }, () => ({ size: 0, files: [] }));
-for (const f of [...shared].sort((a, b) => statSync(b).size - statSync(a).size)) {
+for (const f of groupCount === 0 ? [] : [...shared].sort((a, b) => statSync(b).size - statSync(a).size)) {
   const bin = bins.reduce((a, b) => (b.size < a.size ? b : a));
   bin.files.push(f);
   bin.size += statSync(f).size;
