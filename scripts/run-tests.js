@@ -31,8 +31,9 @@ if (selected.length === 0) {
 const OWN_FOLDERS = ['ui/', 'integration/', 'process/', 'faults/'];
 const folderRank = (f) => OWN_FOLDERS.findIndex((d) => relative(dir, f).startsWith(d));
 const ownProcess = (f) => folderRank(f) !== -1 || /^\s*\* Runs in its own process\b/m.test(readFileSync(f, 'utf8').slice(0, 4000));
-const own = selected.filter(ownProcess);
-const shared = selected.filter((f) => !ownProcess(f));
+const own = [];
+const shared = [];
+for (const f of selected) (ownProcess(f) ? own : shared).push(f);
 
 // Shared processes: as many as run at once, filled largest file first into the lightest one (file size stands in
 // for time). TEST_SHARED_PROCESSES overrides the count; 0 gives every file its own process.
