@@ -35,8 +35,6 @@ const own = [];
 const shared = [];
 for (const f of selected) (ownProcess(f) ? own : shared).push(f);
 
-// Shared processes: as many as run at once, filled largest file first into the lightest one (file size stands in
-// for time). TEST_SHARED_PROCESSES overrides the count; 0 gives every file its own process.
 /** A whole number from the environment, or its default; anything else stops the run with a message. */
 function count(name, fallback, min) {
   const text = process.env[name] ?? String(fallback);
@@ -47,12 +45,16 @@ function count(name, fallback, min) {
   return Number(text);
 }
 const concurrency = count('TEST_CONCURRENCY', 3, 1);
+
+// Shared processes: as many as run at once, filled largest file first into the lightest one (file size stands in
+// for time). TEST_SHARED_PROCESSES overrides the count; 0 gives every file its own process.
 const groupCount = Math.min(shared.length, count('TEST_SHARED_PROCESSES', concurrency, 0));
 const bins = Array.from({ length: groupCount }, () => ({ size: 0, files: [] }));
-for (const f of groupCount === 0 ? [] : [...shared].sort((a, b) => statSync(b).size - statSync(a).size)) {
+const sized = groupCount === 0 ? [] : shared.map((f) => ({ f, size: statSync(f).size })).sort((a, b) => b.size - a.size);
+for (const { f, size } of sized) {
   const bin = bins.reduce((a, b) => (b.size < a.size ? b : a));
   bin.files.push(f);
-  bin.size += statSync(f).size;
+  bin.size += size;
 }
 
 // What each process runs, and in which order: the longest first, by how long each took the last time (written to
