@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `prestart` and `prepare`: builds (npm run build) only when dist/ is missing or older than src/ (bin/dist-state.js),
-// so `npm start` on an unchanged tree starts at once. `npm test` keeps its own clean build.
+// so `npm start` on an unchanged tree starts at once. `npm test` runs `npm run build` itself.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -4,11 +4,14 @@
 // compiled files whose source is gone deleted, dist/src/cli/main.js's time set to the build's (bin/dist-state.js
 // compares it with src/), then the CLI bundle (scripts/bundle-cli.js).
 // `--clean` deletes dist/ first (prepack); any other argument goes to tsc (prepack: `--sourceMap false`).
+// A build whose inputs (every file tsc and the bundle read from the project, by path, size and time) are what the last
+// build saw is skipped: tsc finds nothing to do then too, but takes ~5 s of CPU to read and parse every file to say so.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { buildInputs } from './build-inputs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -16,6 +19,18 @@ const args = process.argv.slice(2);
 const clean = args.includes('--clean');
 const tscArgs = args.filter((a) => a !== '--clean');
 if (clean) rmSync(dist, { recursive: true, force: true });
+
+const stamp = join(dist, 'build-inputs.txt');
+const seen = tscArgs.length === 0 ? buildInputs(root) : undefined;
+const built = (() => {
+  try {
+    return readFileSync(stamp, 'utf8');
+  } catch {
+    return undefined;
+  }
+})();
+if (seen !== undefined && seen === built && existsSync(join(dist, 'src', 'cli', 'main.js'))) process.exit(0);
+rmSync(stamp, { force: true });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 for (const [project, info] of [
@@ -55,4 +70,6 @@ const now = new Date();
 utimesSync(join(dist, 'src', 'cli', 'main.js'), now, now);
 
 const bundled = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.js')], { cwd: root, stdio: 'inherit' });
+// What this build saw, read before tsc started: a file changed while it ran is built again next time.
+if (bundled.status === 0 && seen !== undefined) writeFileSync(stamp, seen);
 process.exit(bundled.status ?? 1);
