@@ -11,6 +11,8 @@ export interface CompiledCondition {
   /** The key lower-cased, as stored in the request context. */
   readonly lookup: string;
   readonly values: readonly CompiledValue[];
+  /** The values as written (frozen): the trace's policy values when no variable was substituted. */
+  readonly raws: readonly string[];
   /** Where it is written: `Statement[0].Condition.StringLike["<key>"]`, and each value's own path. */
   readonly path: string;
   readonly valuePaths: readonly string[];

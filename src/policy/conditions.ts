@@ -49,13 +49,21 @@ export interface ConditionResult extends ConditionTrace {
   readonly unresolved: readonly string[];
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export function evaluateCondition(c: CompiledCondition, ctx: RequestContext): ConditionResult {
   const { def, qualifier, ifExists } = c.operator;
   const entry = ctx.values.get(c.lookup);
-  const contextValues = entry === undefined ? null : [...entry];
+  // The trace shares what a request does not change: the context's own (read-only) array, the values as written
+  // when no variable was substituted, one empty list of unresolved values.
+  const contextValues = entry ?? null;
   const bound = c.values.map((v) => v.bind(ctx));
-  const policyValues = c.values.map((v, i) => bound[i]?.text ?? v.raw);
-  const unresolved = c.values.filter((_, i) => bound[i] === null).map((v) => v.raw);
+  let policyValues = c.raws;
+  let unresolved = NONE;
+  if (bound.some((b, i) => b === null || b.text !== c.raws[i])) {
+    policyValues = c.values.map((v, i) => bound[i]?.text ?? v.raw);
+    unresolved = c.values.filter((_, i) => bound[i] === null).map((v) => v.raw);
+  }
   const done = (result: boolean, reason: ConditionReason): ConditionResult => ({
     operator: c.operator.text,
     key: c.key,

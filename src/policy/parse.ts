@@ -163,7 +163,15 @@ function parseCondition(c: Collector, value: unknown, path: string, substitute: 
           valuePaths.push(v.path);
         }
       }
-      out.push({ operator, key, lookup: key.toLowerCase(), values, path: keyPath, valuePaths });
+      out.push({
+        operator,
+        key,
+        lookup: key.toLowerCase(),
+        values,
+        raws: Object.freeze(values.map((v) => v.raw)),
+        path: keyPath,
+        valuePaths,
+      });
     }
   }
   return out;

@@ -56,7 +56,7 @@ function conditionView(c: CompiledCondition): ConditionView {
     ifExists: c.operator.ifExists,
     negated: c.operator.def.negated,
     key: c.key,
-    values: Object.freeze(c.values.map((v) => v.raw)),
+    values: c.raws,
     path: c.path,
     valuePaths: c.valuePaths,
     valueDefects: Object.freeze(c.values.map((v) => v.defect)),
