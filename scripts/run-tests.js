@@ -58,15 +58,19 @@ for (const { f, size } of sized) {
 }
 
 // What each process runs, and in which order: the longest first, by how long each took the last time (written to
-// dist/test-times.json after each run); one not seen before starts early, the browser and the shared processes
-// first. Node's runner starts the files it is given in the order of their names, so each process gets a file in
-// dist/test-run/, named by that order, that imports its test files and notes how long the process took.
+// dist/test-times.json after each run; before the first, scripts/test-times.json, the times of a whole run kept with
+// the project); one not seen before starts early, the browser and the shared processes first. Node's runner starts the
+// files it is given in the order of their names, so each process gets a file in dist/test-run/, named by that order,
+// that imports its test files and notes how long the process took.
 const timesFile = join(root, 'dist', 'test-times.json');
 let times = {};
-try {
-  times = JSON.parse(readFileSync(timesFile, 'utf8'));
-} catch {
-  // the first run after a build from clean: nothing known yet
+for (const file of [timesFile, join(root, 'scripts', 'test-times.json')]) {
+  try {
+    times = JSON.parse(readFileSync(file, 'utf8'));
+    break;
+  } catch {
+    // not written yet (a build from clean), or no such file
+  }
 }
 const NEW = Number.MAX_SAFE_INTEGER;
 const entries = [

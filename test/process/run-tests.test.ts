@@ -80,6 +80,24 @@ test('the longest process of the last run starts first', () => {
   assert.deepEqual(r.entries, ['0-server-alone.test.js', '1-shared-1.test.js', '2-integration-client.test.js']);
 });
 
+test("before the first run, the order follows the project's scripts/test-times.json; after it, the tree's own times", () => {
+  const root = tree(FILES);
+  writeFileSync(
+    join(root, 'scripts', 'test-times.json'),
+    JSON.stringify({ 'integration/client.test.js': 9000, 'server/alone.test.js': 20, 'shared-1': 10 }),
+  );
+  const first = run(root, { TEST_SHARED_PROCESSES: '1' });
+  assert.equal(first.status, 0, first.out);
+  assert.deepEqual(first.entries, ['0-integration-client.test.js', '1-server-alone.test.js', '2-shared-1.test.js']);
+  writeFileSync(
+    join(root, 'dist', 'test-times.json'),
+    JSON.stringify({ 'server/alone.test.js': 9000, 'shared-1': 10, 'integration/client.test.js': 5 }),
+  );
+  const later = run(root, { TEST_SHARED_PROCESSES: '1' });
+  assert.equal(later.status, 0, later.out);
+  assert.deepEqual(later.entries, ['0-server-alone.test.js', '1-shared-1.test.js', '2-integration-client.test.js']);
+});
+
 test('TEST_SHARED_PROCESSES=0: every file in its own process', () => {
   const r = run(tree(FILES), { TEST_SHARED_PROCESSES: '0' });
   assert.equal(r.status, 0, r.out);
