@@ -69,34 +69,36 @@ test('in-process files share a process; client folders and marked files get one 
   assert.deepEqual(Object.keys(times).sort(), ['integration/client.test.js', 'server/alone.test.js', 'shared-1']);
 });
 
-test('the longest process of the last run starts first', () => {
-  const root = tree(FILES);
-  writeFileSync(
-    join(root, 'dist', 'test-times.json'),
-    JSON.stringify({ 'server/alone.test.js': 9000, 'shared-1': 10, 'integration/client.test.js': 5 }),
-  );
-  const r = run(root, { TEST_SHARED_PROCESSES: '1' });
-  assert.equal(r.status, 0, r.out);
-  assert.deepEqual(r.entries, ['0-server-alone.test.js', '1-shared-1.test.js', '2-integration-client.test.js']);
-});
-
-test("before the first run, the order follows the project's scripts/test-times.json; after it, the tree's own times", () => {
-  const root = tree(FILES);
-  writeFileSync(
-    join(root, 'scripts', 'test-times.json'),
-    JSON.stringify({ 'integration/client.test.js': 9000, 'server/alone.test.js': 20, 'shared-1': 10 }),
-  );
-  const first = run(root, { TEST_SHARED_PROCESSES: '1' });
-  assert.equal(first.status, 0, first.out);
-  assert.deepEqual(first.entries, ['0-integration-client.test.js', '1-server-alone.test.js', '2-shared-1.test.js']);
-  writeFileSync(
-    join(root, 'dist', 'test-times.json'),
-    JSON.stringify({ 'server/alone.test.js': 9000, 'shared-1': 10, 'integration/client.test.js': 5 }),
-  );
-  const later = run(root, { TEST_SHARED_PROCESSES: '1' });
-  assert.equal(later.status, 0, later.out);
-  assert.deepEqual(later.entries, ['0-server-alone.test.js', '1-shared-1.test.js', '2-integration-client.test.js']);
-});
+const LAST_RUN = { 'server/alone.test.js': 9000, 'shared-1': 10, 'integration/client.test.js': 5 };
+const KEPT_WITH_PROJECT = { 'integration/client.test.js': 9000, 'server/alone.test.js': 20, 'shared-1': 10 };
+const ORDERS: readonly { name: string; lastRun?: object; seed?: object; entries: string[] }[] = [
+  {
+    name: 'the longest process of the last run starts first',
+    lastRun: LAST_RUN,
+    entries: ['0-server-alone.test.js', '1-shared-1.test.js', '2-integration-client.test.js'],
+  },
+  {
+    name: "before the first run, the order follows the project's scripts/test-times.json",
+    seed: KEPT_WITH_PROJECT,
+    entries: ['0-integration-client.test.js', '1-server-alone.test.js', '2-shared-1.test.js'],
+  },
+  {
+    name: "after it, the tree's own times win over the project's",
+    lastRun: LAST_RUN,
+    seed: KEPT_WITH_PROJECT,
+    entries: ['0-server-alone.test.js', '1-shared-1.test.js', '2-integration-client.test.js'],
+  },
+];
+for (const c of ORDERS) {
+  test(c.name, () => {
+    const root = tree(FILES);
+    if (c.lastRun !== undefined) writeFileSync(join(root, 'dist', 'test-times.json'), JSON.stringify(c.lastRun));
+    if (c.seed !== undefined) writeFileSync(join(root, 'scripts', 'test-times.json'), JSON.stringify(c.seed));
+    const r = run(root, { TEST_SHARED_PROCESSES: '1' });
+    assert.equal(r.status, 0, r.out);
+    assert.deepEqual(r.entries, c.entries);
+  });
+}
 
 test('TEST_SHARED_PROCESSES=0: every file in its own process', () => {
   const r = run(tree(FILES), { TEST_SHARED_PROCESSES: '0' });
