@@ -1,6 +1,7 @@
-// What `npm run build` reads from the project, one line per file (path, size, modification time): the sources and
-// tests, the demo page's scripts, the tsconfigs, package.json and its lock (the installed types), and the build
-// scripts. scripts/build.js skips a build whose inputs are what the last one saw (dist/build-inputs.txt).
+// What `npm run build` reads from the project, one line per file (path, size, modification time): the TypeScript files
+// of the sources, the tests and the demo page's scripts (all tsc reads from those folders; fixtures are not inputs),
+// the tsconfigs, package.json and its lock (the installed types), and the build scripts. scripts/build.js skips a
+// build whose inputs are what the last one saw (dist/build-inputs.txt).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -21,7 +22,7 @@ export function buildInputs(root) {
   for (const folder of FOLDERS) {
     if (!existsSync(join(root, folder))) continue;
     for (const e of readdirSync(join(root, folder), { withFileTypes: true, recursive: true }))
-      if (e.isFile()) paths.push(join(e.parentPath ?? e.path, e.name));
+      if (e.isFile() && e.name.endsWith('.ts')) paths.push(join(e.parentPath ?? e.path, e.name));
   }
   for (const f of FILES) if (existsSync(join(root, f))) paths.push(join(root, f));
   return paths

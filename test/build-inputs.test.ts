@@ -56,6 +56,7 @@ const CHANGES: readonly (readonly [string, (root: string) => void, boolean])[] =
   ['the bundle script edited', (r) => later(join(r, 'scripts/bundle-cli.js')), true],
   ['dist/ written (what the build writes)', (r) => writeFileSync(join(r, 'dist/src/cli/main.js'), 'changed\n'), false],
   ['a file outside the inputs added', (r) => writeFileSync(join(r, 'README.md'), '# x\n'), false],
+  ['a test fixture added (tsc reads only .ts files)', (r) => writeFileSync(join(r, 'test/policy/case.json'), '{}\n'), false],
 ];
 
 for (const [name, change, differs] of CHANGES) {
