@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startEmulator, type Emulator } from '../../src/index.js';
+import { IAC_KEYS_DIR } from '../../src/config/iac-sources.js';
+import { keyFileNameOf } from '../../src/config/providers.js';
 import { REPO_ROOT } from '../helpers/harness.js';
+import { seedIssuerKey } from '../helpers/identity-tokens.js';
 
 const IAC = join(REPO_ROOT, 'test', 'fixtures', 'iac');
 const CDK_TEMPLATE = join(IAC, 'cdk', 'GithubDeploy.template.json');
@@ -22,11 +25,15 @@ after(async () => {
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
 });
 
-/** A copy of fixtures in a temporary directory (the emulated issuers' keys are made beside them). */
+/** The providers the fixtures define. */
+const ISSUERS = ['https://token.actions.githubusercontent.com', 'https://oidc.circleci.com/org/b7a3d6c2-5f1e-4c8a-9d2b-3e4f5a6b7c8d'];
+
+/** A copy of fixtures in a temporary directory, with keys made in advance where their emulated issuers' keys go. */
 async function copied(...fixtures: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sts-iac-api-'));
   temps.push(dir);
   for (const f of fixtures) await cp(f, join(dir, f.split('/').at(-1) as string));
+  for (const url of ISSUERS) await seedIssuerKey(join(dir, IAC_KEYS_DIR, keyFileNameOf(url)));
   return dir;
 }
 

@@ -13,6 +13,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calculateJwkThumbprint } from 'jose';
@@ -45,6 +46,17 @@ let rsaHandedOut = 0;
 function rsa2048(): { privateKey: KeyObject } {
   const pem = rsaPems[rsaHandedOut++];
   return pem === undefined ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : { privateKey: createPrivateKey(pem) };
+}
+
+/**
+ * Puts the next key made in advance at `file` (mode 0600, folders made), where an emulated issuer's key goes: the
+ * emulator then loads it instead of making one. Does nothing once they are all handed out.
+ */
+export async function seedIssuerKey(file: string): Promise<void> {
+  const pem = rsaPems[rsaHandedOut++];
+  if (pem === undefined) return;
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
 }
 
 export async function makeKey(kind: 'rsa' | 'rsa1024' | 'ec256' | 'ec384' | 'ed25519', kid?: string): Promise<TestKey> {
