@@ -30,7 +30,34 @@ def share_service_lists():
         loader.list_available_services = listed
 
 
+def share_installed_data():
+    """Each session decodes the JSON files it needs again (endpoints, partitions, the service's model: ~40% of a
+    command's CPU here): a file of the installed aws-cli's or botocore's data is decoded once for the driver's life
+    instead, as one long-lived botocore session would (its loader hands every client the same decoded object). Files
+    elsewhere (~/.aws/models, AWS_DATA_PATH's) are read each time; the debug line of each load is still written."""
+    for name, module in list(sys.modules.items()):
+        cls = getattr(module, 'JSONFileLoader', None) if name.endswith('botocore.loaders') else None
+        if cls is None:
+            continue
+        data_dirs = tuple(os.path.join(os.path.dirname(os.path.abspath(m.__file__)), 'data') + os.sep for m in (module, awscli))
+        exts = tuple(getattr(module, '_JSON_OPEN_METHODS', None) or ('.json',))  # v1 also reads .json.gz
+        load, decoded = cls.load_file, {}
+
+        def load_file(self, file_path, _load=load, _decoded=decoded, _log=module.logger, _dirs=data_dirs, _exts=exts):
+            if not os.path.abspath(file_path).startswith(_dirs):
+                return _load(self, file_path)
+            if file_path not in _decoded:
+                full = next((file_path + e for e in _exts if os.path.isfile(file_path + e)), None)
+                _decoded[file_path] = (full, _load(self, file_path))
+            elif _decoded[file_path][1] is not None:
+                _log.debug('Loading JSON file: %s', _decoded[file_path][0])
+            return _decoded[file_path][1]
+
+        cls.load_file = load_file
+
+
 share_service_lists()
+share_installed_data()
 proto_in, proto_out = sys.stdin, sys.stdout
 DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
 LOGGERS = [logging.getLogger(n) for n in ('', 'botocore', 'awscli', 's3transfer', 'urllib3')]
