@@ -1,7 +1,8 @@
 /**
  * AWS CLI v2 (Debian bookworm packages 2.9.19 as /usr/bin/aws) against the emulator: the explicit exchange
- * with --endpoint-url, then get-caller-identity with --endpoint-url; and, kept offline by a trap proxy, that
- * CLI v2 before 2.13 ignores AWS_ENDPOINT_URL_STS for its implicit web-identity exchange.
+ * with --endpoint-url, then get-caller-identity with --endpoint-url (through aws-cli's entry point in one Python
+ * process, aws-driver.ts); and, running the executable kept offline by a trap proxy, that CLI v2 before 2.13 ignores
+ * AWS_ENDPOINT_URL_STS for its implicit web-identity exchange.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import {
   type RunResult,
   type Sandbox,
 } from './clients.js';
+import { startAwsDriver, type AwsDriver } from './aws-driver.js';
 
 const HINT = 'apt-get install -y awscli (Debian: /usr/bin/aws 2.9), or set STS_EMULATOR_AWS_V2';
 /** AWS CLI v2 exits 254 on a service error. */
@@ -32,13 +34,24 @@ before(async () => {
 });
 after(() => server.close());
 
-function aws(cli: Client, sb: Sandbox, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return run(cli.path, [...args, '--output', 'json'], { env: { ...sb.env, ...env } });
-}
+/** The file's one driver (aws-driver.ts), started by the first test that needs it and closed after the last test. */
+let driver: Promise<AwsDriver> | undefined;
+const closeDriver: (() => void)[] = [];
+after(() => {
+  for (const close of closeDriver) close();
+});
 
-async function setup(t: TestContext): Promise<{ cli: Client; sb: Sandbox } | undefined> {
+/** An `aws` command (`--output json` added) in the sandbox's environment plus `env`. */
+type Aws = (args: readonly string[], env?: Record<string, string>) => Promise<RunResult>;
+
+/** The CLI and a sandbox; `aws` sends each command to the file's driver (the trap test below runs the executable). */
+async function setup(t: TestContext): Promise<{ aws: Aws; sb: Sandbox } | undefined> {
   const cli = await need(t, 'aws-cli v2', awsCli(2), HINT);
-  return cli === undefined ? undefined : { cli, sb: await sandbox(t) };
+  if (cli === undefined) return undefined;
+  const sb = await sandbox(t);
+  driver ??= startAwsDriver({ diagnostic: (m) => t.diagnostic(m), after: (close) => closeDriver.push(close) }, cli);
+  const d = await driver;
+  return { sb, aws: (args, env = {}) => d.run([...args, '--output', 'json'], { env: { ...sb.env, ...env } }) };
 }
 
 /** major.minor of "aws-cli/2.9.19". */
@@ -50,7 +63,7 @@ function minorOf(c: Client): number {
 test('explicit --endpoint-url: assume-role-with-web-identity, then get-caller-identity with the credentials', async (t) => {
   const s = await setup(t);
   if (s === undefined) return;
-  const r = await aws(s.cli, s.sb, [
+  const r = await s.aws([
     'sts',
     'assume-role-with-web-identity',
     '--endpoint-url',
@@ -67,7 +80,7 @@ test('explicit --endpoint-url: assume-role-with-web-identity, then get-caller-id
   assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z2-7]{16}$/);
   assert.equal(out.AssumedRoleUser.Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/cli-v2');
 
-  const who = await aws(s.cli, s.sb, ['sts', 'get-caller-identity', '--endpoint-url', server.url], credentialEnv(out.Credentials));
+  const who = await s.aws(['sts', 'get-caller-identity', '--endpoint-url', server.url], credentialEnv(out.Credentials));
   assert.equal(who.code, 0, outcome(who));
   assert.equal(json<{ Arn: string }>(who).Arn, 'arn:aws:sts::123456789012:assumed-role/deploy-main/cli-v2');
 });
@@ -75,7 +88,7 @@ test('explicit --endpoint-url: assume-role-with-web-identity, then get-caller-id
 test('explicit exchange on feature/x is AccessDenied (exit 254)', async (t) => {
   const s = await setup(t);
   if (s === undefined) return;
-  const r = await aws(s.cli, s.sb, [
+  const r = await s.aws([
     'sts',
     'assume-role-with-web-identity',
     '--endpoint-url',
