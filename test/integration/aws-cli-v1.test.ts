@@ -24,7 +24,7 @@ import {
   type RunResult,
   type Sandbox,
 } from './clients.js';
-import { startAwsDriver, type AwsDriver } from './aws-driver.js';
+import { fileAwsDriver } from './aws-driver.js';
 
 const HINT = 'pip install awscli (v1), or set STS_EMULATOR_AWS_V1';
 /** AWS CLI v1 exits 255 on a service error (v2 uses 254). */
@@ -35,13 +35,6 @@ before(async () => {
   server = await startServer();
 });
 after(() => server.close());
-
-/** The file's one driver, started by the first test that needs it and closed after the last test. */
-let driver: Promise<AwsDriver> | undefined;
-const closeDriver: (() => void)[] = [];
-after(() => {
-  for (const close of closeDriver) close();
-});
 
 /** An `aws` command (`--output json` added) in the sandbox's environment plus `env`. */
 type Aws = (args: readonly string[], env?: Record<string, string>) => Promise<RunResult>;
@@ -70,8 +63,7 @@ async function setup(t: TestContext, via: 'executable' | 'driver'): Promise<{ aw
   const sb = await sandbox(t);
   const envOf = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...sb.env, ...env });
   if (via === 'executable') return { sb, aws: (args, env = {}) => run(cli.path, [...args, '--output', 'json'], { env: envOf(env) }) };
-  driver ??= startAwsDriver({ diagnostic: (m) => t.diagnostic(m), after: (close) => closeDriver.push(close) }, cli);
-  const d = await driver;
+  const d = await fileAwsDriver(t, cli);
   return { sb, aws: (args, env = {}) => d.run([...args, '--output', 'json'], { env: envOf(env) }) };
 }
 

@@ -22,7 +22,7 @@ import {
   type RunResult,
   type Sandbox,
 } from './clients.js';
-import { startAwsDriver, type AwsDriver } from './aws-driver.js';
+import { fileAwsDriver } from './aws-driver.js';
 
 const HINT = 'apt-get install -y awscli (Debian: /usr/bin/aws 2.9), or set STS_EMULATOR_AWS_V2';
 /** AWS CLI v2 exits 254 on a service error. */
@@ -34,13 +34,6 @@ before(async () => {
 });
 after(() => server.close());
 
-/** The file's one driver (aws-driver.ts), started by the first test that needs it and closed after the last test. */
-let driver: Promise<AwsDriver> | undefined;
-const closeDriver: (() => void)[] = [];
-after(() => {
-  for (const close of closeDriver) close();
-});
-
 /** An `aws` command (`--output json` added) in the sandbox's environment plus `env`. */
 type Aws = (args: readonly string[], env?: Record<string, string>) => Promise<RunResult>;
 
@@ -49,8 +42,7 @@ async function setup(t: TestContext): Promise<{ aws: Aws; sb: Sandbox } | undefi
   const cli = await need(t, 'aws-cli v2', awsCli(2), HINT);
   if (cli === undefined) return undefined;
   const sb = await sandbox(t);
-  driver ??= startAwsDriver({ diagnostic: (m) => t.diagnostic(m), after: (close) => closeDriver.push(close) }, cli);
-  const d = await driver;
+  const d = await fileAwsDriver(t, cli);
   return { sb, aws: (args, env = {}) => d.run([...args, '--output', 'json'], { env: { ...sb.env, ...env } }) };
 }
 

@@ -5,6 +5,7 @@
  * interpreter cannot be found or cannot import that same aws-cli (a PyInstaller build, a shim, a broken install).
  */
 import { join } from 'node:path';
+import { after, type TestContext } from 'node:test';
 import { REPO_ROOT } from '../helpers/harness.js';
 import { run, shebang, type Client, type RunResult } from './clients.js';
 import { definedEnv, startLineProcess, type DriverOwner } from './line-process.js';
@@ -48,4 +49,21 @@ export async function startAwsDriver(t: DriverOwner, cli: Client): Promise<AwsDr
     },
     close: child.kill,
   };
+}
+
+/** The importing file's drivers, one per CLI: started by the first test that asks, closed after the file's last test. */
+const fileDrivers = new Map<string, Promise<AwsDriver>>();
+const closeFileDrivers: (() => void)[] = [];
+after(() => {
+  for (const close of closeFileDrivers) close();
+});
+
+/** The file's one driver for `cli` (started on first use, its diagnostics on the test `t` that started it). */
+export function fileAwsDriver(t: TestContext, cli: Client): Promise<AwsDriver> {
+  let driver = fileDrivers.get(cli.path);
+  if (driver === undefined) {
+    driver = startAwsDriver({ diagnostic: (m) => t.diagnostic(m), after: (close) => closeFileDrivers.push(close) }, cli);
+    fileDrivers.set(cli.path, driver);
+  }
+  return driver;
 }
