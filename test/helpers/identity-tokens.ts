@@ -42,9 +42,11 @@ const rsaPems = readdirSync(RSA_KEYS_DIR)
   .sort()
   .map((f) => readFileSync(join(RSA_KEYS_DIR, f), 'utf8'));
 let rsaHandedOut = 0;
+/** The next key made in advance; undefined once they are all handed out. */
+const nextRsaPem = (): string | undefined => rsaPems[rsaHandedOut++];
 
 function rsa2048(): { privateKey: KeyObject } {
-  const pem = rsaPems[rsaHandedOut++];
+  const pem = nextRsaPem();
   return pem === undefined ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : { privateKey: createPrivateKey(pem) };
 }
 
@@ -53,7 +55,7 @@ function rsa2048(): { privateKey: KeyObject } {
  * emulator then loads it instead of making one. Does nothing once they are all handed out.
  */
 export async function seedIssuerKey(file: string): Promise<void> {
-  const pem = rsaPems[rsaHandedOut++];
+  const pem = nextRsaPem();
   if (pem === undefined) return;
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, pem, { mode: 0o600, flag: 'wx' });

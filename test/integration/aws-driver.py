@@ -10,56 +10,62 @@ sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as when the scrip
 import awscli, awscli.clidriver
 
 
-def share_service_lists():
+def data_dir(module):
+    """The `data` folder beside a module's file (awscli's, botocore's)."""
+    return os.path.join(os.path.dirname(os.path.abspath(module.__file__)), 'data')
+
+
+def share_service_lists(loaders):
     """botocore lists the services under its search paths (a few hundred directories, about a third of a command's
     CPU here) once per session, so once per command: kept for the driver's life instead, per search paths and type.
     The directories listed (the installed aws-cli's and botocore's data, ~/.aws/models, AWS_DATA_PATH's) do not
     change during a run; the list is copied, so a caller that changes it changes only its own."""
-    for name, module in list(sys.modules.items()):
-        loader = getattr(module, 'Loader', None) if name.endswith('botocore.loaders') else None
-        if loader is None or not hasattr(loader, 'list_available_services'):
-            continue
-        listing, lists = loader.list_available_services, {}
+    loader = getattr(loaders, 'Loader', None)
+    if loader is None or not hasattr(loader, 'list_available_services'):
+        return
+    listing, lists = loader.list_available_services, {}
 
-        def listed(self, type_name, _listing=listing, _lists=lists):
-            key = (tuple(self.search_paths), type_name)
-            if key not in _lists:
-                _lists[key] = _listing(self, type_name)
-            return list(_lists[key])
+    def listed(self, type_name):
+        key = (tuple(self.search_paths), type_name)
+        if key not in lists:
+            lists[key] = listing(self, type_name)
+        return list(lists[key])
 
-        loader.list_available_services = listed
+    loader.list_available_services = listed
 
 
-def share_installed_data():
+def share_installed_data(loaders):
     """Each session decodes the JSON files it needs again (endpoints, partitions, the service's model: ~40% of a
     command's CPU here): a file of the installed aws-cli's or botocore's data is decoded once for the driver's life
     instead, as one long-lived botocore session would (its loader hands every client the same decoded object). Files
     elsewhere (~/.aws/models, AWS_DATA_PATH's) are read each time; the debug line of each load is still written."""
-    for name, module in list(sys.modules.items()):
-        cls = getattr(module, 'JSONFileLoader', None) if name.endswith('botocore.loaders') else None
-        if cls is None:
-            continue
-        data_dirs = tuple(os.path.join(os.path.dirname(os.path.abspath(m.__file__)), 'data') + os.sep for m in (module, awscli))
-        exts = tuple(getattr(module, '_JSON_OPEN_METHODS', None) or ('.json',))  # v1 also reads .json.gz
-        load, decoded = cls.load_file, {}
+    cls = getattr(loaders, 'JSONFileLoader', None)
+    if cls is None:
+        return
+    dirs = (data_dir(loaders) + os.sep, data_dir(awscli) + os.sep)
+    exts = tuple(getattr(loaders, '_JSON_OPEN_METHODS', None) or ('.json',))  # v1 also reads .json.gz
+    load, decoded = cls.load_file, {}
 
-        def load_file(self, file_path, _load=load, _decoded=decoded, _log=module.logger, _dirs=data_dirs, _exts=exts):
-            if not os.path.abspath(file_path).startswith(_dirs):
-                return _load(self, file_path)
-            if file_path not in _decoded:
-                full = next((file_path + e for e in _exts if os.path.isfile(file_path + e)), None)
-                _decoded[file_path] = (full, _load(self, file_path))
-            elif _decoded[file_path][1] is not None:
-                _log.debug('Loading JSON file: %s', _decoded[file_path][0])
-            return _decoded[file_path][1]
+    def load_file(self, file_path):
+        if not os.path.abspath(file_path).startswith(dirs):
+            return load(self, file_path)
+        if file_path not in decoded:
+            full = next((file_path + e for e in exts if os.path.isfile(file_path + e)), None)
+            decoded[file_path] = (full, load(self, file_path))
+        elif decoded[file_path][1] is not None:
+            loaders.logger.debug('Loading JSON file: %s', decoded[file_path][0])
+        return decoded[file_path][1]
 
-        cls.load_file = load_file
+    cls.load_file = load_file
 
 
-share_service_lists()
-share_installed_data()
+# botocore's loaders: v1's own botocore, or the copy v2 keeps as awscli.botocore.
+for name, module in list(sys.modules.items()):
+    if name.endswith('botocore.loaders'):
+        share_service_lists(module)
+        share_installed_data(module)
 proto_in, proto_out = sys.stdin, sys.stdout
-DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
+DATA = data_dir(awscli)
 LOGGERS = [logging.getLogger(n) for n in ('', 'botocore', 'awscli', 's3transfer', 'urllib3')]
 
 
