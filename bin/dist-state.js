@@ -2,8 +2,9 @@
 // tsconfig.json changed after the build: a file or folder under src/ is newer, which also catches a deleted file) or 'fresh'.
 // An installed package has no src/, so there it is 'fresh' whenever dist/ is there.
 // The one answer for bin/sts-emulator.js (which refuses to run a stale build) and scripts/build-if-stale.js (prestart).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+'use strict';
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
 
 /** The newest modification time of a folder, its files and subfolders. */
 function newest(dir) {
@@ -16,7 +17,7 @@ function newest(dir) {
 }
 
 /** @param {string} root the package root @returns {'missing' | 'stale' | 'fresh'} */
-export function distState(root) {
+function distState(root) {
   const entry = join(root, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(entry)) return 'missing';
   const src = join(root, 'src');
@@ -32,7 +33,7 @@ export function distState(root) {
  * least as new as the compiled modules; otherwise (no esbuild, or only `tsc` run since) the modules' main.js.
  * @param {string} root the package root @returns {string}
  */
-export function cliEntry(root) {
+function cliEntry(root) {
   const modules = join(root, 'dist', 'src', 'cli', 'main.js');
   const bundle = join(root, 'dist', 'src', 'cli', 'main.bundle.js');
   try {
@@ -41,3 +42,5 @@ export function cliEntry(root) {
     return modules;
   }
 }
+
+module.exports = { cliEntry, distState };

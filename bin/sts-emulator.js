@@ -1,16 +1,27 @@
 #!/usr/bin/env node
 // Entry point for `npx sts-emulator` and `npm start`: runs the compiled CLI in this process and exits with its status.
 // It never compiles: in a clone whose dist/ is missing or older than src/, it says to build (exit 1).
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliEntry, distState } from './dist-state.js';
+// CommonJS (bin/package.json), so that it runs before node's module loader first uses libuv's thread pool
+// (bin/thread-pool.js).
+'use strict';
+const { availableParallelism } = require('node:os');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { cliEntry, distState } = require('./dist-state.js');
+const { servePoolSize } = require('./thread-pool.js');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
+const args = process.argv.slice(2);
 const state = distState(root);
 if (state === 'fresh') {
+  const poolSize = servePoolSize(args, process.env, availableParallelism());
+  if (poolSize !== undefined) process.env['UV_THREADPOOL_SIZE'] = poolSize;
   watchNpmShell();
-  const { main } = await import(pathToFileURL(cliEntry(root)).href);
-  process.exitCode = await main(process.argv.slice(2));
+  import(pathToFileURL(cliEntry(root)).href)
+    .then(({ main }) => main(args))
+    .then((code) => {
+      process.exitCode = code;
+    });
 } else {
   process.stderr.write(`sts-emulator: dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}: run \`npm run build\` in ${root}\n`);
   process.exitCode = 1;

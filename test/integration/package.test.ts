@@ -193,7 +193,7 @@ test('npm pack: compiled sources and declarations, the demo page, the bin, the d
   const { files, size, unpackedSize } = await packed();
   t.diagnostic(`${files.length} files, ${size} bytes packed, ${unpackedSize} unpacked`);
   const allowed =
-    /^(package\.json|README\.md|LICENSE|bin\/(sts-emulator|dist-state)\.js|policies\/.+|dist\/src\/.+(?<!\.d)\.js|dist\/src\/.+\.d\.ts|dist\/ui\/[a-z0-9-]+\.js|ui\/index\.html|ui\/[a-z0-9-]+\.css)$/;
+    /^(package\.json|README\.md|LICENSE|bin\/(sts-emulator|dist-state|thread-pool)\.js|bin\/package\.json|policies\/.+|dist\/src\/.+(?<!\.d)\.js|dist\/src\/.+\.d\.ts|dist\/ui\/[a-z0-9-]+\.js|ui\/index\.html|ui\/[a-z0-9-]+\.css)$/;
   assert.deepEqual(
     files.filter((f) => !allowed.test(f)),
     [],

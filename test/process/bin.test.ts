@@ -4,12 +4,14 @@
  * only then. Both run here on a copy, in a throwaway package whose "compiled CLI" is a stub.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { REPO_ROOT } from '../helpers/harness.js';
+import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
 
 const STUB = `export async function main(argv) { process.stdout.write('main ' + argv.join(' ') + ' pid ' + process.pid + '\\n'); return 7; }\n`;
 
@@ -41,9 +43,18 @@ async function age(path: string, seconds: number): Promise<void> {
   await utimes(path, t, t);
 }
 
-function node(root: string, script: string, args: readonly string[] = []): { code: number | null; stdout: string; stderr: string } {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  const r = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, env, encoding: 'utf8' });
+/** This process's environment without npm's variables and UV_THREADPOOL_SIZE, plus `extra`. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'UV_THREADPOOL_SIZE')), ...extra };
+}
+
+function node(
+  root: string,
+  script: string,
+  args: readonly string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, env: cleanEnv(extraEnv), encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -114,3 +125,76 @@ test('the bundle of the CLI (scripts/bundle-cli.js) runs when it is at least as 
   await age(bundle, 60); // only tsc ran since the last bundle: the modules are newer
   assert.equal(node(root, 'bin/sts-emulator.js', ['token']).code, 7);
 });
+
+const { servePoolSize } = createRequire(import.meta.url)(join(REPO_ROOT, 'bin', 'thread-pool.js')) as {
+  servePoolSize: (argv: readonly string[], env: NodeJS.ProcessEnv, cores: number) => string | undefined;
+};
+
+test("libuv's thread pool for serve: a core for the server's thread, the others for the pool (1 to 4); other commands and a size the user set are left alone", () => {
+  const cases: ReadonlyArray<[argv: string[], env: NodeJS.ProcessEnv, cores: number, size: string | undefined]> = [
+    [['serve'], {}, 1, '1'],
+    [['serve'], {}, 2, '1'],
+    [['serve', '--workers', '2'], {}, 3, '2'],
+    [['serve'], {}, 4, '3'],
+    [['serve'], {}, 5, '4'],
+    [['serve'], {}, 64, '4'],
+    [['serve'], { UV_THREADPOOL_SIZE: '8' }, 2, undefined],
+    [['serve'], { UV_THREADPOOL_SIZE: '' }, 2, undefined],
+    [['token'], {}, 2, undefined],
+    [['test', 'serve'], {}, 2, undefined],
+    [['--help', 'serve'], {}, 2, undefined],
+    [[], {}, 2, undefined],
+  ];
+  for (const [argv, env, cores, size] of cases)
+    assert.equal(servePoolSize(argv, env, cores), size, `${argv.join(' ')} ${JSON.stringify(env)} ${cores}`);
+});
+
+test('bin sets UV_THREADPOOL_SIZE before the CLI loads, for serve only, and keeps the one the user gave', async (t) => {
+  const root = await fakeRoot(t, { dist: true });
+  await writeFile(
+    join(root, 'dist', 'src', 'cli', 'main.js'),
+    `export async function main(argv) { process.stdout.write(argv[0] + ' ' + process.env.UV_THREADPOOL_SIZE + '\\n'); return 0; }\n`,
+  );
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}): string => node(root, 'bin/sts-emulator.js', args, env).stdout;
+  assert.equal(run(['serve']), `serve ${servePoolSize(['serve'], {}, availableParallelism())}\n`);
+  assert.equal(run(['serve'], { UV_THREADPOOL_SIZE: '3' }), 'serve 3\n');
+  assert.equal(run(['token']), 'token undefined\n');
+});
+
+/** How many threads a serve process started through bin/ has once it answers (Linux's /proc). */
+async function serveThreads(t: TestContext, env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'sts-emulator.js'), 'serve', '--port', '0', '--policies', DEMO_POLICIES], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error(`serve exited: ${out}`)));
+  });
+  const answer = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/deploy-main&RoleSessionName=s&WebIdentityToken=a.b.c',
+  });
+  assert.equal(answer.status, 400); // up and answering; node's loader started the pool when it read the CLI
+  const threads = readdirSync(`/proc/${String(child.pid)}/task`).length;
+  child.kill('SIGKILL');
+  return threads;
+}
+
+test(
+  'serve through bin/ starts with that pool: as many threads as with UV_THREADPOOL_SIZE set to it, one fewer than with one more',
+  { skip: process.platform === 'linux' ? false : 'counts threads in /proc' },
+  async (t) => {
+    const size = Number(servePoolSize(['serve'], {}, availableParallelism()));
+    const chosen = await serveThreads(t, {});
+    assert.equal(chosen, await serveThreads(t, { UV_THREADPOOL_SIZE: String(size) }));
+    assert.equal(await serveThreads(t, { UV_THREADPOOL_SIZE: String(size + 1) }), chosen + 1);
+  },
+);
