@@ -1,8 +1,7 @@
-// libuv's thread pool checks the token signatures `serve` hands it. Its default, 4 threads, is more than a small
-// machine has cores besides the server's own thread, and the threads it adds take that thread's core from it when
-// they wake: one process at 8 connections on 2 cores did more requests per second with 1 thread than with 4, at the
-// same p99 (bench/README.md). libuv reads UV_THREADPOOL_SIZE once, when the pool is first used, and node's ES module
-// loader uses the pool to read the first module, so bin/sts-emulator.js (CommonJS) sets it before importing the CLI.
+// libuv's thread pool checks the token signatures `serve` hands it. Its default, 4 threads, can be more than a machine
+// has cores besides the server's own thread, and a pool thread that wakes then takes that thread's core, with every
+// request in flight on it (bench/README.md has the runs). libuv reads UV_THREADPOOL_SIZE when the pool is first used,
+// and node's ES module loader uses the pool to read the first module: bin/sts-emulator.js (CommonJS) sets it first.
 'use strict';
 
 /** libuv's own default pool size, and the most this sets. */
