@@ -1,7 +1,8 @@
 /**
  * bin/sts-emulator.js runs the compiled CLI in its own process and never compiles: a clone whose dist/ is missing or
  * older than src/ gets one line telling it to build (exit 1). scripts/build-if-stale.js (prestart, prepare) builds
- * only then. Both run here on a copy, in a throwaway package whose "compiled CLI" is a stub.
+ * only then. Both run here on a copy, in a throwaway package whose "compiled CLI" is a stub. For `serve`, bin/ also
+ * sizes libuv's thread pool before the CLI loads (bin/thread-pool.js): the rule, and the threads of a real server.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
