@@ -237,15 +237,23 @@ export async function need(t: TestContext, name: string, c: Promise<Client | und
 export interface ServerProcess {
   readonly url: string;
   readonly port: number;
+  readonly pid: number;
   /** SIGTERM, then the exit code (null if it had to be killed). */
   stop(): Promise<number | null>;
 }
 
-/** `sts-emulator serve --port 0` as a real process; stopped (and its exit code checked by the caller) at the end. */
-export async function serveProcess(t: TestContext, opts: { serverKey?: string } = {}): Promise<ServerProcess> {
-  const args = [CLI_MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES];
+/**
+ * `sts-emulator serve --port 0` as a real process; stopped (and its exit code checked by the caller) at the end.
+ * `entry` is the script node runs (the CLI as bin/ would run it, by default), `env` its whole environment (by default
+ * this process's without credentials).
+ */
+export async function serveProcess(
+  t: TestContext,
+  opts: { serverKey?: string; entry?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
+  const args = [opts.entry ?? CLI_MAIN, 'serve', '--port', '0', '--policies', DEMO_POLICIES];
   if (opts.serverKey !== undefined) args.push('--server-key', opts.serverKey);
-  const child = spawn(process.execPath, args, { env: scrubbedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: opts.env ?? scrubbedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -270,7 +278,7 @@ export async function serveProcess(t: TestContext, opts: { serverKey?: string } 
   });
   const m = /^sts-emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) /.exec(line);
   if (m === null) throw new Error(`unexpected ready line: ${line}`);
-  return { url: m[1]!, port: Number(m[2]), stop };
+  return { url: m[1]!, port: Number(m[2]), pid: child.pid!, stop };
 }
 
 /** Parse a client's JSON stdout with the whole run in the failure message. */

@@ -5,14 +5,15 @@
  * sizes libuv's thread pool before the CLI loads (bin/thread-pool.js): the rule, and the threads of a real server.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { DEMO_POLICIES, REPO_ROOT } from '../helpers/harness.js';
+import { REPO_ROOT } from '../helpers/harness.js';
+import { serveProcess } from '../integration/clients.js';
 
 const STUB = `export async function main(argv) { process.stdout.write('main ' + argv.join(' ') + ' pid ' + process.pid + '\\n'); return 7; }\n`;
 
@@ -164,28 +165,15 @@ test('bin sets UV_THREADPOOL_SIZE before the CLI loads, for serve only, and keep
 
 /** How many threads a serve process started through bin/ has once it answers (Linux's /proc). */
 async function serveThreads(t: TestContext, env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'sts-emulator.js'), 'serve', '--port', '0', '--policies', DEMO_POLICIES], {
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m !== null) resolve(Number(m[1]));
-    });
-    child.on('exit', () => reject(new Error(`serve exited: ${out}`)));
-  });
-  const answer = await fetch(`http://127.0.0.1:${port}/`, {
+  const server = await serveProcess(t, { entry: join(REPO_ROOT, 'bin', 'sts-emulator.js'), env: cleanEnv(env) });
+  const answer = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/deploy-main&RoleSessionName=s&WebIdentityToken=a.b.c',
   });
   assert.equal(answer.status, 400); // up and answering; node's loader started the pool when it read the CLI
-  const threads = readdirSync(`/proc/${String(child.pid)}/task`).length;
-  child.kill('SIGKILL');
+  const threads = readdirSync(`/proc/${String(server.pid)}/task`).length;
+  assert.equal(await server.stop(), 0);
   return threads;
 }
 
